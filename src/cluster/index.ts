@@ -1,0 +1,149 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCurrentVectors } from '../shared/artifacts.js';
+import { UserError } from '../shared/errors.js';
+import { writeFileAtomic } from '../shared/files.js';
+import { termsOf, topicKeywords, topicLabel } from './ctfidf.js';
+import { assignToNearest, clusterVectors } from './kmeans.js';
+import { chooseK, CLEAR_STRUCTURE_SILHOUETTE, type KScore } from './select.js';
+import { describeTopics, OUTLIER_RULE } from './topics.js';
+
+export const DEFAULT_SEED = 42;
+/** k-means runs for the final topics; the tightest is kept. */
+const RESTARTS = 4;
+/** k-means runs per k while choosing k, where many ks are tried. */
+const SWEEP_RESTARTS = 2;
+/** The most topics `--k auto` considers: more stop being an overview. */
+const MAX_AUTO_K = 40;
+const REPRESENTATIVES = 5;
+const KEYWORDS = 10;
+
+export interface ClusterOptions {
+  out: string;
+  k: number | 'auto';
+  seed: number;
+}
+
+export interface Topic {
+  id: number;
+  label: string;
+  keywords: string[];
+  size: number;
+  cohesion: number;
+  nearestTopic: { id: number; similarity: number } | null;
+  representatives: string[];
+  paperIds: string[];
+}
+
+/** What clusters.json holds; everything in it follows from the vectors and the options, so re-runs are byte-identical. */
+export interface Clusters {
+  k: number;
+  seed: number;
+  method: string;
+  kSelection: { criterion: string; searched: [number, number]; structure: 'clear' | 'weak'; chosenFrom: [number, number]; sampledPapers: number } | { criterion: 'given with --k' };
+  kScores: KScore[];
+  model: string;
+  vectorsHash: string;
+  outlierRule: string;
+  topics: Topic[];
+  outliers: { id: string; nearestTopic: number; similarity: number }[];
+}
+
+export const clustersPath = (out: string) => join(out, 'clusters.json');
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000;
+
+/** The range `--k auto` searches for a corpus of this many papers. */
+export function autoKRange(papers: number): [number, number] {
+  return [2, Math.max(2, Math.min(MAX_AUTO_K, Math.floor(Math.sqrt(papers)), papers - 1))];
+}
+
+/** Refuses a k that cannot work for this many papers, before any work is done. */
+export function checkK(k: number | 'auto', papers: number): void {
+  if (k === 'auto') {
+    if (papers < 3) throw new UserError(`cannot find topics in ${papers} paper(s): need at least 3`);
+  } else if (k > papers) {
+    throw new UserError(`--k ${k} is more than the ${papers} papers`);
+  }
+}
+
+/** The cluster stage: vectors and papers in, `<out>/clusters.json` out. */
+export function cluster(options: ClusterOptions): Clusters {
+  const { papers, info, vectors } = readCurrentVectors(options.out);
+  checkK(options.k, papers.length);
+  const dim = info.dim;
+
+  let k: number;
+  let kSelection: Clusters['kSelection'];
+  let kScores: KScore[] = [];
+  if (options.k === 'auto') {
+    const range = autoKRange(papers.length);
+    const chosen = chooseK(vectors, dim, range[0], range[1], options.seed, SWEEP_RESTARTS);
+    k = chosen.k;
+    kScores = chosen.scores;
+    const sample = chosen.sampled < papers.length ? ` on a seeded sample of ${chosen.sampled} papers` : '';
+    const best = Math.max(...chosen.scores.map((score) => score.silhouette)).toFixed(3);
+    kSelection = {
+      criterion:
+        chosen.structure === 'clear'
+          ? `highest mean silhouette (cosine distance) of k-means over k = ${range[0]}..${range[1]}${sample}; the topics are clearly separated (best silhouette ${best} >= ${CLEAR_STRUCTURE_SILHOUETTE})`
+          : `highest mean silhouette (cosine distance) of k-means over k = ${chosen.range[0]}..${chosen.range[1]}${sample}: no k in ${range[0]}..${range[1]} reached silhouette ${CLEAR_STRUCTURE_SILHOUETTE} (best ${best}), so the silhouettes cannot separate topics from noise and k comes from the upper half of the range, for topics of readable size`,
+      searched: range,
+      structure: chosen.structure,
+      chosenFrom: chosen.range,
+      sampledPapers: chosen.sampled,
+    };
+  } else {
+    k = options.k;
+    kSelection = { criterion: 'given with --k' };
+  }
+
+  const clustering = clusterVectors(vectors, dim, k, options.seed, RESTARTS);
+  const { similarities } = assignToNearest(vectors, dim, clustering.centroids);
+  const { topics: figures, outliers } = describeTopics(dim, clustering.centroids, clustering.assignments, similarities);
+
+  // Keywords come from the topics' own papers, outliers left out.
+  const memberOf = new Int32Array(papers.length).fill(-1);
+  figures.forEach((figure, topic) => figure.members.forEach((row) => (memberOf[row] = topic)));
+  const keywords = topicKeywords(papers.map((paper) => termsOf(`${paper.title}. ${paper.abstract}`)), memberOf, clustering.k, KEYWORDS);
+
+  // Topic 0 is the biggest; ties go to the topic holding the earlier paper.
+  const order = figures.map((_, topic) => topic).sort((a, b) => figures[b].members.length - figures[a].members.length || Math.min(...figures[a].members) - Math.min(...figures[b].members));
+  const idOf = new Map(order.map((topic, id) => [topic, id]));
+  const topics: Topic[] = order.map((topic, id) => {
+    const figure = figures[topic];
+    return {
+      id,
+      label: topicLabel(keywords[topic]),
+      keywords: keywords[topic].map((keyword) => keyword.term),
+      size: figure.members.length,
+      cohesion: round(figure.cohesion),
+      nearestTopic: figure.nearestTopic ? { id: idOf.get(figure.nearestTopic.topic)!, similarity: round(figure.nearestTopic.similarity) } : null,
+      representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => papers[row].id),
+      paperIds: figure.members.map((row) => papers[row].id),
+    };
+  });
+
+  const clusters: Clusters = {
+    k: clustering.k,
+    seed: options.seed,
+    method: `spherical k-means (ml-kmeans, k-means++ seeding, best of ${RESTARTS} restarts) on unit vectors`,
+    kSelection,
+    kScores,
+    model: info.model,
+    vectorsHash: info.vectorsHash,
+    outlierRule: OUTLIER_RULE,
+    topics,
+    outliers: outliers.map((outlier) => ({ id: papers[outlier.row].id, nearestTopic: idOf.get(outlier.topic)!, similarity: round(outlier.similarity) })),
+  };
+  writeFileAtomic(clustersPath(options.out), JSON.stringify(clusters, null, 2) + '\n');
+  return clusters;
+}
+
+/** clusters.json if it belongs to the current vectors, else nothing. */
+export function readCurrentClusters(out: string, vectorsHash: string): Clusters | undefined {
+  const path = clustersPath(out);
+  if (!existsSync(path)) return undefined;
+  const clusters = JSON.parse(readFileSync(path, 'utf8')) as Clusters;
+  return clusters.vectorsHash === vectorsHash ? clusters : undefined;
+}

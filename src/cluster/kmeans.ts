@@ -1,0 +1,125 @@
+import { kmeans } from 'ml-kmeans';
+import { seededRandom } from '../shared/random.js';
+
+export interface Clustering {
+  k: number;
+  /** Topic of each paper row. */
+  assignments: Int32Array;
+  /** k x dim unit vectors: the direction of each topic. */
+  centroids: Float32Array;
+  /** Sum of squared distances of the papers to their centroids (lower is tighter). */
+  inertia: number;
+}
+
+/** Rows of a row-major matrix as views; ml-kmeans reads them like arrays without a copy. */
+export function rowsOf(vectors: Float32Array, dim: number): number[][] {
+  const rows: Float32Array[] = [];
+  for (let offset = 0; offset < vectors.length; offset += dim) rows.push(vectors.subarray(offset, offset + dim));
+  return rows as unknown as number[][];
+}
+
+export function dot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, dim: number): number {
+  let sum = 0;
+  for (let d = 0; d < dim; d++) sum += a[aOffset + d] * b[bOffset + d];
+  return sum;
+}
+
+/** Each paper's nearest centroid by cosine, ties to the lower topic. */
+export function assignToNearest(vectors: Float32Array, dim: number, centroids: Float32Array): { assignments: Int32Array; similarities: Float64Array } {
+  const count = vectors.length / dim;
+  const k = centroids.length / dim;
+  const assignments = new Int32Array(count);
+  const similarities = new Float64Array(count);
+  for (let row = 0; row < count; row++) {
+    let best = -Infinity;
+    for (let topic = 0; topic < k; topic++) {
+      const similarity = dot(vectors, row * dim, centroids, topic * dim, dim);
+      if (similarity > best) {
+        best = similarity;
+        assignments[row] = topic;
+      }
+    }
+    similarities[row] = best;
+  }
+  return { assignments, similarities };
+}
+
+function normalizeRows(matrix: Float32Array, dim: number): void {
+  for (let offset = 0; offset < matrix.length; offset += dim) {
+    const norm = Math.sqrt(dot(matrix, offset, matrix, offset, dim)) || 1;
+    for (let d = 0; d < dim; d++) matrix[offset + d] /= norm;
+  }
+}
+
+/**
+ * Greedy k-means++ seeding (as scikit-learn does it): each next centre is the
+ * best of 2 + ln k candidates drawn in proportion to the squared distance to
+ * the nearest centre so far. Written on typed arrays, since ml-kmeans's own
+ * seeding copies every row on every step and took most of the clustering time.
+ */
+export function kmeansPlusPlus(vectors: Float32Array, dim: number, k: number, seed: number): Float32Array {
+  const count = vectors.length / dim;
+  const next = seededRandom(seed);
+  const uniform = () => next(0x100000000) / 0x100000000;
+  const centres = new Float32Array(k * dim);
+  const trials = 2 + Math.floor(Math.log(k));
+  // squared distance of unit vectors: 2 - 2 cos
+  const distancesFrom = (row: number) => {
+    const distances = new Float64Array(count);
+    for (let other = 0; other < count; other++) distances[other] = Math.max(0, 2 - 2 * dot(vectors, row * dim, vectors, other * dim, dim));
+    return distances;
+  };
+  const first = next(count);
+  centres.set(vectors.subarray(first * dim, (first + 1) * dim), 0);
+  const closest = distancesFrom(first);
+  for (let centre = 1; centre < k; centre++) {
+    const total = closest.reduce((sum, distance) => sum + distance, 0);
+    let best: { row: number; distances: Float64Array; potential: number } | undefined;
+    for (let trial = 0; trial < trials; trial++) {
+      // a row drawn with probability proportional to its distance; any row when all distances are 0
+      let row = 0;
+      if (total > 0) for (let target = uniform() * total; row < count - 1 && (target -= closest[row]) > 0; row++);
+      else row = next(count);
+      const distances = distancesFrom(row);
+      let potential = 0;
+      for (let other = 0; other < count; other++) potential += Math.min(closest[other], distances[other]);
+      if (!best || potential < best.potential) best = { row, distances, potential };
+    }
+    centres.set(vectors.subarray(best!.row * dim, (best!.row + 1) * dim), centre * dim);
+    for (let other = 0; other < count; other++) closest[other] = Math.min(closest[other], best!.distances[other]);
+  }
+  return centres;
+}
+
+/**
+ * k-means (ml-kmeans's iterations from our k-means++ seeds) on unit vectors,
+ * restarted with seeds seed, seed+1, ... and the tightest result kept. Centroids are scaled
+ * to unit length so that topics are directions, as cosine similarity sees them
+ * (spherical k-means); empty clusters are dropped.
+ */
+export function clusterVectors(vectors: Float32Array, dim: number, k: number, seed: number, restarts: number): Clustering {
+  const rows = rowsOf(vectors, dim);
+  let best: Clustering | undefined;
+  for (let restart = 0; restart < restarts; restart++) {
+    const initialization = rowsOf(kmeansPlusPlus(vectors, dim, k, seed + restart), dim);
+    const result = kmeans(rows, k, { initialization, maxIterations: 100 });
+    const centroids = new Float32Array(k * dim);
+    result.centroids.forEach((centroid, topic) => centroids.set(centroid, topic * dim));
+    normalizeRows(centroids, dim);
+    const { assignments, similarities } = assignToNearest(vectors, dim, centroids);
+    // unit vectors: squared distance to a unit centroid is 2 - 2 cos
+    const inertia = similarities.reduce((sum, similarity) => sum + 2 - 2 * similarity, 0);
+    if (!best || inertia < best.inertia) best = { k, assignments, centroids, inertia };
+  }
+  return dropEmptyTopics(best!, vectors, dim);
+}
+
+function dropEmptyTopics(clustering: Clustering, vectors: Float32Array, dim: number): Clustering {
+  const used = new Set(clustering.assignments);
+  if (used.size === clustering.k) return clustering;
+  const kept = [...used].sort((a, b) => a - b);
+  const centroids = new Float32Array(kept.length * dim);
+  kept.forEach((topic, index) => centroids.set(clustering.centroids.subarray(topic * dim, (topic + 1) * dim), index * dim));
+  const { assignments } = assignToNearest(vectors, dim, centroids);
+  return { k: kept.length, assignments, centroids, inertia: clustering.inertia };
+}

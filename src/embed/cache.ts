@@ -1,0 +1,94 @@
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256, writeFileAtomic } from '../shared/files.js';
+
+const HASH_BYTES = 32;
+
+/** The hash a text is cached under. */
+export function textHash(text: string): string {
+  return sha256(text);
+}
+
+/**
+ * Vectors of one model, keyed by the hash of the text they were made from.
+ *
+ * One append-only file per model identity: each record is the 32-byte text
+ * hash followed by the vector. Every finished batch is appended and flushed,
+ * so a killed run loses at most the batch in flight; a torn last record is
+ * cut off when the file is next opened.
+ */
+export class VectorCache {
+  private readonly rows = new Map<string, Float32Array>();
+  private readonly path: string;
+
+  constructor(
+    dir: string,
+    readonly identity: string,
+    readonly dim: number,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.path = cachePath(dir, identity, 'vectors');
+    const label = cachePath(dir, identity, 'json');
+    if (!existsSync(label)) writeFileAtomic(label, JSON.stringify({ identity, dim }) + '\n');
+    if (existsSync(this.path)) this.load();
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  get(hash: string): Float32Array | undefined {
+    return this.rows.get(hash);
+  }
+
+  /** Appends vectors (row-major, one per hash) and flushes them to disk before returning. */
+  add(hashes: readonly string[], vectors: Float32Array): void {
+    const record = HASH_BYTES + this.dim * 4;
+    const bytes = Buffer.alloc(hashes.length * record);
+    hashes.forEach((hash, row) => {
+      const vector = vectors.slice(row * this.dim, (row + 1) * this.dim);
+      bytes.write(hash, row * record, HASH_BYTES, 'hex');
+      Buffer.from(vector.buffer).copy(bytes, row * record + HASH_BYTES);
+      this.rows.set(hash, vector);
+    });
+    const fd = openSync(this.path, 'a');
+    try {
+      appendFileSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private load(): void {
+    const record = HASH_BYTES + this.dim * 4;
+    const size = statSync(this.path).size;
+    const whole = Math.floor(size / record) * record;
+    if (whole !== size) truncateSync(this.path, whole);
+    const bytes = readFileSync(this.path);
+    for (let offset = 0; offset < whole; offset += record) {
+      const hash = bytes.toString('hex', offset, offset + HASH_BYTES);
+      const vector = new Float32Array(this.dim);
+      new Uint8Array(vector.buffer).set(bytes.subarray(offset + HASH_BYTES, offset + record));
+      this.rows.set(hash, vector);
+    }
+  }
+}
+
+/** Where the cache keeps a file of the given kind for a model identity. */
+export function cachePath(dir: string, identity: string, kind: 'vectors' | 'json' | 'model'): string {
+  return join(dir, `${sha256(identity).slice(0, 16)}.${kind}`);
+}
+
+/**
+ * Removes every cache file of models whose identity starts with `prefix`,
+ * except `keep`'s: a builtin fitted on last week's corpus never serves again.
+ */
+export function pruneCaches(dir: string, prefix: string, keep: string): void {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const { identity } = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { identity: string };
+    if (!identity.startsWith(prefix) || identity === keep) continue;
+    for (const kind of ['vectors', 'model', 'json'] as const) rmSync(cachePath(dir, identity, kind), { force: true });
+  }
+}

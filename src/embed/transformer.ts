@@ -1,0 +1,76 @@
+import { basename, dirname, resolve } from 'node:path';
+import { AutoModel, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@xenova/transformers';
+import { UserError } from '../shared/errors.js';
+import { describeTransformer } from './model.js';
+import { meanPoolNormalize } from './pooling.js';
+
+/** A sentence-transformer in a local transformers.js folder: tokenizer + ONNX encoder + mean pooling. */
+export class TransformerEmbedder {
+  private constructor(
+    /** The model in the user's words: a hub name or the folder given. */
+    readonly name: string,
+    /** Changes whenever the vectors could: the weights, the tokenizer and the truncation length. */
+    readonly identity: string,
+    readonly dim: number,
+    readonly maxTokens: number,
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly model: PreTrainedModel,
+  ) {}
+
+  static async load(dir: string, name: string): Promise<TransformerEmbedder> {
+    const { identity, dim, maxTokens, quantized } = describeTransformer(dir);
+
+    // Only ever read local files: downloads are papermap's job (pinned sums, timeouts), not the library's.
+    const absolute = resolve(dir);
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.useFSCache = false;
+    env.localModelPath = dirname(absolute);
+    let tokenizer: PreTrainedTokenizer;
+    let model: PreTrainedModel;
+    try {
+      tokenizer = await AutoTokenizer.from_pretrained(basename(absolute));
+      model = await AutoModel.from_pretrained(basename(absolute), { quantized });
+    } catch (error) {
+      throw new UserError(`cannot load the model in ${dir}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    return new TransformerEmbedder(name, identity, dim, maxTokens, tokenizer, model);
+  }
+
+  /**
+   * Word-piece ids of one text, cut at maxTokens the way sentence-transformers
+   * does it: the closing [SEP] is kept. (transformers.js's own truncation drops
+   * it, which would give different vectors from the reference model.)
+   */
+  tokenize(text: string): number[] {
+    const ids = this.tokenizer.encode(text);
+    return ids.length <= this.maxTokens ? ids : [...ids.slice(0, this.maxTokens - 1), ids[ids.length - 1]];
+  }
+
+  /**
+   * Embeds already tokenized texts as one padded batch; returns batch x dim unit vectors.
+   * Callers group texts of similar length so that little compute goes to padding.
+   */
+  async embedTokenized(batch: readonly number[][]): Promise<Float32Array> {
+    const tokens = Math.max(...batch.map((ids) => ids.length));
+    const inputIds = new BigInt64Array(batch.length * tokens);
+    const mask = new BigInt64Array(batch.length * tokens);
+    batch.forEach((ids, row) => {
+      for (let t = 0; t < ids.length; t++) {
+        inputIds[row * tokens + t] = BigInt(ids[t]);
+        mask[row * tokens + t] = 1n;
+      }
+    });
+    const dims = [batch.length, tokens];
+    const output = (await this.model({
+      input_ids: new Tensor('int64', inputIds, dims),
+      attention_mask: new Tensor('int64', mask, dims),
+      token_type_ids: new Tensor('int64', new BigInt64Array(batch.length * tokens), dims),
+    })) as { last_hidden_state: { data: Float32Array } };
+    return meanPoolNormalize(output.last_hidden_state.data, mask, batch.length, tokens, this.dim);
+  }
+
+  async dispose(): Promise<void> {
+    await this.model.dispose();
+  }
+}

@@ -1,0 +1,60 @@
+import { seededRandom } from '../shared/random.js';
+import type { Neighbours } from './neighbours.js';
+
+export interface RelatedPaper {
+  /** Row of the neighbour in papers.jsonl. */
+  row: number;
+  score: number;
+  /** The neighbour also has this paper among its own kept neighbours. */
+  mutual: boolean;
+}
+
+/**
+ * The related-paper graph: each paper's nearest neighbours (best first) whose
+ * similarity reaches the floor, with mutual-neighbour edges marked.
+ * `neighbours` holds, for every paper row, its nearest other papers.
+ */
+export function relatedPapers(neighbours: Neighbours, minSimilarity: number): RelatedPaper[][] {
+  const count = neighbours.labels.length / neighbours.k;
+  const kept: RelatedPaper[][] = [];
+  const edges = new Set<number>();
+  for (let row = 0; row < count; row++) {
+    const list: RelatedPaper[] = [];
+    for (let slot = 0; slot < neighbours.k; slot++) {
+      const label = neighbours.labels[row * neighbours.k + slot];
+      const score = neighbours.scores[row * neighbours.k + slot];
+      if (label < 0 || score < minSimilarity) break;
+      list.push({ row: label, score, mutual: false });
+      edges.add(row * count + label);
+    }
+    kept.push(list);
+  }
+  for (let row = 0; row < count; row++) {
+    for (const neighbour of kept[row]) neighbour.mutual = edges.has(neighbour.row * count + row);
+  }
+  return kept;
+}
+
+/**
+ * The default similarity floor: a neighbour is kept only if it is more similar
+ * than 99% of random pairs of papers in the same corpus. It adapts to the
+ * model (MiniLM and the builtin embedder score on different scales) and to the
+ * corpus (a corpus on one narrow subject has similar random pairs).
+ * Pairs are drawn with a fixed seed so the floor is the same on every run.
+ */
+export function randomPairFloor(vectors: Float32Array, dim: number, quantile = 0.99, pairs = 20_000): number {
+  const count = vectors.length / dim;
+  if (count < 2) return 0;
+  const next = seededRandom(1);
+  const scores = new Float64Array(pairs);
+  for (let p = 0; p < pairs; p++) {
+    const a = next(count);
+    let b = next(count - 1);
+    if (b >= a) b++;
+    let score = 0;
+    for (let d = 0; d < dim; d++) score += vectors[a * dim + d] * vectors[b * dim + d];
+    scores[p] = score;
+  }
+  scores.sort();
+  return Math.round(scores[Math.min(pairs - 1, Math.floor(quantile * pairs))] * 1000) / 1000;
+}

@@ -1,0 +1,57 @@
+import type { RelatedPaper } from './graph.js';
+
+// Characters XML 1.0 cannot hold at all, even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(NOT_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+export interface GraphNode {
+  id: string;
+  title: string;
+  /** Topic label and number, once papers are clustered. */
+  topic?: { id: number; label: string };
+}
+
+/**
+ * The related-paper graph as GraphML (Gephi, Cytoscape, yEd, networkx):
+ * undirected, one edge per related pair weighted by cosine similarity, marked
+ * mutual when each paper is among the other's neighbours.
+ */
+export function toGraphml(nodes: readonly GraphNode[], related: readonly RelatedPaper[][]): string {
+  const withTopics = nodes.some((node) => node.topic);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+    '  <key id="title" for="node" attr.name="title" attr.type="string"/>',
+    ...(withTopics
+      ? ['  <key id="topic" for="node" attr.name="topic" attr.type="string"/>', '  <key id="topicId" for="node" attr.name="topicId" attr.type="int"/>']
+      : []),
+    '  <key id="weight" for="edge" attr.name="weight" attr.type="double"/>',
+    '  <key id="mutual" for="edge" attr.name="mutual" attr.type="boolean"/>',
+    '  <graph id="related-papers" edgedefault="undirected">',
+  ];
+  for (const node of nodes) {
+    const topic = node.topic ? `<data key="topic">${escapeXml(node.topic.label)}</data><data key="topicId">${node.topic.id}</data>` : '';
+    lines.push(`    <node id="${escapeXml(node.id)}"><data key="title">${escapeXml(node.title)}</data>${topic}</node>`);
+  }
+  let edge = 0;
+  related.forEach((list, row) => {
+    for (const neighbour of list) {
+      // a mutual edge is kept from both ends: write it once, from the lower row
+      if (neighbour.mutual && neighbour.row < row) continue;
+      lines.push(
+        `    <edge id="e${edge++}" source="${escapeXml(nodes[row].id)}" target="${escapeXml(nodes[neighbour.row].id)}"><data key="weight">${neighbour.score.toFixed(4)}</data><data key="mutual">${neighbour.mutual}</data></edge>`,
+      );
+    }
+  });
+  lines.push('  </graph>', '</graphml>', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,82 @@
+import { renameSync, rmSync } from 'node:fs';
+import hnswlib from 'hnswlib-node';
+import type { Neighbours } from './neighbours.js';
+
+export interface HnswParameters {
+  /** Links per node: more means better recall and a bigger, slower-to-build index. */
+  m: number;
+  efConstruction: number;
+  /** Candidates examined per query; at least k. */
+  efSearch: number;
+}
+
+/** One fixed seed: the same vectors and parameters always give the same graph. */
+const SEED = 100;
+
+export type HnswIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
+
+/** Builds a cosine-space HNSW index over unit vectors, one label per paper row, inserted in row order. */
+export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswParameters): HnswIndex {
+  const count = vectors.length / dim;
+  const index = new hnswlib.HierarchicalNSW('cosine', dim);
+  index.initIndex(Math.max(count, 1), parameters.m, parameters.efConstruction, SEED);
+  // hnswlib-node takes plain arrays at its boundary; the vectors stay Float32Array everywhere else
+  for (let row = 0; row < count; row++) index.addPoint(Array.from(vectors.subarray(row * dim, (row + 1) * dim)), row);
+  index.setEf(parameters.efSearch);
+  return index;
+}
+
+export function saveHnsw(index: HnswIndex, path: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    index.writeIndexSync(temp);
+    renameSync(temp, path);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+export function loadHnsw(path: string, dim: number, efSearch: number): HnswIndex {
+  const index = new hnswlib.HierarchicalNSW('cosine', dim);
+  index.readIndexSync(path);
+  index.setEf(efSearch);
+  return index;
+}
+
+/**
+ * The k nearest papers of each query through the index. Scores are recomputed
+ * as exact dot products and ties broken by row, so the HNSW and the exact path
+ * rank and score alike.
+ */
+export function hnswNeighbours(
+  index: HnswIndex,
+  vectors: Float32Array,
+  dim: number,
+  queries: Float32Array,
+  k: number,
+  skip: (query: number, label: number) => boolean = () => false,
+): Neighbours {
+  const queryCount = queries.length / dim;
+  const count = vectors.length / dim;
+  const labels = new Int32Array(queryCount * k).fill(-1);
+  const scores = new Float32Array(queryCount * k).fill(-Infinity);
+  // one spare candidate per skipped label (the query paper itself, at most)
+  const wanted = Math.min(count, k + 1);
+  for (let q = 0; q < queryCount; q++) {
+    const query = queries.subarray(q * dim, (q + 1) * dim);
+    const found = index.searchKnn(Array.from(query), wanted).neighbors
+      .filter((label) => !skip(q, label))
+      .map((label) => {
+        let score = 0;
+        for (let d = 0; d < dim; d++) score += query[d] * vectors[label * dim + d];
+        return { label, score: Math.fround(score) };
+      })
+      .sort((a, b) => b.score - a.score || a.label - b.label)
+      .slice(0, k);
+    found.forEach(({ label, score }, slot) => {
+      labels[q * k + slot] = label;
+      scores[q * k + slot] = score;
+    });
+  }
+  return { k, labels, scores };
+}

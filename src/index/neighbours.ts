@@ -1,0 +1,66 @@
+/** The k nearest papers of each query: row-major labels (paper rows) and cosine similarities, best first. */
+export interface Neighbours {
+  k: number;
+  labels: Int32Array;
+  scores: Float32Array;
+}
+
+/** Orders by similarity, ties by paper row, so results never depend on search order. */
+function better(scoreA: number, labelA: number, scoreB: number, labelB: number): boolean {
+  return scoreA > scoreB || (scoreA === scoreB && labelA < labelB);
+}
+
+/**
+ * Exact nearest neighbours by dot product (cosine, since vectors are unit length).
+ * `skip(query, label)` leaves out candidates, e.g. the query paper itself.
+ * Cost is queries x papers x dim: the right tool below a few thousand papers.
+ */
+export function exactNeighbours(
+  vectors: Float32Array,
+  dim: number,
+  queries: Float32Array,
+  k: number,
+  skip: (query: number, label: number) => boolean = () => false,
+): Neighbours {
+  const count = vectors.length / dim;
+  const queryCount = queries.length / dim;
+  const labels = new Int32Array(queryCount * k).fill(-1);
+  const scores = new Float32Array(queryCount * k).fill(-Infinity);
+  for (let q = 0; q < queryCount; q++) {
+    const base = q * k;
+    const queryOffset = q * dim;
+    for (let label = 0; label < count; label++) {
+      if (skip(q, label)) continue;
+      let score = 0;
+      const offset = label * dim;
+      for (let d = 0; d < dim; d++) score += queries[queryOffset + d] * vectors[offset + d];
+      score = Math.fround(score);
+      // empty slots hold -Infinity, so any real score beats them
+      if (!better(score, label, scores[base + k - 1], labels[base + k - 1])) continue;
+      // insertion into the sorted top-k of this query
+      let slot = k - 1;
+      while (slot > 0 && better(score, label, scores[base + slot - 1], labels[base + slot - 1])) {
+        scores[base + slot] = scores[base + slot - 1];
+        labels[base + slot] = labels[base + slot - 1];
+        slot--;
+      }
+      scores[base + slot] = score;
+      labels[base + slot] = label;
+    }
+  }
+  return { k, labels, scores };
+}
+
+/** Share of the true k nearest found by an approximate search, averaged over queries. */
+export function recallAtK(approximate: Neighbours, exact: Neighbours): number {
+  const queries = exact.labels.length / exact.k;
+  let found = 0;
+  let total = 0;
+  for (let q = 0; q < queries; q++) {
+    const truth = new Set(exact.labels.subarray(q * exact.k, (q + 1) * exact.k));
+    truth.delete(-1);
+    total += truth.size;
+    for (const label of approximate.labels.subarray(q * approximate.k, q * approximate.k + exact.k)) if (truth.has(label)) found++;
+  }
+  return total === 0 ? 1 : found / total;
+}

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { readCurrentClusters } from '../cluster/index.js';
+import { PaperSearch, readRelated, writeGraphml } from '../index/index.js';
+import { UserError } from '../shared/errors.js';
+import { writeFileAtomic } from '../shared/files.js';
+import { toHtml } from './html.js';
+import { toMarkdown } from './markdown.js';
+import { rowsById, type ReportData } from './model.js';
+import { MAP_NEIGHBOURS, mapPapers } from './projection.js';
+
+export interface ReportOptions {
+  out: string;
+  /** papermap's version, printed in the reports. */
+  version: string;
+}
+
+export interface ReportSummary {
+  papers: number;
+  topics: number;
+  files: string[];
+}
+
+export const reportPath = {
+  markdown: (out: string) => join(out, 'report.md'),
+  html: (out: string) => join(out, 'report.html'),
+};
+
+/** The report stage: report.md, report.html, and graph.graphml with each paper's topic. */
+export function report(options: ReportOptions): ReportSummary {
+  const { search, papers, vectorsInfo } = PaperSearch.open(options.out);
+  const clusters = readCurrentClusters(options.out, vectorsInfo.vectorsHash);
+  if (!clusters) throw new UserError(`no topics for the current vectors in ${options.out}/clusters.json: run \`papermap cluster --out ${options.out}\` first`);
+  const related = readRelated(options.out, papers);
+
+  const rowOf = rowsById(papers);
+  const topicOf = new Int32Array(papers.length).fill(-1);
+  for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
+
+  // the map's neighbourhoods: each paper and its nearest others, from the same index as the graph
+  const neighbours = search.nearest(search.vectors, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)), (query, label) => query === label);
+  const data: ReportData = {
+    version: options.version,
+    papers,
+    vectors: vectorsInfo,
+    index: search.info,
+    clusters,
+    related,
+    topicOf,
+    map: mapPapers(neighbours, papers.length, clusters.seed),
+    projection: `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity; distances on the map are only roughly meaningful, neighbourhoods are.`,
+  };
+  writeFileAtomic(reportPath.markdown(options.out), toMarkdown(data));
+  writeFileAtomic(reportPath.html(options.out), toHtml(data));
+  writeGraphml(
+    options.out,
+    papers.map((paper, row) => ({
+      id: paper.id,
+      title: paper.title,
+      ...(topicOf[row] >= 0 ? { topic: { id: topicOf[row], label: clusters.topics[topicOf[row]].label } } : {}),
+    })),
+    related,
+  );
+  return { papers: papers.length, topics: clusters.topics.length, files: [reportPath.markdown(options.out), reportPath.html(options.out), join(options.out, 'graph.graphml')] };
+}

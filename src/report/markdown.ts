@@ -1,0 +1,79 @@
+import { rowsById, type ReportData } from './model.js';
+
+/** Paper text shown as text: Markdown and HTML specials are escaped, so a title never turns into markup. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#~])/g, '\\$1');
+}
+
+/** An id as a code span; CommonMark needs a double fence around text holding a backtick. */
+function code(text: string): string {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+}
+
+const RELATED_SHOWN = 3;
+
+/** report.md: the corpus on one page, then every topic with its papers and their closest relatives. */
+export function toMarkdown(data: ReportData): string {
+  const { papers, clusters, vectors, index } = data;
+  const rowOf = rowsById(papers);
+  const title = (id: string) => escapeMarkdown(papers[rowOf.get(id)!].title);
+  const topicLink = (id: number) => `[${id}: ${escapeMarkdown(clusters.topics[id].label)}](#topic-${id})`;
+  const edges = data.related.reduce((sum, list) => sum + list.length, 0);
+  const lines: string[] = [];
+
+  lines.push(`# Paper map: ${papers.length} papers in ${clusters.topics.length} topics`, '');
+  lines.push(`Made by papermap ${data.version} with the **${escapeMarkdown(vectors.model)}** embedder (${vectors.dim} dimensions).`);
+  if (vectors.fallbackReason) {
+    lines.push('', `> **Note:** MiniLM was not available (${escapeMarkdown(vectors.fallbackReason)}), so the builtin embedder (LSA over TF-IDF) was used. Topics and neighbours are less semantic than with MiniLM; run \`papermap fetch-model\` to get it.`);
+  }
+  lines.push('');
+  lines.push('| Papers | Topics | Outliers | Related-paper links | Similarity floor |', '|---:|---:|---:|---:|---:|');
+  lines.push(`| ${papers.length} | ${clusters.topics.length} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity} |`, '');
+
+  if ('searched' in clusters.kSelection) {
+    const best = clusters.kScores.find((score) => score.k === clusters.k);
+    lines.push(`**How k was chosen:** ${clusters.kSelection.criterion}; k = ${clusters.k} scored ${best?.silhouette.toFixed(3)}.`);
+    lines.push('', `<details><summary>Silhouette of every k tried</summary>`, '', '| k | silhouette |', '|---:|---:|');
+    for (const score of clusters.kScores) lines.push(`| ${score.k} | ${score.silhouette.toFixed(3)} |`);
+    lines.push('', '</details>');
+  } else {
+    lines.push(`**k = ${clusters.k}**, given with \`--k\`.`);
+  }
+  lines.push('', `Clustering: ${clusters.method}, seed ${clusters.seed}. Related papers: up to ${index.graph.neighbors} nearest neighbours with cosine similarity of at least ${index.graph.minSimilarity} (${index.graph.minSimilarityRule}).`, '');
+
+  lines.push('## Topics', '', '| # | Topic | Papers | Cohesion | Nearest topic |', '|---:|---|---:|---:|---|');
+  for (const topic of clusters.topics) {
+    const nearest = topic.nearestTopic ? `${topicLink(topic.nearestTopic.id)} (${topic.nearestTopic.similarity.toFixed(2)})` : '';
+    lines.push(`| ${topic.id} | ${topicLink(topic.id)} | ${topic.size} | ${topic.cohesion.toFixed(3)} | ${nearest} |`);
+  }
+  lines.push('');
+
+  for (const topic of clusters.topics) {
+    lines.push(`<a id="topic-${topic.id}"></a>`, '', `## Topic ${topic.id}: ${escapeMarkdown(topic.label)}`, '');
+    lines.push(`**Keywords:** ${topic.keywords.map(escapeMarkdown).join(', ')}`, '');
+    const nearest = topic.nearestTopic ? ` · nearest topic ${topicLink(topic.nearestTopic.id)} (similarity ${topic.nearestTopic.similarity.toFixed(2)})` : '';
+    lines.push(`${topic.size} papers · cohesion ${topic.cohesion.toFixed(3)}${nearest}`, '');
+    lines.push('**Representative papers** (closest to the topic centre):', '');
+    topic.representatives.forEach((id, rank) => lines.push(`${rank + 1}. ${title(id)}`));
+    lines.push('', '<details><summary>All papers, with their closest related papers</summary>', '');
+    for (const id of topic.paperIds) {
+      const related = data.related[rowOf.get(id)!]
+        .slice(0, RELATED_SHOWN)
+        .map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)})`);
+      lines.push(`- **${title(id)}** ${code(id)}${related.length > 0 ? `  \n  related: ${related.join('; ')}` : ''}`);
+    }
+    lines.push('', '</details>', '');
+  }
+
+  lines.push('## Outliers', '', `Papers far from every topic centre, listed apart so they do not blur a topic: ${escapeMarkdown(clusters.outlierRule)}.`, '');
+  if (clusters.outliers.length === 0) lines.push('None.');
+  for (const outlier of clusters.outliers) {
+    lines.push(`- **${title(outlier.id)}** ${code(outlier.id)}: nearest topic ${topicLink(outlier.nearestTopic)} (similarity ${outlier.similarity.toFixed(2)})`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,62 @@
+import { UMAP } from 'umap-js';
+import type { Neighbours } from '../index/index.js';
+import { seededRandom } from '../shared/random.js';
+
+/** Papers a UMAP neighbourhood holds: the paper itself and its nearest others. */
+export const MAP_NEIGHBOURS = 15;
+
+/**
+ * The 2D map of the papers: UMAP over the nearest-neighbour graph the index
+ * already found (so no second neighbour search), seeded, scaled to [0, 1].
+ * `neighbours` holds each paper's nearest other papers, best first.
+ * Returns count x 2 coordinates, row-major.
+ */
+export function mapPapers(neighbours: Neighbours, count: number, seed: number): Float32Array {
+  const map = new Float32Array(count * 2);
+  if (count < 4) {
+    // too few papers for a neighbourhood graph: a row is an honest picture
+    for (let row = 0; row < count; row++) map.set([count === 1 ? 0.5 : row / (count - 1), 0.5], row * 2);
+    return map;
+  }
+  const knnIndices: number[][] = [];
+  const knnDistances: number[][] = [];
+  for (let row = 0; row < count; row++) {
+    const indices = [row];
+    const distances = [0];
+    for (let slot = 0; slot < neighbours.k; slot++) {
+      const label = neighbours.labels[row * neighbours.k + slot];
+      if (label < 0) break;
+      indices.push(label);
+      distances.push(Math.max(0, 1 - neighbours.scores[row * neighbours.k + slot]));
+    }
+    knnIndices.push(indices);
+    knnDistances.push(distances);
+  }
+  const next = seededRandom(seed);
+  // UMAP wants floats in [0, 1); it would otherwise use the unseeded Math.random
+  const random = () => next(0x100000000) / 0x100000000;
+  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(MAP_NEIGHBOURS, neighbours.k + 1, count - 1), minDist: 0.1, random });
+  umap.setPrecomputedKNN(knnIndices, knnDistances);
+  // UMAP only counts the rows when the neighbours are given
+  const epochs = umap.initializeFit(Array.from({ length: count }, () => [] as number[]));
+  for (let epoch = 0; epoch < epochs; epoch++) umap.step();
+  const embedding = umap.getEmbedding();
+  return scaleToUnitSquare(embedding, map);
+}
+
+/** Scales both axes by the same factor so the map keeps its shape, centred in [0, 1]. */
+function scaleToUnitSquare(points: number[][], into: Float32Array): Float32Array {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (const [x, y] of points) {
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
+  }
+  const span = Math.max(maxX - minX, maxY - minY) || 1;
+  points.forEach(([x, y], row) => {
+    into[row * 2] = Math.round(((x - minX) / span + (1 - (maxX - minX) / span) / 2) * 1e4) / 1e4;
+    into[row * 2 + 1] = Math.round(((y - minY) / span + (1 - (maxY - minY) / span) / 2) * 1e4) / 1e4;
+  });
+  return into;
+}

@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * Writes a file so that readers only ever see the old or the new content:
+ * write a temp file in the same directory, flush it, rename it over the target.
+ * An interrupted run leaves at most a stray temp file, never a half-written artifact.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(temp, 'w');
+  try {
+    const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+    for (const chunk of chunks) {
+      if (typeof chunk === 'string') writeSync(fd, chunk);
+      else writeAll(fd, chunk);
+    }
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(temp, path);
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+}
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function sha256File(path: string): string {
+  return sha256(readFileSync(path));
+}
+
+/** The bytes of a Float32Array, without copying. */
+export function float32Bytes(vectors: Float32Array): Uint8Array {
+  return new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+}
+
+/** Reads a file of little-endian float32 values into an aligned Float32Array. */
+export function readFloat32File(path: string): Float32Array {
+  const bytes = readFileSync(path);
+  if (bytes.byteLength % 4 !== 0) throw new Error(`${path}: size ${bytes.byteLength} is not a multiple of 4 bytes`);
+  const vectors = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(vectors.buffer).set(bytes);
+  return vectors;
+}

@@ -1,0 +1,117 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, test } from 'vitest';
+import { randomPairFloor, relatedPapers } from '../../src/index/graph.js';
+import { escapeXml, toGraphml } from '../../src/index/graphml.js';
+import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
+import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
+
+/** Unit vectors in `dim` dimensions around `centres` directions, seeded. */
+function clusteredVectors(count: number, dim: number, centres: number, spread: number): Float32Array {
+  let state = 12345;
+  const random = () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const centre = Array.from({ length: centres }, () => Array.from({ length: dim }, random));
+  const vectors = new Float32Array(count * dim);
+  for (let row = 0; row < count; row++) {
+    const values = centre[row % centres].map((value) => value + spread * random());
+    const norm = Math.hypot(...values);
+    values.forEach((value, d) => (vectors[row * dim + d] = value / norm));
+  }
+  return vectors;
+}
+
+describe('exactNeighbours', () => {
+  test('ranks by cosine, skips what it is told to, breaks ties by row', () => {
+    const vectors = new Float32Array([1, 0, 0.8, 0.6, 0.8, 0.6, 0, 1]);
+    const result = exactNeighbours(vectors, 2, vectors, 2, (query, label) => query === label);
+    expect(Array.from(result.labels)).toEqual([1, 2, 2, 0, 1, 0, 1, 2]);
+    expect(Array.from(result.scores).map((score) => score.toFixed(2))).toEqual(['0.80', '0.80', '1.00', '0.80', '1.00', '0.80', '0.60', '0.60']);
+  });
+
+  test('leaves -1 where fewer papers than k exist', () => {
+    const result = exactNeighbours(new Float32Array([1, 0, 0, 1]), 2, new Float32Array([1, 0]), 3);
+    expect(Array.from(result.labels)).toEqual([0, 1, -1]);
+  });
+});
+
+describe('HNSW search', () => {
+  test('finds at least 99% of the exact 10 nearest on clustered vectors, with the same scores', () => {
+    const dim = 32;
+    const vectors = clusteredVectors(3000, dim, 20, 0.8);
+    const index = buildHnsw(vectors, dim, { m: 16, efConstruction: 200, efSearch: 128 });
+    const queries = vectors.subarray(0, 300 * dim);
+    const skipSelf = (query: number, label: number) => query === label;
+    const approximate = hnswNeighbours(index, vectors, dim, queries, 10, skipSelf);
+    const exact = exactNeighbours(vectors, dim, queries, 10, skipSelf);
+    expect(recallAtK(approximate, exact)).toBeGreaterThanOrEqual(0.99);
+    // where both found the same paper they give it the same score
+    expect(approximate.scores[0]).toBe(exact.scores[0]);
+    // a second build gives the same neighbours
+    const again = hnswNeighbours(buildHnsw(vectors, dim, { m: 16, efConstruction: 200, efSearch: 128 }), vectors, dim, queries, 10, skipSelf);
+    expect(Array.from(again.labels)).toEqual(Array.from(approximate.labels));
+  });
+});
+
+describe('relatedPapers', () => {
+  test('keeps neighbours above the floor and marks mutual links', () => {
+    // paper 0 and 1 are each other's nearest; paper 2's nearest is 1, not the other way round
+    const neighbours = { k: 2, labels: new Int32Array([1, 2, 0, 2, 1, 0]), scores: new Float32Array([0.9, 0.2, 0.9, 0.5, 0.5, 0.2]) };
+    const related = relatedPapers(neighbours, 0.3);
+    expect(related).toEqual([
+      [{ row: 1, score: expect.closeTo(0.9, 5), mutual: true }],
+      [
+        { row: 0, score: expect.closeTo(0.9, 5), mutual: true },
+        { row: 2, score: expect.closeTo(0.5, 5), mutual: true },
+      ],
+      [{ row: 1, score: expect.closeTo(0.5, 5), mutual: true }],
+    ]);
+    expect(relatedPapers(neighbours, 0.6)[2]).toEqual([]);
+  });
+
+  test('the automatic floor sits above nearly all random pairs and below close neighbours', () => {
+    const dim = 16;
+    const vectors = clusteredVectors(400, dim, 8, 0.5);
+    const floor = randomPairFloor(vectors, dim);
+    expect(randomPairFloor(vectors, dim)).toBe(floor);
+    const exact = exactNeighbours(vectors, dim, vectors, 1, (query, label) => query === label);
+    const aboveFloor = Array.from(exact.scores).filter((score) => score >= floor).length;
+    console.log(floor, aboveFloor);
+    expect(aboveFloor / 400).toBeGreaterThan(0.95);
+    expect(floor).toBeGreaterThan(0);
+  });
+});
+
+describe('GraphML', () => {
+  test('is valid XML with one node per paper, one edge per related pair, and escaped text', () => {
+    const nodes = [
+      { id: 'a&1', title: '<script>alert("x")</script> & Friends', topic: { id: 0, label: 'Speech <TTS>' } },
+      { id: 'b', title: "Quotes ' and \" and a control\u0001 char", topic: { id: 1, label: 'Vision' } },
+      { id: 'c', title: 'Plain' },
+    ];
+    const related = [
+      [{ row: 1, score: 0.91234, mutual: true }],
+      [
+        { row: 0, score: 0.91234, mutual: true },
+        { row: 2, score: 0.5, mutual: false },
+      ],
+      [],
+    ];
+    const xml = toGraphml(nodes, related);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const graph = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(xml).graphml.graph;
+    expect(graph.edgedefault).toBe('undirected');
+    expect(graph.node).toHaveLength(3);
+    expect(graph.edge).toHaveLength(2);
+    expect(graph.node[0].id).toBe('a&1');
+    expect(graph.node[0].data[0]['#text']).toBe('<script>alert("x")</script> & Friends');
+    expect(graph.node[0].data[1]['#text']).toBe('Speech <TTS>');
+    expect(graph.node[1].data[0]['#text']).toBe('Quotes \' and " and a control char');
+    expect(graph.edge.map((edge: { source: string; target: string; data: { '#text': string }[] }) => [edge.source, edge.target, edge.data.map((d) => String(d['#text']))])).toEqual([
+      ['a&1', 'b', ['0.9123', 'true']],
+      ['b', 'c', ['0.5000', 'false']],
+    ]);
+  });
+
+  test('escapeXml drops characters XML cannot hold', () => {
+    expect(escapeXml('a\u0000b\uffffc<')).toBe('abc&lt;');
+  });
+});

@@ -1,0 +1,158 @@
+import { JSDOM } from 'jsdom';
+import { describe, expect, test } from 'vitest';
+import type { Clusters } from '../../src/cluster/index.js';
+import type { IndexInfo } from '../../src/index/index.js';
+import { toHtml } from '../../src/report/html.js';
+import { escapeMarkdown, toMarkdown } from '../../src/report/markdown.js';
+import type { ReportData } from '../../src/report/model.js';
+import { mapPapers } from '../../src/report/projection.js';
+import type { Paper, VectorsInfo } from '../../src/shared/artifacts.js';
+
+const EVIL = '<script>alert(1)</script>';
+
+function paper(id: string, title: string, abstract: string): Paper {
+  return { id, title, abstract, sources: ['x.jsonl'], metadata: {} };
+}
+
+/** A small report: two topics, one outlier, a title that tries to be markup. */
+function sampleData(): ReportData {
+  const papers = [
+    paper('p0', EVIL, 'An abstract with <b>tags</b> & ampersands.'),
+    paper('p1', 'Speech synthesis with flow matching', 'We synthesise speech.'),
+    paper('p2', 'Chain-of-thought prompting', 'Reasoning step by step.'),
+    paper('p3', 'Self-consistency | pipes * stars _under_', 'Sampling many chains.'),
+    paper('p4', 'A paper about gardening', 'Tomatoes.'),
+  ];
+  const clusters: Clusters = {
+    k: 2,
+    seed: 42,
+    method: 'spherical k-means',
+    kSelection: { criterion: 'highest mean silhouette', searched: [2, 2], structure: 'weak', chosenFrom: [2, 2], sampledPapers: 5 },
+    kScores: [{ k: 2, silhouette: 0.31 }],
+    model: 'builtin',
+    vectorsHash: 'v',
+    outlierRule: 'far from the centre',
+    topics: [
+      { id: 0, label: 'speech, <TTS>', keywords: ['speech', '<TTS>'], size: 2, cohesion: 0.8, nearestTopic: { id: 1, similarity: 0.2 }, representatives: ['p1', 'p0'], paperIds: ['p1', 'p0'] },
+      { id: 1, label: 'reasoning', keywords: ['reasoning'], size: 2, cohesion: 0.7, nearestTopic: { id: 0, similarity: 0.2 }, representatives: ['p2', 'p3'], paperIds: ['p2', 'p3'] },
+    ],
+    outliers: [{ id: 'p4', nearestTopic: 1, similarity: 0.1 }],
+  };
+  const vectors: VectorsInfo = { model: 'builtin', modelIdentity: 'builtin-x', fallbackReason: 'MiniLM weights not found', dim: 2, count: 5, normalized: true, papersHash: 'p', vectorsHash: 'v' };
+  const index: IndexInfo = {
+    model: 'builtin', modelIdentity: 'builtin-x', dim: 2, count: 5, space: 'cosine', search: 'exact',
+    hnsw: { m: 16, efConstruction: 200, efSearch: 128 }, graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' }, vectorsHash: 'v', ids: papers.map((p) => p.id),
+  };
+  return {
+    version: '0.1.0',
+    papers,
+    vectors,
+    index,
+    clusters,
+    related: [[{ row: 1, score: 0.8, mutual: true }], [{ row: 0, score: 0.8, mutual: true }], [{ row: 3, score: 0.7, mutual: true }], [{ row: 2, score: 0.7, mutual: true }], []],
+    topicOf: new Int32Array([0, 0, 1, 1, -1]),
+    map: new Float32Array([0.1, 0.1, 0.2, 0.15, 0.8, 0.8, 0.85, 0.9, 0.5, 0.5]),
+    projection: 'Map: a test projection',
+  };
+}
+
+/** Loads the page in jsdom with its script running; canvas drawing is stubbed since jsdom has no canvas. */
+function openPage(html: string): JSDOM {
+  return new JSDOM(html, {
+    runScripts: 'dangerously',
+    pretendToBeVisual: true,
+    beforeParse(window) {
+      const noop = () => {};
+      const context = new Proxy({}, { get: () => noop, set: () => true });
+      window.HTMLCanvasElement.prototype.getContext = (() => context) as never;
+      window.alert = () => {
+        throw new Error('a paper title ran as script');
+      };
+    },
+  });
+}
+
+describe('report.html', () => {
+  const html = toHtml(sampleData());
+
+  test('is self-contained: no external scripts, styles, images or fonts', () => {
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img|@import|url\(|https?:\/\//i);
+  });
+
+  test('paper text stays text: the markup title does not become an element', () => {
+    const dom = openPage(html);
+    const { document } = dom.window;
+    expect(document.querySelectorAll('script')).toHaveLength(2);
+    expect(document.querySelector('b')).toBeNull();
+    expect(html).not.toContain(EVIL);
+    // search the title, open it, and read it back as text
+    const search = document.getElementById('search') as HTMLInputElement;
+    search.value = 'alert';
+    search.dispatchEvent(new dom.window.Event('input'));
+    const hits = [...document.querySelectorAll('#matches button')];
+    expect(hits.map((hit) => hit.textContent)).toEqual([EVIL]);
+    (hits[0] as HTMLButtonElement).click();
+    const details = document.getElementById('details')!;
+    expect(details.querySelector('h2')!.textContent).toBe(EVIL);
+    expect(details.querySelector('.abstract')!.textContent).toBe('An abstract with <b>tags</b> & ampersands.');
+    expect(details.querySelector('.meta')!.textContent).toBe('Topic 0: speech, <TTS> · id p0');
+    expect([...details.querySelectorAll('li button')].map((related) => related.textContent)).toEqual(['Speech synthesis with flow matching']);
+    expect(details.querySelectorAll('script, b')).toHaveLength(0);
+  });
+
+  test('lists every topic with its size, shows the fallback notice, and opens outliers with their nearest topic', () => {
+    const dom = openPage(html);
+    const { document } = dom.window;
+    expect([...document.querySelectorAll('#topics button')].map((topic) => topic.textContent)).toEqual(['0: speech, <TTS> 2', '1: reasoning 2']);
+    expect(document.getElementById('notice')!.hidden).toBe(false);
+    expect(document.getElementById('notice')!.textContent).toContain('MiniLM weights not found');
+    expect(document.getElementById('heading')!.textContent).toBe('Paper map: 5 papers in 2 topics');
+    const search = document.getElementById('search') as HTMLInputElement;
+    search.value = 'gardening';
+    search.dispatchEvent(new dom.window.Event('input'));
+    (document.querySelector('#matches button') as HTMLButtonElement).click();
+    expect(document.querySelector('#details .meta')!.textContent).toBe('Outlier; nearest topic 1: reasoning · id p4');
+  });
+});
+
+describe('report.md', () => {
+  test('escapes Markdown and HTML in paper text', () => {
+    expect(escapeMarkdown('a | b * c _d_ <i>')).toBe('a \\| b \\* c \\_d\\_ &lt;i&gt;');
+    const markdown = toMarkdown(sampleData());
+    expect(markdown).not.toContain('<script>');
+    expect(markdown).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(markdown).toContain('Self-consistency \\| pipes \\* stars \\_under\\_');
+  });
+
+  test('has the corpus summary, every topic with keywords and representatives, and the outliers', () => {
+    const markdown = toMarkdown(sampleData());
+    expect(markdown).toMatch(/^# Paper map: 5 papers in 2 topics$/m);
+    expect(markdown).toContain('MiniLM was not available (MiniLM weights not found)');
+    expect(markdown).toContain('| 0 | [0: speech, &lt;TTS&gt;](#topic-0) | 2 | 0.800 | [1: reasoning](#topic-1) (0.20) |');
+    expect(markdown).toMatch(/## Topic 1: reasoning\n\n\*\*Keywords:\*\* reasoning/);
+    expect(markdown).toContain('1. Chain-of-thought prompting\n2. Self-consistency');
+    expect(markdown).toContain('related: Speech synthesis with flow matching (0.80)');
+    expect(markdown).toContain('- **A paper about gardening** `p4`: nearest topic [1: reasoning](#topic-1) (similarity 0.10)');
+  });
+});
+
+describe('the map projection', () => {
+  test('places papers in the unit square, neighbours close, the same way every time', () => {
+    // two groups of 10 papers; each paper's neighbours are the rest of its group
+    const k = 9;
+    const labels = new Int32Array(20 * k);
+    const scores = new Float32Array(20 * k).fill(0.9);
+    for (let row = 0; row < 20; row++) {
+      const group = Math.floor(row / 10) * 10;
+      let slot = 0;
+      for (let other = group; other < group + 10; other++) if (other !== row) labels[row * k + slot++] = other;
+    }
+    const map = mapPapers({ k, labels, scores }, 20, 42);
+    expect(Array.from(map)).toEqual(Array.from(mapPapers({ k, labels, scores }, 20, 42)));
+    for (const value of map) expect(value).toBeGreaterThanOrEqual(0), expect(value).toBeLessThanOrEqual(1);
+    const centre = (group: number) => [0, 1].map((axis) => map.filter((_, index) => index % 2 === axis && Math.floor(index / 20) === group).reduce((a, b) => a + b) / 10);
+    const [a, b] = [centre(0), centre(1)];
+    const gap = Math.hypot(a[0] - b[0], a[1] - b[1]);
+    expect(gap).toBeGreaterThan(0.3);
+  });
+});
