@@ -6,16 +6,12 @@
  * that sets EXACT_SEARCH_MAX_PAPERS; recall on the seed corpus; and the time
  * of the whole graph step against the time it takes to embed as many papers.
  *
- * The vectors: real builtin embeddings of the OHSUMED dev abstracts, and
- * new points made between each real vector and one of its 10 nearest real
- * neighbours (a random mix of the two, plus Gaussian noise of norm ~0.3,
- * normalised), so the set keeps the topic structure of real embeddings
- * without repeating any vector. Exact answers come from hnswlib's brute force.
+ * The vectors come from bench/synthetic.ts (real builtin embeddings of the
+ * OHSUMED abstracts, moved towards their neighbours, plus noise). Exact
+ * answers come from hnswlib's brute force.
  */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
@@ -25,11 +21,8 @@ import { relatedPapers } from '../src/index/graph.js';
 import { buildHnsw, hnswNeighbours } from '../src/index/hnsw.js';
 import { exactNeighbours, recallAtK, type Neighbours } from '../src/index/neighbours.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
-import { seededRandom } from '../src/shared/random.js';
+import { embeddingRate, realCorpus, ROOT, syntheticVectors } from './synthetic.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OHSUMED = resolve(ROOT, '../shared/eval/ohsumed-dev.jsonl');
-const SPEED_MODEL = resolve(ROOT, '../shared/models/perf/minilm-l6-random');
 const K = 10;
 const EF_VALUES = [16, 32, 64, 128, 256];
 
@@ -39,31 +32,6 @@ const queryCount = Number(args.queries);
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
-}
-
-function normalise(vector: Float64Array | Float32Array): void {
-  const norm = Math.hypot(...vector) || 1;
-  for (let d = 0; d < vector.length; d++) vector[d] /= norm;
-}
-
-/** `count` synthetic unit vectors drawn between real vectors and their real neighbours, seeded. */
-function syntheticVectors(real: Float32Array, dim: number, realNeighbours: Neighbours, count: number, seed: number): Float32Array {
-  const next = seededRandom(seed);
-  const uniform = () => next(0x100000000) / 0x100000000;
-  const gaussian = () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
-  const realCount = real.length / dim;
-  const sigma = 0.3 / Math.sqrt(dim);
-  const vectors = new Float32Array(count * dim);
-  const point = new Float64Array(dim);
-  for (let row = 0; row < count; row++) {
-    const a = next(realCount);
-    const b = realNeighbours.labels[a * realNeighbours.k + next(realNeighbours.k)];
-    const t = uniform();
-    for (let d = 0; d < dim; d++) point[d] = (1 - t) * real[a * dim + d] + t * real[b * dim + d] + sigma * gaussian();
-    normalise(point);
-    vectors.set(point, row * dim);
-  }
-  return vectors;
 }
 
 /** Exact k nearest through hnswlib's C++ brute force, as ground truth. */
@@ -86,30 +54,11 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-async function embeddingRate(): Promise<number> {
-  const { TransformerEmbedder } = await import('../src/embed/transformer.js');
-  const embedder = await TransformerEmbedder.load(SPEED_MODEL, SPEED_MODEL);
-  const texts = readInputs(listInputFiles([resolve(ROOT, 'seeds')])).papers.slice(0, 48).map(paperText);
-  const ids = texts.map((text) => embedder.tokenize(text)).sort((a, b) => a.length - b.length);
-  await embedder.embedTokenized(ids.slice(0, 8));
-  const started = performance.now();
-  for (let start = 0; start < ids.length; start += 8) await embedder.embedTokenized(ids.slice(start, start + 8));
-  const rate = ids.length / ((performance.now() - started) / 1000);
-  await embedder.dispose();
-  return rate;
-}
-
 const report: Record<string, unknown> = { threads: availableParallelism(), hnsw: DEFAULT_HNSW };
 
 log('embedding the OHSUMED abstracts with the builtin embedder (the real vectors)...');
-const abstracts = readFileSync(OHSUMED, 'utf8').split('\n').filter(Boolean).map((line) => {
-  const record = JSON.parse(line) as { title: string; abstract: string };
-  return `${record.title}. ${record.abstract}`;
-});
-const model = fitBuiltin(abstracts);
-const dim = model.dim;
-const real = embedWithBuiltin(model, abstracts);
-const realNeighbours = exactNeighbours(real, dim, real, 10, (q, label) => q === label);
+const real = realCorpus();
+const dim = real.dim;
 
 log('measuring the embedding speed of the MiniLM architecture (random weights) on 48 seed abstracts...');
 const textsPerSecond = await embeddingRate();
@@ -132,7 +81,7 @@ console.log('\ngraph step (every paper\'s 10 nearest), exact vs HNSW incl. build
 console.log('  papers   exact s   hnsw s');
 const crossover: { papers: number; exactSeconds: number; hnswSeconds: number }[] = [];
 for (const count of [500, 1000, 2000, 4000]) {
-  const vectors = syntheticVectors(real, dim, realNeighbours, count, count);
+  const { vectors } = syntheticVectors(real, count, count);
   const skipSelf = (q: number, label: number) => q === label;
   let started = performance.now();
   exactNeighbours(vectors, dim, vectors, K, skipSelf);
@@ -149,8 +98,8 @@ report.exactSearchMaxPapers = EXACT_SEARCH_MAX_PAPERS;
 const results: Record<string, unknown>[] = [];
 for (const count of sizes) {
   log(`\n${count} vectors: building...`);
-  const vectors = syntheticVectors(real, dim, realNeighbours, count, 1);
-  const queries = syntheticVectors(real, dim, realNeighbours, queryCount, 2);
+  const { vectors } = syntheticVectors(real, count, 1);
+  const { vectors: queries } = syntheticVectors(real, queryCount, 2);
   let started = performance.now();
   const index = buildHnsw(vectors, dim, DEFAULT_HNSW);
   const buildSeconds = (performance.now() - started) / 1000;

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { kmeans } from 'ml-kmeans';
 import { embedWithBuiltin, fitBuiltin, serializeBuiltin } from '../src/embed/builtin.js';
-import { seededRandom } from '../src/embed/builtin-svd.js';
+import { seededRandom } from '../src/shared/random.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
 import { adjustedRandIndex, meanReciprocalRank, normalizedMutualInformation, rankOf, shareRankedFirst, vMeasure } from './metrics.js';
 

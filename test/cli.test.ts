@@ -41,7 +41,8 @@ describe('papermap run on the seeds with the builtin embedder', () => {
   test('finds topics a reader recognises', () => {
     const clusters = JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
     const keywords = clusters.topics.map((topic) => topic.keywords.join(' ').toLowerCase());
-    for (const subject of [/speculative|decoding/, /moe|experts/, /theorem|proof/, /cot|chain-of-thought/, /retrieval|rag/]) {
+    const subjects = [/moe|experts/, /cot|chain-of-thought/, /speculative|decoding|kv|quantization|hardware/, /retrieval|rag|tool/, /theorem|proof|math/];
+    for (const subject of subjects) {
       expect(keywords.some((words) => subject.test(words)), String(subject)).toBe(true);
     }
   });

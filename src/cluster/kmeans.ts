@@ -7,8 +7,6 @@ export interface Clustering {
   assignments: Int32Array;
   /** k x dim unit vectors: the direction of each topic. */
   centroids: Float32Array;
-  /** Sum of squared distances of the papers to their centroids (lower is tighter). */
-  inertia: number;
 }
 
 /** Rows of a row-major matrix as views; ml-kmeans reads them like arrays without a copy. */
@@ -51,6 +49,9 @@ function normalizeRows(matrix: Float32Array, dim: number): void {
   }
 }
 
+/** Lloyd iterations at most; from k-means++ seeds the topics have settled long before. */
+const MAX_ITERATIONS = 50;
+
 /**
  * Greedy k-means++ seeding (as scikit-learn does it): each next centre is the
  * best of 2 + ln k candidates drawn in proportion to the squared distance to
@@ -59,8 +60,7 @@ function normalizeRows(matrix: Float32Array, dim: number): void {
  */
 export function kmeansPlusPlus(vectors: Float32Array, dim: number, k: number, seed: number): Float32Array {
   const count = vectors.length / dim;
-  const next = seededRandom(seed);
-  const uniform = () => next(0x100000000) / 0x100000000;
+  const random = seededRandom(seed);
   const centres = new Float32Array(k * dim);
   const trials = 2 + Math.floor(Math.log(k));
   // squared distance of unit vectors: 2 - 2 cos
@@ -69,7 +69,7 @@ export function kmeansPlusPlus(vectors: Float32Array, dim: number, k: number, se
     for (let other = 0; other < count; other++) distances[other] = Math.max(0, 2 - 2 * dot(vectors, row * dim, vectors, other * dim, dim));
     return distances;
   };
-  const first = next(count);
+  const first = Math.floor(random() * count);
   centres.set(vectors.subarray(first * dim, (first + 1) * dim), 0);
   const closest = distancesFrom(first);
   for (let centre = 1; centre < k; centre++) {
@@ -78,8 +78,8 @@ export function kmeansPlusPlus(vectors: Float32Array, dim: number, k: number, se
     for (let trial = 0; trial < trials; trial++) {
       // a row drawn with probability proportional to its distance; any row when all distances are 0
       let row = 0;
-      if (total > 0) for (let target = uniform() * total; row < count - 1 && (target -= closest[row]) > 0; row++);
-      else row = next(count);
+      if (total > 0) for (let target = random() * total; row < count - 1 && (target -= closest[row]) > 0; row++);
+      else row = Math.floor(random() * count);
       const distances = distancesFrom(row);
       let potential = 0;
       for (let other = 0; other < count; other++) potential += Math.min(closest[other], distances[other]);
@@ -99,27 +99,35 @@ export function kmeansPlusPlus(vectors: Float32Array, dim: number, k: number, se
  */
 export function clusterVectors(vectors: Float32Array, dim: number, k: number, seed: number, restarts: number): Clustering {
   const rows = rowsOf(vectors, dim);
-  let best: Clustering | undefined;
+  let best: { clustering: Clustering; inertia: number } | undefined;
   for (let restart = 0; restart < restarts; restart++) {
     const initialization = rowsOf(kmeansPlusPlus(vectors, dim, k, seed + restart), dim);
-    const result = kmeans(rows, k, { initialization, maxIterations: 100 });
+    const result = kmeans(rows, k, { initialization, maxIterations: MAX_ITERATIONS });
     const centroids = new Float32Array(k * dim);
     result.centroids.forEach((centroid, topic) => centroids.set(centroid, topic * dim));
     normalizeRows(centroids, dim);
     const { assignments, similarities } = assignToNearest(vectors, dim, centroids);
     // unit vectors: squared distance to a unit centroid is 2 - 2 cos
     const inertia = similarities.reduce((sum, similarity) => sum + 2 - 2 * similarity, 0);
-    if (!best || inertia < best.inertia) best = { k, assignments, centroids, inertia };
+    if (!best || inertia < best.inertia) best = { clustering: { k, assignments, centroids }, inertia };
   }
-  return dropEmptyTopics(best!, vectors, dim);
+  return dropEmptyTopics(best!.clustering, vectors, dim);
 }
 
-function dropEmptyTopics(clustering: Clustering, vectors: Float32Array, dim: number): Clustering {
+/** The given rows of a row-major matrix, as a new matrix. */
+export function gatherRows(vectors: Float32Array, dim: number, rows: Int32Array): Float32Array {
+  const gathered = new Float32Array(rows.length * dim);
+  rows.forEach((row, index) => gathered.set(vectors.subarray(row * dim, (row + 1) * dim), index * dim));
+  return gathered;
+}
+
+/** Removes topics no paper is nearest to, renumbering the rest in order. */
+export function dropEmptyTopics(clustering: Clustering, vectors: Float32Array, dim: number): Clustering {
   const used = new Set(clustering.assignments);
   if (used.size === clustering.k) return clustering;
   const kept = [...used].sort((a, b) => a - b);
   const centroids = new Float32Array(kept.length * dim);
   kept.forEach((topic, index) => centroids.set(clustering.centroids.subarray(topic * dim, (topic + 1) * dim), index * dim));
   const { assignments } = assignToNearest(vectors, dim, centroids);
-  return { k: kept.length, assignments, centroids, inertia: clustering.inertia };
+  return { k: kept.length, assignments, centroids };
 }

@@ -1,5 +1,5 @@
 import { sampleRows } from '../shared/random.js';
-import { clusterVectors, dot } from './kmeans.js';
+import { clusterVectors, dot, gatherRows } from './kmeans.js';
 
 export interface KScore {
   k: number;
@@ -49,6 +49,18 @@ export function silhouette(distances: Float64Array, labels: Int32Array, k: numbe
 /** Papers the k sweep clusters and scores at most; beyond this a seeded sample stands for the corpus. */
 export const K_SWEEP_SAMPLE = 2000;
 
+/**
+ * The ks the sweep tries: every k up to 12, then steps of about 12%, and kMax.
+ * Neighbouring large ks give near-equal topics, so trying each one buys
+ * nothing but time.
+ */
+export function kLadder(kMin: number, kMax: number): number[] {
+  const ks: number[] = [];
+  for (let k = kMin; k <= kMax; k = k < 12 ? k + 1 : Math.max(k + 1, Math.round(k * 1.12))) ks.push(k);
+  if (ks[ks.length - 1] !== kMax) ks.push(kMax);
+  return ks;
+}
+
 /** A best mean silhouette at least this high means the papers fall into clearly separated topics. */
 export const CLEAR_STRUCTURE_SILHOUETTE = 0.1;
 
@@ -64,8 +76,8 @@ export interface KChoice {
 }
 
 /**
- * Chooses the number of topics: k-means for every k in [kMin, kMax] on (a
- * seeded sample of) the papers, each scored by mean silhouette on cosine
+ * Chooses the number of topics: k-means for the ks of kLadder(kMin, kMax) on
+ * (a seeded sample of) the papers, each scored by mean silhouette on cosine
  * distance. When some k reaches CLEAR_STRUCTURE_SILHOUETTE the best k wins.
  * Text embeddings of a corpus on one broad subject rarely do: their
  * silhouettes stay near zero and differ by noise, and the few broad topics
@@ -76,11 +88,10 @@ export interface KChoice {
 export function chooseK(vectors: Float32Array, dim: number, kMin: number, kMax: number, seed: number, restarts: number): KChoice {
   const count = vectors.length / dim;
   const rows = sampleRows(count, K_SWEEP_SAMPLE, seed);
-  const sample = new Float32Array(rows.length * dim);
-  rows.forEach((row, index) => sample.set(vectors.subarray(row * dim, (row + 1) * dim), index * dim));
+  const sample = gatherRows(vectors, dim, rows);
   const distances = cosineDistances(sample, dim);
   const scores: KScore[] = [];
-  for (let k = kMin; k <= kMax; k++) {
+  for (const k of kLadder(kMin, kMax)) {
     const clustering = clusterVectors(sample, dim, k, seed, restarts);
     scores.push({ k, silhouette: Math.round(silhouette(distances, clustering.assignments, clustering.k) * 1e6) / 1e6 });
   }

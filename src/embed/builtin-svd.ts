@@ -5,6 +5,8 @@
  * the same bits.
  */
 
+import { seededRandom } from '../shared/random.js';
+
 /** Sparse rows (CSR): row r holds columns[rowStart[r]..rowStart[r+1]) with their values. */
 export interface SparseRows {
   rowStart: Int32Array;
@@ -13,24 +15,12 @@ export interface SparseRows {
   columnCount: number;
 }
 
-/** A small fast PRNG (mulberry32): uniform numbers in [0, 1), the same sequence for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function rowCount(matrix: SparseRows): number {
   return matrix.rowStart.length - 1;
 }
 
 /** matrix (rows x columnCount) times dense X (columnCount x width, row-major). */
-export function sparseTimesDense(matrix: SparseRows, X: Float64Array, width: number): Float64Array {
+function sparseTimesDense(matrix: SparseRows, X: Float64Array, width: number): Float64Array {
   const rows = rowCount(matrix);
   const out = new Float64Array(rows * width);
   for (let r = 0; r < rows; r++) {
@@ -45,7 +35,7 @@ export function sparseTimesDense(matrix: SparseRows, X: Float64Array, width: num
 }
 
 /** Transposed matrix (columnCount x rows) times dense Y (rows x width, row-major). */
-export function sparseTransposeTimesDense(matrix: SparseRows, Y: Float64Array, width: number): Float64Array {
+function sparseTransposeTimesDense(matrix: SparseRows, Y: Float64Array, width: number): Float64Array {
   const out = new Float64Array(matrix.columnCount * width);
   for (let r = 0; r < rowCount(matrix); r++) {
     const source = Y.subarray(r * width, (r + 1) * width);
@@ -99,7 +89,7 @@ function denseTimes(M: Float64Array, rows: number, inner: number, T: Float64Arra
  * matrix) of a symmetric matrix: Householder tridiagonalisation then the
  * implicit QL method (tred2/tql2 as in EISPACK and JAMA).
  */
-export function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   const V = Float64Array.from(matrix);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -243,8 +233,8 @@ export function symmetricEigen(matrix: Float64Array, n: number): { values: Float
   return { values, vectors };
 }
 
-/** Eigenvalues below this share of the largest are numerical zeros: their directions are dropped. */
-const NULL_EIGENVALUE = 1e-20;
+/** Eigenvalues below this share of the largest (singular values below 1e-6 of the largest) are rounding noise: their directions are dropped. */
+const NULL_EIGENVALUE = 1e-12;
 
 /**
  * Orthonormal columns spanning the columns of M (rows x width), via the
@@ -292,11 +282,12 @@ export function truncatedSvd(matrix: SparseRows, rank: number, seed: number): Tr
   // at scale) give the right singular vectors as Bᵀ w / σ.
   const Bt = sparseTransposeTimesDense(matrix, Q, width);
   const { values, vectors } = symmetricEigen(crossProduct(Q, sparseTimesDense(matrix, Bt, width), rows, width), width);
-  const kept = Math.min(rank, width);
+  // directions with no weight (fewer distinct papers than asked for) are dropped, not kept as noise
+  let kept = 0;
+  while (kept < Math.min(rank, width) && values[kept] > values[0] * NULL_EIGENVALUE) kept++;
   const singularValues = new Float64Array(kept);
   const toVectors = new Float64Array(width * kept);
   for (let j = 0; j < kept; j++) {
-    if (!(values[j] > values[0] * NULL_EIGENVALUE)) continue;
     singularValues[j] = Math.sqrt(values[j]);
     for (let t = 0; t < width; t++) toVectors[t * kept + j] = vectors[t * width + j] / singularValues[j];
   }

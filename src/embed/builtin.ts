@@ -1,6 +1,6 @@
 import { stemmer } from 'stemmer';
-import { sha256 } from '../shared/files.js';
-import { fixSigns, seededRandom, truncatedSvd, type SparseRows } from './builtin-svd.js';
+import { sampleRows } from '../shared/random.js';
+import { fixSigns, truncatedSvd, type SparseRows } from './builtin-svd.js';
 
 /**
  * The builtin embedder: needs no download, fitted on the corpus it embeds.
@@ -12,7 +12,8 @@ import { fixSigns, seededRandom, truncatedSvd, type SparseRows } from './builtin
  * - rare words: the rare terms (in at most 1% of the papers) hashed into a
  *   few signed buckets, so a distinctive word (a method's name) still tells
  *   papers apart where the topic axes blur it.
- * Cosine of two vectors = 0.8 × topic cosine + 0.2 × rare-word cosine.
+ * The cosine of two texts with rare words is 0.8 × their topic cosine +
+ * 0.2 × their rare-word cosine.
  *
  * Vectors always have 384 dimensions, like all-MiniLM-L6-v2. A corpus with
  * fewer than 256 papers (or distinct terms) has fewer topic axes; the unused
@@ -29,7 +30,7 @@ const DIM = TOPIC_DIMS + RARE_WORD_DIMS;
 const RARE_WORD_SHARE = 0.2;
 /** A term in at most this share of papers counts as a rare word. */
 const RARE_TERM_MAX_SHARE = 0.01;
-/** Vocabulary cap: at 256 topics this keeps the model under 100 MB. The rarest terms go first. */
+/** Vocabulary cap, which keeps the model under 100 MB; past it the rarest terms are dropped. */
 const MAX_TERMS = 80_000;
 /** Papers used to find the topic axes; every paper still counts in the final pass. */
 const SVD_SAMPLE = 20_000;
@@ -68,7 +69,7 @@ const ENGLISH_STOP_WORDS = new Set(
 
 // Words of abstract boilerplate that say nothing about the topic, matched after stemming so every form goes
 const SCIENTIFIC_STOP_STEMS = new Set(
-  `paper propose approach method result show demonstrate present novel new work based use also furthermore moreover
+  `paper propose approach method result show demonstrate present novel new work based use furthermore moreover
   respectively achieve significant significantly existing previous previously recent recently various different
   specifically particular particularly include introduce provide enable effective extensive outperform superior study
   github https http www com org et al`
@@ -80,9 +81,12 @@ const NOT_WORD = /[^\p{L}\p{M}\p{N}]+/u;
 const NUMBER = /^\p{N}+$/u;
 const PLAIN_WORD = /^[a-z]+$/;
 
+/** Longer "words" are URLs, formulas or glued text, not terms papers share. */
+const MAX_WORD_LENGTH = 40;
+
 /** The term a lowercased word counts as, or null for a word that says nothing (stop word, number, one letter). */
 function termOf(word: string): string | null {
-  if (word.length < 2 || NUMBER.test(word) || ENGLISH_STOP_WORDS.has(word)) return null;
+  if (word.length < 2 || word.length > MAX_WORD_LENGTH || NUMBER.test(word) || ENGLISH_STOP_WORDS.has(word)) return null;
   // Porter rules are for English words; "gpt4", "3d" or non-Latin words stay as written
   const term = PLAIN_WORD.test(word) ? stemmer(word) : word;
   return SCIENTIFIC_STOP_STEMS.has(term) ? null : term;
@@ -170,18 +174,6 @@ function chooseVocabulary(terms: readonly string[], frequency: Uint32Array): Int
   return order.filter((id) => frequency[id] > cutoff);
 }
 
-/** Up to SVD_SAMPLE papers, a seeded random choice, in corpus order. */
-function sampleRows(count: number): Int32Array {
-  const order = Int32Array.from({ length: count }, (_, i) => i);
-  if (count <= SVD_SAMPLE) return order;
-  const random = seededRandom(SEED);
-  for (let i = 0; i < SVD_SAMPLE; i++) {
-    const j = i + Math.floor(random() * (count - i));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order.subarray(0, SVD_SAMPLE).sort();
-}
-
 function toSparseRows(rows: readonly { terms: Int32Array; weights: Float64Array }[], columnCount: number): SparseRows {
   const rowStart = new Int32Array(rows.length + 1);
   rows.forEach((row, r) => (rowStart[r + 1] = rowStart[r] + row.terms.length));
@@ -194,8 +186,8 @@ function toSparseRows(rows: readonly { terms: Int32Array; weights: Float64Array 
   return { rowStart, columns, values, columnCount };
 }
 
-/** Fits the embedder on the corpus it will embed (vocabulary, term weights, projection). Deterministic. */
-export function fitBuiltin(texts: readonly string[]): BuiltinModel {
+/** The corpus as TF-IDF rows over its vocabulary, and the model without topic axes yet. */
+function readCorpus(texts: readonly string[]): { model: BuiltinModel; rows: { terms: Int32Array; weights: Float64Array }[] } {
   const seen: string[] = [];
   const seenIds = new Map<string, number>();
   const read = termIdReader((term) => {
@@ -218,18 +210,19 @@ export function fitBuiltin(texts: readonly string[]): BuiltinModel {
     topics: 0,
     projection: new Float32Array(0),
   });
-  const termCount = vocabulary.length;
   const vocabularyId = new Int32Array(seen.length).fill(-1);
   vocabulary.forEach((id, t) => (vocabularyId[id] = t));
   const rows = documents.map((ids) => weigh(Int32Array.from(ids, (id) => vocabularyId[id]).filter((t) => t >= 0), model.idf));
-  const sample = sampleRows(rows.length);
-  if (termCount === 0 || sample.length === 0) return model;
+  return { model, rows };
+}
 
-  const svd = truncatedSvd(
-    toSparseRows(Array.from(sample, (r) => rows[r]), termCount),
-    TOPIC_DIMS,
-    SEED,
-  );
+/** Fits the embedder on the corpus it will embed (vocabulary, term weights, projection). Deterministic. */
+export function fitBuiltin(texts: readonly string[]): BuiltinModel {
+  const { model, rows } = readCorpus(texts);
+  const termCount = model.terms.length;
+  if (termCount === 0) return model;
+
+  const svd = truncatedSvd(toSparseRows(Array.from(sampleRows(rows.length, SVD_SAMPLE, SEED), (r) => rows[r]), termCount), TOPIC_DIMS, SEED);
   // One pass over every paper, V' = AᵀA V Σ⁻², gives each term its weights from the whole corpus,
   // including terms the sample never saw: fitted on a 45% sample of OHSUMED, title search found the
   // right abstract first for 82.0% of papers with this pass, 77.5% without (84% from the whole corpus).
@@ -251,9 +244,8 @@ export function fitBuiltin(texts: readonly string[]): BuiltinModel {
       for (let j = 0; j < topics; j++) target[j] += weight * paper[j];
     }
   }
-  for (let t = 0; t < termCount; t++) {
-    for (let j = 0; j < topics; j++) projection[t * topics + j] = energy[j] > 0 ? projection[t * topics + j] / energy[j] : 0;
-  }
+  // energy ≥ the sample's σ² > 0: the SVD keeps no axis the sample gives no weight
+  for (let t = 0; t < termCount; t++) for (let j = 0; j < topics; j++) projection[t * topics + j] /= energy[j];
   fixSigns(projection, termCount, topics);
   return { ...model, topics, projection: Float32Array.from(projection) };
 }
@@ -297,11 +289,6 @@ export function embedWithBuiltin(model: BuiltinModel, texts: readonly string[]):
     for (let j = 0; j < dim; j++) row[j] = vector[j] * (j < TOPIC_DIMS ? topicScale : rareScale);
   });
   return vectors;
-}
-
-/** Changes whenever vectors could change: algorithm version + a hash of the fitted model. */
-export function builtinIdentity(model: BuiltinModel): string {
-  return `${BUILTIN_VERSION}:${sha256(serializeBuiltin(model)).slice(0, 12)}`;
 }
 
 const MAGIC = 0x49424d50; // "PMBI" read as a little-endian u32

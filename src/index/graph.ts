@@ -45,7 +45,8 @@ export function relatedPapers(neighbours: Neighbours, minSimilarity: number): Re
 export function randomPairFloor(vectors: Float32Array, dim: number, quantile = 0.99, pairs = 20_000): number {
   const count = vectors.length / dim;
   if (count < 2) return 0;
-  const next = seededRandom(1);
+  const random = seededRandom(1);
+  const next = (bound: number) => Math.floor(random() * bound);
   const scores = new Float64Array(pairs);
   for (let p = 0; p < pairs; p++) {
     const a = next(count);

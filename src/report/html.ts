@@ -37,11 +37,10 @@ export function toHtml(data: ReportData): string {
   const page: PageData = {
     heading: `Paper map: ${papers.length} papers in ${clusters.topics.length} topics`,
     summary:
-      `Embedder: ${vectors.model} (${vectors.dim} dimensions) · k = ${clusters.k} (${clusters.kSelection.criterion}) · ` +
-      `${clusters.outliers.length} outliers · papermap ${data.version}` +
+      `Embedder: ${vectors.model} (${vectors.dim} dimensions) · ${clusters.outliers.length} outliers · papermap ${data.version}` +
       (shortAbstracts ? ` · abstracts cut to ${SHORT_ABSTRACT} characters (more than ${FULL_ABSTRACTS_MAX_PAPERS} papers)` : ''),
     ...(vectors.fallbackReason ? { notice: `MiniLM was not available (${vectors.fallbackReason}); the builtin embedder was used, so neighbours and topics are less semantic. Run "papermap fetch-model" to get MiniLM.` } : {}),
-    projection: data.projection,
+    projection: `${data.projection} Topics: ${clusters.method}; k = ${clusters.k}, ${clusters.kSelection.criterion}.`,
     topics: clusters.topics.map((topic) => ({ id: topic.id, label: topic.label, keywords: topic.keywords, size: topic.size, color: topicColor(topic.id) })),
     papers: papers.map((paper, row) => {
       const abstract = shortAbstracts && paper.abstract.length > SHORT_ABSTRACT ? `${paper.abstract.slice(0, SHORT_ABSTRACT)}…` : paper.abstract;

@@ -32,10 +32,11 @@ export function mapPapers(neighbours: Neighbours, count: number, seed: number): 
     knnIndices.push(indices);
     knnDistances.push(distances);
   }
-  const next = seededRandom(seed);
-  // UMAP wants floats in [0, 1); it would otherwise use the unseeded Math.random
-  const random = () => next(0x100000000) / 0x100000000;
-  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(MAP_NEIGHBOURS, neighbours.k + 1, count - 1), minDist: 0.1, random });
+  // seeded: UMAP would otherwise use the unseeded Math.random
+  const random = seededRandom(seed);
+  // umap-js's own choice is 500 epochs up to 10,000 points; past 2,000 the layout has settled by 200
+  const nEpochs = count <= 2000 ? 500 : 200;
+  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(MAP_NEIGHBOURS, neighbours.k + 1, count - 1), minDist: 0.1, random, nEpochs });
   umap.setPrecomputedKNN(knnIndices, knnDistances);
   // UMAP only counts the rows when the neighbours are given
   const epochs = umap.initializeFit(Array.from({ length: count }, () => [] as number[]));

@@ -1,0 +1,77 @@
+/**
+ * Test corpora of any size with the structure of real embeddings: the OHSUMED
+ * dev abstracts embedded with the builtin embedder are the real vectors, and
+ * each synthetic paper is a real one, its vector moved up to half way towards
+ * one of its 10 nearest real neighbours, plus Gaussian noise of norm about 0.3,
+ * then normalised. The topic structure stays, no vector repeats.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
+import { exactNeighbours, type Neighbours } from '../src/index/neighbours.js';
+import { listInputFiles, readInputs } from '../src/ingest/index.js';
+import { seededRandom } from '../src/shared/random.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SPEED_MODEL = resolve(ROOT, '../shared/models/perf/minilm-l6-random');
+const OHSUMED = resolve(ROOT, '../shared/eval/ohsumed-dev.jsonl');
+
+export interface RealCorpus {
+  records: { title: string; abstract: string }[];
+  dim: number;
+  vectors: Float32Array;
+  neighbours: Neighbours;
+}
+
+export function realCorpus(): RealCorpus {
+  const records = readFileSync(OHSUMED, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { title: string; abstract: string });
+  const texts = records.map((record) => `${record.title}. ${record.abstract}`);
+  const model = fitBuiltin(texts);
+  const vectors = embedWithBuiltin(model, texts);
+  return { records, dim: model.dim, vectors, neighbours: exactNeighbours(vectors, model.dim, vectors, 10, (q, label) => q === label) };
+}
+
+/** `count` synthetic unit vectors, and for each the real record it was drawn from. */
+export function syntheticVectors(real: RealCorpus, count: number, seed: number): { vectors: Float32Array; sources: Int32Array } {
+  const { dim } = real;
+  const uniform = seededRandom(seed);
+  const next = (bound: number) => Math.floor(uniform() * bound);
+  const gaussian = () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
+  const realCount = real.vectors.length / dim;
+  const sigma = 0.3 / Math.sqrt(dim);
+  const vectors = new Float32Array(count * dim);
+  const sources = new Int32Array(count);
+  const point = new Float64Array(dim);
+  for (let row = 0; row < count; row++) {
+    const a = next(realCount);
+    const b = real.neighbours.labels[a * real.neighbours.k + next(real.neighbours.k)];
+    const t = uniform() / 2;
+    let norm = 0;
+    for (let d = 0; d < dim; d++) {
+      point[d] = (1 - t) * real.vectors[a * dim + d] + t * real.vectors[b * dim + d] + sigma * gaussian();
+      norm += point[d] * point[d];
+    }
+    for (let d = 0; d < dim; d++) vectors[row * dim + d] = point[d] / Math.sqrt(norm);
+    sources[row] = a;
+  }
+  return { vectors, sources };
+}
+
+/** Texts per second of the MiniLM architecture (random weights) through papermap's embedder, on 48 seed abstracts. */
+export async function embeddingRate(): Promise<number> {
+  const { TransformerEmbedder } = await import('../src/embed/transformer.js');
+  const { paperText } = await import('../src/embed/index.js');
+  const embedder = await TransformerEmbedder.load(SPEED_MODEL, SPEED_MODEL);
+  const texts = readInputs(listInputFiles([resolve(ROOT, 'seeds')])).papers.slice(0, 48).map(paperText);
+  const ids = texts.map((text) => embedder.tokenize(text)).sort((a, b) => a.length - b.length);
+  await embedder.embedTokenized(ids.slice(0, 8));
+  const started = performance.now();
+  for (let start = 0; start < ids.length; start += 8) await embedder.embedTokenized(ids.slice(start, start + 8));
+  const rate = ids.length / ((performance.now() - started) / 1000);
+  await embedder.dispose();
+  return rate;
+}
