@@ -52,13 +52,13 @@ async function stage<T>(
   return { status: 'ran', seconds, result };
 }
 
-const ingestFacts = (summary: IngestSummary): Partial<ManifestFacts> => ({
-  inputs: summary.files.map((file) => ({ path: file.path, sha256: sha256File(file.path), format: file.format, records: file.records })),
+const ingestFacts = (summary: IngestSummary, hashes: ReadonlyMap<string, string>): Partial<ManifestFacts> => ({
+  inputs: summary.files.map((file) => ({ path: file.path, sha256: hashes.get(file.path)!, format: file.format, records: file.records })),
   counts: { inputFiles: summary.files.length, records: summary.records, papers: summary.papers, duplicatesMerged: summary.duplicatesMerged, problems: summary.problems.length },
 });
 const embedFacts = (summary: EmbedSummary): Partial<ManifestFacts> => ({
   model: { used: summary.model, identity: summary.modelIdentity, ...(summary.fallbackReason ? { fallbackReason: summary.fallbackReason } : {}) },
-  counts: { vectors: summary.papers, dimensions: summary.dim, embedded: summary.embedded },
+  counts: { vectors: summary.papers, dimensions: summary.dim },
 });
 const indexFacts = (summary: IndexSummary): Partial<ManifestFacts> => ({
   counts: { relatedLinks: summary.edges, mutualLinks: summary.mutualEdges, papersWithoutRelated: summary.papersWithoutNeighbours },
@@ -71,9 +71,10 @@ const noFacts = (): Partial<ManifestFacts> => ({});
 export function runIngest(options: Pick<RunOptions, 'inputs' | 'out' | 'strict'>, fingerprint = false): Promise<StageOutcome<IngestSummary>> {
   const parameters = { inputs: options.inputs, strict: options.strict };
   // listing the inputs also refuses a missing one before anything is read
-  const files = listInputFiles(options.inputs);
-  const inputs = fingerprint ? { files: files.map((file) => [file, sha256File(file)]), strict: options.strict } : undefined;
-  return stage(options.out, 'ingest', parameters, inputs, [artifactPath.papers(options.out)], () => ingest({ inputs: options.inputs, out: options.out, strict: options.strict }), ingestFacts);
+  const hashes = new Map(listInputFiles(options.inputs).map((file) => [file, sha256File(file)]));
+  const inputs = fingerprint ? { files: [...hashes], strict: options.strict } : undefined;
+  const work = () => ingest({ inputs: options.inputs, out: options.out, strict: options.strict });
+  return stage(options.out, 'ingest', parameters, inputs, [artifactPath.papers(options.out)], work, (summary) => ingestFacts(summary, hashes));
 }
 
 export async function runEmbed(options: EmbedOptions, fingerprint = false): Promise<StageOutcome<EmbedSummary>> {

@@ -1,6 +1,6 @@
 import { renameSync, rmSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
-import type { Neighbours } from './neighbours.js';
+import { emptyNeighbours, type Neighbours } from './neighbours.js';
 
 export interface HnswParameters {
   /** Links per node: more means better recall and a bigger, slower-to-build index. */
@@ -58,8 +58,7 @@ export function hnswNeighbours(
 ): Neighbours {
   const queryCount = queries.length / dim;
   const count = vectors.length / dim;
-  const labels = new Int32Array(queryCount * k).fill(-1);
-  const scores = new Float32Array(queryCount * k).fill(-Infinity);
+  const neighbours = emptyNeighbours(queryCount, k);
   // one spare candidate per skipped label (the query paper itself, at most)
   const wanted = Math.min(count, k + 1);
   for (let q = 0; q < queryCount; q++) {
@@ -74,9 +73,9 @@ export function hnswNeighbours(
       .sort((a, b) => b.score - a.score || a.label - b.label)
       .slice(0, k);
     found.forEach(({ label, score }, slot) => {
-      labels[q * k + slot] = label;
-      scores[q * k + slot] = score;
+      neighbours.labels[q * k + slot] = label;
+      neighbours.scores[q * k + slot] = score;
     });
   }
-  return { k, labels, scores };
+  return neighbours;
 }

@@ -5,6 +5,11 @@ export interface Neighbours {
   scores: Float32Array;
 }
 
+/** Neighbour lists for `queries` queries with every slot empty: label -1, score -Infinity. */
+export function emptyNeighbours(queries: number, k: number): Neighbours {
+  return { k, labels: new Int32Array(queries * k).fill(-1), scores: new Float32Array(queries * k).fill(-Infinity) };
+}
+
 /** Orders by similarity, ties by paper row, so results never depend on search order. */
 function better(scoreA: number, labelA: number, scoreB: number, labelB: number): boolean {
   return scoreA > scoreB || (scoreA === scoreB && labelA < labelB);
@@ -24,8 +29,8 @@ export function exactNeighbours(
 ): Neighbours {
   const count = vectors.length / dim;
   const queryCount = queries.length / dim;
-  const labels = new Int32Array(queryCount * k).fill(-1);
-  const scores = new Float32Array(queryCount * k).fill(-Infinity);
+  const neighbours = emptyNeighbours(queryCount, k);
+  const { labels, scores } = neighbours;
   for (let q = 0; q < queryCount; q++) {
     const base = q * k;
     const queryOffset = q * dim;
@@ -48,7 +53,7 @@ export function exactNeighbours(
       labels[base + slot] = label;
     }
   }
-  return { k, labels, scores };
+  return neighbours;
 }
 
 /** Share of the true k nearest found by an approximate search, averaged over queries. */

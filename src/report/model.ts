@@ -13,7 +13,7 @@ export interface ReportData {
   /** Topic number of each paper row; -1 for an outlier. */
   topicOf: Int32Array;
   /** count x 2 map coordinates in [0, 1]. */
-  map: Float32Array;
+  map: Float64Array;
   /** How the map was made, for the reader. */
   projection: string;
 }

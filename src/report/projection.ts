@@ -11,8 +11,8 @@ export const MAP_NEIGHBOURS = 15;
  * `neighbours` holds each paper's nearest other papers, best first.
  * Returns count x 2 coordinates, row-major.
  */
-export function mapPapers(neighbours: Neighbours, count: number, seed: number): Float32Array {
-  const map = new Float32Array(count * 2);
+export function mapPapers(neighbours: Neighbours, count: number, seed: number): Float64Array {
+  const map = new Float64Array(count * 2);
   if (count < 4) {
     // too few papers for a neighbourhood graph: a row is an honest picture
     for (let row = 0; row < count; row++) map.set([count === 1 ? 0.5 : row / (count - 1), 0.5], row * 2);
@@ -46,7 +46,7 @@ export function mapPapers(neighbours: Neighbours, count: number, seed: number): 
 }
 
 /** Scales both axes by the same factor so the map keeps its shape, centred in [0, 1]. */
-function scaleToUnitSquare(points: number[][], into: Float32Array): Float32Array {
+function scaleToUnitSquare(points: number[][], into: Float64Array): Float64Array {
   let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
   for (const [x, y] of points) {
     minX = Math.min(minX, x);

@@ -51,7 +51,7 @@ function sampleData(): ReportData {
     clusters,
     related: [[{ row: 1, score: 0.8, mutual: true }], [{ row: 0, score: 0.8, mutual: true }], [{ row: 3, score: 0.7, mutual: true }], [{ row: 2, score: 0.7, mutual: true }], []],
     topicOf: new Int32Array([0, 0, 1, 1, -1]),
-    map: new Float32Array([0.1, 0.1, 0.2, 0.15, 0.8, 0.8, 0.85, 0.9, 0.5, 0.5]),
+    map: new Float64Array([0.1, 0.1, 0.2, 0.15, 0.8, 0.8, 0.85, 0.9, 0.5, 0.5]),
     projection: 'Map: a test projection',
   };
 }
