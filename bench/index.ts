@@ -7,8 +7,9 @@
  * of the whole graph step against the time it takes to embed as many papers.
  *
  * The vectors come from bench/synthetic.ts (real builtin embeddings of the
- * OHSUMED abstracts, moved towards their neighbours, plus noise). Exact
- * answers come from hnswlib's brute force.
+ * OHSUMED abstracts, moved towards their neighbours, plus noise calibrated to
+ * the real nearest-neighbour similarity). Exact answers come from hnswlib's
+ * brute force.
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';

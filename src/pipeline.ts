@@ -94,7 +94,7 @@ function vectorsHash(out: string): string {
 export function runIndex(options: IndexOptions, fingerprint = false): Promise<StageOutcome<IndexSummary>> {
   const parameters = { m: options.m, efConstruction: options.efConstruction, neighbors: options.neighbors, minSimilarity: options.minSimilarity };
   const inputs = fingerprint ? { vectors: vectorsHash(options.out), ...parameters } : undefined;
-  const outputs = [indexPath.hnsw(options.out), indexPath.info(options.out), indexPath.related(options.out), indexPath.graphml(options.out)];
+  const outputs = [indexPath.hnsw(options.out), indexPath.info(options.out), indexPath.neighbours(options.out), indexPath.related(options.out), indexPath.graphml(options.out)];
   return stage(options.out, 'index', parameters, inputs, outputs, () => buildIndex(options), indexFacts);
 }
 

@@ -62,60 +62,93 @@ export interface Keyword {
  * without case and shown in their most frequent written form ("TTS", "LoRA").
  */
 export function topicKeywords(terms: readonly string[][], assignments: Int32Array, k: number, top = 10): Keyword[][] {
-  const counts = Array.from({ length: k }, () => new Map<string, number>());
-  const papersWith = Array.from({ length: k }, () => new Map<string, number>());
-  const documentFrequency = new Map<string, number>();
-  const forms = new Map<string, Map<string, number>>();
+  // Terms become integer ids once, and are counted by sorting id arrays: far cheaper than a map update per occurrence.
+  const idOf = new Map<string, number>();
+  const keys: string[] = [];
+  const perTopic: { all: Int32Array[]; distinct: Int32Array[] }[] = Array.from({ length: k }, () => ({ all: [], distinct: [] }));
+  const idsPerPaper: Int32Array[] = [];
+  const distinctPerPaper: Int32Array[] = [];
   const sizes = new Int32Array(k);
   terms.forEach((paperTerms, row) => {
-    const topic = assignments[row];
-    const seen = new Set<string>();
-    for (const term of paperTerms) {
+    const ids = Int32Array.from(paperTerms, (term) => {
       const key = term.toLowerCase();
-      const written = forms.get(key) ?? new Map<string, number>();
-      written.set(term, (written.get(term) ?? 0) + 1);
-      forms.set(key, written);
-      if (topic >= 0) counts[topic].set(key, (counts[topic].get(key) ?? 0) + 1);
-      seen.add(key);
-    }
-    for (const key of seen) {
-      documentFrequency.set(key, (documentFrequency.get(key) ?? 0) + 1);
-      if (topic >= 0) papersWith[topic].set(key, (papersWith[topic].get(key) ?? 0) + 1);
-    }
-    if (topic >= 0) sizes[topic]++;
+      let id = idOf.get(key);
+      if (id === undefined) idOf.set(key, (id = keys.push(key) - 1));
+      return id;
+    });
+    const distinct = Int32Array.from(new Set(ids));
+    idsPerPaper.push(ids);
+    distinctPerPaper.push(distinct);
+    const topic = assignments[row];
+    if (topic < 0) return;
+    sizes[topic]++;
+    perTopic[topic].all.push(ids);
+    perTopic[topic].distinct.push(distinct);
   });
-  const totals = counts.map((topic) => [...topic.values()].reduce((sum, count) => sum + count, 0));
-  const shown = (key: string) => [...forms.get(key)!.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+  const documentFrequency = new Int32Array(keys.length);
+  for (const distinct of distinctPerPaper) for (const id of distinct) documentFrequency[id]++;
+  const counted = (arrays: Int32Array[]) => {
+    const all = new Int32Array(arrays.reduce((sum, array) => sum + array.length, 0));
+    let offset = 0;
+    for (const array of arrays) {
+      all.set(array, offset);
+      offset += array.length;
+    }
+    all.sort();
+    const counts = new Map<number, number>();
+    for (let i = 0; i < all.length; ) {
+      let j = i;
+      while (j < all.length && all[j] === all[i]) j++;
+      counts.set(all[i], j - i);
+      i = j;
+    }
+    return counts;
+  };
+  const counts = perTopic.map((topic) => counted(topic.all));
+  const papersWith = perTopic.map((topic) => counted(topic.distinct));
 
-  return counts.map((topicCounts, topic) => {
+  const chosen = counts.map((topicCounts, topic) => {
+    const total = [...topicCounts.values()].reduce((sum, count) => sum + count, 0);
     const minPapers = sizes[topic] > 1 ? 2 : 1;
     return [...topicCounts.entries()]
-      .filter(([key]) => (papersWith[topic].get(key) ?? 0) >= minPapers)
-      .map(([key, count]) => ({ key, weight: (count / totals[topic]) * Math.log(terms.length / documentFrequency.get(key)!) }))
+      .filter(([id]) => (papersWith[topic].get(id) ?? 0) >= minPapers)
+      .map(([id, count]) => ({ key: keys[id], weight: (count / total) * Math.log(terms.length / documentFrequency[id]) }))
       .sort((a, b) => b.weight - a.weight || (a.key < b.key ? -1 : 1))
-      .slice(0, top)
-      .map(({ key, weight }) => ({ term: shown(key), weight: Math.round(weight * 1e6) / 1e6 }));
+      .slice(0, top);
   });
+
+  // Written forms are counted for the chosen keywords only, in a second pass: a small fraction of the work of counting them all.
+  const wanted = new Set(chosen.flat().map(({ key }) => idOf.get(key)!));
+  const forms = new Map<string, Map<string, number>>();
+  terms.forEach((paperTerms, row) => {
+    idsPerPaper[row].forEach((id, position) => {
+      if (!wanted.has(id)) return;
+      const written = forms.get(keys[id]) ?? new Map<string, number>();
+      written.set(paperTerms[position], (written.get(paperTerms[position]) ?? 0) + 1);
+      forms.set(keys[id], written);
+    });
+  });
+  const shown = (key: string) => [...forms.get(key)!.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+  return chosen.map((keywords) => keywords.map(({ key, weight }) => ({ term: shown(key), weight: Math.round(weight * 1e6) / 1e6 })));
 }
 
 /**
- * A short topic label: up to three top keywords that do not repeat a word.
- * A two-word phrase made of keywords already picked takes their place
- * ("speculative", "decoding" become "speculative decoding").
+ * A short topic label: up to three top keywords that do not repeat a word. A
+ * phrase that repeats only single keywords already picked takes the place of
+ * the first of them ("speculative" becomes "speculative decoding").
  */
 export function topicLabel(keywords: readonly Keyword[]): string {
   const picked: string[][] = [];
   for (const { term } of keywords) {
     const words = term.split(' ');
-    const holders = words.map((word) => picked.findIndex((other) => other.length === 1 && other[0].toLowerCase() === word.toLowerCase()));
-    if (words.length === 2 && holders.every((index) => index >= 0) && holders[0] !== holders[1]) {
-      picked[Math.min(...holders)] = words;
-      picked.splice(Math.max(...holders), 1);
-      continue;
+    const lower = new Set(words.map((word) => word.toLowerCase()));
+    const overlapping = picked.flatMap((other, index) => (other.some((word) => lower.has(word.toLowerCase())) ? [index] : []));
+    if (overlapping.length === 0) {
+      picked.push(words);
+    } else if (words.length > 1 && overlapping.every((index) => picked[index].length === 1)) {
+      picked[overlapping[0]] = words;
+      for (const index of overlapping.slice(1).reverse()) picked.splice(index, 1);
     }
-    const taken = new Set(picked.flat().map((word) => word.toLowerCase()));
-    if (words.some((word) => taken.has(word.toLowerCase()))) continue;
-    picked.push(words);
   }
   return picked
     .slice(0, 3)

@@ -5,20 +5,21 @@ import { UserError } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
 import { sampleRows } from '../shared/random.js';
 import { termsOf, topicKeywords, topicLabel } from './ctfidf.js';
-import { assignToNearest, clusterVectors, dropEmptyTopics, gatherRows } from './kmeans.js';
+import { assignToNearest, clusterVectors, compactTopics, gatherRows, similarityToOwnTopic, topicCentres } from './kmeans.js';
+import { topicSpace, TOPIC_DIMS } from './reduce.js';
 import { chooseK, CLEAR_STRUCTURE_SILHOUETTE, type KScore } from './select.js';
 import { describeTopics, OUTLIER_RULE } from './topics.js';
 
 export const DEFAULT_SEED = 42;
 /** k-means runs for the final topics; the tightest is kept. */
-const RESTARTS = 4;
+const RESTARTS = 2;
 /** k-means runs per k while choosing k, where many ks are tried. */
-const SWEEP_RESTARTS = 2;
+const SWEEP_RESTARTS = 1;
 /** The most topics `--k auto` considers: more stop being an overview. */
 const MAX_AUTO_K = 40;
 const REPRESENTATIVES = 5;
 /** Most papers k-means fits the topic centres on; every paper is then assigned to its nearest centre. */
-const KMEANS_SAMPLE = 20_000;
+const KMEANS_SAMPLE = 10_000;
 const KEYWORDS = 10;
 
 export interface ClusterOptions {
@@ -75,13 +76,15 @@ export function cluster(options: ClusterOptions): Clusters {
   const { papers, info, vectors } = readCurrentVectors(options.out);
   checkK(options.k, papers.length);
   const dim = info.dim;
+  // Topics are found in a PCA projection (see reduce.ts); their centres and figures are taken in the full space.
+  const space = topicSpace(vectors, dim, options.seed);
 
   let k: number;
   let kSelection: Clusters['kSelection'];
   let kScores: KScore[] = [];
   if (options.k === 'auto') {
     const range = autoKRange(papers.length);
-    const chosen = chooseK(vectors, dim, range[0], range[1], options.seed, SWEEP_RESTARTS);
+    const chosen = chooseK(space.vectors, space.dim, range[0], range[1], options.seed, SWEEP_RESTARTS);
     k = chosen.k;
     kScores = chosen.scores;
     const sample = chosen.sampled < papers.length ? ` on a seeded sample of ${chosen.sampled} papers` : '';
@@ -89,7 +92,7 @@ export function cluster(options: ClusterOptions): Clusters {
     kSelection = {
       criterion:
         chosen.structure === 'clear'
-          ? `highest mean silhouette (cosine distance) of k-means for k from ${range[0]} to ${range[1]}${sample}; the topics are clearly separated (best silhouette ${best} >= ${CLEAR_STRUCTURE_SILHOUETTE})`
+          ? `highest mean silhouette (cosine distance, in the space k-means works in) of k-means for k from ${range[0]} to ${range[1]}${sample}; the topics are clearly separated (best silhouette ${best} >= ${CLEAR_STRUCTURE_SILHOUETTE})`
           : `highest mean silhouette (cosine distance) of k-means for k from ${chosen.range[0]} to ${chosen.range[1]}${sample}: no k from ${range[0]} to ${range[1]} reached silhouette ${CLEAR_STRUCTURE_SILHOUETTE} (best ${best}), so the silhouettes cannot tell topics from noise and k comes from the upper half of the range, for topics of readable size`,
       searched: range,
       structure: chosen.structure,
@@ -103,11 +106,12 @@ export function cluster(options: ClusterOptions): Clusters {
 
   // Past KMEANS_SAMPLE papers, a seeded sample finds the topic centres as well as all papers would, in a fraction of the time.
   const sampleRowsUsed = sampleRows(papers.length, KMEANS_SAMPLE, options.seed);
-  const sample = sampleRowsUsed.length < papers.length ? gatherRows(vectors, dim, sampleRowsUsed) : vectors;
-  const { centroids } = clusterVectors(sample, dim, k, options.seed, RESTARTS);
-  const { assignments, similarities } = assignToNearest(vectors, dim, centroids);
-  const clustering = dropEmptyTopics({ k: centroids.length / dim, assignments, centroids }, vectors, dim);
-  const { topics: figures, outliers } = describeTopics(dim, clustering.centroids, clustering.assignments, similarities);
+  const sample = sampleRowsUsed.length < papers.length ? gatherRows(space.vectors, space.dim, sampleRowsUsed) : space.vectors;
+  const found = clusterVectors(sample, space.dim, k, options.seed, RESTARTS);
+  const clustering = compactTopics(assignToNearest(space.vectors, space.dim, found.centroids).assignments);
+  const centroids = topicCentres(vectors, dim, clustering.assignments, clustering.k);
+  const similarities = similarityToOwnTopic(vectors, dim, centroids, clustering.assignments);
+  const { topics: figures, outliers } = describeTopics(dim, centroids, clustering.assignments, similarities);
 
   // Keywords come from the topics' own papers, outliers left out.
   const memberOf = new Int32Array(papers.length).fill(-1);
@@ -115,7 +119,8 @@ export function cluster(options: ClusterOptions): Clusters {
   const keywords = topicKeywords(papers.map((paper) => termsOf(`${paper.title}. ${paper.abstract}`)), memberOf, clustering.k, KEYWORDS);
 
   // Topic 0 is the biggest; ties go to the topic holding the earlier paper.
-  const order = figures.map((_, topic) => topic).sort((a, b) => figures[b].members.length - figures[a].members.length || Math.min(...figures[a].members) - Math.min(...figures[b].members));
+  const firstPaper = figures.map((figure) => figure.members.reduce((first, row) => Math.min(first, row), Infinity));
+  const order = figures.map((_, topic) => topic).sort((a, b) => figures[b].members.length - figures[a].members.length || firstPaper[a] - firstPaper[b]);
   const idOf = new Map(order.map((topic, id) => [topic, id]));
   const topics: Topic[] = order.map((topic, id) => {
     const figure = figures[topic];
@@ -134,7 +139,7 @@ export function cluster(options: ClusterOptions): Clusters {
   const clusters: Clusters = {
     k: clustering.k,
     seed: options.seed,
-    method: `spherical k-means (ml-kmeans from k-means++ seeds, best of ${RESTARTS} restarts) on unit vectors${sample === vectors ? '' : `, centres fitted on a seeded sample of ${KMEANS_SAMPLE} papers, every paper assigned to its nearest centre`}`,
+    method: `spherical k-means (ml-kmeans from k-means++ seeds, best of ${RESTARTS} restarts) ${space.dim < dim ? `in a ${TOPIC_DIMS}-dimension PCA projection of the vectors` : 'on the vectors'}${sample === space.vectors ? '' : `, centres fitted on a seeded sample of ${KMEANS_SAMPLE} papers`}; every paper in the topic of its nearest centre; cohesion, representatives and outliers measured on the full vectors`,
     kSelection,
     kScores,
     model: info.model,

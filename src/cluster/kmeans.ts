@@ -49,8 +49,12 @@ function normalizeRows(matrix: Float32Array, dim: number): void {
   }
 }
 
-/** Lloyd iterations at most; from k-means++ seeds the topics have settled long before. */
-const MAX_ITERATIONS = 50;
+/**
+ * Lloyd iterations at most. From k-means++ seeds the topics have settled by
+ * then; the last small moves of papers near borders cost the most time (at
+ * 10,000 papers and k = 40, 20 iterations took 0.9 s, the 50 to converge 2.3 s).
+ */
+const MAX_ITERATIONS = 25;
 
 /**
  * Greedy k-means++ seeding (as scikit-learn does it): each next centre is the
@@ -95,7 +99,7 @@ export function kmeansPlusPlus(vectors: Float32Array, dim: number, k: number, se
  * k-means (ml-kmeans's iterations from our k-means++ seeds) on unit vectors,
  * restarted with seeds seed, seed+1, ... and the tightest result kept. Centroids are scaled
  * to unit length so that topics are directions, as cosine similarity sees them
- * (spherical k-means); empty clusters are dropped.
+ * (spherical k-means).
  */
 export function clusterVectors(vectors: Float32Array, dim: number, k: number, seed: number, restarts: number): Clustering {
   const rows = rowsOf(vectors, dim);
@@ -111,7 +115,7 @@ export function clusterVectors(vectors: Float32Array, dim: number, k: number, se
     const inertia = similarities.reduce((sum, similarity) => sum + 2 - 2 * similarity, 0);
     if (!best || inertia < best.inertia) best = { clustering: { k, assignments, centroids }, inertia };
   }
-  return dropEmptyTopics(best!.clustering, vectors, dim);
+  return best!.clustering;
 }
 
 /** The given rows of a row-major matrix, as a new matrix. */
@@ -121,13 +125,31 @@ export function gatherRows(vectors: Float32Array, dim: number, rows: Int32Array)
   return gathered;
 }
 
-/** Removes topics no paper is nearest to, renumbering the rest in order. */
-export function dropEmptyTopics(clustering: Clustering, vectors: Float32Array, dim: number): Clustering {
-  const used = new Set(clustering.assignments);
-  if (used.size === clustering.k) return clustering;
-  const kept = [...used].sort((a, b) => a - b);
-  const centroids = new Float32Array(kept.length * dim);
-  kept.forEach((topic, index) => centroids.set(clustering.centroids.subarray(topic * dim, (topic + 1) * dim), index * dim));
-  const { assignments } = assignToNearest(vectors, dim, centroids);
-  return { k: kept.length, assignments, centroids };
+/**
+ * Renumbers topics so that none is empty (k-means can leave a centre no
+ * paper is nearest to), keeping their order.
+ */
+export function compactTopics(assignments: Int32Array): { k: number; assignments: Int32Array } {
+  const used = [...new Set(assignments)].sort((a, b) => a - b);
+  const renumbered = new Map(used.map((topic, index) => [topic, index]));
+  return { k: used.length, assignments: assignments.map((topic) => renumbered.get(topic)!) };
+}
+
+/** The centre of each topic: the mean of its papers' vectors scaled to unit length. */
+export function topicCentres(vectors: Float32Array, dim: number, assignments: Int32Array, k: number): Float32Array {
+  const sums = new Float64Array(k * dim);
+  assignments.forEach((topic, row) => {
+    for (let d = 0; d < dim; d++) sums[topic * dim + d] += vectors[row * dim + d];
+  });
+  const centres = new Float32Array(k * dim);
+  for (let topic = 0; topic < k; topic++) {
+    const norm = Math.sqrt(sums.subarray(topic * dim, (topic + 1) * dim).reduce((sum, value) => sum + value * value, 0)) || 1;
+    for (let d = 0; d < dim; d++) centres[topic * dim + d] = sums[topic * dim + d] / norm;
+  }
+  return centres;
+}
+
+/** Cosine similarity of each paper to the centre of its own topic. */
+export function similarityToOwnTopic(vectors: Float32Array, dim: number, centres: Float32Array, assignments: Int32Array): Float64Array {
+  return Float64Array.from(assignments, (topic, row) => dot(vectors, row * dim, centres, topic * dim, dim));
 }

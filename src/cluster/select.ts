@@ -47,7 +47,7 @@ export function silhouette(distances: Float64Array, labels: Int32Array, k: numbe
 }
 
 /** Papers the k sweep clusters and scores at most; beyond this a seeded sample stands for the corpus. */
-export const K_SWEEP_SAMPLE = 2000;
+export const K_SWEEP_SAMPLE = 1000;
 
 /**
  * The ks the sweep tries: every k up to 12, then steps of about 12%, and kMax.

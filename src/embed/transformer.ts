@@ -1,6 +1,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { AutoModel, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@xenova/transformers';
 import { UserError } from '../shared/errors.js';
+import { padBatch } from './batch.js';
 import { describeTransformer } from './model.js';
 import { meanPoolNormalize } from './pooling.js';
 
@@ -51,23 +52,14 @@ export class TransformerEmbedder {
    * Embeds already tokenized texts as one padded batch; returns batch x dim unit vectors.
    * Callers group texts of similar length so that little compute goes to padding.
    */
-  async embedTokenized(batch: readonly number[][]): Promise<Float32Array> {
-    const tokens = Math.max(...batch.map((ids) => ids.length));
-    const inputIds = new BigInt64Array(batch.length * tokens);
-    const mask = new BigInt64Array(batch.length * tokens);
-    batch.forEach((ids, row) => {
-      for (let t = 0; t < ids.length; t++) {
-        inputIds[row * tokens + t] = BigInt(ids[t]);
-        mask[row * tokens + t] = 1n;
-      }
-    });
-    const dims = [batch.length, tokens];
+  async embedTokenized(batch: readonly (readonly number[])[]): Promise<Float32Array> {
+    const { inputIds, attentionMask, tokenTypeIds, dims } = padBatch(batch);
     const output = (await this.model({
       input_ids: new Tensor('int64', inputIds, dims),
-      attention_mask: new Tensor('int64', mask, dims),
-      token_type_ids: new Tensor('int64', new BigInt64Array(batch.length * tokens), dims),
+      attention_mask: new Tensor('int64', attentionMask, dims),
+      token_type_ids: new Tensor('int64', tokenTypeIds, dims),
     })) as { last_hidden_state: { data: Float32Array } };
-    return meanPoolNormalize(output.last_hidden_state.data, mask, batch.length, tokens, this.dim);
+    return meanPoolNormalize(output.last_hidden_state.data, attentionMask, dims[0], dims[1], this.dim);
   }
 
   async dispose(): Promise<void> {

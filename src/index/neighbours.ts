@@ -10,6 +10,18 @@ export function emptyNeighbours(queries: number, k: number): Neighbours {
   return { k, labels: new Int32Array(queries * k).fill(-1), scores: new Float32Array(queries * k).fill(-Infinity) };
 }
 
+/** The first `k` neighbours of each query. */
+export function firstNeighbours(neighbours: Neighbours, k: number): Neighbours {
+  if (k >= neighbours.k) return neighbours;
+  const queries = neighbours.labels.length / neighbours.k;
+  const first = emptyNeighbours(queries, k);
+  for (let q = 0; q < queries; q++) {
+    first.labels.set(neighbours.labels.subarray(q * neighbours.k, q * neighbours.k + k), q * k);
+    first.scores.set(neighbours.scores.subarray(q * neighbours.k, q * neighbours.k + k), q * k);
+  }
+  return first;
+}
+
 /** Orders by similarity, ties by paper row, so results never depend on search order. */
 function better(scoreA: number, labelA: number, scoreB: number, labelB: number): boolean {
   return scoreA > scoreB || (scoreA === scoreB && labelA < labelB);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { readCurrentClusters } from '../cluster/index.js';
-import { PaperSearch, readRelated, writeGraphml } from '../index/index.js';
+import { firstNeighbours, readIndexInfo, readNeighbours, readRelated, writeGraphml } from '../index/index.js';
+import { readCurrentVectors } from '../shared/artifacts.js';
 import { UserError } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
 import { toHtml } from './html.js';
@@ -27,7 +28,8 @@ export const reportPath = {
 
 /** The report stage: report.md, report.html, and graph.graphml with each paper's topic. */
 export function report(options: ReportOptions): ReportSummary {
-  const { search, papers, vectorsInfo } = PaperSearch.open(options.out);
+  const { papers, info: vectorsInfo } = readCurrentVectors(options.out);
+  const index = readIndexInfo(options.out, vectorsInfo);
   const clusters = readCurrentClusters(options.out, vectorsInfo.vectorsHash);
   if (!clusters) throw new UserError(`no topics for the current vectors in ${options.out}/clusters.json: run \`papermap cluster --out ${options.out}\` first`);
   const related = readRelated(options.out, papers);
@@ -36,13 +38,13 @@ export function report(options: ReportOptions): ReportSummary {
   const topicOf = new Int32Array(papers.length).fill(-1);
   for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
 
-  // the map's neighbourhoods: each paper and its nearest others, from the same index as the graph
-  const neighbours = search.nearest(search.vectors, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)), (query, label) => query === label);
+  // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
+  const neighbours = firstNeighbours(readNeighbours(options.out, index), Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
   const data: ReportData = {
     version: options.version,
     papers,
     vectors: vectorsInfo,
-    index: search.info,
+    index,
     clusters,
     related,
     topicOf,

@@ -34,8 +34,9 @@ export function mapPapers(neighbours: Neighbours, count: number, seed: number): 
   }
   // seeded: UMAP would otherwise use the unseeded Math.random
   const random = seededRandom(seed);
-  // umap-js's own choice is 500 epochs up to 10,000 points; past 2,000 the layout has settled by 200
-  const nEpochs = count <= 2000 ? 500 : 200;
+  // umap-js's own choice is 500 epochs up to 10,000 points, 200 above; the layout settles sooner the more
+  // points there are, and the epochs are most of the report's time (10,000 papers: 7 s for 200)
+  const nEpochs = count <= 2000 ? 500 : count <= 5000 ? 200 : 100;
   const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(MAP_NEIGHBOURS, neighbours.k + 1, count - 1), minDist: 0.1, random, nEpochs });
   umap.setPrecomputedKNN(knnIndices, knnDistances);
   // UMAP only counts the rows when the neighbours are given

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
-import { float32Bytes, readFloat32File, sha256, writeFileAtomic } from './files.js';
+import { bytesOf, readFloat32File, sha256, writeFileAtomic } from './files.js';
 
 /** One paper as every stage after ingest sees it. */
 export interface Paper {
@@ -84,8 +84,8 @@ export function readPapers(out: string): Paper[] {
 
 export function writeVectors(out: string, vectors: Float32Array, info: Omit<VectorsInfo, 'vectorsHash'>): void {
   // vectors first: vectors.json is the commit point that says the pair is complete
-  writeFileAtomic(artifactPath.vectors(out), float32Bytes(vectors));
-  const complete: VectorsInfo = { ...info, vectorsHash: sha256(float32Bytes(vectors)) };
+  writeFileAtomic(artifactPath.vectors(out), bytesOf(vectors));
+  const complete: VectorsInfo = { ...info, vectorsHash: sha256(bytesOf(vectors)) };
   writeFileAtomic(artifactPath.vectorsInfo(out), JSON.stringify(complete, null, 2) + '\n');
 }
 
@@ -101,7 +101,7 @@ export function readVectors(out: string): { info: VectorsInfo; vectors: Float32A
     throw new UserError(`${artifactPath.vectors(out)} not found: run \`papermap embed --out ${out}\` first`);
   }
   const vectors = readFloat32File(artifactPath.vectors(out));
-  if (vectors.length !== info.count * info.dim || sha256(float32Bytes(vectors)) !== info.vectorsHash) {
+  if (vectors.length !== info.count * info.dim || sha256(bytesOf(vectors)) !== info.vectorsHash) {
     throw new UserError(`${artifactPath.vectors(out)} does not match ${artifactPath.vectorsInfo(out)} (interrupted run?); re-run \`papermap embed --out ${out}\``);
   }
   return { info, vectors };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -36,13 +36,26 @@ export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+const fileHashes = new Map<string, { version: string; hash: string }>();
+
+/**
+ * SHA-256 of a file, remembered while the file stays the same inode, size and
+ * modification time (every write here is a rename to a new inode): model files
+ * are hashed by several steps of a run.
+ */
 export function sha256File(path: string): string {
-  return sha256(readFileSync(path));
+  const { ino, size, mtimeMs } = statSync(path);
+  const version = `${ino}:${size}:${mtimeMs}`;
+  const known = fileHashes.get(path);
+  if (known?.version === version) return known.hash;
+  const hash = sha256(readFileSync(path));
+  fileHashes.set(path, { version, hash });
+  return hash;
 }
 
-/** The bytes of a Float32Array, without copying. */
-export function float32Bytes(vectors: Float32Array): Uint8Array {
-  return new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+/** The bytes of a typed array, without copying. */
+export function bytesOf(array: ArrayBufferView): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
 /** Reads a file of little-endian float32 values into an aligned Float32Array. */

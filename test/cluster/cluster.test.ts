@@ -105,14 +105,11 @@ describe('class-based TF-IDF labels', () => {
     expect(topicLabel(keywords[0])).toMatch(/speech/i);
   });
 
-  test('a label does not repeat a word', () => {
-    const label = topicLabel([
-      { term: 'speech', weight: 3 },
-      { term: 'speech recognition', weight: 2 },
-      { term: 'TTS', weight: 1.5 },
-      { term: 'audio', weight: 1 },
-      { term: 'music', weight: 0.5 },
-    ]);
-    expect(label).toBe('speech, TTS, audio');
+  test('a label does not repeat a word, and prefers a phrase to its words', () => {
+    const keywords = (...terms: string[]) => terms.map((term, rank) => ({ term, weight: 10 - rank }));
+    expect(topicLabel(keywords('speech', 'speech recognition', 'TTS', 'audio', 'recognition'))).toBe('speech recognition, TTS, audio');
+    expect(topicLabel(keywords('speculative', 'draft', 'speculative decoding', 'decoding', 'Medusa'))).toBe('speculative decoding, draft, Medusa');
+    expect(topicLabel(keywords('mixture', 'experts', 'mixture experts', 'MoE'))).toBe('mixture experts, MoE');
+    expect(topicLabel(keywords('reasoning', 'reasoning', 'math'))).toBe('reasoning, math');
   });
 });

@@ -41,7 +41,7 @@ function sampleData(): ReportData {
   const vectors: VectorsInfo = { model: 'builtin', modelIdentity: 'builtin-x', fallbackReason: 'MiniLM weights not found', dim: 2, count: 5, normalized: true, papersHash: 'p', vectorsHash: 'v' };
   const index: IndexInfo = {
     model: 'builtin', modelIdentity: 'builtin-x', dim: 2, count: 5, space: 'cosine', search: 'exact',
-    hnsw: { m: 16, efConstruction: 200, efSearch: 128 }, graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' }, vectorsHash: 'v', ids: papers.map((p) => p.id),
+    hnsw: { m: 16, efConstruction: 200, efSearch: 64 }, graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' }, storedNeighbours: 4, vectorsHash: 'v', ids: papers.map((p) => p.id),
   };
   return {
     version: '0.1.0',
