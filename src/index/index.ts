@@ -198,12 +198,14 @@ export class PaperSearch {
     return { search: new PaperSearch(info, vectors, index), papers, vectorsInfo };
   }
 
-  nearest(queries: Float32Array, k: number, skip?: (query: number, label: number) => boolean): Neighbours {
+  /** The k nearest papers of each query, leaving out what `skip` says and, when `among` is given, every paper it rejects. */
+  nearest(queries: Float32Array, k: number, skip?: (query: number, label: number) => boolean, among?: (label: number) => boolean): Neighbours {
     const count = Math.min(k, this.info.count);
     if (this.index) {
       this.index.setEf(Math.max(this.info.hnsw.efSearch, count + 1));
-      return hnswNeighbours(this.index, this.vectors, this.info.dim, queries, count, skip);
+      return hnswNeighbours(this.index, this.vectors, this.info.dim, queries, count, skip, among);
     }
-    return exactNeighbours(this.vectors, this.info.dim, queries, count, skip);
+    const leaveOut = among ? (query: number, label: number) => !among(label) || (skip?.(query, label) ?? false) : skip;
+    return exactNeighbours(this.vectors, this.info.dim, queries, count, leaveOut);
   }
 }

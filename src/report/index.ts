@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { readCurrentClusters } from '../cluster/index.js';
-import { firstNeighbours, readIndexInfo, readNeighbours, readRelated, writeGraphml } from '../index/index.js';
-import { readCurrentVectors } from '../shared/artifacts.js';
+import { firstNeighbours, PaperSearch, readNeighbours, readRelated, writeGraphml, type Neighbours } from '../index/index.js';
 import { UserError } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
+import { sampleRows } from '../shared/random.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
-import { MAP_NEIGHBOURS, mapPapers } from './projection.js';
+import { MAP_NEIGHBOURS, mapPapers, mapWithSample } from './projection.js';
 
 export interface ReportOptions {
   out: string;
@@ -26,10 +26,27 @@ export const reportPath = {
   html: (out: string) => join(out, 'report.html'),
 };
 
+/** Up to this many papers, UMAP lays out every paper; above, a sample (see mapWithSample). */
+const MAP_SAMPLE = 20_000;
+
+/** mapWithSample on a seeded sample, its neighbourhoods searched within the sample through the saved index. */
+function mapLargeCorpus(search: PaperSearch, neighbours: Neighbours, seed: number): Float64Array {
+  const count = search.info.count;
+  const dim = search.info.dim;
+  const sample = sampleRows(count, MAP_SAMPLE, seed);
+  const position = new Int32Array(count).fill(-1);
+  sample.forEach((row, index) => (position[row] = index));
+  const queries = new Float32Array(sample.length * dim);
+  sample.forEach((row, index) => queries.set(search.vectors.subarray(row * dim, (row + 1) * dim), index * dim));
+  const within = search.nearest(queries, neighbours.k, (query, label) => label === sample[query], (label) => position[label] >= 0);
+  const sampleNeighbours = { k: within.k, labels: within.labels.map((label) => (label < 0 ? -1 : position[label])), scores: within.scores };
+  return mapWithSample(sample, sampleNeighbours, neighbours, count, seed);
+}
+
 /** The report stage: report.md, report.html, and graph.graphml with each paper's topic. */
 export function report(options: ReportOptions): ReportSummary {
-  const { papers, info: vectorsInfo } = readCurrentVectors(options.out);
-  const index = readIndexInfo(options.out, vectorsInfo);
+  const { search, papers, vectorsInfo } = PaperSearch.open(options.out);
+  const index = search.info;
   const clusters = readCurrentClusters(options.out, vectorsInfo.vectorsHash);
   if (!clusters) throw new UserError(`no topics for the current vectors in ${options.out}/clusters.json: run \`papermap cluster --out ${options.out}\` first`);
   const related = readRelated(options.out, papers);
@@ -40,6 +57,8 @@ export function report(options: ReportOptions): ReportSummary {
 
   // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
   const neighbours = firstNeighbours(readNeighbours(options.out, index), Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
+  const sampled = papers.length > MAP_SAMPLE;
+  const map = sampled ? mapLargeCorpus(search, neighbours, clusters.seed) : mapPapers(neighbours, papers.length, clusters.seed);
   const data: ReportData = {
     version: options.version,
     papers,
@@ -48,8 +67,11 @@ export function report(options: ReportOptions): ReportSummary {
     clusters,
     related,
     topicOf,
-    map: mapPapers(neighbours, papers.length, clusters.seed),
-    projection: `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity; distances on the map are only roughly meaningful, neighbourhoods are.`,
+    map,
+    projection:
+      `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity` +
+      (sampled ? ` for a seeded sample of ${MAP_SAMPLE} papers; every other paper sits at the similarity-weighted mean of its nearest placed papers` : '') +
+      '; distances on the map are only roughly meaningful, neighbourhoods are.',
   };
   writeFileAtomic(reportPath.markdown(options.out), toMarkdown(data));
   writeFileAtomic(reportPath.html(options.out), toHtml(data));

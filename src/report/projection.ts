@@ -46,6 +46,40 @@ export function mapPapers(neighbours: Neighbours, count: number, seed: number): 
   return scaleToUnitSquare(embedding, map);
 }
 
+/**
+ * The map of a large corpus: UMAP lays out a seeded sample of the papers
+ * (`sampleNeighbours`: each sampled paper's nearest others within the sample,
+ * as positions in `sample`), and every other paper goes to the
+ * similarity-weighted mean of its nearest papers already placed (`neighbours`:
+ * every paper's nearest others, as rows). UMAP's cost grows with the papers
+ * it lays out; placing one is a handful of additions.
+ */
+export function mapWithSample(sample: Int32Array, sampleNeighbours: Neighbours, neighbours: Neighbours, count: number, seed: number): Float64Array {
+  const sampleMap = mapPapers(sampleNeighbours, sample.length, seed);
+  const map = new Float64Array(count * 2).fill(NaN);
+  sample.forEach((row, index) => map.set(sampleMap.subarray(index * 2, index * 2 + 2), row * 2));
+  // A paper whose neighbours are all unplaced waits for a later pass; each pass sees only earlier passes' places, so row order does not matter.
+  for (let pass = 0; pass < 4; pass++) {
+    const placed = Float64Array.from(map);
+    for (let row = 0; row < count; row++) {
+      if (!Number.isNaN(placed[row * 2])) continue;
+      let x = 0, y = 0, weight = 0;
+      for (let slot = 0; slot < neighbours.k; slot++) {
+        const label = neighbours.labels[row * neighbours.k + slot];
+        if (label < 0 || Number.isNaN(placed[label * 2])) continue;
+        const score = Math.max(neighbours.scores[row * neighbours.k + slot], 1e-6);
+        x += placed[label * 2] * score;
+        y += placed[label * 2 + 1] * score;
+        weight += score;
+      }
+      if (weight > 0) map.set([Math.round((x / weight) * 1e4) / 1e4, Math.round((y / weight) * 1e4) / 1e4], row * 2);
+    }
+  }
+  // papers with no placed paper within four steps: the middle of the map
+  for (let index = 0; index < map.length; index++) if (Number.isNaN(map[index])) map[index] = 0.5;
+  return map;
+}
+
 /** Scales both axes by the same factor so the map keeps its shape, centred in [0, 1]. */
 function scaleToUnitSquare(points: number[][], into: Float64Array): Float64Array {
   let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;

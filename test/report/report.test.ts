@@ -5,7 +5,7 @@ import type { IndexInfo } from '../../src/index/index.js';
 import { toHtml } from '../../src/report/html.js';
 import { escapeMarkdown, toMarkdown } from '../../src/report/markdown.js';
 import type { ReportData } from '../../src/report/model.js';
-import { mapPapers } from '../../src/report/projection.js';
+import { mapPapers, mapWithSample } from '../../src/report/projection.js';
 import type { Paper, VectorsInfo } from '../../src/shared/artifacts.js';
 
 const EVIL = '<script>alert(1)</script>';
@@ -137,6 +137,27 @@ describe('report.md', () => {
 });
 
 describe('the map projection', () => {
+  test('in a large corpus, papers outside the sample sit at the weighted mean of their placed neighbours', () => {
+    // 12 papers in two groups; rows 0-3 and 6-9 are sampled, 4, 5, 10, 11 are placed afterwards
+    const k = 3;
+    const group = (row: number) => (row < 6 ? 0 : 6);
+    const neighbours = { k, labels: new Int32Array(12 * k), scores: new Float32Array(12 * k).fill(0.8) };
+    for (let row = 0; row < 12; row++) [1, 2, 3].forEach((step, slot) => (neighbours.labels[row * k + slot] = group(row) + ((row - group(row) + step) % 6)));
+    neighbours.scores[5 * k] = 0.4; // row 5's nearest (row 0) counts half
+    const sample = Int32Array.from([0, 1, 2, 3, 6, 7, 8, 9]);
+    const position = new Map(Array.from(sample, (row, index) => [row, index]));
+    const sampleNeighbours = { k, labels: new Int32Array(8 * k), scores: new Float32Array(8 * k).fill(0.8) };
+    sample.forEach((row, index) => sample.filter((other) => other !== row && group(other) === group(row)).forEach((other, slot) => (sampleNeighbours.labels[index * k + slot] = position.get(other)!)));
+    const map = mapWithSample(sample, sampleNeighbours, neighbours, 12, 42);
+    const at = (row: number) => [map[row * 2], map[row * 2 + 1]];
+    // row 4's neighbours: 5 (unplaced at first), 0, 1
+    expect(at(4)[0]).toBeCloseTo((at(0)[0] + at(1)[0]) / 2, 3);
+    // row 5's neighbours: 0 (weight 0.4), 1, 2 (0.8 each)
+    expect(at(5)[1]).toBeCloseTo((0.4 * at(0)[1] + 0.8 * at(1)[1] + 0.8 * at(2)[1]) / 2, 3);
+    expect(map.every((value) => value >= 0 && value <= 1)).toBe(true);
+    expect(Array.from(mapWithSample(sample, sampleNeighbours, neighbours, 12, 42))).toEqual(Array.from(map));
+  });
+
   test('places papers in the unit square, neighbours close, the same way every time', () => {
     // two groups of 10 papers; each paper's neighbours are the rest of its group
     const k = 9;
