@@ -17,9 +17,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SEED } from '../src/cluster/index.js';
 import { DEFAULT_HNSW, DEFAULT_NEIGHBORS } from '../src/index/index.js';
 import { runCluster, runIndex, runReport, type RunSummary } from '../src/pipeline.js';
-import { sha256 } from '../src/shared/files.js';
-import { paperToJson, writePapers, writeVectors, type Paper } from '../src/shared/artifacts.js';
-import { embeddingRate, realCorpus, ROOT, SPEED_MODEL, syntheticVectors } from './synthetic.js';
+import { embeddingRate, realCorpus, ROOT, SPEED_MODEL, syntheticOutput } from './synthetic.js';
 
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' } } });
 const sizes = args.sizes.split(',').map(Number);
@@ -62,18 +60,7 @@ console.log(`\nat scale (synthetic vectors, ${real.dim} dimensions), seconds; em
 console.log('   papers    index  cluster   report   embed (est.)   cluster+report share');
 for (const count of sizes) {
   log(`${count} papers...`);
-  const out = mkdtempSync(join(tmpdir(), 'papermap-bench-'));
-  const { vectors, sources } = syntheticVectors(real, count, count);
-  const papers: Paper[] = Array.from(sources, (source, row) => ({
-    id: `p${row}`,
-    title: `${real.records[source].title} (${row})`,
-    abstract: real.records[source].abstract,
-    sources: ['synthetic'],
-    metadata: {},
-  }));
-  writePapers(out, papers);
-  const papersHash = sha256(papers.map((paper) => paperToJson(paper) + '\n').join(''));
-  writeVectors(out, vectors, { model: 'synthetic', modelIdentity: 'synthetic', dim: real.dim, count, normalized: true, papersHash });
+  const out = syntheticOutput(real, count);
   const index = await runIndex({ out, m: DEFAULT_HNSW.m, efConstruction: DEFAULT_HNSW.efConstruction, neighbors: DEFAULT_NEIGHBORS, minSimilarity: 'auto' });
   const cluster = await runCluster({ out, k: 'auto', seed: DEFAULT_SEED });
   const reported = await runReport({ out });

@@ -8,12 +8,15 @@
  * less noise the 30 papers made from each real one form tight clumps and
  * nearest-neighbour search gets unrealistically easy.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
 import { exactNeighbours, type Neighbours } from '../src/index/neighbours.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
+import { paperToJson, writePapers, writeVectors, type Paper } from '../src/shared/artifacts.js';
+import { sha256 } from '../src/shared/files.js';
 import { seededRandom } from '../src/shared/random.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,6 +65,27 @@ export function syntheticVectors(real: RealCorpus, count: number, seed: number):
     sources[row] = a;
   }
   return { vectors, sources };
+}
+
+/**
+ * An output folder holding `count` synthetic papers (OHSUMED titles and
+ * abstracts, each with the vector drawn from its own) as papers.jsonl and
+ * vectors.f32, as if ingest and embed had run: the later stages run on it.
+ */
+export function syntheticOutput(real: RealCorpus, count: number): string {
+  const out = mkdtempSync(join(tmpdir(), 'papermap-bench-'));
+  const { vectors, sources } = syntheticVectors(real, count, count);
+  const papers: Paper[] = Array.from(sources, (source, row) => ({
+    id: `p${row}`,
+    title: `${real.records[source].title} (${row})`,
+    abstract: real.records[source].abstract,
+    sources: ['synthetic'],
+    metadata: {},
+  }));
+  writePapers(out, papers);
+  const papersHash = sha256(papers.map((paper) => paperToJson(paper) + '\n').join(''));
+  writeVectors(out, vectors, { model: 'synthetic', modelIdentity: 'synthetic', dim: real.dim, count, normalized: true, papersHash });
+  return out;
 }
 
 /** Texts per second of the MiniLM architecture (random weights) through papermap's embedder, on 48 seed abstracts. */

@@ -118,13 +118,6 @@ export function clusterVectors(vectors: Float32Array, dim: number, k: number, se
   return best!.clustering;
 }
 
-/** The given rows of a row-major matrix, as a new matrix. */
-export function gatherRows(vectors: Float32Array, dim: number, rows: Int32Array): Float32Array {
-  const gathered = new Float32Array(rows.length * dim);
-  rows.forEach((row, index) => gathered.set(vectors.subarray(row * dim, (row + 1) * dim), index * dim));
-  return gathered;
-}
-
 /**
  * Renumbers topics so that none is empty (k-means can leave a centre no
  * paper is nearest to), keeping their order.

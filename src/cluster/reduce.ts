@@ -1,6 +1,6 @@
 import { PCA } from 'ml-pca';
 import { sampleRows } from '../shared/random.js';
-import { gatherRows } from './kmeans.js';
+import { gatherRows } from '../shared/vectors.js';
 
 /**
  * Dimensions topics are found in. On OHSUMED (builtin vectors, k = 23, 3

@@ -1,5 +1,6 @@
 import { sampleRows } from '../shared/random.js';
-import { clusterVectors, dot, gatherRows } from './kmeans.js';
+import { gatherRows } from '../shared/vectors.js';
+import { clusterVectors, dot } from './kmeans.js';
 
 export interface KScore {
   k: number;

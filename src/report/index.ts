@@ -4,6 +4,7 @@ import { firstNeighbours, PaperSearch, readNeighbours, readRelated, writeGraphml
 import { UserError } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
 import { sampleRows } from '../shared/random.js';
+import { gatherRows } from '../shared/vectors.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
@@ -32,13 +33,10 @@ const MAP_SAMPLE = 20_000;
 /** mapWithSample on a seeded sample, its neighbourhoods searched within the sample through the saved index. */
 function mapLargeCorpus(search: PaperSearch, neighbours: Neighbours, seed: number): Float64Array {
   const count = search.info.count;
-  const dim = search.info.dim;
   const sample = sampleRows(count, MAP_SAMPLE, seed);
   const position = new Int32Array(count).fill(-1);
   sample.forEach((row, index) => (position[row] = index));
-  const queries = new Float32Array(sample.length * dim);
-  sample.forEach((row, index) => queries.set(search.vectors.subarray(row * dim, (row + 1) * dim), index * dim));
-  const within = search.nearest(queries, neighbours.k, (query, label) => label === sample[query], (label) => position[label] >= 0);
+  const within = search.nearest(gatherRows(search.vectors, search.info.dim, sample), neighbours.k, (query, label) => label === sample[query], (label) => position[label] >= 0);
   const sampleNeighbours = { k: within.k, labels: within.labels.map((label) => (label < 0 ? -1 : position[label])), scores: within.scores };
   return mapWithSample(sample, sampleNeighbours, neighbours, count, seed);
 }

@@ -1,0 +1,6 @@
+/** The given rows of a row-major matrix of vectors, as a new matrix. */
+export function gatherRows(vectors: Float32Array, dim: number, rows: ArrayLike<number>): Float32Array {
+  const gathered = new Float32Array(rows.length * dim);
+  for (let index = 0; index < rows.length; index++) gathered.set(vectors.subarray(rows[index] * dim, (rows[index] + 1) * dim), index * dim);
+  return gathered;
+}
