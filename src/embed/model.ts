@@ -170,7 +170,7 @@ export async function resolveModel(choice: string, options: { modelsDir: string;
         problem = checkMinilm(dir);
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
-        problem = error.message;
+        problem = `${problem}; ${error.message}`;
       }
     }
     if (!problem) return { kind: 'transformer', name: MINILM_NAME, dir };
