@@ -60,7 +60,7 @@ log('embedding the OHSUMED abstracts with the builtin embedder (the real vectors
 const real = realCorpus();
 const dim = real.dim;
 
-log('measuring the embedding speed of the MiniLM architecture (random weights) on 48 seed abstracts...');
+log('measuring the embedding speed of the MiniLM architecture (random weights) on 96 seed abstracts...');
 const textsPerSecond = await embeddingRate();
 report.embedTextsPerSecond = Number(textsPerSecond.toFixed(2));
 

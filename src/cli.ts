@@ -45,7 +45,7 @@ const options = {
   input: () => new Option('--input <path...>', 'input files or directories (listing dumps, JSONL, CSV)').default(['seeds']),
   strict: () => new Option('--strict', 'fail on the first bad record instead of reporting it and going on').default(false),
   model: () => new Option('--model <model>', 'auto | minilm | builtin | path of a transformers.js model folder').default('auto'),
-  batchSize: () => new Option('--batch-size <n>', 'texts per model call').default(DEFAULT_BATCH_SIZE).argParser(wholeNumber(1)),
+  batchSize: () => new Option('--batch-size <n>', 'full-length texts (256 word pieces) per model call; shorter texts go more to a call').default(DEFAULT_BATCH_SIZE).argParser(wholeNumber(1)),
   offline: () => new Option('--offline', 'never download model weights').default(false),
   models: () => new Option('--models <dir>', 'where MiniLM is looked for and downloaded to').default('models'),
   m: () => new Option('--m <n>', 'HNSW links per node').default(DEFAULT_HNSW.m).argParser(wholeNumber(2)),
@@ -154,10 +154,10 @@ program
     }
     let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
     try {
-      const answers = await answerQueries(queries, opts.top, search, papers, async (texts, info) => {
-        embedder = await loadQueryEmbedder(opts.out, info, opts.models);
+      const answers = await answerQueries(queries, opts.top, search, papers, async (texts) => {
+        embedder = await loadQueryEmbedder(opts.out, vectorsInfo, opts.models);
         return embedder.embed(texts);
-      }, vectorsInfo);
+      });
       if (opts.queries !== undefined) process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
       else print(opts.json, { query: answers[0].query, results: answers[0].results }, describeAnswer(answers[0]));
     } finally {

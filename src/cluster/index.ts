@@ -20,7 +20,7 @@ const SWEEP_RESTARTS = 1;
 const MAX_AUTO_K = 40;
 const REPRESENTATIVES = 5;
 /** Most papers k-means fits the topic centres on; every paper is then assigned to its nearest centre. */
-const KMEANS_SAMPLE = 10_000;
+const KMEANS_SAMPLE = 5_000;
 const KEYWORDS = 10;
 
 export interface ClusterOptions {

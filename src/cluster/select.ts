@@ -62,8 +62,12 @@ export function kLadder(kMin: number, kMax: number): number[] {
   return ks;
 }
 
-/** A best mean silhouette at least this high means the papers fall into clearly separated topics. */
-export const CLEAR_STRUCTURE_SILHOUETTE = 0.1;
+/**
+ * A best mean silhouette at least this high means the papers fall into
+ * separated topics: below 0.25 Kaufman and Rousseeuw find no substantial
+ * structure.
+ */
+export const CLEAR_STRUCTURE_SILHOUETTE = 0.25;
 
 export interface KChoice {
   k: number;

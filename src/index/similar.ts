@@ -1,4 +1,4 @@
-import type { Paper, VectorsInfo } from '../shared/artifacts.js';
+import type { Paper } from '../shared/artifacts.js';
 import { roundScore, type PaperSearch } from './index.js';
 
 /** papermap's own ids (12 hex digits) and arXiv ids (2401.00001, 2401.00001v2, hep-th/9901001): never free text. */
@@ -26,13 +26,12 @@ export async function answerQueries(
   top: number,
   search: PaperSearch,
   papers: readonly Paper[],
-  embedText: (texts: readonly string[], info: VectorsInfo) => Promise<Float32Array>,
-  vectorsInfo: VectorsInfo,
+  embedText: (texts: readonly string[]) => Promise<Float32Array>,
 ): Promise<SimilarAnswer[]> {
   const dim = search.info.dim;
   const rowOf = new Map(papers.map((paper, row) => [paper.id, row]));
   const textQueries = queries.filter((query) => !rowOf.has(query));
-  const textVectors = textQueries.length > 0 ? await embedText(textQueries, vectorsInfo) : new Float32Array(0);
+  const textVectors = textQueries.length > 0 ? await embedText(textQueries) : new Float32Array(0);
 
   // One query matrix in input order; a paper query skips the paper itself.
   const vectors = new Float32Array(queries.length * dim);

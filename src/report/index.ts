@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { readCurrentClusters } from '../cluster/index.js';
-import { firstNeighbours, PaperSearch, readNeighbours, readRelated, writeGraphml, type Neighbours } from '../index/index.js';
+import { firstNeighbours, readIndexInfo, readNeighbours, readRelated, writeGraphml } from '../index/index.js';
+import { readCurrentVectors } from '../shared/artifacts.js';
 import { UserError } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
 import { sampleRows } from '../shared/random.js';
-import { gatherRows } from '../shared/vectors.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
-import { MAP_NEIGHBOURS, mapPapers, mapWithSample } from './projection.js';
+import { MAP_NEIGHBOURS, mapPapers, mapWithSample, neighboursWithinSample } from './projection.js';
 
 export interface ReportOptions {
   out: string;
@@ -30,21 +30,10 @@ export const reportPath = {
 /** Up to this many papers, UMAP lays out every paper; above, a sample (see mapWithSample). */
 const MAP_SAMPLE = 20_000;
 
-/** mapWithSample on a seeded sample, its neighbourhoods searched within the sample through the saved index. */
-function mapLargeCorpus(search: PaperSearch, neighbours: Neighbours, seed: number): Float64Array {
-  const count = search.info.count;
-  const sample = sampleRows(count, MAP_SAMPLE, seed);
-  const position = new Int32Array(count).fill(-1);
-  sample.forEach((row, index) => (position[row] = index));
-  const within = search.nearest(gatherRows(search.vectors, search.info.dim, sample), neighbours.k, (query, label) => label === sample[query], (label) => position[label] >= 0);
-  const sampleNeighbours = { k: within.k, labels: within.labels.map((label) => (label < 0 ? -1 : position[label])), scores: within.scores };
-  return mapWithSample(sample, sampleNeighbours, neighbours, count, seed);
-}
-
 /** The report stage: report.md, report.html, and graph.graphml with each paper's topic. */
 export function report(options: ReportOptions): ReportSummary {
-  const { search, papers, vectorsInfo } = PaperSearch.open(options.out);
-  const index = search.info;
+  const { papers, info: vectorsInfo, vectors } = readCurrentVectors(options.out);
+  const index = readIndexInfo(options.out, vectorsInfo);
   const clusters = readCurrentClusters(options.out, vectorsInfo.vectorsHash);
   if (!clusters) throw new UserError(`no topics for the current vectors in ${options.out}/clusters.json: run \`papermap cluster --out ${options.out}\` first`);
   const related = readRelated(options.out, papers);
@@ -56,7 +45,14 @@ export function report(options: ReportOptions): ReportSummary {
   // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
   const neighbours = firstNeighbours(readNeighbours(options.out, index), Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
   const sampled = papers.length > MAP_SAMPLE;
-  const map = sampled ? mapLargeCorpus(search, neighbours, clusters.seed) : mapPapers(neighbours, papers.length, clusters.seed);
+  let map: Float64Array;
+  if (sampled) {
+    const sample = sampleRows(papers.length, MAP_SAMPLE, clusters.seed);
+    const sampleNeighbours = neighboursWithinSample(vectors, vectorsInfo.dim, sample, neighbours, neighbours.k);
+    map = mapWithSample(sample, sampleNeighbours, neighbours, papers.length, clusters.seed);
+  } else {
+    map = mapPapers(neighbours, papers.length, clusters.seed);
+  }
   const data: ReportData = {
     version: options.version,
     papers,

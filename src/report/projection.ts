@@ -1,5 +1,5 @@
 import { UMAP } from 'umap-js';
-import type { Neighbours } from '../index/index.js';
+import { emptyNeighbours, type Neighbours } from '../index/index.js';
 import { seededRandom } from '../shared/random.js';
 
 /** Papers a UMAP neighbourhood holds: the paper itself and its nearest others. */
@@ -25,9 +25,9 @@ export function mapPapers(neighbours: Neighbours, count: number, seed: number): 
     const distances = [0];
     for (let slot = 0; slot < neighbours.k; slot++) {
       const label = neighbours.labels[row * neighbours.k + slot];
-      if (label < 0) break;
+      // umap-js wants rows of one length; -1 marks a neighbour that is not there
       indices.push(label);
-      distances.push(Math.max(0, 1 - neighbours.scores[row * neighbours.k + slot]));
+      distances.push(label < 0 ? Infinity : Math.max(0, 1 - neighbours.scores[row * neighbours.k + slot]));
     }
     knnIndices.push(indices);
     knnDistances.push(distances);
@@ -78,6 +78,45 @@ export function mapWithSample(sample: Int32Array, sampleNeighbours: Neighbours, 
   // papers with no placed paper within four steps: the middle of the map
   for (let index = 0; index < map.length; index++) if (Number.isNaN(map[index])) map[index] = 0.5;
   return map;
+}
+
+/**
+ * Each sampled paper's `k` nearest other sampled papers (as positions in
+ * `sample`), found two steps along every paper's stored neighbour lists: the
+ * neighbours of a paper's neighbours hold nearly all of its nearest papers
+ * (the idea of NN-descent), and scoring a few hundred candidates a paper is
+ * far cheaper than searching the index with a filter.
+ */
+export function neighboursWithinSample(vectors: Float32Array, dim: number, sample: Int32Array, neighbours: Neighbours, k: number): Neighbours {
+  const position = new Int32Array(vectors.length / dim).fill(-1);
+  sample.forEach((row, index) => (position[row] = index));
+  const within = emptyNeighbours(sample.length, k);
+  const seen = new Set<number>();
+  sample.forEach((row, index) => {
+    seen.clear();
+    const found: { label: number; score: number }[] = [];
+    const consider = (candidate: number) => {
+      if (candidate < 0 || candidate === row || position[candidate] < 0 || seen.has(candidate)) return;
+      seen.add(candidate);
+      let score = 0;
+      for (let d = 0; d < dim; d++) score += vectors[row * dim + d] * vectors[candidate * dim + d];
+      found.push({ label: position[candidate], score });
+    };
+    for (let slot = 0; slot < neighbours.k; slot++) {
+      const neighbour = neighbours.labels[row * neighbours.k + slot];
+      if (neighbour < 0) continue;
+      consider(neighbour);
+      for (let next = 0; next < neighbours.k; next++) consider(neighbours.labels[neighbour * neighbours.k + next]);
+    }
+    // no sampled paper within two steps (rare): every sampled paper is a candidate
+    if (found.length === 0) sample.forEach(consider);
+    found.sort((a, b) => b.score - a.score || a.label - b.label);
+    found.slice(0, k).forEach(({ label, score }, slot) => {
+      within.labels[index * k + slot] = label;
+      within.scores[index * k + slot] = score;
+    });
+  });
+  return within;
 }
 
 /** Scales both axes by the same factor so the map keeps its shape, centred in [0, 1]. */

@@ -24,6 +24,7 @@ describe('k-means and the choice of k', () => {
     const vectors = topicVectors(6, 40, dim, 0.6);
     const chosen = chooseK(vectors, dim, 2, 12, 42, 2);
     expect(chosen.k).toBe(6);
+    expect(chosen.structure).toBe('clear');
     expect(chosen.scores.map((score) => score.k)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     const best = Math.max(...chosen.scores.map((score) => score.silhouette));
     expect(chosen.scores.find((score) => score.k === 6)!.silhouette).toBe(best);
@@ -34,6 +35,17 @@ describe('k-means and the choice of k', () => {
       expect(new Set(clustering.assignments.subarray(topic * 40, (topic + 1) * 40)).size).toBe(1);
     }
     expect(new Set(clustering.assignments).size).toBe(6);
+  });
+
+  test('without separated topics, takes k from the upper half of the range', () => {
+    // 240 directions spread evenly at random: no topics in them, so silhouettes stay near zero for every k
+    const dim = 24;
+    const vectors = topicVectors(240, 1, dim, 0);
+    const chosen = chooseK(vectors, dim, 2, 14, 42, 1);
+    expect(chosen.structure).toBe('weak');
+    expect(Math.max(...chosen.scores.map((score) => score.silhouette))).toBeLessThan(0.25);
+    expect(chosen.range).toEqual([7, 14]);
+    expect(chosen.k).toBeGreaterThanOrEqual(7);
   });
 
   test('is deterministic for a seed', () => {
