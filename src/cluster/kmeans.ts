@@ -51,10 +51,12 @@ function normalizeRows(matrix: Float32Array, dim: number): void {
 
 /**
  * Lloyd iterations at most. From k-means++ seeds the topics have settled by
- * then; the last small moves of papers near borders cost the most time (at
- * 10,000 papers and k = 40, 20 iterations took 0.9 s, the 50 to converge 2.3 s).
+ * then; the last small moves of papers near borders cost the most time and
+ * change little: on OHSUMED (k = 23, 3 seeds) NMI against the labels was
+ * 0.264 after 15 iterations and 0.262 after 25, and the cluster stage at
+ * 10,000 papers took 3.8 s instead of 4.5 s.
  */
-const MAX_ITERATIONS = 25;
+const MAX_ITERATIONS = 15;
 
 /**
  * Greedy k-means++ seeding (as scikit-learn does it): each next centre is the

@@ -12,12 +12,6 @@ export const TOPIC_DIMS = 48;
 /** Papers the principal directions are fitted on; more change them little. */
 const PCA_SAMPLE = 2000;
 
-/**
- * The papers in the space topics are found in: their projection on the
- * TOPIC_DIMS principal directions of a seeded sample (ml-pca), scaled to unit
- * length so that k-means compares directions. Vectors with no more dimensions
- * than that are used as they are.
- */
 /** Mean and covariance (as rows, for ml-pca) of a row-major matrix. */
 function covarianceOf(rows: Float32Array, dim: number): { means: Float64Array; covariance: number[][] } {
   const count = rows.length / dim;
@@ -36,6 +30,12 @@ function covarianceOf(rows: Float32Array, dim: number): { means: Float64Array; c
   return { means, covariance };
 }
 
+/**
+ * The papers in the space topics are found in: their projection on the
+ * TOPIC_DIMS principal directions of a seeded sample (ml-pca), scaled to unit
+ * length so that k-means compares directions. Vectors with no more dimensions
+ * than that are used as they are.
+ */
 export function topicSpace(vectors: Float32Array, dim: number, seed: number): { vectors: Float32Array; dim: number } {
   const count = vectors.length / dim;
   if (dim <= TOPIC_DIMS || count <= TOPIC_DIMS) return { vectors, dim };
@@ -53,7 +53,9 @@ export function topicSpace(vectors: Float32Array, dim: number, seed: number): { 
       const centred = vectors[paper * dim + d] - means[d];
       for (let c = 0; c < TOPIC_DIMS; c++) row[c] += centred * basis[d * TOPIC_DIMS + c];
     }
-    const norm = Math.hypot(...row) || 1;
+    let squares = 0;
+    for (let c = 0; c < TOPIC_DIMS; c++) squares += row[c] * row[c];
+    const norm = Math.sqrt(squares) || 1;
     for (let c = 0; c < TOPIC_DIMS; c++) projected[paper * TOPIC_DIMS + c] = row[c] / norm;
   }
   return { vectors: projected, dim: TOPIC_DIMS };

@@ -44,10 +44,9 @@ export function loadHnsw(path: string, dim: number, efSearch: number): HnswIndex
 }
 
 /**
- * The k nearest papers of each query through the index, only papers `among`
- * accepts when it is given (hnswlib filters while it searches). Scores are recomputed
- * as exact dot products and ties broken by row, so the HNSW and the exact path
- * rank and score alike.
+ * The k nearest papers of each query through the index. Scores are
+ * recomputed as exact dot products and ties broken by row, so the HNSW and
+ * the exact path rank and score alike.
  */
 export function hnswNeighbours(
   index: HnswIndex,
@@ -56,7 +55,6 @@ export function hnswNeighbours(
   queries: Float32Array,
   k: number,
   skip: (query: number, label: number) => boolean = () => false,
-  among?: (label: number) => boolean,
 ): Neighbours {
   const queryCount = queries.length / dim;
   const count = vectors.length / dim;
@@ -65,7 +63,7 @@ export function hnswNeighbours(
   const wanted = Math.min(count, k + 1);
   for (let q = 0; q < queryCount; q++) {
     const query = queries.subarray(q * dim, (q + 1) * dim);
-    const found = index.searchKnn(Array.from(query), wanted, among).neighbors
+    const found = index.searchKnn(Array.from(query), wanted).neighbors
       .filter((label) => !skip(q, label))
       .map((label) => {
         let score = 0;

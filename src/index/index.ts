@@ -28,8 +28,8 @@ export const EXACT_SEARCH_MAX_PAPERS = 500;
  */
 export const DEFAULT_HNSW: HnswParameters = { m: 16, efConstruction: 100, efSearch: 128 };
 export const DEFAULT_NEIGHBORS = 10;
-/** Neighbours kept per paper in neighbours.bin (at least --neighbors): the map of the report draws on 14. */
-const STORED_NEIGHBOURS = 14;
+/** Neighbours kept per paper in neighbours.bin (at least --neighbors): the map of the report draws on 10. */
+const STORED_NEIGHBOURS = 10;
 
 export interface IndexOptions {
   out: string;
@@ -203,14 +203,13 @@ export class PaperSearch {
     return { search: new PaperSearch(info, vectors, index), papers, vectorsInfo };
   }
 
-  /** The k nearest papers of each query, leaving out what `skip` says and, when `among` is given, every paper it rejects. */
-  nearest(queries: Float32Array, k: number, skip?: (query: number, label: number) => boolean, among?: (label: number) => boolean): Neighbours {
+  /** The k nearest papers of each query, leaving out what `skip` says (the query paper itself, say). */
+  nearest(queries: Float32Array, k: number, skip?: (query: number, label: number) => boolean): Neighbours {
     const count = Math.min(k, this.info.count);
     if (this.index) {
       this.index.setEf(Math.max(this.info.hnsw.efSearch, count + 1));
-      return hnswNeighbours(this.index, this.vectors, this.info.dim, queries, count, skip, among);
+      return hnswNeighbours(this.index, this.vectors, this.info.dim, queries, count, skip);
     }
-    const leaveOut = among ? (query: number, label: number) => !among(label) || (skip?.(query, label) ?? false) : skip;
-    return exactNeighbours(this.vectors, this.info.dim, queries, count, leaveOut);
+    return exactNeighbours(this.vectors, this.info.dim, queries, count, skip);
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePapers, type Paper } from '../shared/artifacts.js';
 import { UserError } from '../shared/errors.js';
@@ -32,7 +32,7 @@ export interface IngestSummary {
   problems: FileProblem[];
 }
 
-/** Every input file, in a stable order: inputs as given, directories walked in name order. */
+/** Every input file, in a stable order: inputs as given, directories walked in name order. Refuses a missing or unreadable one. */
 export function listInputFiles(inputs: readonly string[]): string[] {
   const files: string[] = [];
   const walk = (path: string): void => {
@@ -40,6 +40,11 @@ export function listInputFiles(inputs: readonly string[]): string[] {
     if (stat.isDirectory()) {
       for (const name of readdirSync(path).sort()) if (!name.startsWith('.')) walk(join(path, name));
     } else if (stat.isFile()) {
+      try {
+        accessSync(path, constants.R_OK);
+      } catch (error) {
+        throw new UserError(`cannot read input ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
       files.push(path.split('\\').join('/'));
     }
   };

@@ -2,8 +2,14 @@ import { UMAP } from 'umap-js';
 import { emptyNeighbours, type Neighbours } from '../index/index.js';
 import { seededRandom } from '../shared/random.js';
 
-/** Papers a UMAP neighbourhood holds: the paper itself and its nearest others. */
-export const MAP_NEIGHBOURS = 15;
+/**
+ * Papers a UMAP neighbourhood holds: the paper itself and its 10 nearest
+ * others, as in the related-paper graph. On OHSUMED (builtin vectors) the map
+ * kept labels together as well as with UMAP's usual 15 (a paper's 10 nearest
+ * on the map share its label 41.6% of the time, against 41.0%) in 2.8 s
+ * instead of 3.5 s; at 10,000 papers, 4.6 s instead of 6.9 s.
+ */
+export const MAP_NEIGHBOURS = 11;
 
 /**
  * The 2D map of the papers: UMAP over the nearest-neighbour graph the index

@@ -5,7 +5,10 @@ import type { IndexInfo } from '../../src/index/index.js';
 import { toHtml } from '../../src/report/html.js';
 import { escapeMarkdown, toMarkdown } from '../../src/report/markdown.js';
 import type { ReportData } from '../../src/report/model.js';
-import { mapPapers, mapWithSample } from '../../src/report/projection.js';
+import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
+import { mapPapers, mapWithSample, neighboursWithinSample } from '../../src/report/projection.js';
+import { seededRandom, sampleRows } from '../../src/shared/random.js';
+import { gatherRows } from '../../src/shared/vectors.js';
 import type { Paper, VectorsInfo } from '../../src/shared/artifacts.js';
 
 const EVIL = '<script>alert(1)</script>';
@@ -156,6 +159,37 @@ describe('the map projection', () => {
     expect(at(5)[1]).toBeCloseTo((0.4 * at(0)[1] + 0.8 * at(1)[1] + 0.8 * at(2)[1]) / 2, 3);
     expect(map.every((value) => value >= 0 && value <= 1)).toBe(true);
     expect(Array.from(mapWithSample(sample, sampleNeighbours, neighbours, 12, 42))).toEqual(Array.from(map));
+  });
+
+  test('finds nearly every sampled paper\'s nearest sampled papers two steps along the neighbour lists', () => {
+    // 600 unit vectors around 6 topic centres in 16 dimensions; half of them sampled
+    const dim = 16;
+    const random = seededRandom(7);
+    const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const centres = Array.from({ length: 6 }, () => Array.from({ length: dim }, gaussian));
+    const vectors = new Float32Array(600 * dim);
+    for (let row = 0; row < 600; row++) {
+      const point = centres[row % 6].map((value) => value + 0.6 * gaussian());
+      const norm = Math.hypot(...point);
+      point.forEach((value, d) => (vectors[row * dim + d] = value / norm));
+    }
+    const neighbours = exactNeighbours(vectors, dim, vectors, 10, (query, label) => query === label);
+    const sample = sampleRows(600, 300, 42);
+    const within = neighboursWithinSample(vectors, dim, sample, neighbours, 5);
+    const sampled = gatherRows(vectors, dim, sample);
+    const truth = exactNeighbours(sampled, dim, sampled, 5, (query, label) => query === label);
+    expect(recallAtK(within, truth)).toBeGreaterThan(0.95);
+    // scores are the true similarities of the positions found, best first
+    for (let index = 0; index < sample.length; index++) {
+      for (let slot = 0; slot < 5; slot++) {
+        const other = within.labels[index * 5 + slot];
+        expect(other).not.toBe(index);
+        let score = 0;
+        for (let d = 0; d < dim; d++) score += sampled[index * dim + d] * sampled[other * dim + d];
+        expect(within.scores[index * 5 + slot]).toBeCloseTo(score, 5);
+        if (slot > 0) expect(within.scores[index * 5 + slot]).toBeLessThanOrEqual(within.scores[index * 5 + slot - 1]);
+      }
+    }
   });
 
   test('places papers in the unit square, neighbours close, the same way every time', () => {
