@@ -1,5 +1,6 @@
 import { kmeans } from 'ml-kmeans';
 import { seededRandom } from '../shared/random.js';
+import { dot } from '../shared/vectors.js';
 
 export interface Clustering {
   k: number;
@@ -14,12 +15,6 @@ export function rowsOf(vectors: Float32Array, dim: number): number[][] {
   const rows: Float32Array[] = [];
   for (let offset = 0; offset < vectors.length; offset += dim) rows.push(vectors.subarray(offset, offset + dim));
   return rows as unknown as number[][];
-}
-
-export function dot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, dim: number): number {
-  let sum = 0;
-  for (let d = 0; d < dim; d++) sum += a[aOffset + d] * b[bOffset + d];
-  return sum;
 }
 
 /** Each paper's nearest centroid by cosine, ties to the lower topic. */
@@ -136,11 +131,8 @@ export function topicCentres(vectors: Float32Array, dim: number, assignments: In
   assignments.forEach((topic, row) => {
     for (let d = 0; d < dim; d++) sums[topic * dim + d] += vectors[row * dim + d];
   });
-  const centres = new Float32Array(k * dim);
-  for (let topic = 0; topic < k; topic++) {
-    const norm = Math.sqrt(sums.subarray(topic * dim, (topic + 1) * dim).reduce((sum, value) => sum + value * value, 0)) || 1;
-    for (let d = 0; d < dim; d++) centres[topic * dim + d] = sums[topic * dim + d] / norm;
-  }
+  const centres = Float32Array.from(sums);
+  normalizeRows(centres, dim);
   return centres;
 }
 

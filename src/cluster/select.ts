@@ -1,6 +1,6 @@
 import { sampleRows } from '../shared/random.js';
-import { gatherRows } from '../shared/vectors.js';
-import { clusterVectors, dot } from './kmeans.js';
+import { dot, gatherRows } from '../shared/vectors.js';
+import { clusterVectors } from './kmeans.js';
 
 export interface KScore {
   k: number;

@@ -1,4 +1,4 @@
-import { dot } from './kmeans.js';
+import { dot } from '../shared/vectors.js';
 
 export interface TopicFigures {
   /** Paper rows of the topic, most central first; outliers excluded. */

@@ -1,4 +1,5 @@
 import { seededRandom } from '../shared/random.js';
+import { dot } from '../shared/vectors.js';
 import type { Neighbours } from './neighbours.js';
 
 export interface RelatedPaper {
@@ -52,9 +53,7 @@ export function randomPairFloor(vectors: Float32Array, dim: number, quantile = 0
     const a = next(count);
     let b = next(count - 1);
     if (b >= a) b++;
-    let score = 0;
-    for (let d = 0; d < dim; d++) score += vectors[a * dim + d] * vectors[b * dim + d];
-    scores[p] = score;
+    scores[p] = dot(vectors, a * dim, vectors, b * dim, dim);
   }
   scores.sort();
   return Math.round(scores[Math.min(pairs - 1, Math.floor(quantile * pairs))] * 1000) / 1000;

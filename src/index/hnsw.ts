@@ -1,6 +1,7 @@
 import { renameSync, rmSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
-import { emptyNeighbours, type Neighbours } from './neighbours.js';
+import { dot } from '../shared/vectors.js';
+import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
 
 export interface HnswParameters {
   /** Links per node: more means better recall and a bigger, slower-to-build index. */
@@ -62,20 +63,10 @@ export function hnswNeighbours(
   // one spare candidate per skipped label (the query paper itself, at most)
   const wanted = Math.min(count, k + 1);
   for (let q = 0; q < queryCount; q++) {
-    const query = queries.subarray(q * dim, (q + 1) * dim);
-    const found = index.searchKnn(Array.from(query), wanted).neighbors
+    const found = index.searchKnn(Array.from(queries.subarray(q * dim, (q + 1) * dim)), wanted).neighbors
       .filter((label) => !skip(q, label))
-      .map((label) => {
-        let score = 0;
-        for (let d = 0; d < dim; d++) score += query[d] * vectors[label * dim + d];
-        return { label, score: Math.fround(score) };
-      })
-      .sort((a, b) => b.score - a.score || a.label - b.label)
-      .slice(0, k);
-    found.forEach(({ label, score }, slot) => {
-      neighbours.labels[q * k + slot] = label;
-      neighbours.scores[q * k + slot] = score;
-    });
+      .map((label) => ({ label, score: Math.fround(dot(queries, q * dim, vectors, label * dim, dim)) }));
+    keepNearest(neighbours, q, found);
   }
   return neighbours;
 }

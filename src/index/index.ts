@@ -2,14 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactPath, readCurrentVectors, type Paper, type VectorsInfo } from '../shared/artifacts.js';
 import { UserError } from '../shared/errors.js';
-import { bytesOf, writeFileAtomic } from '../shared/files.js';
+import { bytesOf, readFloat32File, writeFileAtomic } from '../shared/files.js';
 import { randomPairFloor, relatedPapers, type RelatedPaper } from './graph.js';
 import { toGraphml, type GraphNode } from './graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex, type HnswParameters } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
 
 export type { Neighbours } from './neighbours.js';
-export { emptyNeighbours, firstNeighbours } from './neighbours.js';
+export { emptyNeighbours, firstNeighbours, keepNearest } from './neighbours.js';
 export type { RelatedPaper } from './graph.js';
 
 /**
@@ -147,11 +147,10 @@ export function readIndexInfo(out: string, vectors: VectorsInfo): IndexInfo {
  * for the steps that need more than the related papers above the floor.
  */
 export function readNeighbours(out: string, info: IndexInfo): Neighbours {
-  const bytes = readFileSync(indexPath.neighbours(out));
+  const values = readFloat32File(indexPath.neighbours(out));
   const cells = info.count * info.storedNeighbours;
-  if (bytes.byteLength !== cells * 8) throw new UserError(`${indexPath.neighbours(out)} does not match ${indexPath.info(out)}: run \`papermap index --out ${out}\` again`);
-  const copy = new Uint8Array(bytes);
-  return { k: info.storedNeighbours, labels: new Int32Array(copy.buffer, 0, cells), scores: new Float32Array(copy.buffer, cells * 4, cells) };
+  if (values.length !== cells * 2) throw new UserError(`${indexPath.neighbours(out)} does not match ${indexPath.info(out)}: run \`papermap index --out ${out}\` again`);
+  return { k: info.storedNeighbours, labels: new Int32Array(values.buffer, 0, cells), scores: values.subarray(cells) };
 }
 
 /** related.json: one paper a line, in papers.jsonl order, neighbours best first. */

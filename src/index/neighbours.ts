@@ -1,3 +1,5 @@
+import { dot } from '../shared/vectors.js';
+
 /** The k nearest papers of each query: row-major labels (paper rows) and cosine similarities, best first. */
 export interface Neighbours {
   k: number;
@@ -8,6 +10,19 @@ export interface Neighbours {
 /** Neighbour lists for `queries` queries with every slot empty: label -1, score -Infinity. */
 export function emptyNeighbours(queries: number, k: number): Neighbours {
   return { k, labels: new Int32Array(queries * k).fill(-1), scores: new Float32Array(queries * k).fill(-Infinity) };
+}
+
+/**
+ * Stores the best `neighbours.k` of `found` as the list of query `query`,
+ * ordered as every search orders them: by similarity, ties by paper row.
+ */
+export function keepNearest(neighbours: Neighbours, query: number, found: { label: number; score: number }[]): void {
+  const { k } = neighbours;
+  found.sort((a, b) => b.score - a.score || a.label - b.label);
+  found.slice(0, k).forEach(({ label, score }, slot) => {
+    neighbours.labels[query * k + slot] = label;
+    neighbours.scores[query * k + slot] = score;
+  });
 }
 
 /** The first `k` neighbours of each query. */
@@ -48,10 +63,7 @@ export function exactNeighbours(
     const queryOffset = q * dim;
     for (let label = 0; label < count; label++) {
       if (skip(q, label)) continue;
-      let score = 0;
-      const offset = label * dim;
-      for (let d = 0; d < dim; d++) score += queries[queryOffset + d] * vectors[offset + d];
-      score = Math.fround(score);
+      const score = Math.fround(dot(queries, queryOffset, vectors, label * dim, dim));
       // empty slots hold -Infinity, so any real score beats them
       if (!better(score, label, scores[base + k - 1], labels[base + k - 1])) continue;
       // insertion into the sorted top-k of this query

@@ -1,6 +1,7 @@
 import { UMAP } from 'umap-js';
-import { emptyNeighbours, type Neighbours } from '../index/index.js';
+import { emptyNeighbours, keepNearest, type Neighbours } from '../index/index.js';
 import { seededRandom } from '../shared/random.js';
+import { dot } from '../shared/vectors.js';
 
 /**
  * Papers a UMAP neighbourhood holds: the paper itself and its 10 nearest
@@ -104,9 +105,7 @@ export function neighboursWithinSample(vectors: Float32Array, dim: number, sampl
     const consider = (candidate: number) => {
       if (candidate < 0 || candidate === row || position[candidate] < 0 || seen.has(candidate)) return;
       seen.add(candidate);
-      let score = 0;
-      for (let d = 0; d < dim; d++) score += vectors[row * dim + d] * vectors[candidate * dim + d];
-      found.push({ label: position[candidate], score });
+      found.push({ label: position[candidate], score: dot(vectors, row * dim, vectors, candidate * dim, dim) });
     };
     for (let slot = 0; slot < neighbours.k; slot++) {
       const neighbour = neighbours.labels[row * neighbours.k + slot];
@@ -116,11 +115,7 @@ export function neighboursWithinSample(vectors: Float32Array, dim: number, sampl
     }
     // no sampled paper within two steps (rare): every sampled paper is a candidate
     if (found.length === 0) sample.forEach(consider);
-    found.sort((a, b) => b.score - a.score || a.label - b.label);
-    found.slice(0, k).forEach(({ label, score }, slot) => {
-      within.labels[index * k + slot] = label;
-      within.scores[index * k + slot] = score;
-    });
+    keepNearest(within, index, found);
   });
   return within;
 }
