@@ -21,11 +21,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { padBatch } from '../src/embed/batch.js';
-import { DEFAULT_BATCH_SIZE, embed, paperText } from '../src/embed/index.js';
+import { DEFAULT_BATCH_SIZE, embed, paperText, planEmbedding } from '../src/embed/index.js';
 import { modelFiles } from '../src/embed/model.js';
 import { meanPoolNormalize } from '../src/embed/pooling.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
-import { writePapers } from '../src/shared/artifacts.js';
+import { OutputFolder } from '../src/store/folder.js';
+import { paperToJson } from '../src/store/read.js';
 
 /** The repository root: this file runs as dist/bench/embed.js. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -202,13 +203,25 @@ async function main(): Promise<void> {
     time: async () => {
       const out = mkdtempSync(join(tmpdir(), 'papermap-bench-'));
       try {
-        writePapers(out, papers);
-        const options = { out, model: modelDir, batchSize, offline: true, modelsDir: join(out, 'models') };
+        const folder = OutputFolder.writable(out);
+        const ingested = folder.begin('ingest');
+        ingested.write('papers', papers.map((paper) => paperToJson(paper) + '\n'));
+        ingested.commit({ status: 'ran', seconds: 0, fingerprint: '0'.repeat(64), parameters: {} });
+        const options = { model: modelDir, batchSize };
+        // the stage's work as the runner calls it, without committing: the second call must find every vector cached
+        const once = async () => {
+          const writer = folder.begin('embed');
+          try {
+            return await embed(writer, options, planEmbedding(folder, options));
+          } finally {
+            writer.abort();
+          }
+        };
         let started = performance.now();
-        const first = await embed(options);
+        const first = await once();
         const seconds = (performance.now() - started) / 1000;
         started = performance.now();
-        const second = await embed(options);
+        const second = await once();
         cachedSeconds = Math.min(cachedSeconds, (performance.now() - started) / 1000);
         if (first.embedded !== count || second.embedded !== 0) throw new Error(`embed() embedded ${first.embedded} then ${second.embedded} texts, expected ${count} then 0`);
         return seconds;

@@ -17,7 +17,11 @@ import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
 import { paperText } from '../src/embed/index.js';
-import { buildIndex, DEFAULT_HNSW, DEFAULT_NEIGHBORS, EXACT_SEARCH_MAX_PAPERS } from '../src/index/index.js';
+import { DEFAULT_HNSW, EXACT_SEARCH_MAX_PAPERS } from '../src/index/index.js';
+import { indexStage } from '../src/index/stage.js';
+import { runOneStage } from '../src/runner/index.js';
+import { defaultOptions } from '../src/runner/options.js';
+import { OutputFolder } from '../src/store/folder.js';
 import { buildHnsw, hnswNeighbours } from '../src/index/hnsw.js';
 import { exactNeighbours, recallAtK, type Neighbours } from '../src/index/neighbours.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
@@ -128,7 +132,7 @@ for (const count of sizes) {
   // the whole index stage as papermap runs it, on the same vectors: build, save, every paper's neighbours, related.json, graph.graphml
   const out = syntheticOutput(real, count);
   started = performance.now();
-  buildIndex({ out, m: DEFAULT_HNSW.m, efConstruction: DEFAULT_HNSW.efConstruction, neighbors: DEFAULT_NEIGHBORS, minSimilarity: 'auto' });
+  await runOneStage(indexStage, OutputFolder.writable(out), defaultOptions());
   const graphSeconds = (performance.now() - started) / 1000;
   const embedSeconds = count / textsPerSecond;
   console.log(`  the index stage (build, neighbours, related.json, graph.graphml): ${graphSeconds.toFixed(1)} s = ${((100 * graphSeconds) / embedSeconds).toFixed(2)}% of embedding ${count} papers (${embedSeconds.toFixed(0)} s at ${textsPerSecond.toFixed(1)} texts/s)`);

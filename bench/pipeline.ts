@@ -14,9 +14,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SEED } from '../src/cluster/index.js';
-import { DEFAULT_HNSW, DEFAULT_NEIGHBORS } from '../src/index/index.js';
-import { runCluster, runIndex, runReport, type RunSummary } from '../src/pipeline.js';
+import type { Clusters } from '../src/cluster/index.js';
+import { clusterStage } from '../src/cluster/stage.js';
+import { indexStage } from '../src/index/stage.js';
+import { reportStage } from '../src/report/stage.js';
+import { runOneStage, type RunSummary } from '../src/runner/index.js';
+import { defaultOptions } from '../src/runner/options.js';
+import { OutputFolder } from '../src/store/folder.js';
 import { embeddingRate, realCorpus, ROOT, SPEED_MODEL, syntheticOutput } from './synthetic.js';
 
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' } } });
@@ -60,15 +64,16 @@ console.log(`\nat scale (synthetic vectors, ${real.dim} dimensions), seconds; em
 console.log('   papers    index  cluster   report   embed (est.)   cluster+report share');
 for (const count of sizes) {
   log(`${count} papers...`);
-  const out = syntheticOutput(real, count);
-  const index = await runIndex({ out, m: DEFAULT_HNSW.m, efConstruction: DEFAULT_HNSW.efConstruction, neighbors: DEFAULT_NEIGHBORS, minSimilarity: 'auto' });
-  const cluster = await runCluster({ out, k: 'auto', seed: DEFAULT_SEED });
-  const reported = await runReport({ out });
+  const folder = OutputFolder.writable(syntheticOutput(real, count));
+  const index = await runOneStage(indexStage, folder, defaultOptions());
+  const cluster = await runOneStage(clusterStage, folder, defaultOptions());
+  const reported = await runOneStage(reportStage, folder, defaultOptions());
+  const k = (cluster.summary as Clusters).k;
   const embedSeconds = count / textsPerSecond;
   const share = (cluster.seconds + reported.seconds) / embedSeconds;
   console.log(
-    `  ${String(count).padStart(7)}  ${index.seconds.toFixed(1).padStart(7)}  ${cluster.seconds.toFixed(1).padStart(7)}  ${reported.seconds.toFixed(1).padStart(7)}  ${embedSeconds.toFixed(0).padStart(13)}   ${(100 * share).toFixed(2)}%  (k = ${cluster.result!.k})`,
+    `  ${String(count).padStart(7)}  ${index.seconds.toFixed(1).padStart(7)}  ${cluster.seconds.toFixed(1).padStart(7)}  ${reported.seconds.toFixed(1).padStart(7)}  ${embedSeconds.toFixed(0).padStart(13)}   ${(100 * share).toFixed(2)}%  (k = ${k})`,
   );
-  report[`${count} papers`] = { indexSeconds: index.seconds, clusterSeconds: cluster.seconds, reportSeconds: reported.seconds, embedSecondsEstimate: embedSeconds, clusterAndReportShareOfEmbedding: share, k: cluster.result!.k };
+  report[`${count} papers`] = { indexSeconds: index.seconds, clusterSeconds: cluster.seconds, reportSeconds: reported.seconds, embedSecondsEstimate: embedSeconds, clusterAndReportShareOfEmbedding: share, k };
 }
 console.log(`\n${JSON.stringify(report)}`);

@@ -16,8 +16,9 @@ import { planBatches } from '../src/embed/batch.js';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
 import { exactNeighbours, type Neighbours } from '../src/index/neighbours.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
-import { paperToJson, writePapers, writeVectors, type Paper } from '../src/shared/artifacts.js';
-import { sha256 } from '../src/shared/files.js';
+import { OutputFolder } from '../src/store/folder.js';
+import { paperToJson, type Paper } from '../src/store/read.js';
+import { bytesOf, sha256 } from '../src/shared/files.js';
 import { seededRandom } from '../src/shared/random.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -83,9 +84,18 @@ export function syntheticOutput(real: RealCorpus, count: number): string {
     sources: ['synthetic'],
     metadata: {},
   }));
-  writePapers(out, papers);
-  const papersHash = sha256(papers.map((paper) => paperToJson(paper) + '\n').join(''));
-  writeVectors(out, vectors, { model: 'synthetic', modelIdentity: 'synthetic', dim: real.dim, count, normalized: true, papersHash });
+  // written through the store as ingest and embed would commit them, so the later stages read them as usual
+  const folder = OutputFolder.writable(out);
+  const record = { status: 'ran' as const, seconds: 0, fingerprint: sha256('synthetic'), parameters: {} };
+  const lines = papers.map((paper) => paperToJson(paper) + '\n');
+  let writer = folder.begin('ingest');
+  writer.write('papers', lines);
+  writer.commit(record);
+  writer = folder.begin('embed');
+  writer.write('vectors', bytesOf(vectors));
+  const info = { model: 'synthetic', modelIdentity: 'synthetic', dim: real.dim, count, normalized: true, papersHash: sha256(lines.join('')), vectorsHash: sha256(bytesOf(vectors)) };
+  writer.write('vectorsInfo', JSON.stringify(info, null, 2) + '\n');
+  writer.commit(record);
   return out;
 }
 

@@ -1,140 +1,77 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SEED } from './cluster/index.js';
-import { DEFAULT_BATCH_SIZE, loadQueryEmbedder } from './embed/index.js';
-import { fetchMinilm, minilmByHand } from './embed/model.js';
-import { DEFAULT_HNSW, DEFAULT_NEIGHBORS, PaperSearch } from './index/index.js';
+import { Command, Option } from 'commander';
+import { loadQueryEmbedder } from './embed/index.js';
+import { PaperSearch } from './index/index.js';
 import { answerQueries, unknownId, type SimilarAnswer } from './index/similar.js';
-import { runCluster, runEmbed, runIndex, runIngest, runPipeline, runReport, type RunSummary, type StageOutcome } from './pipeline.js';
+import { interruptedMessage, runOneStage, runPipeline, STAGES, type RunSummary } from './runner/index.js';
+import { OPTION_SPECS, wholeNumber, type OptionName, type Options } from './runner/options.js';
 import { UserError } from './shared/errors.js';
-
-function wholeNumber(minimum: number) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < minimum) throw new InvalidArgumentError(`expected a whole number of at least ${minimum}`);
-    return number;
-  };
-}
-
-function topicCount(value: string): number | 'auto' {
-  return value === 'auto' ? 'auto' : wholeNumber(2)(value);
-}
-
-function similarityFloor(value: string): number | 'auto' {
-  const number = Number(value);
-  if (value === 'auto') return 'auto';
-  if (value.trim() === '' || !Number.isFinite(number) || number < -1 || number > 1) throw new InvalidArgumentError('expected "auto" or a number from -1 to 1');
-  return number;
-}
+import { VERSION } from './shared/version.js';
+import { OutputFolder } from './store/folder.js';
 
 /** Results go to stdout: JSON with --json, else a short human summary. Progress and notices go to stderr. */
 function print(json: boolean, result: unknown, human: string): void {
   process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : human + '\n');
 }
 
-const seconds = (outcome: StageOutcome<unknown>) => `${outcome.seconds.toFixed(2)} s`;
+/** Every failure is one line on stderr; PAPERMAP_DEBUG=1 adds the stack. */
+function fail(message: string, error?: unknown): void {
+  process.stderr.write(`papermap: ${message.split('\n')[0].trim()}\n`);
+  if (process.env.PAPERMAP_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+}
 
 const program = new Command('papermap')
   .description('Map research papers by meaning: embeddings, similar papers, topic clusters and reports.')
-  .showHelpAfterError('(run with --help for usage)');
+  .version(VERSION, '--version', 'print papermap\'s version')
+  .configureOutput({ outputError: (message) => fail(`${message.trim().replace(/^error: /, '')} (see --help)`) });
 
-const options = {
-  out: () => new Option('--out <dir>', 'output directory').default('output'),
+const common = {
+  out: () => new Option('--out <dir>', 'output folder').default('output'),
   json: () => new Option('--json', 'print a machine-readable JSON summary on stdout').default(false),
-  input: () => new Option('--input <path...>', 'input files or directories (listing dumps, JSONL, CSV)').default(['seeds']),
-  strict: () => new Option('--strict', 'fail on the first bad record instead of reporting it and going on').default(false),
-  model: () => new Option('--model <model>', 'auto | minilm | builtin | path of a transformers.js model folder').default('auto'),
-  batchSize: () => new Option('--batch-size <n>', 'full-length texts (256 word pieces) per model call; shorter texts go more to a call').default(DEFAULT_BATCH_SIZE).argParser(wholeNumber(1)),
-  offline: () => new Option('--offline', 'never download model weights').default(false),
-  models: () => new Option('--models <dir>', 'where MiniLM is looked for and downloaded to').default('models'),
-  m: () => new Option('--m <n>', 'HNSW links per node').default(DEFAULT_HNSW.m).argParser(wholeNumber(2)),
-  efConstruction: () => new Option('--ef-construction <n>', 'HNSW candidates while building').default(DEFAULT_HNSW.efConstruction).argParser(wholeNumber(1)),
-  neighbors: () => new Option('--neighbors <k>', 'related papers kept per paper').default(DEFAULT_NEIGHBORS).argParser(wholeNumber(1)),
-  minSimilarity: () =>
-    new Option('--min-similarity <x>', 'similarity floor of related papers; auto = 99th percentile of random pairs').default('auto' as number | 'auto').argParser(similarityFloor),
-  k: () => new Option('--k <k>', 'number of topics, or auto').default('auto' as number | 'auto').argParser(topicCount),
-  seed: () => new Option('--seed <n>', 'seed of k-means and the map').default(DEFAULT_SEED).argParser(wholeNumber(0)),
 };
 
-type Options = {
-  out: string; json: boolean; input: string[]; strict: boolean; model: string; batchSize: number; offline: boolean; models: string;
-  m: number; efConstruction: number; neighbors: number; minSimilarity: number | 'auto'; k: number | 'auto'; seed: number;
-};
+function stageOption(name: OptionName): Option {
+  const spec = OPTION_SPECS[name];
+  const option = new Option(spec.flags, spec.description).default(spec.default);
+  return spec.parse ? option.argParser(spec.parse as (value: string) => unknown) : option;
+}
 
-const embedOptions = (opts: Options) => ({ out: opts.out, model: opts.model, batchSize: opts.batchSize, offline: opts.offline, modelsDir: opts.models });
-const indexOptions = (opts: Options) => ({ out: opts.out, m: opts.m, efConstruction: opts.efConstruction, neighbors: opts.neighbors, minSimilarity: opts.minSimilarity });
+type CommandOptions = Options & { out: string; json: boolean; input: string[] };
+/** commander names --input's value `input`; the stages call it `inputs`. */
+const stageOptions = (opts: CommandOptions): Options => ({ ...opts, inputs: opts.input });
 
-program
+const allOptions = [...new Set(STAGES.flatMap((stage) => stage.options))];
+const runCommand = program
   .command('run')
-  .description('run every stage (ingest, embed, index, cluster, report), skipping those already up to date')
-  .addOption(options.input()).addOption(options.strict()).addOption(options.out())
-  .addOption(options.model()).addOption(options.batchSize()).addOption(options.offline()).addOption(options.models())
-  .addOption(options.m()).addOption(options.efConstruction()).addOption(options.neighbors()).addOption(options.minSimilarity())
-  .addOption(options.k()).addOption(options.seed()).addOption(options.json())
-  .action(async (opts: Options) => {
-    const summary = await runPipeline({ inputs: opts.input, strict: opts.strict, ...embedOptions(opts), ...indexOptions(opts), k: opts.k, seed: opts.seed });
+  .description(`run every stage (${STAGES.map((stage) => stage.name).join(', ')}), skipping those already up to date`);
+for (const name of allOptions) runCommand.addOption(stageOption(name));
+runCommand
+  .addOption(common.out())
+  .addOption(common.json())
+  .action(async (opts: CommandOptions) => {
+    const summary = await runPipeline(OutputFolder.writable(opts.out), stageOptions(opts));
     print(opts.json, summary, describeRun(summary));
   });
 
 function describeRun(summary: RunSummary): string {
   const stages = Object.entries(summary.stages).map(([name, outcome]) => `  ${name.padEnd(8)} ${outcome.status.padEnd(10)} ${outcome.seconds.toFixed(2)} s`);
-  const model = summary.fallbackReason ? `${summary.model} (fallback: MiniLM not available)` : summary.model;
+  const model = summary.fallbackReason ? `${summary.model} (fallback: ${summary.fallbackReason})` : summary.model;
   return [...stages, `${summary.papers} papers, model ${model}, ${summary.topics} topics, ${summary.outliers} outliers; report: ${summary.report.html} and ${summary.report.markdown} (${summary.seconds.toFixed(2)} s)`].join('\n');
 }
 
-program
-  .command('ingest')
-  .description('read paper listings, JSONL and CSV files into <out>/papers.jsonl')
-  .addOption(options.input()).addOption(options.strict()).addOption(options.out()).addOption(options.json())
-  .action(async (opts: Options) => {
-    const outcome = await runIngest({ inputs: opts.input, out: opts.out, strict: opts.strict });
-    const summary = outcome.result!;
-    const problems = summary.problems.length === 0 ? 'no problems' : `${summary.problems.length} problem(s) reported above`;
-    print(opts.json, summary, `ingest: ${summary.papers} papers from ${summary.records} records in ${summary.files.length} file(s) (${summary.duplicatesMerged} duplicates merged, ${problems}, ${seconds(outcome)}) -> ${opts.out}/papers.jsonl`);
-  });
-
-program
-  .command('embed')
-  .description('turn every paper into a unit vector: <out>/vectors.f32 and <out>/vectors.json')
-  .addOption(options.out()).addOption(options.model()).addOption(options.batchSize()).addOption(options.offline()).addOption(options.models()).addOption(options.json())
-  .action(async (opts: Options) => {
-    const summary = (await runEmbed(embedOptions(opts))).result!;
-    const work = summary.embedded === 0 ? 'nothing to embed, all cached' : `${summary.embedded} embedded, ${summary.cached} from the cache`;
-    print(opts.json, summary, `embed: ${summary.papers} vectors of ${summary.dim} dimensions with ${summary.model} (${work}, ${summary.seconds.toFixed(1)} s) -> ${opts.out}/vectors.f32`);
-  });
-
-program
-  .command('index')
-  .description('build the HNSW index and the related-paper graph (related.json, graph.graphml)')
-  .addOption(options.out()).addOption(options.m()).addOption(options.efConstruction()).addOption(options.neighbors()).addOption(options.minSimilarity()).addOption(options.json())
-  .action(async (opts: Options) => {
-    const summary = (await runIndex(indexOptions(opts))).result!;
-    print(
-      opts.json,
-      summary,
-      `index: ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search (small corpus)' : 'HNSW search'}; graph: ${summary.edges} links (${summary.mutualEdges} mutual) at similarity >= ${summary.minSimilarity}, ${summary.papersWithoutNeighbours} papers without related papers -> ${opts.out}/related.json, ${opts.out}/graph.graphml`,
-    );
-  });
-
-program
-  .command('cluster')
-  .description('group papers into topics with labels: <out>/clusters.json')
-  .addOption(options.out()).addOption(options.k()).addOption(options.seed()).addOption(options.json())
-  .action(async (opts: Options) => {
-    const clusters = (await runCluster({ out: opts.out, k: opts.k, seed: opts.seed })).result!;
-    const topics = clusters.topics.map((topic) => `  ${String(topic.id).padStart(2)}  ${String(topic.size).padStart(4)}  ${topic.label}`);
-    print(opts.json, clusters, [`cluster: ${clusters.topics.length} topics (${clusters.kSelection.criterion}), ${clusters.outliers.length} outliers -> ${opts.out}/clusters.json`, ...topics].join('\n'));
-  });
-
-program
-  .command('report')
-  .description('write report.md, report.html and graph.graphml with topics')
-  .addOption(options.out()).addOption(options.json())
-  .action(async (opts: Options) => {
-    const summary = (await runReport({ out: opts.out })).result!;
-    print(opts.json, summary, `report: ${summary.papers} papers in ${summary.topics} topics -> ${summary.files.join(', ')}`);
-  });
+for (const stage of STAGES) {
+  const command = program.command(stage.name).description(stage.description);
+  for (const name of stage.options) command.addOption(stageOption(name));
+  command
+    .addOption(common.out())
+    .addOption(common.json())
+    .action(async (opts: CommandOptions) => {
+      const folder = OutputFolder.writable(opts.out);
+      const outcome = await runOneStage(stage, folder, stageOptions(opts));
+      print(opts.json, outcome.summary, `${stage.describe(outcome.summary, folder)} (${outcome.seconds.toFixed(2)} s)`);
+    });
+}
 
 program
   .command('similar')
@@ -142,10 +79,12 @@ program
   .argument('[query]', 'a paper id, or free text (in quotes)')
   .addOption(new Option('--top <k>', 'how many papers').default(10).argParser(wholeNumber(1)))
   .addOption(new Option('--queries <file>', 'one query a line (id or text), answered as JSON Lines'))
-  .addOption(options.out()).addOption(options.models()).addOption(options.json())
-  .action(async (query: string | undefined, opts: Options & { top: number; queries?: string }) => {
+  .addOption(common.out())
+  .addOption(common.json())
+  .action(async (query: string | undefined, opts: { out: string; json: boolean; top: number; queries?: string }) => {
     if ((query === undefined) === (opts.queries === undefined)) throw new UserError('give either a query or --queries FILE');
-    const { search, papers, vectorsInfo } = PaperSearch.open(opts.out);
+    const folder = OutputFolder.existing(opts.out);
+    const { search, papers, vectorsInfo } = PaperSearch.open(folder);
     const ids = new Set(papers.map((paper) => paper.id));
     const queries = opts.queries === undefined ? [query!] : readQueries(opts.queries, ids);
     if (opts.queries === undefined) {
@@ -155,7 +94,7 @@ program
     let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
     try {
       const answers = await answerQueries(queries, opts.top, search, papers, async (texts) => {
-        embedder = await loadQueryEmbedder(opts.out, vectorsInfo, opts.models);
+        embedder = await loadQueryEmbedder(folder, vectorsInfo);
         return embedder.embed(texts);
       });
       if (opts.queries !== undefined) process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
@@ -191,23 +130,18 @@ function describeAnswer(answer: SimilarAnswer): string {
   return [heading, `rank  score  ${'id'.padEnd(width)}  title`, ...lines].join('\n');
 }
 
-program
-  .command('fetch-model')
-  .description('download all-MiniLM-L6-v2 into models/, checking pinned SHA-256 sums')
-  .addOption(options.models())
-  .action(async (opts: Options) => {
-    try {
-      process.stdout.write(`MiniLM is in ${await fetchMinilm(opts.models)}\n`);
-    } catch (error) {
-      if (error instanceof UserError) throw new UserError(`${error.message}; to place the files by hand, ${minilmByHand(opts.models)}`);
-      throw error;
-    }
+// Ctrl-C (or a CI job's cancel): one line saying what was kept, then the conventional exit code. The lock goes with the process.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    fail(interruptedMessage());
+    process.exit(code);
   });
+}
 
 try {
   await program.parseAsync();
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`papermap: ${error instanceof UserError ? '' : 'unexpected error: '}${message.split('\n')[0]}\n`);
+  if (error instanceof UserError) fail(error.message, error);
+  else fail(`unexpected error: ${error instanceof Error ? error.message : String(error)} (PAPERMAP_DEBUG=1 shows where)`, error);
   process.exitCode = 1;
 }

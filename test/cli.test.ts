@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Clusters } from '../src/cluster/index.js';
-import type { RunSummary } from '../src/pipeline.js';
+import type { RunSummary } from '../src/runner/index.js';
 
 const CLI = resolve('dist/src/cli.js');
 const SEEDS = resolve('seeds');
@@ -154,7 +154,7 @@ describe('bad options and inputs', () => {
   });
 
   test('every command has --help', () => {
-    for (const command of ['run', 'ingest', 'embed', 'index', 'cluster', 'report', 'similar', 'fetch-model']) {
+    for (const command of ['run', 'ingest', 'embed', 'index', 'cluster', 'report', 'similar']) {
       const result = papermap(command, '--help');
       expect(result.status, command).toBe(0);
       expect(result.stdout).toContain(`Usage: papermap ${command}`);

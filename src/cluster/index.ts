@@ -1,14 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { readCurrentVectors } from '../shared/artifacts.js';
 import { UserError } from '../shared/errors.js';
-import { writeFileAtomic } from '../shared/files.js';
+import type { StageWriter } from '../store/folder.js';
+import { readCurrentVectors } from '../store/read.js';
+import type { Clusters, Topic } from '../store/schemas.js';
 import { sampleRows } from '../shared/random.js';
 import { gatherRows } from '../shared/vectors.js';
 import { termsOf, topicKeywords, topicLabel } from './ctfidf.js';
 import { assignToNearest, clusterVectors, compactTopics, similarityToOwnTopic, topicCentres } from './kmeans.js';
 import { topicSpace, TOPIC_DIMS } from './reduce.js';
 import { chooseK, CLEAR_STRUCTURE_SILHOUETTE, type KScore } from './select.js';
+
+export type { Clusters, Topic } from '../store/schemas.js';
 import { describeTopics, OUTLIER_RULE } from './topics.js';
 
 export const DEFAULT_SEED = 42;
@@ -24,37 +25,9 @@ const KMEANS_SAMPLE = 5_000;
 const KEYWORDS = 10;
 
 export interface ClusterOptions {
-  out: string;
   k: number | 'auto';
   seed: number;
 }
-
-export interface Topic {
-  id: number;
-  label: string;
-  keywords: string[];
-  size: number;
-  cohesion: number;
-  nearestTopic: { id: number; similarity: number } | null;
-  representatives: string[];
-  paperIds: string[];
-}
-
-/** What clusters.json holds; everything in it follows from the vectors and the options, so re-runs are byte-identical. */
-export interface Clusters {
-  k: number;
-  seed: number;
-  method: string;
-  kSelection: { criterion: string; searched: [number, number]; structure: 'clear' | 'weak'; chosenFrom: [number, number]; sampledPapers: number } | { criterion: 'given with --k' };
-  kScores: KScore[];
-  model: string;
-  vectorsHash: string;
-  outlierRule: string;
-  topics: Topic[];
-  outliers: { id: string; nearestTopic: number; similarity: number }[];
-}
-
-export const clustersPath = (out: string) => join(out, 'clusters.json');
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
@@ -73,8 +46,8 @@ export function checkK(k: number | 'auto', papers: number): void {
 }
 
 /** The cluster stage: vectors and papers in, `<out>/clusters.json` out. */
-export function cluster(options: ClusterOptions): Clusters {
-  const { papers, info, vectors } = readCurrentVectors(options.out);
+export function cluster(writer: StageWriter, options: ClusterOptions): Clusters {
+  const { papers, info, vectors } = readCurrentVectors(writer.folder);
   checkK(options.k, papers.length);
   const dim = info.dim;
   // Topics are found in a PCA projection (see reduce.ts); their centres and figures are taken in the full space.
@@ -149,14 +122,6 @@ export function cluster(options: ClusterOptions): Clusters {
     topics,
     outliers: outliers.map((outlier) => ({ id: papers[outlier.row].id, nearestTopic: idOf.get(outlier.topic)!, similarity: round(outlier.similarity) })),
   };
-  writeFileAtomic(clustersPath(options.out), JSON.stringify(clusters, null, 2) + '\n');
+  writer.write('clusters', JSON.stringify(clusters, null, 2) + '\n');
   return clusters;
-}
-
-/** clusters.json if it belongs to the current vectors, else nothing. */
-export function readCurrentClusters(out: string, vectorsHash: string): Clusters | undefined {
-  const path = clustersPath(out);
-  if (!existsSync(path)) return undefined;
-  const clusters = JSON.parse(readFileSync(path, 'utf8')) as Clusters;
-  return clusters.vectorsHash === vectorsHash ? clusters : undefined;
 }

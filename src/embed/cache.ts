@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
+import { cacheLabel } from '../store/schemas.js';
 
 const HASH_BYTES = 32;
 
@@ -16,7 +17,9 @@ export function textHash(text: string): string {
  * hash followed by the vector. Every finished batch is written at once, so a
  * killed run loses at most the batch in flight; a torn last record is cut off
  * when the file is next opened. close() flushes the file to disk (once a run:
- * a flush per batch cost 3% of the embedding time).
+ * a flush per batch cost 3% of the embedding time). A record whose vector is
+ * not a finite unit vector (a damaged file) is ignored, so its text is
+ * embedded again; the last record of a hash wins.
  */
 export class VectorCache {
   private readonly rows = new Map<string, Float32Array>();
@@ -75,9 +78,17 @@ export class VectorCache {
       const hash = bytes.toString('hex', offset, offset + HASH_BYTES);
       const vector = new Float32Array(this.dim);
       new Uint8Array(vector.buffer).set(bytes.subarray(offset + HASH_BYTES, offset + record));
-      this.rows.set(hash, vector);
+      if (isUnitVector(vector)) this.rows.set(hash, vector);
+      else this.rows.delete(hash);
     }
   }
+}
+
+/** Every vector papermap makes is unit length; anything else in the cache is damage. */
+function isUnitVector(vector: Float32Array): boolean {
+  let squares = 0;
+  for (const value of vector) squares += value * value;
+  return Math.abs(squares - 1) < 1e-3;
 }
 
 /** Where the cache keeps a file of the given kind for a model identity. */
@@ -92,7 +103,12 @@ export function cachePath(dir: string, identity: string, kind: 'vectors' | 'json
 export function pruneCaches(dir: string, prefix: string, keep: string): void {
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.json')) continue;
-    const { identity } = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { identity: string };
+    let identity: string;
+    try {
+      identity = cacheLabel.parse(JSON.parse(readFileSync(join(dir, name), 'utf8'))).identity;
+    } catch {
+      continue; // a damaged label: its vectors file is never found by identity, so it is inert
+    }
     if (!identity.startsWith(prefix) || identity === keep) continue;
     for (const kind of ['vectors', 'model', 'json'] as const) rmSync(cachePath(dir, identity, kind), { force: true });
   }

@@ -1,13 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactPath, parsePapers, readPapersText, readVectors, readVectorsInfo, writeVectors, type Paper, type VectorsInfo } from '../shared/artifacts.js';
 import { UserError } from '../shared/errors.js';
-import { sha256, writeFileAtomic } from '../shared/files.js';
+import { bytesOf, sha256, writeFileAtomic } from '../shared/files.js';
 import { notice, progressBar } from '../shared/progress.js';
+import type { OutputFolder, StageWriter } from '../store/folder.js';
+import { firstNonFinite, readPapers, type Paper } from '../store/read.js';
+import type { VectorsInfo } from '../store/schemas.js';
 import { BUILTIN_VERSION, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
 import { planBatches } from './batch.js';
 import { cachePath, pruneCaches, textHash, VectorCache } from './cache.js';
-import { describeTransformer, MINILM_NAME, minilmDir, modelFiles, resolveModel, type ResolvedModel } from './model.js';
+import { describeTransformer, MINILM_NAME, modelFiles, resolveModel, SHIPPED_MODEL_DIR, type ResolvedModel } from './model.js';
 
 /**
  * Full-length texts per model call. With texts sorted by length, batches carry
@@ -17,15 +19,10 @@ import { describeTransformer, MINILM_NAME, minilmDir, modelFiles, resolveModel, 
 export const DEFAULT_BATCH_SIZE = 2;
 
 export interface EmbedOptions {
-  out: string;
   /** auto | minilm | builtin | a model folder */
   model: string;
   /** Full-length texts per model call; shorter texts go more to a call. */
   batchSize: number;
-  /** Never try to download model weights. */
-  offline: boolean;
-  /** Where MiniLM is looked for and downloaded to. */
-  modelsDir: string;
 }
 
 export interface EmbedSummary {
@@ -69,15 +66,14 @@ function builtinIdentity(texts: readonly string[]): string {
   return `${BUILTIN_VERSION}:${sha256(texts.join('\n')).slice(0, 16)}`;
 }
 
-export async function planEmbedding(options: EmbedOptions): Promise<EmbeddingPlan> {
-  const papersText = readPapersText(options.out);
-  const texts = parsePapers(papersText, artifactPath.papers(options.out)).map(paperText);
-  const resolved = await resolveModel(options.model, options);
-  const papersHash = sha256(papersText);
+export function planEmbedding(folder: OutputFolder, options: EmbedOptions): EmbeddingPlan {
+  const { papers, hash: papersHash } = readPapers(folder);
+  const texts = papers.map(paperText);
+  const resolved = resolveModel(options.model);
   if (resolved.kind === 'transformer') {
     return { resolved, model: resolved.name, identity: describeTransformer(resolved.dir).identity, papersHash, texts };
   }
-  if (resolved.fallbackReason) notice(`${resolved.fallbackReason}; using the builtin embedder instead. To get MiniLM, run \`papermap fetch-model\` (README, "The model")`);
+  if (resolved.fallbackReason) notice(`${resolved.fallbackReason}; using the builtin embedder instead`);
   return {
     resolved,
     model: 'builtin',
@@ -88,22 +84,9 @@ export async function planEmbedding(options: EmbedOptions): Promise<EmbeddingPla
   };
 }
 
-/** True when `<out>` already holds complete vectors of these papers from this model. */
-function upToDate(out: string, plan: EmbeddingPlan): boolean {
-  const current = readVectorsInfo(out);
-  if (!current || current.papersHash !== plan.papersHash || current.modelIdentity !== plan.identity) return false;
-  try {
-    readVectors(out);
-    return true;
-  } catch {
-    return false; // interrupted write: embed again (from the cache)
-  }
-}
-
-/** The embed stage: `<out>/papers.jsonl` in, `<out>/vectors.f32` + `<out>/vectors.json` out. */
-export async function embed(options: EmbedOptions, plan?: EmbeddingPlan): Promise<EmbedSummary> {
+/** The embed stage: papers.jsonl in, vectors.f32 + vectors.json out; vectors come from the cache where it has them. */
+export async function embed(writer: StageWriter, options: EmbedOptions, plan: EmbeddingPlan): Promise<EmbedSummary> {
   const started = performance.now();
-  plan ??= await planEmbedding(options);
   const { resolved, texts } = plan;
   const summary = {
     papers: texts.length,
@@ -111,13 +94,21 @@ export async function embed(options: EmbedOptions, plan?: EmbeddingPlan): Promis
     modelIdentity: plan.identity,
     ...(plan.fallbackReason ? { fallbackReason: plan.fallbackReason } : {}),
   };
-  if (upToDate(options.out, plan)) {
-    return { ...summary, dim: readVectorsInfo(options.out)!.dim, embedded: 0, cached: texts.length, seconds: (performance.now() - started) / 1000 };
-  }
-  const cacheDir = join(options.out, 'cache');
+  const cacheDir = join(writer.folder.out, 'cache');
   const result = resolved.kind === 'builtin' ? embedWithBuiltinCached(texts, plan.identity, cacheDir) : await embedWithTransformer(texts, resolved, cacheDir, options.batchSize);
-  writeVectors(options.out, result.vectors, { ...summary, dim: result.dim, count: texts.length, normalized: true, papersHash: plan.papersHash });
+  // vectors.f32 first, then vectors.json, which holds its hash
+  writer.write('vectors', bytesOf(result.vectors));
+  const info: VectorsInfo = { ...summary, dim: result.dim, count: texts.length, normalized: true, papersHash: plan.papersHash, vectorsHash: sha256(bytesOf(result.vectors)) };
+  writer.write('vectorsInfo', JSON.stringify(info, null, 2) + '\n');
   return { ...summary, dim: result.dim, embedded: result.embedded, cached: texts.length - result.embedded, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Vectors with NaN or infinite values never enter the cache or the output. */
+function refuseNonFinite(vectors: Float32Array, dim: number, textOf: (row: number) => string): void {
+  const bad = firstNonFinite(vectors);
+  if (bad < 0) return;
+  const text = textOf(Math.floor(bad / dim));
+  throw new UserError(`the model gave a vector with NaN or infinite values for "${text.slice(0, 60)}${text.length > 60 ? '…' : ''}"; nothing was written (is the model folder damaged?)`);
 }
 
 /** The rows of `texts` found in the cache, and the distinct texts still to embed, by hash. */
@@ -150,7 +141,12 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, cach
   }
   const cache = new VectorCache(cacheDir, identity, model.dim);
   const { hashes, missing } = lookup(texts, cache);
-  if (missing.size > 0) cache.add([...missing.keys()], embedWithBuiltin(model, [...missing.values()]));
+  if (missing.size > 0) {
+    const todoTexts = [...missing.values()];
+    const vectors = embedWithBuiltin(model, todoTexts);
+    refuseNonFinite(vectors, model.dim, (row) => todoTexts[row]);
+    cache.add([...missing.keys()], vectors);
+  }
   cache.close();
   if (!existsSync(modelPath)) writeFileAtomic(modelPath, serializeBuiltin(model));
   pruneCaches(cacheDir, 'builtin', identity);
@@ -193,9 +189,11 @@ async function embedWithTransformer(
     const cache = new VectorCache(cacheDir, embedder.identity, embedder.dim);
     const { hashes, missing } = lookup(texts, cache);
     const todo = [...missing.keys()];
-    const bar = progressBar(`embedding with ${resolved.name}`, todo.length);
+    const todoTexts = [...missing.values()];
+    const bar = progressBar(`embedding with ${resolved.name}`, todo.length, 'papers');
     try {
-      await embedInBatches(embedder, [...missing.values()], batchSize, (positions, vectors) => {
+      await embedInBatches(embedder, todoTexts, batchSize, (positions, vectors) => {
+        refuseNonFinite(vectors, embedder.dim, (row) => todoTexts[positions[row]]);
         cache.add(positions.map((position) => todo[position]), vectors);
         bar.advance(positions.length);
       });
@@ -216,23 +214,23 @@ export interface QueryEmbedder {
 }
 
 /**
- * The model the vectors in `<out>` were made with, ready for queries; refuses
- * a model whose weights are not the ones the vectors came from.
+ * The model the vectors of an output folder were made with, ready for
+ * queries; refuses a model whose weights are not the ones the vectors came from.
  */
-export async function loadQueryEmbedder(out: string, info: VectorsInfo, modelsDir: string): Promise<QueryEmbedder> {
+export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo): Promise<QueryEmbedder> {
   if (info.model === 'builtin') {
-    const path = cachePath(join(out, 'cache'), info.modelIdentity, 'model');
-    if (!existsSync(path)) throw new UserError(`the builtin model the vectors were made with is missing (${path}): run \`papermap embed --out ${out}\` again`);
+    const path = cachePath(join(folder.out, 'cache'), info.modelIdentity, 'model');
+    if (!existsSync(path)) throw new UserError(`the builtin model the vectors were made with is missing (${path}): run \`papermap embed --out ${folder.out}\` again`);
     const model = deserializeBuiltin(readFileSync(path));
     return { embed: async (texts) => embedWithBuiltin(model, texts), dispose: async () => {} };
   }
-  const dir = info.model === MINILM_NAME ? minilmDir(modelsDir) : info.model;
+  const dir = info.model === MINILM_NAME ? SHIPPED_MODEL_DIR : info.model;
   const files = modelFiles(dir);
   if ('missing' in files) throw new UserError(`free-text queries need the model the papers were embedded with (${info.model}), which is not in ${dir}; query by paper id instead`);
   const embedder = await loadTransformer(dir, info.model);
   if (embedder.identity !== info.modelIdentity) {
     await embedder.dispose();
-    throw new UserError(`the model in ${dir} is not the one the papers were embedded with (${embedder.identity} vs ${info.modelIdentity}): run \`papermap embed --out ${out}\` again`);
+    throw new UserError(`the model in ${dir} is not the one the papers were embedded with (${embedder.identity} vs ${info.modelIdentity}): run \`papermap embed --out ${folder.out}\` again`);
   }
   return {
     embed: async (texts) => {

@@ -1,15 +1,8 @@
 import { renameSync, rmSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
 import { dot } from '../shared/vectors.js';
+import type { HnswParameters } from '../store/schemas.js';
 import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
-
-export interface HnswParameters {
-  /** Links per node: more means better recall and a bigger, slower-to-build index. */
-  m: number;
-  efConstruction: number;
-  /** Candidates examined per query; at least k. */
-  efSearch: number;
-}
 
 /** One fixed seed: the same vectors and parameters always give the same graph. */
 const SEED = 100;

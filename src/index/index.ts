@@ -1,16 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { artifactPath, readCurrentVectors, type Paper, type VectorsInfo } from '../shared/artifacts.js';
+import { sha256File } from '../shared/files.js';
+import { bytesOf } from '../shared/files.js';
 import { UserError } from '../shared/errors.js';
-import { bytesOf, readFloat32File, writeFileAtomic } from '../shared/files.js';
+import type { OutputFolder, StageWriter } from '../store/folder.js';
+import { readCurrentVectors, readIndexInfo, type Paper } from '../store/read.js';
+import type { HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import { randomPairFloor, relatedPapers, type RelatedPaper } from './graph.js';
-import { toGraphml, type GraphNode } from './graphml.js';
-import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex, type HnswParameters } from './hnsw.js';
+import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
 
 export type { Neighbours } from './neighbours.js';
 export { emptyNeighbours, firstNeighbours, keepNearest } from './neighbours.js';
 export type { RelatedPaper } from './graph.js';
+export { toGraphml, type GraphNode } from './graphml.js';
 
 /**
  * Up to this many papers, exact search is as fast as HNSW, build included
@@ -32,30 +33,12 @@ export const DEFAULT_NEIGHBORS = 10;
 const STORED_NEIGHBOURS = 10;
 
 export interface IndexOptions {
-  out: string;
   m: number;
   efConstruction: number;
   /** Neighbours per paper in the related-paper graph. */
   neighbors: number;
   /** Similarity floor of the graph; 'auto' takes the 99th percentile of random-pair similarity. */
   minSimilarity: number | 'auto';
-}
-
-/** What index.json says: enough to answer queries without re-embedding anything. */
-export interface IndexInfo {
-  model: string;
-  modelIdentity: string;
-  dim: number;
-  count: number;
-  space: 'cosine';
-  search: 'exact' | 'hnsw';
-  hnsw: HnswParameters;
-  graph: { neighbors: number; minSimilarity: number; minSimilarityRule: string };
-  /** How many nearest other papers of each paper neighbours.bin holds. */
-  storedNeighbours: number;
-  vectorsHash: string;
-  /** The paper id of each index label (label = row in papers.jsonl). */
-  ids: string[];
 }
 
 export interface IndexSummary {
@@ -71,17 +54,9 @@ export interface IndexSummary {
   seconds: { index: number; graph: number };
 }
 
-export const indexPath = {
-  hnsw: (out: string) => join(out, 'index.hnsw'),
-  info: (out: string) => join(out, 'index.json'),
-  neighbours: (out: string) => join(out, 'neighbours.bin'),
-  related: (out: string) => join(out, 'related.json'),
-  graphml: (out: string) => join(out, 'graph.graphml'),
-};
-
 /** The index stage: HNSW index + related-paper graph (related.json, graph.graphml) from the vectors. */
-export function buildIndex(options: IndexOptions): IndexSummary {
-  const { papers, info, vectors } = readCurrentVectors(options.out);
+export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSummary {
+  const { papers, info, vectors } = readCurrentVectors(writer.folder);
   const hnsw: HnswParameters = { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbors + 1) };
   const search = papers.length <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw';
   const floor = options.minSimilarity === 'auto' ? randomPairFloor(vectors, info.dim) : options.minSimilarity;
@@ -89,7 +64,8 @@ export function buildIndex(options: IndexOptions): IndexSummary {
 
   let started = performance.now();
   const index = buildHnsw(vectors, info.dim, hnsw);
-  saveHnsw(index, indexPath.hnsw(options.out));
+  const hnswPath = writer.target('hnsw');
+  saveHnsw(index, hnswPath);
   const indexInfo: IndexInfo = {
     model: info.model,
     modelIdentity: info.modelIdentity,
@@ -101,6 +77,7 @@ export function buildIndex(options: IndexOptions): IndexSummary {
     graph: { neighbors: options.neighbors, minSimilarity: floor, minSimilarityRule: rule },
     storedNeighbours: Math.min(Math.max(options.neighbors, STORED_NEIGHBOURS), papers.length - 1),
     vectorsHash: info.vectorsHash,
+    hnswHash: sha256File(hnswPath),
     ids: papers.map((paper) => paper.id),
   };
   const indexSeconds = (performance.now() - started) / 1000;
@@ -108,12 +85,10 @@ export function buildIndex(options: IndexOptions): IndexSummary {
   started = performance.now();
   const searcher = new PaperSearch(indexInfo, vectors, search === 'hnsw' ? index : undefined);
   const neighbours = searcher.nearest(vectors, indexInfo.storedNeighbours, (query, label) => query === label);
-  writeFileAtomic(indexPath.neighbours(options.out), [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
+  writer.write('neighbours', [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
   const related = relatedPapers(firstNeighbours(neighbours, options.neighbors), floor);
-  writeRelated(options.out, papers, related);
-  writeGraphml(options.out, papers.map((paper) => ({ id: paper.id, title: paper.title })), related);
-  // index.json last: it is what says the stage finished
-  writeFileAtomic(indexPath.info(options.out), JSON.stringify(indexInfo) + '\n');
+  writer.write('related', relatedJson(papers, related));
+  writer.write('indexInfo', JSON.stringify(indexInfo) + '\n');
   const graphSeconds = (performance.now() - started) / 1000;
 
   const edges = related.reduce((sum, list) => sum + list.length, 0);
@@ -132,29 +107,8 @@ export function buildIndex(options: IndexOptions): IndexSummary {
   };
 }
 
-/** index.json of `<out>`, refusing one built from other vectors than the current ones. */
-export function readIndexInfo(out: string, vectors: VectorsInfo): IndexInfo {
-  const path = indexPath.info(out);
-  if (!existsSync(path)) throw new UserError(`${path} not found: run \`papermap index --out ${out}\` first`);
-  const info = JSON.parse(readFileSync(path, 'utf8')) as IndexInfo;
-  if (info.vectorsHash !== vectors.vectorsHash) throw new UserError(`${path} was built from other vectors: run \`papermap index --out ${out}\` again`);
-  return info;
-}
-
-/**
- * Each paper's nearest other papers as the index stage found them
- * (neighbours.bin: the labels as int32, then the similarities as float32),
- * for the steps that need more than the related papers above the floor.
- */
-export function readNeighbours(out: string, info: IndexInfo): Neighbours {
-  const values = readFloat32File(indexPath.neighbours(out));
-  const cells = info.count * info.storedNeighbours;
-  if (values.length !== cells * 2) throw new UserError(`${indexPath.neighbours(out)} does not match ${indexPath.info(out)}: run \`papermap index --out ${out}\` again`);
-  return { k: info.storedNeighbours, labels: new Int32Array(values.buffer, 0, cells), scores: values.subarray(cells) };
-}
-
 /** related.json: one paper a line, in papers.jsonl order, neighbours best first. */
-function writeRelated(out: string, papers: readonly Paper[], related: readonly RelatedPaper[][]): void {
+function relatedJson(papers: readonly Paper[], related: readonly RelatedPaper[][]): string {
   const lines = papers.map((paper, row) =>
     JSON.stringify({
       id: paper.id,
@@ -162,28 +116,23 @@ function writeRelated(out: string, papers: readonly Paper[], related: readonly R
       neighbors: related[row].map((neighbour) => ({ id: papers[neighbour.row].id, score: roundScore(neighbour.score), mutual: neighbour.mutual })),
     }),
   );
-  writeFileAtomic(indexPath.related(out), `[\n${lines.join(',\n')}\n]\n`);
+  return `[\n${lines.join(',\n')}\n]\n`;
 }
 
 export function roundScore(score: number): number {
   return Math.round(score * 10_000) / 10_000;
 }
 
-/** Writes graph.graphml; the report stage calls it again once topics are known. */
-export function writeGraphml(out: string, nodes: readonly GraphNode[], related: readonly RelatedPaper[][]): void {
-  writeFileAtomic(indexPath.graphml(out), toGraphml(nodes, related));
-}
-
 /** The related-paper graph as stored in related.json, by paper row. */
-export function readRelated(out: string, papers: readonly Paper[]): RelatedPaper[][] {
-  const path = indexPath.related(out);
-  if (!existsSync(path)) throw new UserError(`${path} not found: run \`papermap index --out ${out}\` first`);
+export function relatedByRow(entries: readonly { neighbors: readonly { id: string; score: number; mutual: boolean }[] }[], papers: readonly Paper[]): RelatedPaper[][] {
   const rowOf = new Map(papers.map((paper, row) => [paper.id, row]));
-  const entries = JSON.parse(readFileSync(path, 'utf8')) as { id: string; neighbors: { id: string; score: number; mutual: boolean }[] }[];
-  if (entries.length !== papers.length || entries.some((entry, row) => entry.id !== papers[row].id)) {
-    throw new UserError(`${path} does not match ${artifactPath.papers(out)}: run \`papermap index --out ${out}\` again`);
-  }
-  return entries.map((entry) => entry.neighbors.map((neighbour) => ({ row: rowOf.get(neighbour.id)!, score: neighbour.score, mutual: neighbour.mutual })));
+  return entries.map((entry) =>
+    entry.neighbors.map((neighbour) => {
+      const row = rowOf.get(neighbour.id);
+      if (row === undefined) throw new UserError(`related.json names a paper that is not in papers.jsonl (${neighbour.id}): run \`papermap index\` again`);
+      return { row, score: neighbour.score, mutual: neighbour.mutual };
+    }),
+  );
 }
 
 /** Nearest-paper search over the indexed vectors: exact for small corpora, HNSW for large ones. */
@@ -194,11 +143,16 @@ export class PaperSearch {
     private readonly index: HnswIndex | undefined,
   ) {}
 
-  /** Opens the saved index of `<out>`, refusing one built from other vectors. */
-  static open(out: string): { search: PaperSearch; papers: Paper[]; vectorsInfo: VectorsInfo } {
-    const { papers, info: vectorsInfo, vectors } = readCurrentVectors(out);
-    const info = readIndexInfo(out, vectorsInfo);
-    const index = info.search === 'hnsw' ? loadHnsw(indexPath.hnsw(out), info.dim, info.hnsw.efSearch) : undefined;
+  /** Opens the saved index of an output folder, refusing one built from other vectors or damaged. */
+  static open(folder: OutputFolder): { search: PaperSearch; papers: Paper[]; vectorsInfo: VectorsInfo } {
+    const { papers, info: vectorsInfo, vectors } = readCurrentVectors(folder);
+    const info = readIndexInfo(folder, vectorsInfo);
+    let index: HnswIndex | undefined;
+    if (info.search === 'hnsw') {
+      // hnswlib trusts the file it reads and can crash on a damaged one: the hash is checked first
+      if (!folder.has('hnsw') || sha256File(folder.path('hnsw')) !== info.hnswHash) throw folder.damaged('hnsw', `missing or not the index ${folder.path('indexInfo')} describes (damaged?)`);
+      index = loadHnsw(folder.path('hnsw'), info.dim, info.hnsw.efSearch);
+    }
     return { search: new PaperSearch(info, vectors, index), papers, vectorsInfo };
   }
 

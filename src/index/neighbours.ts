@@ -1,11 +1,8 @@
 import { dot } from '../shared/vectors.js';
 
-/** The k nearest papers of each query: row-major labels (paper rows) and cosine similarities, best first. */
-export interface Neighbours {
-  k: number;
-  labels: Int32Array;
-  scores: Float32Array;
-}
+import type { Neighbours } from '../store/read.js';
+
+export type { Neighbours };
 
 /** Neighbour lists for `queries` queries with every slot empty: label -1, score -Infinity. */
 export function emptyNeighbours(queries: number, k: number): Neighbours {

@@ -1,4 +1,4 @@
-import type { Paper } from '../shared/artifacts.js';
+import type { Paper } from '../store/read.js';
 import { roundScore, type PaperSearch } from './index.js';
 
 /** papermap's own ids (12 hex digits) and arXiv ids (2401.00001, 2401.00001v2, hep-th/9901001): never free text. */

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writePapers, type Paper } from '../shared/artifacts.js';
+import type { StageWriter } from '../store/folder.js';
+import { paperToJson, type Paper } from '../store/read.js';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
 import { decodeText, detectFormat, type Format } from './detect.js';
@@ -11,7 +12,6 @@ import { parseCsv, parseJsonl } from './tabular.js';
 export interface IngestOptions {
   /** Files or directories; a directory contributes every non-hidden file under it, in name order. */
   inputs: string[];
-  out: string;
   /** Fail on the first bad record instead of reporting it and going on. */
   strict: boolean;
 }
@@ -121,10 +121,8 @@ export function readInputs(files: readonly string[]): { papers: Paper[]; summary
   return { papers: [...byTitle.values()], summary };
 }
 
-/** The ingest stage: inputs in, `<out>/papers.jsonl` out. */
-export function ingest(options: IngestOptions): IngestSummary {
-  const files = listInputFiles(options.inputs);
-  if (files.length === 0) throw new UserError(`no input files in ${options.inputs.join(', ')}`);
+/** The ingest stage: the input files in, papers.jsonl out. */
+export function ingest(writer: StageWriter, options: IngestOptions, files: readonly string[]): IngestSummary {
   const { papers, summary } = readInputs(files);
   for (const problem of summary.problems) notice(`warning: ${problem.file}:${problem.line}: ${problem.reason}`);
   if (options.strict && summary.problems.length > 0) {
@@ -132,6 +130,6 @@ export function ingest(options: IngestOptions): IngestSummary {
     throw new UserError(`${first.file}:${first.line}: ${first.reason} (--strict; ${summary.problems.length} problem(s) in all, nothing written)`);
   }
   if (papers.length === 0) throw new UserError(`no papers found in ${options.inputs.join(', ')}; nothing written`);
-  writePapers(options.out, papers);
+  writer.write('papers', papers.map((paper) => paperToJson(paper) + '\n'));
   return { ...summary, papers: papers.length };
 }

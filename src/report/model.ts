@@ -1,6 +1,6 @@
-import type { Clusters } from '../cluster/index.js';
-import type { IndexInfo, RelatedPaper } from '../index/index.js';
-import type { Paper, VectorsInfo } from '../shared/artifacts.js';
+import type { RelatedPaper } from '../index/index.js';
+import type { Paper } from '../store/read.js';
+import type { Clusters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 
 /** Everything a report shows, gathered once and rendered as Markdown and HTML. */
 export interface ReportData {

@@ -1,24 +1,25 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { embed, loadQueryEmbedder, type EmbedOptions } from '../../src/embed/index.js';
+import { loadQueryEmbedder } from '../../src/embed/index.js';
+import { embedStage } from '../../src/embed/stage.js';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
-import { readVectors, writePapers, type Paper } from '../../src/shared/artifacts.js';
-import { rmSync } from 'node:fs';
+import { OutputFolder } from '../../src/store/folder.js';
+import { readVectors, type Paper } from '../../src/store/read.js';
+import { folderWith, runStage } from '../helpers.js';
 
 const TINY = 'test/fixtures/tiny-bert';
 const seeds = readInputs(listInputFiles(['seeds'])).papers;
 
 function outWith(papers: readonly Paper[]): string {
   const out = mkdtempSync(join(tmpdir(), 'papermap-embed-'));
-  writePapers(out, papers);
+  folderWith(out, papers);
   return out;
 }
 
-function options(out: string, model: string): EmbedOptions {
-  return { out, model, batchSize: 4, offline: true, modelsDir: join(out, 'no-models') };
-}
+const embedInto = (out: string, model: string) => runStage(embedStage, out, { model, batchSize: 4 });
+const vectorsOf = (out: string) => readVectors(OutputFolder.existing(out));
 
 function norms(vectors: Float32Array, dim: number): number[] {
   return Array.from({ length: vectors.length / dim }, (_, row) => Math.hypot(...vectors.subarray(row * dim, (row + 1) * dim)));
@@ -29,47 +30,62 @@ afterEach(() => vi.restoreAllMocks());
 describe('embed with the builtin embedder', () => {
   test('writes one unit vector per seed paper, then embeds nothing on a second run', async () => {
     const out = outWith(seeds);
-    const first = await embed(options(out, 'builtin'));
+    const first = await embedInto(out, 'builtin');
     expect(first).toMatchObject({ papers: 408, model: 'builtin', dim: 384, embedded: 408, cached: 0 });
-    const { info, vectors } = readVectors(out);
+    const { info, vectors } = vectorsOf(out);
     expect(info).toMatchObject({ model: 'builtin', dim: 384, count: 408, normalized: true });
     expect(info.modelIdentity).toMatch(/^builtin-lsa-v\d+:[0-9a-f]{16}$/);
     for (const norm of norms(vectors, 384)) expect(norm).toBeCloseTo(1, 5);
-    const second = await embed(options(out, 'builtin'));
+    const second = await embedInto(out, 'builtin');
     expect(second).toMatchObject({ embedded: 0, cached: 408 });
-    expect(readVectors(out).vectors).toEqual(vectors);
+    expect(vectorsOf(out).vectors).toEqual(vectors);
   });
 });
 
 describe('embed with a transformers.js model folder (the tiny BERT)', () => {
   test('embeds only papers it has not seen, and a killed run resumes from the cache', async () => {
     const out = outWith(seeds.slice(0, 20));
-    expect(await embed(options(out, TINY))).toMatchObject({ papers: 20, model: TINY, dim: 32, embedded: 20, cached: 0 });
-    const first = readVectors(out).vectors;
+    expect(await embedInto(out, TINY)).toMatchObject({ papers: 20, model: TINY, dim: 32, embedded: 20, cached: 0 });
+    const first = vectorsOf(out).vectors;
     for (const norm of norms(first, 32)) expect(norm).toBeCloseTo(1, 5);
 
-    expect(await embed(options(out, TINY))).toMatchObject({ embedded: 0, cached: 20 });
+    expect(await embedInto(out, TINY)).toMatchObject({ embedded: 0, cached: 20 });
 
     // ten new papers: only they are embedded, and the first twenty keep their vectors
-    writePapers(out, seeds.slice(0, 30));
-    expect(await embed(options(out, TINY))).toMatchObject({ papers: 30, embedded: 10, cached: 20 });
-    const grown = readVectors(out).vectors;
+    folderWith(out, seeds.slice(0, 30));
+    expect(await embedInto(out, TINY)).toMatchObject({ papers: 30, embedded: 10, cached: 20 });
+    const grown = vectorsOf(out).vectors;
     expect(grown.subarray(0, 20 * 32)).toEqual(first);
 
-    // a run killed mid-write: the cache's last record is torn and vectors.json never came
+    // a run killed mid-write: the cache's last record is torn
     const cacheDir = join(out, 'cache');
     const cacheFile = join(cacheDir, readdirSync(cacheDir).find((name) => name.endsWith('.vectors'))!);
     truncateSync(cacheFile, statSync(cacheFile).size - 50);
-    rmSync(join(out, 'vectors.json'));
-    expect(await embed(options(out, TINY))).toMatchObject({ papers: 30, embedded: 1, cached: 29 });
-    expect(readVectors(out).vectors).toEqual(grown);
+    expect(await embedInto(out, TINY)).toMatchObject({ papers: 30, embedded: 1, cached: 29 });
+    expect(vectorsOf(out).vectors).toEqual(grown);
+  });
+
+  test('a damaged cache record is embedded again, never served', async () => {
+    const out = outWith(seeds.slice(0, 4));
+    await embedInto(out, TINY);
+    const good = vectorsOf(out).vectors;
+    const cacheDir = join(out, 'cache');
+    const cacheFile = join(cacheDir, readdirSync(cacheDir).find((name) => name.endsWith('.vectors'))!);
+    const bytes = readFileSync(cacheFile);
+    bytes.fill(0x7f, 32, 32 + 16); // the first record's vector, after its 32-byte text hash: no longer a unit vector
+    writeFileSync(cacheFile, bytes);
+    expect(await embedInto(out, TINY)).toMatchObject({ embedded: 1, cached: 3 });
+    expect(vectorsOf(out).vectors).toEqual(good);
+    rmSync(cacheDir, { recursive: true });
+    expect(await embedInto(out, TINY)).toMatchObject({ embedded: 4, cached: 0 });
+    expect(vectorsOf(out).vectors).toEqual(good);
   });
 
   test('queries are embedded with the same model into the same space', async () => {
     const out = outWith(seeds.slice(0, 5));
-    await embed(options(out, TINY));
-    const { info, vectors } = readVectors(out);
-    const embedder = await loadQueryEmbedder(out, info, join(out, 'no-models'));
+    await embedInto(out, TINY);
+    const { info, vectors } = vectorsOf(out);
+    const embedder = await loadQueryEmbedder(OutputFolder.existing(out), info);
     const text = `${seeds[2].title}. ${seeds[2].abstract}`;
     const query = await embedder.embed([text, 'another query']);
     await embedder.dispose();
@@ -78,26 +94,9 @@ describe('embed with a transformers.js model folder (the tiny BERT)', () => {
 });
 
 describe('choosing the model', () => {
-  test('auto falls back to the builtin embedder with a one-line notice, and records why', async () => {
-    const out = outWith(seeds.slice(0, 50));
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const summary = await embed(options(out, 'auto'));
-    const written = stderr.mock.calls.map((call) => String(call[0]));
-    expect(summary.model).toBe('builtin');
-    expect(summary.fallbackReason).toBe(`MiniLM not found in ${join(out, 'no-models', 'Xenova', 'all-MiniLM-L6-v2')}/ (--offline: no download tried)`);
-    const notice = written.find((line) => line.includes('using the builtin embedder'))!;
-    expect(notice.trimEnd().split('\n')).toHaveLength(1);
-    expect(notice).toContain('papermap fetch-model');
-    expect(readVectors(out).info.fallbackReason).toBe(summary.fallbackReason);
-  });
-
-  test('minilm without its weights fails with what to do, and writes nothing', async () => {
+  test('an unknown model name is refused, and nothing is written', async () => {
     const out = outWith(seeds.slice(0, 5));
-    await expect(embed(options(out, 'minilm'))).rejects.toThrow(/^MiniLM not found in .*no-models\/Xenova\/all-MiniLM-L6-v2\/ \(--offline: no download tried\); run `papermap fetch-model`, or on an air-gapped machine copy config\.json, tokenizer_config\.json, tokenizer\.json, onnx\/model_quantized\.onnx from https:\/\/huggingface\.co\/Xenova\/all-MiniLM-L6-v2 into .*, or use --model builtin$/);
+    await expect(embedInto(out, 'gpt-17')).rejects.toThrow('unknown model "gpt-17": use auto, minilm, builtin, or the path of a transformers.js model folder');
     expect(() => readFileSync(join(out, 'vectors.json'))).toThrow();
-  });
-
-  test('an unknown model name is refused', async () => {
-    await expect(embed(options(outWith(seeds.slice(0, 5)), 'gpt-17'))).rejects.toThrow('unknown model "gpt-17": use auto, minilm, builtin, or the path of a transformers.js model folder');
   });
 });

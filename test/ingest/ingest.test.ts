@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ingest, listInputFiles, readInputs } from '../../src/ingest/index.js';
+import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { parseListing } from '../../src/ingest/listing.js';
 import { idFromTitle } from '../../src/ingest/records.js';
-import { readPapers } from '../../src/shared/artifacts.js';
+import { ingestInto, papersOf } from '../helpers.js';
 
 const FURNITURE = /^(new|subscribe.*|byak and the research community|get trending papers.*|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) \d{1,2})$/i;
 
@@ -99,14 +99,14 @@ describe('JSONL, CSV and bad input', () => {
     expect(papers[0].sources).toEqual([join(dir, 'a.data'), join(dir, 'b.txt')]);
   });
 
-  test('reports every bad record with file and line, goes on, and writes the good papers', () => {
+  test('reports every bad record with file and line, goes on, and writes the good papers', async () => {
     const dir = tempDir();
     const out = join(dir, 'out');
     writeFileSync(join(dir, '1.jsonl'), ['{"title": "Good Paper", "abstract": "Fine."}', '{"title": ', '{"abstract": "no title"}', '[1, 2]', '{"title": "   "}'].join('\n'));
     writeFileSync(join(dir, '2.csv'), 'title,abstract\n"Unclosed quote,abc\n');
     writeFileSync(join(dir, '3.empty'), '');
     writeFileSync(join(dir, '4.bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]));
-    const summary = ingest({ inputs: [dir], out, strict: false });
+    const summary = await ingestInto(out, [dir], false);
     expect(summary.papers).toBe(1);
     expect(summary.problems.map((problem) => `${problem.file.slice(dir.length + 1)}:${problem.line}: ${problem.reason.split(' (')[0]}`)).toEqual([
       '1.jsonl:2: not valid JSON',
@@ -117,22 +117,22 @@ describe('JSONL, CSV and bad input', () => {
       '3.empty:1: empty file',
       '4.bin:1: binary file',
     ]);
-    expect(readPapers(out).map((paper) => paper.title)).toEqual(['Good Paper']);
+    expect(papersOf(out).map((paper) => paper.title)).toEqual(['Good Paper']);
   });
 
-  test('--strict fails on the first bad record, names it, and leaves the earlier papers.jsonl untouched', () => {
+  test('--strict fails on the first bad record, names it, and leaves the earlier papers.jsonl untouched', async () => {
     const dir = tempDir();
     const out = join(dir, 'out');
     writeFileSync(join(dir, 'good.jsonl'), '{"title": "Good Paper"}\n');
-    ingest({ inputs: [join(dir, 'good.jsonl')], out, strict: true });
+    await ingestInto(out, [join(dir, 'good.jsonl')], true);
     const before = readFileSync(join(out, 'papers.jsonl'), 'utf8');
     writeFileSync(join(dir, 'bad.jsonl'), '{"title": "Another Paper"}\n{"title": 42}\n');
-    expect(() => ingest({ inputs: [dir], out, strict: true })).toThrow(/bad\.jsonl:2: empty or non-text "title" \(--strict; 1 problem\(s\) in all, nothing written\)/);
+    await expect(ingestInto(out, [dir], true)).rejects.toThrow(/bad\.jsonl:2: empty or non-text "title" \(--strict; 1 problem\(s\) in all, nothing written\)/);
     expect(readFileSync(join(out, 'papers.jsonl'), 'utf8')).toBe(before);
   });
 
-  test('a missing input is refused before anything is read', () => {
-    expect(() => ingest({ inputs: ['no/such/dir'], out: tempDir(), strict: false })).toThrow('input not found: no/such/dir');
+  test('a missing input is refused before anything is read', async () => {
+    await expect(ingestInto(tempDir(), ['no/such/dir'], false)).rejects.toThrow('input not found: no/such/dir');
   });
 
   test('the same id on two different papers keeps the first and reports the second', () => {

@@ -1,7 +1,6 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import type { Clusters } from '../../src/cluster/index.js';
-import type { IndexInfo } from '../../src/index/index.js';
 import { toHtml } from '../../src/report/html.js';
 import { escapeMarkdown, toMarkdown } from '../../src/report/markdown.js';
 import type { ReportData } from '../../src/report/model.js';
@@ -9,7 +8,8 @@ import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
 import { mapPapers, mapWithSample, neighboursWithinSample } from '../../src/report/projection.js';
 import { seededRandom, sampleRows } from '../../src/shared/random.js';
 import { gatherRows } from '../../src/shared/vectors.js';
-import type { Paper, VectorsInfo } from '../../src/shared/artifacts.js';
+import type { Paper } from '../../src/store/read.js';
+import type { IndexInfo, VectorsInfo } from '../../src/store/schemas.js';
 
 const EVIL = '<script>alert(1)</script>';
 
@@ -44,7 +44,7 @@ function sampleData(): ReportData {
   const vectors: VectorsInfo = { model: 'builtin', modelIdentity: 'builtin-x', fallbackReason: 'MiniLM weights not found', dim: 2, count: 5, normalized: true, papersHash: 'p', vectorsHash: 'v' };
   const index: IndexInfo = {
     model: 'builtin', modelIdentity: 'builtin-x', dim: 2, count: 5, space: 'cosine', search: 'exact',
-    hnsw: { m: 16, efConstruction: 200, efSearch: 64 }, graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' }, storedNeighbours: 4, vectorsHash: 'v', ids: papers.map((p) => p.id),
+    hnsw: { m: 16, efConstruction: 200, efSearch: 64 }, graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' }, storedNeighbours: 4, vectorsHash: 'v', hnswHash: 'h', ids: papers.map((p) => p.id),
   };
   return {
     version: '0.1.0',

@@ -1,0 +1,19 @@
+import { defineStage } from '../runner/stage.js';
+import { checkK, cluster } from './index.js';
+
+export const clusterStage = defineStage({
+  name: 'cluster',
+  description: 'group papers into topics with labels: <out>/clusters.json',
+  // keywords come from the papers' text, so the papers count as well as their vectors
+  reads: ['papers', 'vectors', 'vectorsInfo'],
+  options: ['k', 'seed'],
+  prepare: () => ({ plan: undefined }),
+  checkCorpus: (options, papers) => checkK(options.k, papers),
+  run: (writer, options) => cluster(writer, options),
+  facts: (clusters) => ({ counts: { topics: clusters.topics.length, outliers: clusters.outliers.length } }),
+  describe: (clusters, folder) =>
+    [
+      `cluster: ${clusters.topics.length} topics (${clusters.kSelection.criterion}), ${clusters.outliers.length} outliers -> ${folder.path('clusters')}`,
+      ...clusters.topics.map((topic) => `  ${String(topic.id).padStart(2)}  ${String(topic.size).padStart(4)}  ${topic.label}`),
+    ].join('\n'),
+});

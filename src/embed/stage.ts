@@ -1,0 +1,25 @@
+import { defineStage } from '../runner/stage.js';
+import { checkModelChoice } from './model.js';
+import { embed, planEmbedding } from './index.js';
+
+export const embedStage = defineStage({
+  name: 'embed',
+  description: 'turn every paper into a unit vector: <out>/vectors.f32 and <out>/vectors.json',
+  reads: ['papers'],
+  options: ['model', 'batchSize'],
+  checkOptions: (options) => checkModelChoice(options.model),
+  prepare(folder, options) {
+    const plan = planEmbedding(folder, options);
+    // the model's identity, not its name: other weights under the same name mean other vectors
+    return { fingerprint: { identity: plan.identity }, plan };
+  },
+  run: (writer, options, plan) => embed(writer, options, plan),
+  facts: (summary) => ({
+    model: { used: summary.model, identity: summary.modelIdentity, ...(summary.fallbackReason ? { fallbackReason: summary.fallbackReason } : {}) },
+    counts: { vectors: summary.papers, dimensions: summary.dim },
+  }),
+  describe: (summary, folder) => {
+    const work = summary.embedded === 0 ? 'nothing to embed, all cached' : `${summary.embedded} embedded, ${summary.cached} from the cache`;
+    return `embed: ${summary.papers} vectors of ${summary.dim} dimensions with ${summary.model} (${work}, ${summary.seconds.toFixed(1)} s) -> ${folder.path('vectors')}`;
+  },
+});

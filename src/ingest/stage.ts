@@ -1,0 +1,30 @@
+import { resolve, sep } from 'node:path';
+import { defineStage } from '../runner/stage.js';
+import { UserError } from '../shared/errors.js';
+import { sha256File } from '../shared/files.js';
+import { ingest, listInputFiles } from './index.js';
+
+export const ingestStage = defineStage({
+  name: 'ingest',
+  description: 'read paper listings, JSON Lines, JSON arrays and CSV/TSV files into <out>/papers.jsonl',
+  reads: [],
+  options: ['inputs', 'strict'],
+  prepare(folder, options) {
+    // listing the inputs also refuses a missing or unreadable one before anything is read;
+    // an input folder that holds the output folder does not feed papermap its own files
+    const own = resolve(folder.out) + sep;
+    const files = listInputFiles(options.inputs).filter((file) => !resolve(file).startsWith(own));
+    if (files.length === 0) throw new UserError(`no input files in ${options.inputs.join(', ')}`);
+    const hashes = files.map((file) => [file, sha256File(file)] as const);
+    return { fingerprint: { files: hashes }, plan: { files, hashes: new Map(hashes) } };
+  },
+  run: (writer, options, plan) => ingest(writer, options, plan.files),
+  facts: (summary, plan) => ({
+    inputs: summary.files.map((file) => ({ path: file.path, sha256: plan.hashes.get(file.path)!, format: file.format, records: file.records })),
+    counts: { inputFiles: summary.files.length, records: summary.records, papers: summary.papers, duplicatesMerged: summary.duplicatesMerged, problems: summary.problems.length },
+  }),
+  describe(summary, folder) {
+    const problems = summary.problems.length === 0 ? 'no problems' : `${summary.problems.length} problem(s) reported above`;
+    return `ingest: ${summary.papers} papers from ${summary.records} records in ${summary.files.length} file(s) (${summary.duplicatesMerged} duplicates merged, ${problems}) -> ${folder.path('papers')}`;
+  },
+});

@@ -1,0 +1,13 @@
+import { defineStage } from '../runner/stage.js';
+import { VERSION } from '../shared/version.js';
+import { report } from './index.js';
+
+export const reportStage = defineStage({
+  name: 'report',
+  description: 'write report.md, report.html and graph.graphml (the related-paper graph with each paper\'s topic)',
+  reads: ['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'neighbours', 'related', 'clusters'],
+  options: [],
+  prepare: () => ({ plan: undefined }),
+  run: (writer) => report(writer, { version: VERSION }),
+  describe: (summary) => `report: ${summary.papers} papers in ${summary.topics} topics -> ${summary.files.join(', ')}`,
+});

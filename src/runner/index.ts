@@ -1,0 +1,154 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { clusterStage } from '../cluster/stage.js';
+import { embedStage } from '../embed/stage.js';
+import { indexStage } from '../index/stage.js';
+import { ingestStage } from '../ingest/stage.js';
+import { reportStage } from '../report/stage.js';
+import { sha256, sha256File } from '../shared/files.js';
+import { VERSION } from '../shared/version.js';
+import { ARTIFACTS } from '../store/artifacts.js';
+import type { OutputFolder } from '../store/folder.js';
+import { lockFolder } from '../store/lock.js';
+import { readClusters, readVectors } from '../store/read.js';
+import type { StageName } from '../store/schemas.js';
+import type { Options } from './options.js';
+import type { Stage } from './stage.js';
+
+/** The pipeline, in order: `papermap run` runs these, and each is a command of its own. */
+export const STAGES: readonly Stage<any, any>[] = [ingestStage, embedStage, indexStage, clusterStage, reportStage];
+
+export interface StageOutcome<S = unknown> {
+  status: 'ran' | 'up to date';
+  seconds: number;
+  /** What the stage did; absent when it was up to date. */
+  summary?: S;
+}
+
+/** What is under way, for the line Ctrl-C prints. */
+let underWay: { stage: StageName; finished: StageName[] } | undefined;
+
+/** The one line to print when the user interrupts papermap: what was kept and how to go on. */
+export function interruptedMessage(): string {
+  if (!underWay) return 'interrupted; nothing was changed';
+  const kept = underWay.finished.length > 0 ? `the finished stages (${underWay.finished.join(', ')}) are kept` : 'no stage had finished';
+  const cache = underWay.stage === 'embed' ? '; the vectors embedded so far are kept in the cache' : '';
+  return `interrupted during ${underWay.stage}: ${kept}, ${underWay.stage} left the output folder as it was${cache}; run the same command again to go on from there`;
+}
+
+/** Number of papers in papers.jsonl at `path` (its lines), read in blocks. */
+function countPapers(path: string): number {
+  const fd = openSync(path, 'r');
+  const block = Buffer.alloc(1 << 20);
+  let lines = 0;
+  try {
+    for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0; ) {
+      for (let i = 0; i < read; i++) if (block[i] === 10) lines++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return lines;
+}
+
+/**
+ * Runs one stage. Its fingerprint is the hash of papermap's version, its
+ * options, the files it reads and what prepare() adds (input files, model
+ * identity); unless forced, the stage is skipped when the manifest holds the
+ * same fingerprint and its files are there and intact. The stage writes into
+ * staging; `beforeCommit` (given the number of papers ingest leaves, for
+ * ingest) may still refuse, and nothing then reaches the folder.
+ */
+async function runStage(stage: Stage, folder: OutputFolder, options: Options, force: boolean, beforeCommit: (stagedPapers: number | undefined) => void): Promise<StageOutcome> {
+  const started = performance.now();
+  const prepared = await stage.prepare(folder, options);
+  const parameters = Object.fromEntries(stage.options.map((name) => [name, options[name]]));
+  const reads = stage.reads.map((name) => [ARTIFACTS[name].file, folder.has(name) ? sha256File(folder.path(name)) : null]);
+  const fingerprint = sha256(JSON.stringify({ papermap: VERSION, stage: stage.name, parameters, reads, extra: prepared.fingerprint ?? null }));
+  if (!force && folder.upToDate(stage.name, fingerprint)) {
+    beforeCommit(stage.name === 'ingest' ? countPapers(folder.path('papers')) : undefined);
+    const seconds = (performance.now() - started) / 1000;
+    folder.recordUpToDate(stage.name, seconds, parameters);
+    return { status: 'up to date', seconds };
+  }
+  const writer = folder.begin(stage.name);
+  try {
+    const summary = await stage.run(writer, options, prepared.plan);
+    beforeCommit(stage.name === 'ingest' ? countPapers(join(folder.stagingDir, ARTIFACTS.papers.file)) : undefined);
+    const seconds = (performance.now() - started) / 1000;
+    writer.commit({ status: 'ran', seconds, fingerprint, parameters }, stage.facts?.(summary, prepared.plan) ?? {});
+    return { status: 'ran', seconds, summary };
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+}
+
+/** Refuses options that cannot work on this many papers, for each of `stages`. */
+function checkCorpus(stages: readonly Stage[], options: Options, papers: number): void {
+  for (const stage of stages) stage.checkCorpus?.(options, papers);
+}
+
+/** `papermap <stage>`: one stage, run whether or not it is up to date, with the folder locked. */
+export async function runOneStage(stage: Stage, folder: OutputFolder, options: Options): Promise<StageOutcome> {
+  stage.checkOptions?.(options);
+  const release = lockFolder(folder.out);
+  underWay = { stage: stage.name, finished: [] };
+  try {
+    if (stage.checkCorpus && folder.has('papers')) stage.checkCorpus(options, countPapers(folder.path('papers')));
+    return await runStage(stage, folder, options, true, (staged) => {
+      if (staged !== undefined) checkCorpus([stage], options, staged);
+    });
+  } finally {
+    underWay = undefined;
+    release();
+  }
+}
+
+export interface RunSummary {
+  papers: number;
+  model: string;
+  fallbackReason?: string;
+  topics: number;
+  outliers: number;
+  report: { html: string; markdown: string };
+  stages: Record<StageName, { status: StageOutcome['status']; seconds: number }>;
+  seconds: number;
+}
+
+/**
+ * `papermap run`: every stage in order, each skipped when up to date. The
+ * options of every later stage are checked against the papers as soon as
+ * ingest has read them and before ingest commits, so a run that cannot work
+ * leaves the folder as it was.
+ */
+export async function runPipeline(folder: OutputFolder, options: Options): Promise<RunSummary> {
+  const started = performance.now();
+  for (const stage of STAGES) stage.checkOptions?.(options);
+  const release = lockFolder(folder.out);
+  const stages = {} as RunSummary['stages'];
+  try {
+    for (const [position, stage] of STAGES.entries()) {
+      underWay = { stage: stage.name, finished: STAGES.slice(0, position).map((done) => done.name) };
+      const outcome = await runStage(stage, folder, options, false, (staged) => {
+        if (staged !== undefined) checkCorpus(STAGES.slice(position + 1), options, staged);
+      });
+      stages[stage.name] = { status: outcome.status, seconds: outcome.seconds };
+    }
+  } finally {
+    underWay = undefined;
+    release();
+  }
+  const { info } = readVectors(folder);
+  const clusters = readClusters(folder, info);
+  return {
+    papers: info.count,
+    model: info.model,
+    ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
+    topics: clusters.topics.length,
+    outliers: clusters.outliers.length,
+    report: { html: folder.path('html'), markdown: folder.path('markdown') },
+    stages,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,226 @@
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import type { z } from 'zod';
+import { UserError } from '../shared/errors.js';
+import { sha256File, writeFileAtomic } from '../shared/files.js';
+import { VERSION } from '../shared/version.js';
+import { notice } from '../shared/progress.js';
+import { ARTIFACTS, artifactsOf, type ArtifactName } from './artifacts.js';
+import { manifestFile, type Manifest, type ManifestFacts, type StageName, type StageRecord } from './schemas.js';
+
+const MANIFEST = 'manifest.json';
+/** Where a stage's files are written before its commit moves them into place. */
+const STAGING = '.papermap-staging';
+
+/** The first problem zod found, as a short phrase with where it is. */
+export function schemaProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  return `${issue.message}${where}`;
+}
+
+/**
+ * The output folder: the only code that knows its files. Readers check what
+ * they read and fail with one line naming the file and the command that makes
+ * it again; stages write through a StageWriter, whose commit moves their files
+ * into place and records them in manifest.json.
+ */
+export class OutputFolder {
+  readonly out: string;
+
+  private constructor(out: string) {
+    this.out = out;
+  }
+
+  /** An output folder to read from: it must exist. */
+  static existing(out: string): OutputFolder {
+    checkOutName(out);
+    if (!existsSync(out)) throw new UserError(`output folder ${out} not found: run \`papermap run --out ${out}\` first`);
+    if (!statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file, not a folder`);
+    return new OutputFolder(out);
+  }
+
+  /** An output folder to write to: made if missing, refused when it cannot be written. */
+  static writable(out: string): OutputFolder {
+    checkOutName(out);
+    if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file, not a folder: give a folder`);
+    try {
+      mkdirSync(out, { recursive: true });
+      accessSync(out, constants.W_OK);
+    } catch (error) {
+      throw new UserError(`cannot write to --out ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give a folder you can write to`);
+    }
+    return new OutputFolder(out);
+  }
+
+  path(name: ArtifactName): string {
+    return join(this.out, ARTIFACTS[name].file);
+  }
+
+  has(name: ArtifactName): boolean {
+    return existsSync(this.path(name));
+  }
+
+  /** What to run to make an artifact again. */
+  remedy(name: ArtifactName): string {
+    return `run \`papermap ${ARTIFACTS[name].stage} --out ${this.out}\``;
+  }
+
+  /** A one-line error about an artifact: the file, what is wrong, and the command that makes it again. */
+  damaged(name: ArtifactName, problem: string): UserError {
+    return new UserError(`${this.path(name)}: ${problem}; ${this.remedy(name)} again`);
+  }
+
+  /** The bytes of an artifact; a missing one names the stage to run. */
+  readBytes(name: ArtifactName): Buffer {
+    const path = this.path(name);
+    if (!existsSync(path)) throw new UserError(`${path} not found: ${this.remedy(name)} first`);
+    return readFileSync(path);
+  }
+
+  readText(name: ArtifactName): string {
+    return this.readBytes(name).toString('utf8');
+  }
+
+  /** A JSON artifact, checked against its schema. */
+  readJson<T extends z.ZodType>(name: ArtifactName, schema: T): z.infer<T> {
+    let value: unknown;
+    try {
+      value = JSON.parse(this.readText(name));
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw this.damaged(name, 'not valid JSON (damaged or cut short)');
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw this.damaged(name, `not a papermap ${ARTIFACTS[name].file} (${schemaProblem(parsed.error)})`);
+    return parsed.data;
+  }
+
+  /** manifest.json, or nothing when there is none; a damaged one counts as none (every stage then runs again). */
+  readManifest(): Manifest | undefined {
+    const path = join(this.out, MANIFEST);
+    if (!existsSync(path)) return undefined;
+    try {
+      const parsed = manifestFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      if (parsed.success) return parsed.data;
+    } catch {
+      // not JSON: the same as a manifest of the wrong shape
+    }
+    notice(`${path} is damaged; every stage runs again`);
+    return undefined;
+  }
+
+  /**
+   * True when the stage last ran with this fingerprint and every file it wrote
+   * is there with the bytes it committed: the manifest's word alone is not enough.
+   */
+  upToDate(stage: StageName, fingerprint: string, manifest = this.readManifest()): boolean {
+    const record = manifest?.stages[stage];
+    if (!record || record.fingerprint !== fingerprint) return false;
+    return artifactsOf(stage).every((name) => {
+      const path = this.path(name);
+      return existsSync(path) && record.outputs[ARTIFACTS[name].file] === sha256File(path);
+    });
+  }
+
+  /** Opens a stage's writes; nothing reaches the folder before commit. */
+  begin(stage: StageName): StageWriter {
+    return new StageWriter(this, stage);
+  }
+
+  /** Records a stage that had nothing to do. */
+  recordUpToDate(stage: StageName, seconds: number, parameters: Record<string, unknown>): void {
+    const previous = this.readManifest()?.stages[stage];
+    if (previous) this.writeManifest(stage, { ...previous, status: 'up to date', seconds, parameters });
+  }
+
+  writeManifest(stage: StageName, record: StageRecord, facts: Partial<ManifestFacts> = {}): void {
+    const previous = this.readManifest();
+    const manifest: Manifest = {
+      papermap: VERSION,
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      updatedAt: new Date().toISOString(),
+      ...(previous?.model ? { model: previous.model } : {}),
+      ...(previous?.inputs ? { inputs: previous.inputs } : {}),
+      ...(facts.model ? { model: facts.model } : {}),
+      ...(facts.inputs ? { inputs: facts.inputs } : {}),
+      counts: { ...previous?.counts, ...facts.counts },
+      stages: { ...previous?.stages, [stage]: record },
+    };
+    writeFileAtomic(join(this.out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  }
+
+  get stagingDir(): string {
+    return join(this.out, STAGING);
+  }
+}
+
+/** Refuses an --out that could never be an output folder, before anything is made. */
+function checkOutName(out: string): void {
+  if (out.trim() === '') throw new UserError('--out is empty: give the folder for the output');
+  const absolute = resolve(out);
+  for (const system of ['/proc', '/sys', '/dev']) {
+    if (absolute === system || absolute.startsWith(system + sep)) throw new UserError(`--out ${out} is inside ${system}, a system folder: give another folder`);
+  }
+}
+
+/**
+ * One stage's writes. Files go to a staging folder inside the output folder;
+ * commit() moves each into place (a rename, so no file is ever half-written)
+ * and then records the stage and the hash of each file in manifest.json, the
+ * commit point. A stage that fails or is killed before its commit leaves the
+ * folder as it was.
+ */
+export class StageWriter {
+  private readonly staged = new Set<ArtifactName>();
+
+  constructor(
+    readonly folder: OutputFolder,
+    readonly stage: StageName,
+  ) {
+    // a staging folder left by a killed run is ours to clear: the caller holds the folder's lock
+    rmSync(folder.stagingDir, { recursive: true, force: true });
+    mkdirSync(folder.stagingDir, { recursive: true });
+  }
+
+  /** The staging path of an artifact this stage writes, for writers that need a path (hnswlib). */
+  target(name: ArtifactName): string {
+    if (ARTIFACTS[name].stage !== this.stage) throw new Error(`${ARTIFACTS[name].file} is written by ${ARTIFACTS[name].stage}, not by ${this.stage}`);
+    this.staged.add(name);
+    return join(this.folder.stagingDir, ARTIFACTS[name].file);
+  }
+
+  /** Writes an artifact to the staging folder, flushed to disk. */
+  write(name: ArtifactName, data: string | Uint8Array | readonly (string | Uint8Array)[]): void {
+    const fd = openSync(this.target(name), 'w');
+    try {
+      for (const chunk of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Moves the staged files into place and records the stage: the stage's commit point. */
+  commit(record: Omit<StageRecord, 'outputs'>, facts: Partial<ManifestFacts> = {}): void {
+    const missing = artifactsOf(this.stage).filter((name) => !this.staged.has(name));
+    if (missing.length > 0) throw new Error(`stage ${this.stage} did not write ${missing.map((name) => ARTIFACTS[name].file).join(', ')}`);
+    const outputs: Record<string, string> = {};
+    for (const name of this.staged) {
+      const staged = join(this.folder.stagingDir, ARTIFACTS[name].file);
+      outputs[ARTIFACTS[name].file] = sha256File(staged);
+      renameSync(staged, this.folder.path(name));
+    }
+    this.folder.writeManifest(this.stage, { ...record, outputs }, facts);
+    this.abort();
+  }
+
+  /** Drops whatever was staged. */
+  abort(): void {
+    rmSync(this.folder.stagingDir, { recursive: true, force: true });
+  }
+}

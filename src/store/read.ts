@@ -1,0 +1,125 @@
+import { UserError } from '../shared/errors.js';
+import { sha256 } from '../shared/files.js';
+import { ARTIFACTS, type ArtifactName } from './artifacts.js';
+import type { OutputFolder } from './folder.js';
+import { clustersFile, indexInfo, paperLine, relatedFile, vectorsInfo, type Clusters, type IndexInfo, type RelatedEntry, type VectorsInfo } from './schemas.js';
+
+/** One paper as every stage after ingest sees it. */
+export interface Paper {
+  id: string;
+  title: string;
+  abstract: string;
+  /** Every input file the paper was listed in, in input order. */
+  sources: string[];
+  /** Fields of the source record that papermap does not interpret (authors, categories, ...). */
+  metadata: Record<string, unknown>;
+}
+
+/** A paper's line in papers.jsonl. */
+export function paperToJson(paper: Paper): string {
+  return JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract, sources: paper.sources, ...paper.metadata });
+}
+
+/** papers.jsonl as text and as papers, each line checked. */
+export function readPapers(folder: OutputFolder): { papers: Paper[]; hash: string } {
+  const text = folder.readText('papers');
+  const papers: Paper[] = [];
+  const ids = new Set<string>();
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] !== '') throw folder.damaged('papers', 'the last line is cut short');
+  for (let i = 0; i < lines.length - 1; i++) {
+    let value: unknown;
+    try {
+      value = JSON.parse(lines[i]);
+    } catch {
+      throw folder.damaged('papers', `line ${i + 1} is not valid JSON`);
+    }
+    const parsed = paperLine.safeParse(value);
+    if (!parsed.success) throw folder.damaged('papers', `line ${i + 1} is not a paper (${parsed.error.issues[0].message} at ${parsed.error.issues[0].path.join('.')})`);
+    const { id, title, abstract, sources, ...metadata } = parsed.data;
+    if (ids.has(id)) throw folder.damaged('papers', `line ${i + 1} repeats the id ${id}`);
+    ids.add(id);
+    papers.push({ id, title, abstract, sources, metadata });
+  }
+  return { papers, hash: sha256(text) };
+}
+
+/** The index of the first value that is not a finite number, or -1. */
+export function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+/** vectors.json and vectors.f32, checked against each other: sizes, hash, and finite values. */
+export function readVectors(folder: OutputFolder): { info: VectorsInfo; vectors: Float32Array } {
+  const info = folder.readJson('vectorsInfo', vectorsInfo);
+  const bytes = folder.readBytes('vectors');
+  if (bytes.byteLength !== info.count * info.dim * 4) {
+    throw folder.damaged('vectors', `${bytes.byteLength} bytes where ${folder.path('vectorsInfo')} says ${info.count} vectors of ${info.dim} dimensions (cut short?)`);
+  }
+  if (sha256(bytes) !== info.vectorsHash) throw folder.damaged('vectors', `does not match the hash in ${folder.path('vectorsInfo')} (damaged?)`);
+  const vectors = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(vectors.buffer).set(bytes);
+  const bad = firstNonFinite(vectors);
+  if (bad >= 0) throw folder.damaged('vectors', `vector ${Math.floor(bad / info.dim) + 1} holds NaN or an infinite value`);
+  return { info, vectors };
+}
+
+/** Papers and their vectors, refusing vectors made from another papers.jsonl. */
+export function readCurrentVectors(folder: OutputFolder): { papers: Paper[]; info: VectorsInfo; vectors: Float32Array } {
+  const { papers, hash } = readPapers(folder);
+  const { info, vectors } = readVectors(folder);
+  if (info.papersHash !== hash || info.count !== papers.length) throw stale(folder, 'vectors', 'papers');
+  return { papers, info, vectors };
+}
+
+/** index.json, refusing one built from other vectors than the current ones. */
+export function readIndexInfo(folder: OutputFolder, vectors: VectorsInfo): IndexInfo {
+  const info = folder.readJson('indexInfo', indexInfo);
+  if (info.vectorsHash !== vectors.vectorsHash || info.count !== vectors.count) throw stale(folder, 'indexInfo', 'vectors');
+  return info;
+}
+
+/**
+ * The k nearest papers of each query: row-major labels (paper rows, -1 for
+ * none) and cosine similarities, best first. neighbours.bin holds each
+ * paper's, as int32 labels then float32 similarities.
+ */
+export interface Neighbours {
+  k: number;
+  labels: Int32Array;
+  scores: Float32Array;
+}
+
+export function readNeighbours(folder: OutputFolder, info: IndexInfo): Neighbours {
+  const bytes = folder.readBytes('neighbours');
+  const cells = info.count * info.storedNeighbours;
+  if (bytes.byteLength !== cells * 8) throw folder.damaged('neighbours', `${bytes.byteLength} bytes where ${cells * 8} were expected (cut short?)`);
+  const buffer = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(buffer).set(bytes);
+  const labels = new Int32Array(buffer, 0, cells);
+  const scores = new Float32Array(buffer, cells * 4, cells);
+  for (let i = 0; i < cells; i++) {
+    if (labels[i] < -1 || labels[i] >= info.count || (labels[i] >= 0 && !Number.isFinite(scores[i]))) throw folder.damaged('neighbours', `entry ${i} is not a paper and a similarity (damaged?)`);
+  }
+  return { k: info.storedNeighbours, labels, scores };
+}
+
+/** related.json, which must list the current papers in order. */
+export function readRelated(folder: OutputFolder, papers: readonly Paper[]): RelatedEntry[] {
+  const entries = folder.readJson('related', relatedFile);
+  if (entries.length !== papers.length || entries.some((entry, row) => entry.id !== papers[row].id)) throw stale(folder, 'related', 'papers');
+  return entries;
+}
+
+/** clusters.json if it belongs to the current vectors. */
+export function readClusters(folder: OutputFolder, vectors: VectorsInfo): Clusters {
+  const clusters = folder.readJson('clusters', clustersFile);
+  if (clusters.vectorsHash !== vectors.vectorsHash) throw stale(folder, 'clusters', 'vectors');
+  return clusters;
+}
+
+/** An artifact made from an older version of another: the stage that makes it must run again. */
+function stale(folder: OutputFolder, name: ArtifactName, from: ArtifactName): UserError {
+  return new UserError(`${folder.path(name)} was made from another ${ARTIFACTS[from].file}: ${folder.remedy(name)} again`);
+}

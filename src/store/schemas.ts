@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+/**
+ * The shapes of the files papermap writes, as schemas: every reader checks
+ * what it reads against them, so a damaged or foreign file is an error that
+ * names the file instead of a wrong value further on.
+ */
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const finite = z.number().refine(Number.isFinite, 'not a finite number');
+
+/** One line of papers.jsonl: the paper's own fields, then the source record's other fields (metadata). */
+export const paperLine = z.looseObject({
+  id: z.string().min(1),
+  title: z.string().min(1),
+  abstract: z.string(),
+  sources: z.array(z.string()),
+});
+
+/** How the vectors in vectors.f32 were made: vectors.json. */
+export const vectorsInfo = z.object({
+  /** The model actually used, in the user's words: "all-MiniLM-L6-v2", "builtin", or a path. */
+  model: z.string().min(1),
+  /** Identity of the exact weights (and fit, for the builtin): vectors with different identities never mix. */
+  modelIdentity: z.string().min(1),
+  /** Why papermap fell back to the builtin embedder, when it did. */
+  fallbackReason: z.string().optional(),
+  dim: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  normalized: z.literal(true),
+  /** Hash of papers.jsonl the vectors belong to, so later stages can tell stale vectors. */
+  papersHash: sha256Hex,
+  /** Hash of vectors.f32, so a run killed between the two writes is caught, not trusted. */
+  vectorsHash: sha256Hex,
+});
+export type VectorsInfo = z.infer<typeof vectorsInfo>;
+
+export const hnswParameters = z.object({
+  /** Links per node: more means better recall and a bigger, slower-to-build index. */
+  m: z.number().int().positive(),
+  efConstruction: z.number().int().positive(),
+  /** Candidates examined per query; at least k. */
+  efSearch: z.number().int().positive(),
+});
+export type HnswParameters = z.infer<typeof hnswParameters>;
+
+/** index.json: enough to answer queries without re-embedding anything. */
+export const indexInfo = z.object({
+  model: z.string(),
+  modelIdentity: z.string(),
+  dim: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  space: z.literal('cosine'),
+  search: z.enum(['exact', 'hnsw']),
+  hnsw: hnswParameters,
+  graph: z.object({ neighbors: z.number().int().positive(), minSimilarity: finite, minSimilarityRule: z.string() }),
+  /** How many nearest other papers of each paper neighbours.bin holds. */
+  storedNeighbours: z.number().int().nonnegative(),
+  vectorsHash: sha256Hex,
+  /** Hash of index.hnsw: a damaged index is refused before hnswlib reads it. */
+  hnswHash: sha256Hex,
+  /** The paper id of each index label (label = row in papers.jsonl). */
+  ids: z.array(z.string()),
+});
+export type IndexInfo = z.infer<typeof indexInfo>;
+
+/** related.json: per paper, its related papers best first. */
+export const relatedFile = z.array(
+  z.object({
+    id: z.string(),
+    title: z.string(),
+    neighbors: z.array(z.object({ id: z.string(), score: finite, mutual: z.boolean() })),
+  }),
+);
+export type RelatedEntry = z.infer<typeof relatedFile>[number];
+
+const kScore = z.object({
+  k: z.number().int(),
+  /** Mean silhouette on cosine distance, in [-1, 1]: higher means tighter, better separated topics. */
+  silhouette: finite,
+});
+export type KScore = z.infer<typeof kScore>;
+
+export const topic = z.object({
+  id: z.number().int().nonnegative(),
+  label: z.string(),
+  keywords: z.array(z.string()),
+  size: z.number().int().nonnegative(),
+  cohesion: finite,
+  nearestTopic: z.object({ id: z.number().int(), similarity: finite }).nullable(),
+  representatives: z.array(z.string()),
+  paperIds: z.array(z.string()),
+});
+export type Topic = z.infer<typeof topic>;
+
+/** clusters.json: everything in it follows from the vectors and the options, so re-runs are byte-identical. */
+export const clustersFile = z.object({
+  k: z.number().int().positive(),
+  seed: z.number().int().nonnegative(),
+  method: z.string(),
+  kSelection: z.union([
+    z.object({
+      criterion: z.string(),
+      searched: z.tuple([z.number(), z.number()]),
+      structure: z.enum(['clear', 'weak']),
+      chosenFrom: z.tuple([z.number(), z.number()]),
+      sampledPapers: z.number().int(),
+    }),
+    z.object({ criterion: z.literal('given with --k') }),
+  ]),
+  kScores: z.array(kScore),
+  model: z.string(),
+  vectorsHash: sha256Hex,
+  outlierRule: z.string(),
+  topics: z.array(topic),
+  outliers: z.array(z.object({ id: z.string(), nearestTopic: z.number().int(), similarity: finite })),
+});
+export type Clusters = z.infer<typeof clustersFile>;
+
+export const stageNames = ['ingest', 'embed', 'index', 'cluster', 'report'] as const;
+export type StageName = (typeof stageNames)[number];
+
+export const stageRecord = z.object({
+  status: z.enum(['ran', 'up to date']),
+  seconds: z.number().nonnegative(),
+  /** Hash of the stage's inputs and options; the same fingerprint and intact outputs mean nothing to do. */
+  fingerprint: sha256Hex,
+  parameters: z.record(z.string(), z.unknown()),
+  /** SHA-256 of each file the stage wrote, as committed: "up to date" means these files are there and unchanged. */
+  outputs: z.record(z.string(), sha256Hex),
+});
+export type StageRecord = z.infer<typeof stageRecord>;
+
+export const manifestFacts = z.object({
+  model: z.object({ used: z.string(), identity: z.string(), fallbackReason: z.string().optional() }),
+  inputs: z.array(z.object({ path: z.string(), sha256: sha256Hex, format: z.string(), records: z.number().int() })),
+  counts: z.record(z.string(), z.number()),
+});
+export type ManifestFacts = z.infer<typeof manifestFacts>;
+
+export const manifestFile = manifestFacts.partial().extend({
+  papermap: z.string(),
+  node: z.string(),
+  platform: z.string(),
+  updatedAt: z.string(),
+  stages: z.partialRecord(z.enum(stageNames), stageRecord),
+});
+export type Manifest = z.infer<typeof manifestFile>;
+
+/** The label of a model's vector cache file. */
+export const cacheLabel = z.object({ identity: z.string().min(1), dim: z.number().int().positive() });

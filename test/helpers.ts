@@ -1,0 +1,28 @@
+import { ingestStage } from '../src/ingest/stage.js';
+import { runOneStage } from '../src/runner/index.js';
+import { defaultOptions, type Options } from '../src/runner/options.js';
+import type { Stage } from '../src/runner/stage.js';
+import { OutputFolder } from '../src/store/folder.js';
+import { paperToJson, readPapers, type Paper } from '../src/store/read.js';
+
+/** Runs one stage on an output folder as `papermap <stage>` does, with the given options over the defaults. */
+export async function runStage<S>(stage: Stage<any, S>, out: string, options: Partial<Options> = {}): Promise<S> {
+  const outcome = await runOneStage(stage, OutputFolder.writable(out), { ...defaultOptions(), ...options });
+  return outcome.summary as S;
+}
+
+/** An output folder holding these papers, as if ingest had written them. */
+export function folderWith(out: string, papers: readonly Paper[]): OutputFolder {
+  const folder = OutputFolder.writable(out);
+  const writer = folder.begin('ingest');
+  writer.write('papers', papers.map((paper) => paperToJson(paper) + '\n'));
+  writer.commit({ status: 'ran', seconds: 0, fingerprint: '0'.repeat(64), parameters: {} });
+  return folder;
+}
+
+/** The papers of an output folder. */
+export function papersOf(out: string): Paper[] {
+  return readPapers(OutputFolder.existing(out)).papers;
+}
+
+export const ingestInto = (out: string, inputs: string[], strict = false) => runStage(ingestStage, out, { inputs, strict });
