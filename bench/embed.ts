@@ -207,7 +207,7 @@ async function main(): Promise<void> {
         const ingested = folder.begin('ingest');
         ingested.write('papers', papers.map((paper) => paperToJson(paper) + '\n'));
         ingested.commit({ status: 'ran', seconds: 0, fingerprint: '0'.repeat(64), parameters: {} });
-        const options = { model: modelDir, batchSize };
+        const options = { model: modelDir, batchSize, shard: undefined };
         // the stage's work as the runner calls it, without committing: the second call must find every vector cached
         const once = async () => {
           const writer = folder.begin('embed');

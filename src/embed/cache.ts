@@ -1,5 +1,5 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
 import { cacheLabel } from '../store/schemas.js';
 
@@ -26,16 +26,25 @@ export class VectorCache {
   private readonly path: string;
   private fd: number | undefined;
 
+  /**
+   * `shard` names the file this cache appends to when it embeds one shard of
+   * a CI matrix (`embed --shard I/N`): each shard writes its own file, and a
+   * cache folder gathered from every shard reads them all.
+   */
   constructor(
     dir: string,
     readonly identity: string,
     readonly dim: number,
+    shard?: Shard,
   ) {
     mkdirSync(dir, { recursive: true });
-    this.path = cachePath(dir, identity, 'vectors');
+    this.path = cachePath(dir, identity, 'vectors', shard);
     const label = cachePath(dir, identity, 'json');
     if (!existsSync(label)) writeFileAtomic(label, JSON.stringify({ identity, dim }) + '\n');
-    if (existsSync(this.path)) this.load();
+    const stem = basename(cachePath(dir, identity, 'vectors')).replace(/\.vectors$/, '');
+    // the main file first, then the shards' in name order: the same vectors whatever order the files came in
+    const files = readdirSync(dir).filter((name) => name.startsWith(`${stem}.`) && name.endsWith('.vectors')).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+    for (const name of files) this.load(join(dir, name));
   }
 
   get size(): number {
@@ -68,12 +77,12 @@ export class VectorCache {
     this.fd = undefined;
   }
 
-  private load(): void {
+  private load(path: string): void {
     const record = HASH_BYTES + this.dim * 4;
-    const size = statSync(this.path).size;
+    const size = statSync(path).size;
     const whole = Math.floor(size / record) * record;
-    if (whole !== size) truncateSync(this.path, whole);
-    const bytes = readFileSync(this.path);
+    if (whole !== size) truncateSync(path, whole);
+    const bytes = readFileSync(path);
     for (let offset = 0; offset < whole; offset += record) {
       const hash = bytes.toString('hex', offset, offset + HASH_BYTES);
       const vector = new Float32Array(this.dim);
@@ -91,9 +100,15 @@ function isUnitVector(vector: Float32Array): boolean {
   return Math.abs(squares - 1) < 1e-3;
 }
 
-/** Where the cache keeps a file of the given kind for a model identity. */
-export function cachePath(dir: string, identity: string, kind: 'vectors' | 'json' | 'model'): string {
-  return join(dir, `${sha256(identity).slice(0, 16)}.${kind}`);
+/** One of N deterministic parts of the work, for the jobs of a CI matrix: `index` counts from 1. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Where the cache keeps a file of the given kind for a model identity (a shard's vectors in a file of their own). */
+export function cachePath(dir: string, identity: string, kind: 'vectors' | 'json' | 'model', shard?: Shard): string {
+  return join(dir, `${sha256(identity).slice(0, 16)}${shard ? `.shard-${shard.index}-of-${shard.count}` : ''}.${kind}`);
 }
 
 /**
@@ -110,6 +125,7 @@ export function pruneCaches(dir: string, prefix: string, keep: string): void {
       continue; // a damaged label: its vectors file is never found by identity, so it is inert
     }
     if (!identity.startsWith(prefix) || identity === keep) continue;
-    for (const kind of ['vectors', 'model', 'json'] as const) rmSync(cachePath(dir, identity, kind), { force: true });
+    const stem = `${sha256(identity).slice(0, 16)}.`;
+    for (const file of readdirSync(dir)) if (file.startsWith(stem)) rmSync(join(dir, file), { force: true });
   }
 }

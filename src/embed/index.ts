@@ -8,7 +8,7 @@ import { firstNonFinite, readPapers, type Paper } from '../store/read.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import { BUILTIN_VERSION, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
 import { planBatches } from './batch.js';
-import { cachePath, pruneCaches, textHash, VectorCache } from './cache.js';
+import { cachePath, pruneCaches, textHash, VectorCache, type Shard } from './cache.js';
 import { describeTransformer, MINILM_NAME, modelFiles, resolveModel, SHIPPED_MODEL_DIR, type ResolvedModel } from './model.js';
 
 /**
@@ -23,6 +23,8 @@ export interface EmbedOptions {
   model: string;
   /** Full-length texts per model call; shorter texts go more to a call. */
   batchSize: number;
+  /** Embed only this shard of the work into the cache (a CI matrix job); no vectors.f32 is written. */
+  shard: Shard | undefined;
 }
 
 export interface EmbedSummary {
@@ -35,6 +37,8 @@ export interface EmbedSummary {
   embedded: number;
   /** Papers whose vector came from the cache. */
   cached: number;
+  /** The shard this run embedded, for a CI matrix job. */
+  shard?: Shard;
   seconds: number;
 }
 
@@ -45,7 +49,8 @@ export function paperText(paper: Paper): string {
 
 interface Embedded {
   dim: number;
-  vectors: Float32Array;
+  /** Every paper's vector; none for a shard, which only fills the cache. */
+  vectors: Float32Array | undefined;
   embedded: number;
 }
 
@@ -95,12 +100,14 @@ export async function embed(writer: StageWriter, options: EmbedOptions, plan: Em
     ...(plan.fallbackReason ? { fallbackReason: plan.fallbackReason } : {}),
   };
   const cacheDir = join(writer.folder.out, 'cache');
-  const result = resolved.kind === 'builtin' ? embedWithBuiltinCached(texts, plan.identity, cacheDir) : await embedWithTransformer(texts, resolved, cacheDir, options.batchSize);
+  const result = resolved.kind === 'builtin' ? embedWithBuiltinCached(texts, plan.identity, cacheDir) : await embedWithTransformer(texts, resolved, cacheDir, options.batchSize, options.shard);
+  const done = { ...summary, ...(options.shard ? { shard: options.shard } : {}), dim: result.dim, embedded: result.embedded, cached: texts.length - result.embedded, seconds: (performance.now() - started) / 1000 };
+  if (!result.vectors || options.shard) return done;
   // vectors.f32 first, then vectors.json, which holds its hash
   writer.write('vectors', bytesOf(result.vectors));
   const info: VectorsInfo = { ...summary, dim: result.dim, count: texts.length, normalized: true, papersHash: plan.papersHash, vectorsHash: sha256(bytesOf(result.vectors)) };
   writer.write('vectorsInfo', JSON.stringify(info, null, 2) + '\n');
-  return { ...summary, dim: result.dim, embedded: result.embedded, cached: texts.length - result.embedded, seconds: (performance.now() - started) / 1000 };
+  return done;
 }
 
 /** Vectors with NaN or infinite values never enter the cache or the output. */
@@ -156,20 +163,21 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, cach
 type Transformer = import('./transformer.js').TransformerEmbedder;
 
 /**
- * Runs texts through a transformer in the batches planBatches makes (similar
- * lengths together, about `batchSize` full-length texts a call).
- * `onBatch` gets the input positions of each batch and their vectors.
+ * Texts as word pieces and the batches planBatches makes of them (similar
+ * lengths together, about `batchSize` full-length texts a call). A shard of
+ * a CI matrix takes every N-th batch: each text is then embedded in the same
+ * batch as on one machine, so its vector is the same to the bit (int8
+ * activations are quantized per batch, so a text's batch mates count).
  */
-async function embedInBatches(
-  embedder: Transformer,
-  texts: readonly string[],
-  batchSize: number,
-  onBatch: (positions: number[], vectors: Float32Array) => void,
-): Promise<void> {
+function tokenBatches(embedder: Transformer, texts: readonly string[], batchSize: number, shard?: Shard): { ids: number[][]; batches: number[][] } {
   const ids = texts.map((text) => embedder.tokenize(text));
-  for (const batch of planBatches(ids.map((row) => row.length), batchSize, embedder.maxTokens)) {
-    onBatch(batch, await embedder.embedTokenized(batch.map((position) => ids[position])));
-  }
+  const batches = planBatches(ids.map((row) => row.length), batchSize, embedder.maxTokens);
+  return { ids, batches: shard ? batches.filter((_, batch) => batch % shard.count === shard.index - 1) : batches };
+}
+
+/** Runs batches through the model; `onBatch` gets the input positions of each batch and their vectors. */
+async function embedBatches(embedder: Transformer, ids: readonly number[][], batches: readonly number[][], onBatch: (positions: number[], vectors: Float32Array) => void): Promise<void> {
+  for (const batch of batches) onBatch(batch, await embedder.embedTokenized(batch.map((position) => ids[position])));
 }
 
 /** Loads a transformer folder; onnxruntime is imported on demand since the builtin path never needs it. */
@@ -183,16 +191,19 @@ async function embedWithTransformer(
   resolved: Extract<ResolvedModel, { kind: 'transformer' }>,
   cacheDir: string,
   batchSize: number,
+  shard: Shard | undefined,
 ): Promise<Embedded> {
   const embedder = await loadTransformer(resolved.dir, resolved.name);
   try {
-    const cache = new VectorCache(cacheDir, embedder.identity, embedder.dim);
+    const cache = new VectorCache(cacheDir, embedder.identity, embedder.dim, shard);
     const { hashes, missing } = lookup(texts, cache);
     const todo = [...missing.keys()];
     const todoTexts = [...missing.values()];
-    const bar = progressBar(`embedding with ${resolved.name}`, todo.length, 'papers');
+    const { ids, batches } = tokenBatches(embedder, todoTexts, batchSize, shard);
+    const embedded = batches.reduce((sum, batch) => sum + batch.length, 0);
+    const bar = progressBar(`embedding with ${resolved.name}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}`, embedded, 'papers');
     try {
-      await embedInBatches(embedder, todoTexts, batchSize, (positions, vectors) => {
+      await embedBatches(embedder, ids, batches, (positions, vectors) => {
         refuseNonFinite(vectors, embedder.dim, (row) => todoTexts[positions[row]]);
         cache.add(positions.map((position) => todo[position]), vectors);
         bar.advance(positions.length);
@@ -201,7 +212,7 @@ async function embedWithTransformer(
       bar.stop();
       cache.close();
     }
-    return { dim: embedder.dim, vectors: gather(hashes, cache), embedded: todo.length };
+    return { dim: embedder.dim, vectors: shard ? undefined : gather(hashes, cache), embedded };
   } finally {
     await embedder.dispose();
   }
@@ -235,7 +246,8 @@ export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo)
   return {
     embed: async (texts) => {
       const vectors = new Float32Array(texts.length * embedder.dim);
-      await embedInBatches(embedder, texts, DEFAULT_BATCH_SIZE, (positions, batch) =>
+      const { ids, batches } = tokenBatches(embedder, texts, DEFAULT_BATCH_SIZE);
+      await embedBatches(embedder, ids, batches, (positions, batch) =>
         positions.forEach((position, row) => vectors.set(batch.subarray(row * embedder.dim, (row + 1) * embedder.dim), position * embedder.dim)),
       );
       return vectors;

@@ -38,9 +38,10 @@ export function loadHnsw(path: string, dim: number, efSearch: number): HnswIndex
 }
 
 /**
- * The k nearest papers of each query through the index. Scores are
- * recomputed as exact dot products and ties broken by row, so the HNSW and
- * the exact path rank and score alike.
+ * The k nearest papers of each query through the index, as paper rows
+ * (`rowOfLabel` maps index labels to rows when they differ, after
+ * incremental updates). Scores are recomputed as exact dot products and ties
+ * broken by row, so the HNSW and the exact path rank and score alike.
  */
 export function hnswNeighbours(
   index: HnswIndex,
@@ -48,7 +49,8 @@ export function hnswNeighbours(
   dim: number,
   queries: Float32Array,
   k: number,
-  skip: (query: number, label: number) => boolean = () => false,
+  skip: (query: number, row: number) => boolean = () => false,
+  rowOfLabel?: Int32Array,
 ): Neighbours {
   const queryCount = queries.length / dim;
   const count = vectors.length / dim;
@@ -56,9 +58,11 @@ export function hnswNeighbours(
   // one spare candidate per skipped label (the query paper itself, at most)
   const wanted = Math.min(count, k + 1);
   for (let q = 0; q < queryCount; q++) {
-    const found = index.searchKnn(Array.from(queries.subarray(q * dim, (q + 1) * dim)), wanted).neighbors
-      .filter((label) => !skip(q, label))
-      .map((label) => ({ label, score: Math.fround(dot(queries, q * dim, vectors, label * dim, dim)) }));
+    const found = index
+      .searchKnn(Array.from(queries.subarray(q * dim, (q + 1) * dim)), wanted)
+      .neighbors.map((label) => (rowOfLabel ? rowOfLabel[label] : label))
+      .filter((row) => row >= 0 && !skip(q, row))
+      .map((row) => ({ label: row, score: Math.fround(dot(queries, q * dim, vectors, row * dim, dim)) }));
     keepNearest(neighbours, q, found);
   }
   return neighbours;

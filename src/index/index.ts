@@ -2,8 +2,9 @@ import { sha256File } from '../shared/files.js';
 import { bytesOf } from '../shared/files.js';
 import { UserError } from '../shared/errors.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { readCurrentVectors, readIndexInfo, type Paper } from '../store/read.js';
-import type { HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
+import { readCurrentVectors, readIndexInfo, readNeighbours, type Paper } from '../store/read.js';
+import { indexInfo as indexInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
+import { updateIndex, vectorFingerprint, type PreviousIndex } from './incremental.js';
 import { randomPairFloor, relatedPapers, type RelatedPaper } from './graph.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
@@ -44,6 +45,7 @@ export interface IndexOptions {
 export interface IndexSummary {
   papers: number;
   search: IndexInfo['search'];
+  update: IndexInfo['update'];
   hnsw: HnswParameters;
   neighbors: number;
   minSimilarity: number;
@@ -54,16 +56,52 @@ export interface IndexSummary {
   seconds: { index: number; graph: number };
 }
 
-/** The index stage: HNSW index + related-paper graph (related.json, graph.graphml) from the vectors. */
+/** Past this share of deleted points an update rebuilds the index instead: deleted points still cost search time. */
+const MAX_DELETED_SHARE = 0.2;
+
+/**
+ * The committed index of the folder, when the index stage can bring it up to
+ * date instead of building anew: the same model and HNSW parameters, its
+ * files intact. Anything else (none yet, damaged, other parameters) means a
+ * full build.
+ */
+function previousIndex(folder: OutputFolder, vectors: VectorsInfo, hnsw: HnswParameters): PreviousIndex | undefined {
+  let info: IndexInfo;
+  let neighbours: Neighbours;
+  try {
+    info = folder.readJson('indexInfo', indexInfoSchema);
+    neighbours = readNeighbours(folder, info);
+  } catch {
+    return undefined;
+  }
+  const same = info.search === 'hnsw' && info.modelIdentity === vectors.modelIdentity && info.dim === vectors.dim && info.hnsw.m === hnsw.m && info.hnsw.efConstruction === hnsw.efConstruction;
+  if (!same || !folder.has('hnsw') || sha256File(folder.path('hnsw')) !== info.hnswHash) return undefined;
+  const index = loadHnsw(folder.path('hnsw'), info.dim, hnsw.efSearch);
+  return { index, labels: info.labels, fingerprints: info.fingerprints, rows: info.ids, neighbours };
+}
+
+/**
+ * The index stage: the HNSW index, each paper's nearest other papers
+ * (neighbours.bin) and the related-paper graph (related.json). An index from
+ * an earlier run of the same model and parameters is brought up to date
+ * (incremental.ts) rather than built again.
+ */
 export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSummary {
-  const { papers, info, vectors } = readCurrentVectors(writer.folder);
+  const folder = writer.folder;
+  const { papers, info, vectors } = readCurrentVectors(folder);
   const hnsw: HnswParameters = { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbors + 1) };
   const search = papers.length <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw';
   const floor = options.minSimilarity === 'auto' ? randomPairFloor(vectors, info.dim) : options.minSimilarity;
   const rule = options.minSimilarity === 'auto' ? '99th percentile of the similarity of 20,000 random pairs of papers' : 'set with --min-similarity';
+  const stored = Math.min(Math.max(options.neighbors, STORED_NEIGHBOURS), papers.length - 1);
+  const ids = papers.map((paper) => paper.id);
 
   let started = performance.now();
-  const index = buildHnsw(vectors, info.dim, hnsw);
+  const previous = search === 'hnsw' ? previousIndex(folder, info, hnsw) : undefined;
+  let update = previous && updateIndex(previous, ids, vectors, info.dim, stored);
+  if (update && update.labels.filter((label) => label === null).length > MAX_DELETED_SHARE * update.labels.length) update = undefined;
+  const index = update ? previous!.index : buildHnsw(vectors, info.dim, hnsw);
+  index.setEf(hnsw.efSearch);
   const hnswPath = writer.target('hnsw');
   saveHnsw(index, hnswPath);
   const indexInfo: IndexInfo = {
@@ -75,16 +113,18 @@ export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSum
     search,
     hnsw,
     graph: { neighbors: options.neighbors, minSimilarity: floor, minSimilarityRule: rule },
-    storedNeighbours: Math.min(Math.max(options.neighbors, STORED_NEIGHBOURS), papers.length - 1),
+    storedNeighbours: stored,
     vectorsHash: info.vectorsHash,
     hnswHash: sha256File(hnswPath),
-    ids: papers.map((paper) => paper.id),
+    ids,
+    labels: update ? update.labels : ids,
+    fingerprints: update ? update.fingerprints : ids.map((_, row) => vectorFingerprint(vectors, row, info.dim)),
+    update: update ? { kind: 'updated', added: update.added, removed: update.removed, searchedAgain: update.searchedAgain } : { kind: 'built', added: papers.length, removed: 0, searchedAgain: 0 },
   };
   const indexSeconds = (performance.now() - started) / 1000;
 
   started = performance.now();
-  const searcher = new PaperSearch(indexInfo, vectors, search === 'hnsw' ? index : undefined);
-  const neighbours = searcher.nearest(vectors, indexInfo.storedNeighbours, (query, label) => query === label);
+  const neighbours = update ? update.neighbours : new PaperSearch(indexInfo, vectors, search === 'hnsw' ? index : undefined).nearest(vectors, stored, (query, row) => query === row);
   writer.write('neighbours', [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
   const related = relatedPapers(firstNeighbours(neighbours, options.neighbors), floor);
   writer.write('related', relatedJson(papers, related));
@@ -96,6 +136,7 @@ export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSum
   return {
     papers: papers.length,
     search,
+    update: indexInfo.update,
     hnsw,
     neighbors: options.neighbors,
     minSimilarity: floor,
@@ -137,11 +178,19 @@ export function relatedByRow(entries: readonly { neighbors: readonly { id: strin
 
 /** Nearest-paper search over the indexed vectors: exact for small corpora, HNSW for large ones. */
 export class PaperSearch {
+  /** The paper row of each HNSW label (-1: removed), when an update made them differ. */
+  private readonly rowOfLabel: Int32Array | undefined;
+
   constructor(
     readonly info: IndexInfo,
     readonly vectors: Float32Array,
     private readonly index: HnswIndex | undefined,
-  ) {}
+  ) {
+    if (info.labels.length !== info.ids.length || info.labels.some((id, label) => id !== info.ids[label])) {
+      const rowOf = new Map(info.ids.map((id, row) => [id, row]));
+      this.rowOfLabel = Int32Array.from(info.labels, (id) => (id === null ? -1 : (rowOf.get(id) ?? -1)));
+    }
+  }
 
   /** Opens the saved index of an output folder, refusing one built from other vectors or damaged. */
   static open(folder: OutputFolder): { search: PaperSearch; papers: Paper[]; vectorsInfo: VectorsInfo } {
@@ -161,7 +210,7 @@ export class PaperSearch {
     const count = Math.min(k, this.info.count);
     if (this.index) {
       this.index.setEf(Math.max(this.info.hnsw.efSearch, count + 1));
-      return hnswNeighbours(this.index, this.vectors, this.info.dim, queries, count, skip);
+      return hnswNeighbours(this.index, this.vectors, this.info.dim, queries, count, skip, this.rowOfLabel);
     }
     return exactNeighbours(this.vectors, this.info.dim, queries, count, skip);
   }

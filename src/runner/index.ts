@@ -74,6 +74,10 @@ async function runStage(stage: Stage, folder: OutputFolder, options: Options, fo
   const writer = folder.begin(stage.name);
   try {
     const summary = await stage.run(writer, options, prepared.plan);
+    if (stage.commits?.(options) === false) {
+      writer.abort();
+      return { status: 'ran', seconds: (performance.now() - started) / 1000, summary };
+    }
     beforeCommit(stage.name === 'ingest' ? countPapers(join(folder.stagingDir, ARTIFACTS.papers.file)) : undefined);
     const seconds = (performance.now() - started) / 1000;
     writer.commit({ status: 'ran', seconds, fingerprint, parameters }, stage.facts?.(summary, prepared.plan) ?? {});

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_SEED } from '../cluster/index.js';
+import type { Shard } from '../embed/cache.js';
 import { DEFAULT_BATCH_SIZE } from '../embed/index.js';
 import { DEFAULT_HNSW, DEFAULT_NEIGHBORS } from '../index/index.js';
 
@@ -15,6 +16,7 @@ export interface Options {
   minSimilarity: number | 'auto';
   k: number | 'auto';
   seed: number;
+  shard: Shard | undefined;
 }
 
 export type OptionName = keyof Options;
@@ -36,6 +38,13 @@ function similarityFloor(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
   if (value.trim() === '' || !Number.isFinite(number) || number < -1 || number > 1) throw new InvalidArgumentError('expected "auto" or a number from -1 to 1');
   return number;
+}
+
+function shardOf(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('expected I/N with 1 <= I <= N, e.g. 2/4');
+  return { index, count };
 }
 
 export interface OptionSpec<N extends OptionName = OptionName> {
@@ -62,6 +71,12 @@ export const OPTION_SPECS: { [N in OptionName]: OptionSpec<N> } = {
   minSimilarity: { flags: '--min-similarity <x>', description: 'similarity floor of related papers; auto = 99th percentile of random pairs', default: 'auto', parse: similarityFloor },
   k: { flags: '--k <k>', description: 'number of topics, or auto', default: 'auto', parse: topicCount },
   seed: { flags: '--seed <n>', description: 'seed of k-means and the map', default: DEFAULT_SEED, parse: wholeNumber(0) },
+  shard: {
+    flags: '--shard <I/N>',
+    description: 'embed only shard I of N into cache/ (one job of a CI matrix); gather every shard\'s cache/ into one folder, then `papermap run` embeds nothing',
+    default: undefined,
+    parse: shardOf,
+  },
 };
 
 export { wholeNumber };

@@ -29,6 +29,8 @@ export interface Stage<P = unknown, S = unknown> {
   /** Refuses options that cannot work on a corpus of this many papers. */
   checkCorpus?(options: Options, papers: number): void;
   run(writer: StageWriter, options: Options, plan: P): Promise<S> | S;
+  /** False when these options make the stage a part of a job that commits nothing (embed --shard). */
+  commits?(options: Options): boolean;
   /** Facts for the top of manifest.json. */
   facts?(summary: S, plan: P): Partial<ManifestFacts>;
   /** The command's one-line human summary. */

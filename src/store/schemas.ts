@@ -59,8 +59,14 @@ export const indexInfo = z.object({
   vectorsHash: sha256Hex,
   /** Hash of index.hnsw: a damaged index is refused before hnswlib reads it. */
   hnswHash: sha256Hex,
-  /** The paper id of each index label (label = row in papers.jsonl). */
+  /** The paper id of each row of papers.jsonl when the index was built (neighbours.bin's rows). */
   ids: z.array(z.string()),
+  /** The paper id of each HNSW label; null for a paper removed since (its point is marked deleted). */
+  labels: z.array(z.string().nullable()),
+  /** A fingerprint of each label's vector, to tell a changed paper on the next incremental update. */
+  fingerprints: z.array(z.string()),
+  /** What the last run did to the index: built it anew, or brought it up to date. */
+  update: z.object({ kind: z.enum(['built', 'updated']), added: z.number().int(), removed: z.number().int(), searchedAgain: z.number().int() }),
 });
 export type IndexInfo = z.infer<typeof indexInfo>;
 

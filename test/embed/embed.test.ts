@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -15,10 +15,11 @@ const seeds = readInputs(listInputFiles(['seeds'])).papers;
 function outWith(papers: readonly Paper[]): string {
   const out = mkdtempSync(join(tmpdir(), 'papermap-embed-'));
   folderWith(out, papers);
+  mkdirSync(join(out, 'cache'));
   return out;
 }
 
-const embedInto = (out: string, model: string) => runStage(embedStage, out, { model, batchSize: 4 });
+const embedInto = (out: string, model: string, shard?: { index: number; count: number }) => runStage(embedStage, out, { model, batchSize: 4, shard });
 const vectorsOf = (out: string) => readVectors(OutputFolder.existing(out));
 
 function norms(vectors: Float32Array, dim: number): number[] {
@@ -79,6 +80,26 @@ describe('embed with a transformers.js model folder (the tiny BERT)', () => {
     rmSync(cacheDir, { recursive: true });
     expect(await embedInto(out, TINY)).toMatchObject({ embedded: 4, cached: 0 });
     expect(vectorsOf(out).vectors).toEqual(good);
+  });
+
+  test('three shards of a CI matrix, gathered, give the vectors of one machine to the bit, with nothing left to embed', async () => {
+    const papers = seeds.slice(0, 30);
+    const single = outWith(papers);
+    await embedInto(single, TINY);
+    const gathered = outWith(papers);
+    let embedded = 0;
+    for (let index = 1; index <= 3; index++) {
+      const job = outWith(papers);
+      const summary = await embedInto(job, TINY, { index, count: 3 });
+      expect(summary).toMatchObject({ shard: { index, count: 3 }, papers: 30 });
+      embedded += summary.embedded;
+      expect(() => readFileSync(join(job, 'vectors.f32'))).toThrow(); // a shard commits nothing
+      // every shard writes vectors of its own name, so gathering never overwrites one (the labels are the same)
+      for (const file of readdirSync(join(job, 'cache'))) writeFileSync(join(gathered, 'cache', file), readFileSync(join(job, 'cache', file)), { flag: file.endsWith('.vectors') ? 'wx' : 'w' });
+    }
+    expect(embedded).toBe(30);
+    expect(await embedInto(gathered, TINY)).toMatchObject({ embedded: 0, cached: 30 });
+    expect(readFileSync(join(gathered, 'vectors.f32')).equals(readFileSync(join(single, 'vectors.f32')))).toBe(true);
   });
 
   test('queries are embedded with the same model into the same space', async () => {

@@ -44,7 +44,7 @@ function sampleData(): ReportData {
   const vectors: VectorsInfo = { model: 'builtin', modelIdentity: 'builtin-x', fallbackReason: 'MiniLM weights not found', dim: 2, count: 5, normalized: true, papersHash: 'p', vectorsHash: 'v' };
   const index: IndexInfo = {
     model: 'builtin', modelIdentity: 'builtin-x', dim: 2, count: 5, space: 'cosine', search: 'exact',
-    hnsw: { m: 16, efConstruction: 200, efSearch: 64 }, graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' }, storedNeighbours: 4, vectorsHash: 'v', hnswHash: 'h', ids: papers.map((p) => p.id),
+    hnsw: { m: 16, efConstruction: 200, efSearch: 64 }, graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' }, storedNeighbours: 4, vectorsHash: 'v', hnswHash: 'h', ids: papers.map((p) => p.id), labels: papers.map((p) => p.id), fingerprints: papers.map(() => '0'), update: { kind: 'built', added: 5, removed: 0, searchedAgain: 0 },
   };
   return {
     version: '0.1.0',

@@ -1,0 +1,85 @@
+import { describe, expect, test } from 'vitest';
+import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
+import { updateIndex, vectorFingerprint } from '../../src/index/incremental.js';
+import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
+import { seededRandom } from '../../src/shared/random.js';
+
+const DIM = 32;
+const K = 10;
+const PARAMETERS = { m: 16, efConstruction: 100, efSearch: 128 };
+
+/** Unit vectors around 40 random centres: neighbourhoods like those of real papers, made in a blink. */
+function clusteredVectors(count: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const centres = Array.from({ length: 40 }, () => Array.from({ length: DIM }, gaussian));
+  const vectors = new Float32Array(count * DIM);
+  for (let row = 0; row < count; row++) {
+    const centre = centres[Math.floor(random() * centres.length)];
+    let norm = 0;
+    for (let d = 0; d < DIM; d++) norm += (vectors[row * DIM + d] = centre[d] + 0.8 * gaussian()) ** 2;
+    for (let d = 0; d < DIM; d++) vectors[row * DIM + d] /= Math.sqrt(norm);
+  }
+  return vectors;
+}
+
+function rows(vectors: Float32Array, picked: readonly number[]): Float32Array {
+  const out = new Float32Array(picked.length * DIM);
+  picked.forEach((row, position) => out.set(vectors.subarray(row * DIM, (row + 1) * DIM), position * DIM));
+  return out;
+}
+
+describe('an incremental index update', () => {
+  // yesterday: papers 0..2699; today: 50 of them gone, 20 changed, 300 new
+  const pool = clusteredVectors(3300, 7);
+  const yesterday = Array.from({ length: 2700 }, (_, row) => row);
+  const removed = new Set(Array.from({ length: 50 }, (_, i) => i * 53));
+  const changed = new Set(Array.from({ length: 20 }, (_, i) => 7 + i * 131).filter((row) => !removed.has(row)));
+  const today = [...yesterday.filter((row) => !removed.has(row)), ...Array.from({ length: 300 }, (_, i) => 2700 + i)];
+
+  const oldVectors = rows(pool, yesterday);
+  const oldIds = yesterday.map((row) => `p${row}`);
+  const index = buildHnsw(oldVectors, DIM, PARAMETERS);
+  const selfSkip = (query: number, row: number) => query === row;
+  const oldNeighbours = hnswNeighbours(index, oldVectors, DIM, oldVectors, K, selfSkip);
+
+  const newVectors = rows(pool, today);
+  // a changed paper keeps its id and gets another vector
+  today.forEach((row, position) => {
+    if (!changed.has(row)) return;
+    newVectors.set(pool.subarray((3299 - position % 200) * DIM, (3300 - position % 200) * DIM), position * DIM);
+  });
+  const newIds = today.map((row) => `p${row}`);
+
+  const update = updateIndex(
+    { index, labels: oldIds, fingerprints: oldIds.map((_, row) => vectorFingerprint(oldVectors, row, DIM)), rows: oldIds, neighbours: oldNeighbours },
+    newIds,
+    newVectors,
+    DIM,
+    K,
+  );
+
+  test('does only the new work: adds the new and changed papers, deletes the removed and changed ones', () => {
+    expect(update.added).toBe(300 + changed.size);
+    expect(update.removed).toBe(removed.size + changed.size);
+    expect(update.labels.filter((label) => label === null)).toHaveLength(removed.size + changed.size);
+    expect(update.searchedAgain).toBeLessThan(today.length / 4);
+    // every current paper has a label holding its own id
+    newIds.forEach((id, row) => expect(update.labels[update.labelOfRow[row]]).toBe(id));
+  });
+
+  test('equals a full rebuild within HNSW recall, and removed papers are in no list', () => {
+    const exact = exactNeighbours(newVectors, DIM, newVectors, K, selfSkip);
+    const rebuilt = hnswNeighbours(buildHnsw(newVectors, DIM, PARAMETERS), newVectors, DIM, newVectors, K, selfSkip);
+    const incremental = recallAtK(update.neighbours, exact);
+    const full = recallAtK(rebuilt, exact);
+    expect(full).toBeGreaterThan(0.95);
+    expect(incremental).toBeGreaterThan(full - 0.002);
+    expect(Math.max(...update.neighbours.labels)).toBeLessThan(today.length);
+    for (let row = 0; row < today.length; row++) {
+      const list = Array.from(update.neighbours.labels.subarray(row * K, (row + 1) * K));
+      expect(list).not.toContain(row);
+      expect(new Set(list).size).toBe(K);
+    }
+  });
+});
