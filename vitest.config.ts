@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     // the CLI tests run the compiled papermap, so build it from the current sources first
     globalSetup: ['test/build.ts'],
-    testTimeout: 60_000,
+    testTimeout: 120_000,
+    // setup runs papermap on the seeds; on a loaded 2-core machine that can take far longer than vitest's 10 s
+    hookTimeout: 120_000,
   },
 });
