@@ -149,15 +149,19 @@ export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSum
 }
 
 /** related.json: one paper a line, in papers.jsonl order, neighbours best first. */
-function relatedJson(papers: readonly Paper[], related: readonly RelatedPaper[][]): string {
-  const lines = papers.map((paper, row) =>
-    JSON.stringify({
-      id: paper.id,
-      title: paper.title,
-      neighbors: related[row].map((neighbour) => ({ id: papers[neighbour.row].id, score: roundScore(neighbour.score), mutual: neighbour.mutual })),
-    }),
+function relatedJson(papers: readonly Paper[], related: readonly RelatedPaper[][]): string[] {
+  // one chunk a paper: the whole file can be more than one string can hold
+  const chunks = papers.map(
+    (paper, row) =>
+      (row === 0 ? '[\n' : ',\n') +
+      JSON.stringify({
+        id: paper.id,
+        title: paper.title,
+        neighbors: related[row].map((neighbour) => ({ id: papers[neighbour.row].id, score: roundScore(neighbour.score), mutual: neighbour.mutual })),
+      }),
   );
-  return `[\n${lines.join(',\n')}\n]\n`;
+  chunks.push(papers.length === 0 ? '[\n]\n' : '\n]\n');
+  return chunks;
 }
 
 export function roundScore(score: number): number {

@@ -1,7 +1,7 @@
 import { UserError } from '../shared/errors.js';
 import { sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
-import type { OutputFolder } from './folder.js';
+import { schemaProblem, type OutputFolder } from './folder.js';
 import { clustersFile, indexInfo, paperLine, relatedFile, vectorsInfo, type Clusters, type IndexInfo, type RelatedEntry, type VectorsInfo } from './schemas.js';
 
 /** One paper as every stage after ingest sees it. */
@@ -20,28 +20,34 @@ export function paperToJson(paper: Paper): string {
   return JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract, sources: paper.sources, ...paper.metadata });
 }
 
-/** papers.jsonl as text and as papers, each line checked. */
+/**
+ * papers.jsonl as papers, each line checked, and the file's hash. Lines are
+ * decoded one at a time from the file's bytes: a million papers are more
+ * text than one JavaScript string can hold.
+ */
 export function readPapers(folder: OutputFolder): { papers: Paper[]; hash: string } {
-  const text = folder.readText('papers');
+  const bytes = folder.readBytes('papers');
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) throw folder.damaged('papers', 'the last line is cut short');
   const papers: Paper[] = [];
   const ids = new Set<string>();
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] !== '') throw folder.damaged('papers', 'the last line is cut short');
-  for (let i = 0; i < lines.length - 1; i++) {
+  for (let start = 0, line = 1; start < bytes.length; line++) {
+    const end = bytes.indexOf(10, start);
+    const text = bytes.toString('utf8', start, end);
+    start = end + 1;
     let value: unknown;
     try {
-      value = JSON.parse(lines[i]);
+      value = JSON.parse(text);
     } catch {
-      throw folder.damaged('papers', `line ${i + 1} is not valid JSON`);
+      throw folder.damaged('papers', `line ${line} is not valid JSON`);
     }
     const parsed = paperLine.safeParse(value);
-    if (!parsed.success) throw folder.damaged('papers', `line ${i + 1} is not a paper (${parsed.error.issues[0].message} at ${parsed.error.issues[0].path.join('.')})`);
+    if (!parsed.success) throw folder.damaged('papers', `line ${line} is not a paper (${schemaProblem(parsed.error)})`);
     const { id, title, abstract, sources, ...metadata } = parsed.data;
-    if (ids.has(id)) throw folder.damaged('papers', `line ${i + 1} repeats the id ${id}`);
+    if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
     ids.add(id);
     papers.push({ id, title, abstract, sources, metadata });
   }
-  return { papers, hash: sha256(text) };
+  return { papers, hash: sha256(bytes) };
 }
 
 /** The index of the first value that is not a finite number, or -1. */
@@ -58,8 +64,8 @@ export function readVectors(folder: OutputFolder): { info: VectorsInfo; vectors:
     throw folder.damaged('vectors', `${bytes.byteLength} bytes where ${folder.path('vectorsInfo')} says ${info.count} vectors of ${info.dim} dimensions (cut short?)`);
   }
   if (sha256(bytes) !== info.vectorsHash) throw folder.damaged('vectors', `does not match the hash in ${folder.path('vectorsInfo')} (damaged?)`);
-  const vectors = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(vectors.buffer).set(bytes);
+  // a large file's bytes come in a buffer of their own, which can be the vectors as they are; a small one may sit unaligned in a shared pool
+  const vectors = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const bad = firstNonFinite(vectors);
   if (bad >= 0) throw folder.damaged('vectors', `vector ${Math.floor(bad / info.dim) + 1} holds NaN or an infinite value`);
   return { info, vectors };
