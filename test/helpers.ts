@@ -2,6 +2,7 @@ import { ingestStage } from '../src/ingest/stage.js';
 import { runOneStage } from '../src/runner/index.js';
 import { defaultOptions, type Options } from '../src/runner/options.js';
 import type { Stage } from '../src/runner/stage.js';
+import { bytesOf, sha256 } from '../src/shared/files.js';
 import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson, readPapers, type Paper } from '../src/store/read.js';
 
@@ -26,3 +27,15 @@ export function papersOf(out: string): Paper[] {
 }
 
 export const ingestInto = (out: string, inputs: string[], strict = false) => runStage(ingestStage, out, { inputs, strict });
+
+/** An output folder holding these papers and their vectors, as if ingest and embed had run. */
+export function folderWithVectors(out: string, papers: readonly Paper[], vectors: Float32Array, dim: number): OutputFolder {
+  const folder = folderWith(out, papers);
+  const writer = folder.begin('embed');
+  writer.write('vectors', bytesOf(vectors));
+  const papersHash = sha256(papers.map((paper) => paperToJson(paper) + '\n').join(''));
+  const info = { model: 'test', modelIdentity: 'test', dim, count: papers.length, normalized: true, papersHash, vectorsHash: sha256(bytesOf(vectors)) };
+  writer.write('vectorsInfo', JSON.stringify(info));
+  writer.commit({ status: 'ran', seconds: 0, fingerprint: '0'.repeat(64), parameters: {} });
+  return folder;
+}

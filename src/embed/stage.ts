@@ -1,5 +1,5 @@
 import { defineStage } from '../runner/stage.js';
-import { checkModelChoice } from './model.js';
+import { describeTransformer, resolveModel } from './model.js';
 import { embed, planEmbedding } from './index.js';
 
 export const embedStage = defineStage({
@@ -7,7 +7,11 @@ export const embedStage = defineStage({
   description: 'turn every paper into a unit vector: <out>/vectors.f32 and <out>/vectors.json',
   reads: ['papers'],
   options: ['model', 'batchSize', 'shard'],
-  checkOptions: (options) => checkModelChoice(options.model),
+  checkOptions(options) {
+    // a model folder that cannot be read is refused now, not after ingest has committed
+    const model = resolveModel(options.model);
+    if (model.kind === 'transformer') describeTransformer(model.dir);
+  },
   prepare(folder, options) {
     const plan = planEmbedding(folder, options);
     // the model's identity, not its name: other weights under the same name mean other vectors

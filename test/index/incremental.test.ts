@@ -1,4 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { PaperSearch } from '../../src/index/index.js';
+import { indexStage } from '../../src/index/stage.js';
+import { readIndexInfo, readNeighbours, readVectors } from '../../src/store/read.js';
+import { folderWithVectors, runStage } from '../helpers.js';
 import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
 import { updateIndex, vectorFingerprint } from '../../src/index/incremental.js';
 import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
@@ -81,5 +88,32 @@ describe('an incremental index update', () => {
       expect(list).not.toContain(row);
       expect(new Set(list).size).toBe(K);
     }
+  });
+});
+
+describe('the index stage on a folder that holds yesterday\'s index', () => {
+  const pool = clusteredVectors(1300, 11);
+  const paper = (row: number) => ({ id: `p${row}`, title: `Paper ${row}`, abstract: '', sources: ['x'], metadata: {} });
+  const picked = (count: number, skip: Set<number> = new Set()) => Array.from({ length: count }, (_, row) => row).filter((row) => !skip.has(row));
+
+  test('adds the new papers, drops the removed ones, and answers as a fresh build does', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
+    const yesterday = picked(1200);
+    folderWithVectors(out, yesterday.map(paper), rows(pool, yesterday), DIM);
+    expect((await runStage(indexStage, out)).update).toEqual({ kind: 'built', added: 1200, removed: 0, searchedAgain: 0 });
+
+    const gone = new Set([3, 500, 900]);
+    const today = [...picked(1200, gone), ...Array.from({ length: 100 }, (_, i) => 1200 + i)];
+    const folder = folderWithVectors(out, today.map(paper), rows(pool, today), DIM);
+    expect((await runStage(indexStage, out)).update).toMatchObject({ kind: 'updated', added: 100, removed: 3 });
+
+    // searching the updated index (labels no longer rows) finds what exact search finds
+    const { info: vectorsInfo, vectors } = readVectors(folder);
+    const info = readIndexInfo(folder, vectorsInfo);
+    const stored = readNeighbours(folder, info);
+    const exact = exactNeighbours(vectors, DIM, vectors, 10, (query, row) => query === row);
+    expect(recallAtK(stored, exact)).toBeGreaterThan(0.995);
+    const { search } = PaperSearch.open(folder);
+    expect(recallAtK(search.nearest(vectors, 10, (query, row) => query === row), exact)).toBeGreaterThan(0.995);
   });
 });
