@@ -12,10 +12,11 @@ export const SHIPPED_MODEL_DIR = join(PACKAGE_ROOT, 'models', MINILM_NAME);
 
 /** The shipped files papermap loads, with the SHA-256 each must have (provenance: models/all-MiniLM-L6-v2/README.md). */
 export const SHIPPED_FILES: readonly { path: string; sha256: string }[] = [
-  { path: 'config.json', sha256: 'TODO' },
-  { path: 'tokenizer.json', sha256: 'TODO' },
-  { path: 'tokenizer_config.json', sha256: 'TODO' },
-  { path: 'onnx/model_quantized.onnx', sha256: 'TODO' },
+  { path: 'config.json', sha256: '953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41' },
+  { path: 'tokenizer.json', sha256: 'be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037' },
+  { path: 'sentence_bert_config.json', sha256: 'fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7' },
+  { path: 'tokenizer_config.json', sha256: 'acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b' },
+  { path: 'onnx/model_quantized.onnx', sha256: '2640fb019ce747d40bf3383ea1811ac79b2c24f559f538439290e4b85dbc9b26' },
 ];
 
 /** The files of a transformers.js model folder that papermap needs, the int8 weights preferred as transformers.js does. */
@@ -31,6 +32,9 @@ export function modelFiles(dir: string): { onnx: string; quantized: boolean } | 
 export const DEFAULT_MAX_TOKENS = 256;
 
 const bertConfig = z.looseObject({ hidden_size: z.number().int().positive(), max_position_embeddings: z.number().int().positive().optional() });
+const tokenizerFile = z.looseObject({
+  normalizer: z.looseObject({ type: z.string(), lowercase: z.boolean().optional(), strip_accents: z.boolean().nullable().optional() }).nullable().optional(),
+});
 const sentenceBertConfig = z.looseObject({ max_seq_length: z.number().int().positive().optional() });
 
 function readJsonFile<T extends z.ZodType>(path: string, schema: T, what: string): z.infer<T> {
@@ -50,15 +54,18 @@ function readJsonFile<T extends z.ZodType>(path: string, schema: T, what: string
  * it: the identity changes whenever the vectors could (weights, tokenizer,
  * truncation length), so cached vectors of other weights are never reused.
  */
-export function describeTransformer(dir: string): { identity: string; dim: number; maxTokens: number; quantized: boolean } {
+export function describeTransformer(dir: string): { identity: string; dim: number; maxTokens: number; quantized: boolean; stripsAccents: boolean } {
   const files = modelFiles(dir);
   if ('missing' in files) throw new UserError(`model folder ${dir} lacks ${files.missing.join(', ')}`);
   const config = readJsonFile(join(dir, 'config.json'), bertConfig, 'the config of a BERT-like encoder');
   const sentenceConfig = join(dir, 'sentence_bert_config.json');
   const maxSeqLength = existsSync(sentenceConfig) ? readJsonFile(sentenceConfig, sentenceBertConfig, 'a sentence-transformers config').max_seq_length : undefined;
   const maxTokens = Math.min(maxSeqLength ?? DEFAULT_MAX_TOKENS, config.max_position_embeddings ?? Infinity);
-  const identity = [sha256File(files.onnx).slice(0, 16), sha256File(join(dir, 'tokenizer.json')).slice(0, 8), `max${maxTokens}`, 'mean-l2'].join(':');
-  return { identity, dim: config.hidden_size, maxTokens, quantized: files.quantized };
+  const { normalizer } = readJsonFile(join(dir, 'tokenizer.json'), tokenizerFile, 'a tokenizers tokenizer.json');
+  // BERT's normalizer strips accents when told to, or by default when it lowercases
+  const stripsAccents = normalizer?.type === 'BertNormalizer' && (normalizer.strip_accents ?? normalizer.lowercase ?? false) === true;
+  const identity = [sha256File(files.onnx).slice(0, 16), sha256File(join(dir, 'tokenizer.json')).slice(0, 8), `max${maxTokens}`, stripsAccents ? 'mn' : 'raw', 'mean-l2'].join(':');
+  return { identity, dim: config.hidden_size, maxTokens, quantized: files.quantized, stripsAccents };
 }
 
 /** What is wrong with the shipped model files, or nothing: each must be there with its pinned SHA-256. */

@@ -16,10 +16,12 @@ export class TransformerEmbedder {
     readonly maxTokens: number,
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly model: PreTrainedModel,
+    /** Whether the tokenizer strips accents, which transformers.js 2.17 does only for U+0300–U+036F. */
+    private readonly stripsAccents: boolean,
   ) {}
 
   static async load(dir: string, name: string): Promise<TransformerEmbedder> {
-    const { identity, dim, maxTokens, quantized } = describeTransformer(dir);
+    const { identity, dim, maxTokens, quantized, stripsAccents } = describeTransformer(dir);
 
     // Only ever read local files: downloads are papermap's job (pinned sums, timeouts), not the library's.
     const absolute = resolve(dir);
@@ -35,7 +37,7 @@ export class TransformerEmbedder {
     } catch (error) {
       throw new UserError(`cannot load the model in ${dir}: ${(error as Error).message.split('\n')[0]}`);
     }
-    return new TransformerEmbedder(name, identity, dim, maxTokens, tokenizer, model);
+    return new TransformerEmbedder(name, identity, dim, maxTokens, tokenizer, model, stripsAccents);
   }
 
   /**
@@ -44,7 +46,9 @@ export class TransformerEmbedder {
    * it, which would give different vectors from the reference model.)
    */
   tokenize(text: string): number[] {
-    const ids = this.tokenizer.encode(text);
+    // The Rust and Python tokenizers strip every nonspacing mark (Unicode Mn) after NFD; transformers.js only
+    // U+0300–U+036F, so kana with dakuten, Arabic or Hebrew vowel marks became [UNK]. Stripped here first, they match.
+    const ids = this.tokenizer.encode(this.stripsAccents ? text.normalize('NFD').replace(/\p{Mn}/gu, '') : text);
     return ids.length <= this.maxTokens ? ids : [...ids.slice(0, this.maxTokens - 1), ids[ids.length - 1]];
   }
 
