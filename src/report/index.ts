@@ -1,7 +1,8 @@
 import { firstNeighbours, relatedByRow, toGraphml } from '../index/index.js';
 import { sampleRows } from '../shared/random.js';
 import type { StageWriter } from '../store/folder.js';
-import { readClusters, readCurrentVectors, readIndexInfo, readNeighbours, readRelated } from '../store/read.js';
+import { readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPapers, readPrevious, readRelated } from '../store/read.js';
+import { changesSince } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
@@ -33,8 +34,18 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   const topicOf = new Int32Array(papers.length).fill(-1);
   for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
 
+  const stored = readNeighbours(folder, index);
+  const previousPapers = readPrevious(folder, 'papers', () => readPapers(folder, 'previous').papers);
+  const changes = changesSince(
+    previousPapers && { papers: previousPapers, clusters: readPrevious(folder, 'clusters', () => readClustersFile(folder, 'previous')) },
+    papers,
+    clusters,
+    topicOf,
+    stored,
+  );
+
   // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
-  const neighbours = firstNeighbours(readNeighbours(folder, index), Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
+  const neighbours = firstNeighbours(stored, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
   const sampled = papers.length > MAP_SAMPLE;
   let map: Float64Array;
   if (sampled) {
@@ -58,6 +69,7 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
       (sampled ? ` for a seeded sample of ${MAP_SAMPLE} papers; every other paper sits at the similarity-weighted mean of its nearest placed papers` : '') +
       '; distances on the map are only roughly meaningful, neighbourhoods are.',
   };
+  writer.write('changes', JSON.stringify(changes, null, 2) + '\n');
   writer.write('markdown', toMarkdown(data));
   writer.write('html', toHtml(data));
   writer.write(
@@ -69,5 +81,5 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
     })),
     related),
   );
-  return { papers: papers.length, topics: clusters.topics.length, files: [folder.path('markdown'), folder.path('html'), folder.path('graph')] };
+  return { papers: papers.length, topics: clusters.topics.length, files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes')] };
 }

@@ -1,5 +1,5 @@
-import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 import { sha256File, writeFileAtomic } from '../shared/files.js';
@@ -11,6 +11,8 @@ import { manifestFile, type Manifest, type ManifestFacts, type StageName, type S
 const MANIFEST = 'manifest.json';
 /** Where a stage's files are written before its commit moves them into place. */
 const STAGING = '.papermap-staging';
+/** Where a commit keeps the version it replaced of the artifacts that keep one. */
+const PREVIOUS = '.previous';
 
 /** The first problem zod found, as a short phrase with where it is. */
 export function schemaProblem(error: z.ZodError): string {
@@ -61,6 +63,11 @@ export class OutputFolder {
     return existsSync(this.path(name));
   }
 
+  /** The version of an artifact that its last commit replaced, when it keeps one. */
+  previousPath(name: ArtifactName): string {
+    return join(this.out, PREVIOUS, ARTIFACTS[name].file);
+  }
+
   /** What to run to make an artifact again. */
   remedy(name: ArtifactName): string {
     return `run \`papermap ${ARTIFACTS[name].stage} --out ${this.out}\``;
@@ -71,22 +78,22 @@ export class OutputFolder {
     return new UserError(`${this.path(name)}: ${problem}; ${this.remedy(name)} again`);
   }
 
-  /** The bytes of an artifact; a missing one names the stage to run. */
-  readBytes(name: ArtifactName): Buffer {
-    const path = this.path(name);
+  /** The bytes of an artifact (or of the version its last commit replaced); a missing one names the stage to run. */
+  readBytes(name: ArtifactName, version: 'current' | 'previous' = 'current'): Buffer {
+    const path = version === 'current' ? this.path(name) : this.previousPath(name);
     if (!existsSync(path)) throw new UserError(`${path} not found: ${this.remedy(name)} first`);
     return readFileSync(path);
   }
 
-  readText(name: ArtifactName): string {
-    return this.readBytes(name).toString('utf8');
+  readText(name: ArtifactName, version: 'current' | 'previous' = 'current'): string {
+    return this.readBytes(name, version).toString('utf8');
   }
 
   /** A JSON artifact, checked against its schema. */
-  readJson<T extends z.ZodType>(name: ArtifactName, schema: T): z.infer<T> {
+  readJson<T extends z.ZodType>(name: ArtifactName, schema: T, version: 'current' | 'previous' = 'current'): z.infer<T> {
     let value: unknown;
     try {
-      value = JSON.parse(this.readText(name));
+      value = JSON.parse(this.readText(name, version));
     } catch (error) {
       if (error instanceof UserError) throw error;
       throw this.damaged(name, 'not valid JSON (damaged or cut short)');
@@ -213,7 +220,15 @@ export class StageWriter {
     for (const name of this.staged) {
       const staged = join(this.folder.stagingDir, ARTIFACTS[name].file);
       outputs[ARTIFACTS[name].file] = sha256File(staged);
-      renameSync(staged, this.folder.path(name));
+      const committed = this.folder.path(name);
+      if ('keepsPrevious' in ARTIFACTS[name] && existsSync(committed)) {
+        // a hard link: the old version stays as it was, at no cost, while the new one takes its name
+        const previous = this.folder.previousPath(name);
+        mkdirSync(dirname(previous), { recursive: true });
+        rmSync(previous, { force: true });
+        linkSync(committed, previous);
+      }
+      renameSync(staged, committed);
     }
     this.folder.writeManifest(this.stage, { ...record, outputs }, facts);
     this.abort();

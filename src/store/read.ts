@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
+import { notice } from '../shared/progress.js';
 import { sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
@@ -25,8 +27,8 @@ export function paperToJson(paper: Paper): string {
  * decoded one at a time from the file's bytes: a million papers are more
  * text than one JavaScript string can hold.
  */
-export function readPapers(folder: OutputFolder): { papers: Paper[]; hash: string } {
-  const bytes = folder.readBytes('papers');
+export function readPapers(folder: OutputFolder, version: 'current' | 'previous' = 'current'): { papers: Paper[]; hash: string } {
+  const bytes = folder.readBytes('papers', version);
   if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) throw folder.damaged('papers', 'the last line is cut short');
   const papers: Paper[] = [];
   const ids = new Set<string>();
@@ -128,4 +130,25 @@ export function readClusters(folder: OutputFolder, vectors: VectorsInfo): Cluste
 /** An artifact made from an older version of another: the stage that makes it must run again. */
 function stale(folder: OutputFolder, name: ArtifactName, from: ArtifactName): UserError {
   return new UserError(`${folder.path(name)} was made from another ${ARTIFACTS[from].file}: ${folder.remedy(name)} again`);
+}
+
+/**
+ * The version of an artifact that the last commit of its stage replaced
+ * (`.previous/`), read as `read` reads the current one; nothing when there is
+ * none (a first run) or it cannot be read.
+ */
+export function readPrevious<T>(folder: OutputFolder, name: ArtifactName, read: () => T): T | undefined {
+  if (!existsSync(folder.previousPath(name))) return undefined;
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    notice(`${folder.previousPath(name)} cannot be read (${error.message}); what changed is told as on a first run`);
+    return undefined;
+  }
+}
+
+/** clusters.json, as it is or as it was before the cluster stage's last commit. */
+export function readClustersFile(folder: OutputFolder, version: 'current' | 'previous'): Clusters {
+  return folder.readJson('clusters', clustersFile, version);
 }

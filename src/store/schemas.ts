@@ -120,6 +120,15 @@ export const clustersFile = z.object({
   outlierRule: z.string(),
   topics: z.array(topic),
   outliers: z.array(z.object({ id: z.string(), nearestTopic: z.number().int(), similarity: finite })),
+  /** How the topics of the last refit continue the ones before: births, deaths, merges and splits by stable id. */
+  lineage: z
+    .object({
+      births: z.array(z.number().int()),
+      deaths: z.array(z.number().int()),
+      merges: z.array(z.object({ into: z.number().int(), from: z.array(z.number().int()) })),
+      splits: z.array(z.object({ from: z.number().int(), into: z.array(z.number().int()) })),
+    })
+    .optional(),
 });
 export type Clusters = z.infer<typeof clustersFile>;
 

@@ -35,7 +35,7 @@ describe('the transformers.js path on the tiny BERT fixture', () => {
   test('loads offline and reads the model shape', () => {
     expect(embedder.dim).toBe(32);
     expect(embedder.maxTokens).toBe(256);
-    expect(embedder.identity).toMatch(/^[0-9a-f]{16}:[0-9a-f]{8}:max256:mean-l2$/);
+    expect(embedder.identity).toMatch(/^[0-9a-f]{16}:[0-9a-f]{8}:max256:mn:mean-l2$/);
   });
 
   test('tokenizes like the reference WordPiece and embeds like torch', async () => {

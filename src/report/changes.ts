@@ -1,0 +1,86 @@
+import type { Neighbours, Paper } from '../store/read.js';
+import type { Clusters } from '../store/schemas.js';
+
+/** How many of a new paper's nearest older papers changes.json names. */
+const NEAREST_OLDER = 3;
+/** How many of the topics that grew the most it names. */
+const GROWN_TOPICS = 5;
+
+interface PaperRef {
+  id: string;
+  title: string;
+}
+
+/** changes.json: what changed since the previous run, readable as a nightly digest. */
+export interface Changes {
+  /** The corpus the changes are counted from; null on a first run, when every paper is new and none is listed. */
+  since: { papers: number; topics: number | null } | null;
+  counts: { papers: number; added: number; changed: number; removed: number };
+  /** New papers (and papers whose title or abstract changed), each with its topic (null: an outlier) and its nearest older papers. */
+  added: (PaperRef & { topic: number | null; nearestOlder: (PaperRef & { score: number })[] })[];
+  changed: (PaperRef & { topic: number | null })[];
+  removed: PaperRef[];
+  topics: {
+    /** Topics by papers gained, most first (ids are stable across runs). */
+    grewMost: { id: number; label: string; before: number; after: number }[];
+    births: number[];
+    deaths: number[];
+    merges: { into: number; from: number[] }[];
+    splits: { from: number; into: number[] }[];
+  };
+}
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000;
+
+/**
+ * What changed from the previous papers and topics to the current ones. A
+ * paper is added when its id is new, changed when its title or abstract
+ * differs, removed when its id is gone. Topic births, deaths, merges and
+ * splits are those the cluster stage recorded when it last refitted.
+ */
+export function changesSince(
+  previous: { papers: readonly Paper[]; clusters: Clusters | undefined } | undefined,
+  papers: readonly Paper[],
+  clusters: Clusters,
+  topicOf: Int32Array,
+  neighbours: Neighbours,
+): Changes {
+  const topics = { grewMost: [], births: clusters.lineage?.births ?? [], deaths: clusters.lineage?.deaths ?? [], merges: clusters.lineage?.merges ?? [], splits: clusters.lineage?.splits ?? [] };
+  if (!previous) {
+    return { since: null, counts: { papers: papers.length, added: papers.length, changed: 0, removed: 0 }, added: [], changed: [], removed: [], topics };
+  }
+  const before = new Map(previous.papers.map((paper) => [paper.id, paper]));
+  const current = new Set(papers.map((paper) => paper.id));
+  const isNew = new Uint8Array(papers.length);
+  const changedRows: number[] = [];
+  papers.forEach((paper, row) => {
+    const old = before.get(paper.id);
+    if (!old) isNew[row] = 1;
+    else if (old.title !== paper.title || old.abstract !== paper.abstract) changedRows.push(row);
+  });
+  const ref = (row: number): PaperRef => ({ id: papers[row].id, title: papers[row].title });
+  const topic = (row: number) => (topicOf[row] >= 0 ? topicOf[row] : null);
+  const added = papers.flatMap((_, row) => {
+    if (!isNew[row]) return [];
+    const nearestOlder: (PaperRef & { score: number })[] = [];
+    for (let slot = 0; slot < neighbours.k && nearestOlder.length < NEAREST_OLDER; slot++) {
+      const other = neighbours.labels[row * neighbours.k + slot];
+      if (other >= 0 && !isNew[other]) nearestOlder.push({ ...ref(other), score: round(neighbours.scores[row * neighbours.k + slot]) });
+    }
+    return [{ ...ref(row), topic: topic(row), nearestOlder }];
+  });
+  const sizeBefore = new Map((previous.clusters?.topics ?? []).map((entry) => [entry.id, entry.size]));
+  const grewMost = clusters.topics
+    .map((entry) => ({ id: entry.id, label: entry.label, before: sizeBefore.get(entry.id) ?? 0, after: entry.size }))
+    .filter((entry) => entry.after > entry.before)
+    .sort((a, b) => b.after - b.before - (a.after - a.before) || a.id - b.id)
+    .slice(0, GROWN_TOPICS);
+  return {
+    since: { papers: previous.papers.length, topics: previous.clusters ? previous.clusters.topics.length : null },
+    counts: { papers: papers.length, added: added.length, changed: changedRows.length, removed: previous.papers.filter((paper) => !current.has(paper.id)).length },
+    added,
+    changed: changedRows.map((row) => ({ ...ref(row), topic: topic(row) })),
+    removed: previous.papers.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title })),
+    topics: { ...topics, grewMost },
+  };
+}
