@@ -44,7 +44,20 @@ export class VectorCache {
     const stem = basename(cachePath(dir, identity, 'vectors')).replace(/\.vectors$/, '');
     // the main file first, then the shards' in name order: the same vectors whatever order the files came in
     const files = readdirSync(dir).filter((name) => name.startsWith(`${stem}.`) && name.endsWith('.vectors')).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-    for (const name of files) this.load(join(dir, name));
+    const main = join(dir, `${stem}.vectors`);
+    if (existsSync(main)) this.load(main);
+    const known = new Set(this.rows.keys());
+    const shardFiles = files.map((name) => join(dir, name)).filter((path) => path !== main);
+    for (const path of shardFiles) this.load(path);
+    if (shard || shardFiles.length === 0) return;
+    // A run that is not a shard takes the gathered shards' vectors into the main file and deletes theirs, so the
+    // folder a CI cache keeps holds one file, and tomorrow's shard files hold only tomorrow's vectors.
+    const gathered = [...this.rows.keys()].filter((hash) => !known.has(hash));
+    const vectors = new Float32Array(gathered.length * dim);
+    gathered.forEach((hash, row) => vectors.set(this.rows.get(hash)!, row * dim));
+    if (gathered.length > 0) this.add(gathered, vectors);
+    this.close();
+    for (const path of shardFiles) rmSync(path);
   }
 
   get size(): number {

@@ -111,6 +111,8 @@ export async function runOneStage(stage: Stage, folder: OutputFolder, options: O
 
 export interface RunSummary {
   papers: number;
+  /** Papers run through the model in this run (0 when every vector came from the cache). */
+  embedded: number;
   model: string;
   fallbackReason?: string;
   topics: number;
@@ -131,6 +133,7 @@ export async function runPipeline(folder: OutputFolder, options: Options): Promi
   for (const stage of STAGES) stage.checkOptions?.(options);
   const release = lockFolder(folder.out);
   const stages = {} as RunSummary['stages'];
+  let embedded = 0;
   try {
     for (const [position, stage] of STAGES.entries()) {
       underWay = { stage: stage.name, finished: STAGES.slice(0, position).map((done) => done.name) };
@@ -138,6 +141,7 @@ export async function runPipeline(folder: OutputFolder, options: Options): Promi
         if (staged !== undefined) checkCorpus(STAGES.slice(position + 1), options, staged);
       });
       stages[stage.name] = { status: outcome.status, seconds: outcome.seconds };
+      if (stage === embedStage && outcome.summary) embedded = (outcome.summary as { embedded: number }).embedded;
     }
   } finally {
     underWay = undefined;
@@ -147,6 +151,7 @@ export async function runPipeline(folder: OutputFolder, options: Options): Promi
   const clusters = readClusters(folder, info);
   return {
     papers: info.count,
+    embedded,
     model: info.model,
     ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
     topics: clusters.topics.length,

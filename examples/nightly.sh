@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The steps of a nightly papermap job, one subcommand a CI step (examples/github-actions/papermap-nightly.yml).
+# Each step works on an output folder that holds last night's results (restored from the CI cache), so only
+# new work is done: new papers are embedded, added to the index and placed in their topics.
+#
+#   nightly.sh shard I N INPUT OUT    embed shard I of N of the papers not yet embedded into OUT/cache
+#                                     (one job of the CI matrix; it writes no other artifact)
+#   nightly.sh gather SHARDS... OUT   put the shards' cache files into OUT/cache
+#   nightly.sh map INPUT OUT          ingest and every later stage; with every shard gathered, nothing is embedded
+#
+# PAPERMAP names the command (default: npx papermap).
+set -euo pipefail
+papermap() { ${PAPERMAP:-npx papermap} "$@"; }
+
+step=${1:-}
+case "$step" in
+  shard)
+    [ $# -eq 5 ] || { echo "usage: nightly.sh shard I N INPUT OUT" >&2; exit 2; }
+    papermap ingest --input "$4" --out "$5"
+    papermap embed --shard "$2/$3" --out "$5"
+    ;;
+  gather)
+    [ $# -ge 3 ] || { echo "usage: nightly.sh gather SHARD_DIR... OUT" >&2; exit 2; }
+    out=${*: -1}
+    mkdir -p "$out/cache"
+    for dir in "${@:2:$#-2}"; do
+      # each shard's vectors are in files of their own name; a shard's file holds what the restored cache held, and more
+      cp "$dir"/*.shard-*.vectors "$out/cache/" 2>/dev/null || true
+    done
+    ;;
+  map)
+    [ $# -eq 3 ] || { echo "usage: nightly.sh map INPUT OUT" >&2; exit 2; }
+    papermap run --input "$2" --out "$3" --json
+    ;;
+  *)
+    echo "usage: nightly.sh shard I N INPUT OUT | gather SHARD_DIR... OUT | map INPUT OUT" >&2
+    exit 2
+    ;;
+esac
