@@ -100,14 +100,15 @@ export function syntheticOutput(real: RealCorpus, count: number): string {
 }
 
 /**
- * Texts per second of the MiniLM architecture (random weights) through
- * papermap's embedder with the embed stage's batching, on 96 seed abstracts:
- * the speed the at-scale figures are compared with.
+ * Texts per second of a model (by default the MiniLM architecture with
+ * random weights) through papermap's embedder with the embed stage's
+ * batching, on 96 seed abstracts: the speed the at-scale figures are
+ * compared with.
  */
-export async function embeddingRate(): Promise<number> {
+export async function embeddingRate(model = SPEED_MODEL): Promise<number> {
   const { TransformerEmbedder } = await import('../src/embed/transformer.js');
   const { DEFAULT_BATCH_SIZE, paperText } = await import('../src/embed/index.js');
-  const embedder = await TransformerEmbedder.load(SPEED_MODEL, SPEED_MODEL);
+  const embedder = await TransformerEmbedder.load(model, model);
   const ids = readInputs(listInputFiles([resolve(ROOT, 'seeds')])).papers.slice(0, 96).map((paper) => embedder.tokenize(paperText(paper)));
   const batches = planBatches(ids.map((row) => row.length), DEFAULT_BATCH_SIZE, embedder.maxTokens);
   await embedder.embedTokenized(batches[0].map((position) => ids[position]));

@@ -1,0 +1,132 @@
+/**
+ * `npm run bench:scale [-- --sizes 100000,1000000] [--update 1000]`
+ *
+ * papermap at arXiv scale. For each size: synthetic papers (OHSUMED titles
+ * and abstracts, vectors as bench/synthetic.ts makes them) are written as a
+ * JSON Lines input, and their vectors are put in the embedding cache under
+ * the shipped model's identity, so that what is timed is everything but the
+ * model. Each stage runs as its own process (`papermap <stage>`), timed, with
+ * its peak RSS; then a nightly update adds `--update` papers and the stages
+ * run again on the same folder. Embedding time is the measured rate of the
+ * shipped model on seed abstracts times the number of papers.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cachePath, textHash } from '../src/embed/cache.js';
+import { paperText } from '../src/embed/index.js';
+import { describeTransformer, SHIPPED_MODEL_DIR } from '../src/embed/model.js';
+import { OutputFolder } from '../src/store/folder.js';
+import { readPapers } from '../src/store/read.js';
+import { realCorpus, ROOT, syntheticVectors, embeddingRate, type RealCorpus } from './synthetic.js';
+
+const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000' }, update: { type: 'string', default: '1000' } } });
+const sizes = args.sizes.split(',').map(Number);
+const update = Number(args.update);
+const CLI = resolve(ROOT, 'dist/src/cli.js');
+const STAGES = ['ingest', 'embed', 'index', 'cluster', 'report'] as const;
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Runs `papermap <stage>` in its own process under /usr/bin/time: wall seconds and peak RSS in MB. */
+function timed(stage: string, input: string, out: string): { seconds: number; peakMb: number } {
+  const extra = stage === 'ingest' ? ['--input', input] : [];
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, stage, ...extra, '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`papermap ${stage} failed: ${result.stderr.slice(-2000)}`);
+  const [seconds, kilobytes] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { seconds, peakMb: kilobytes / 1024 };
+}
+
+/** Appends `count` synthetic papers, from row `first`, to a JSON Lines file, a block at a time. */
+function writePapers(path: string, real: RealCorpus, sources: Int32Array, first: number, count: number): void {
+  const fd = openSync(path, 'a');
+  try {
+    for (let start = first; start < first + count; start += 10_000) {
+      const lines: string[] = [];
+      for (let row = start; row < Math.min(first + count, start + 10_000); row++) {
+        const record = real.records[sources[row]];
+        lines.push(JSON.stringify({ id: `s${row}`, title: `${record.title} (${row})`, abstract: record.abstract }));
+      }
+      writeSync(fd, lines.join('\n') + '\n');
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Puts the vectors of the ingested papers `from`.. in the cache under the shipped model's identity, as embed would have. */
+function cacheVectors(out: string, vectors: Float32Array, dim: number, identity: string, from: number): void {
+  const { papers } = readPapers(OutputFolder.existing(out));
+  const dir = join(out, 'cache');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(cachePath(dir, identity, 'json'))) writeFileSync(cachePath(dir, identity, 'json'), JSON.stringify({ identity, dim }) + '\n');
+  const record = 32 + dim * 4;
+  const fd = openSync(cachePath(dir, identity, 'vectors'), 'a');
+  try {
+    for (let start = from; start < papers.length; start += 10_000) {
+      const end = Math.min(papers.length, start + 10_000);
+      const bytes = Buffer.alloc((end - start) * record);
+      for (let row = start; row < end; row++) {
+        // papers.jsonl keeps input order, and the synthetic ids say which vector is whose
+        const source = Number(papers[row].id.slice(1));
+        bytes.write(textHash(paperText(papers[row])), (row - start) * record, 32, 'hex');
+        Buffer.from(vectors.buffer, vectors.byteOffset + source * dim * 4, dim * 4).copy(bytes, (row - start) * record + 32);
+      }
+      writeSync(fd, bytes);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+log('measuring the embedding rate of the shipped all-MiniLM-L6-v2...');
+const rate = await embeddingRate(SHIPPED_MODEL_DIR);
+log('embedding the OHSUMED abstracts with the builtin embedder (the real vectors the synthetic ones come from)...');
+const real = realCorpus();
+const identity = describeTransformer(SHIPPED_MODEL_DIR).identity;
+const results: Record<string, unknown> = { embedTextsPerSecond: rate };
+
+console.log(`\nbench:scale: seconds and peak RSS (MB) of each stage, its own process; embedding ${rate.toFixed(1)} texts/s (shipped model, measured)\n`);
+for (const count of sizes) {
+  const root = mkdtempSync(join(tmpdir(), 'papermap-scale-'));
+  const inputDir = join(root, 'input');
+  const out = join(root, 'output');
+  mkdirSync(inputDir);
+  log(`${count} papers: making them...`);
+  const { vectors, sources } = syntheticVectors(real, count + update, count);
+  writePapers(join(inputDir, 'night1.jsonl'), real, sources, 0, count);
+
+  const full: Record<string, { seconds: number; peakMb: number }> = {};
+  for (const stage of STAGES) {
+    log(`${count} papers: ${stage}...`);
+    full[stage] = timed(stage, inputDir, out);
+    if (stage === 'ingest') cacheVectors(out, vectors, real.dim, identity, 0);
+  }
+  log(`${count} papers: a nightly update of ${update} papers...`);
+  writePapers(join(inputDir, 'night2.jsonl'), real, sources, count, update);
+  const nightly: Record<string, { seconds: number; peakMb: number }> = {};
+  for (const stage of STAGES) {
+    nightly[stage] = timed(stage, inputDir, out);
+    if (stage === 'ingest') cacheVectors(out, vectors, real.dim, identity, count);
+  }
+  const html = statSync(join(out, 'report.html')).size / 1e6;
+  const embedSeconds = count / rate;
+  const nonEmbedding = (runs: typeof full) => STAGES.filter((stage) => stage !== 'embed').reduce((sum, stage) => sum + runs[stage].seconds, 0);
+  const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { update: unknown };
+
+  console.log(`${count.toLocaleString('en-US')} papers          full build          nightly +${update}`);
+  console.log('  stage       seconds   peak MB     seconds   peak MB');
+  for (const stage of STAGES) {
+    console.log(`  ${stage.padEnd(9)} ${full[stage].seconds.toFixed(1).padStart(9)} ${full[stage].peakMb.toFixed(0).padStart(9)}   ${nightly[stage].seconds.toFixed(1).padStart(9)} ${nightly[stage].peakMb.toFixed(0).padStart(9)}`);
+  }
+  console.log(`  ingest: ${(count / full.ingest.seconds).toFixed(0)} records/s (target >= 20,000)`);
+  console.log(`  non-embedding stages: full ${nonEmbedding(full).toFixed(0)} s = ${((100 * nonEmbedding(full)) / embedSeconds).toFixed(1)}% of embedding ${count.toLocaleString('en-US')} papers (${embedSeconds.toFixed(0)} s; target <= 10%), nightly ${nonEmbedding(nightly).toFixed(1)} s (target <= 60 s)`);
+  console.log(`  peak RSS: ${Math.max(...STAGES.map((stage) => Math.max(full[stage].peakMb, nightly[stage].peakMb))).toFixed(0)} MB (target <= 6,000); report.html ${html.toFixed(1)} MB (target < 30); index update ${JSON.stringify(index.update)}\n`);
+  results[`${count}`] = { full, nightly, htmlMb: html, embedSeconds, indexUpdate: index.update };
+  rmSync(root, { recursive: true, force: true });
+}
+console.log(JSON.stringify(results));
