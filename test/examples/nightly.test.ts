@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { listInputFiles, readInputs } from '../../src/ingest/index.js';
+import type { RunSummary } from '../../src/runner/index.js';
+import type { Changes } from '../../src/report/changes.js';
+
+const SCRIPT = resolve('examples/nightly.sh');
+const PAPERMAP = `${process.execPath} ${resolve('dist/src/cli.js')}`;
+const SHARDS = 2;
+
+function step(...args: string[]): string {
+  return execFileSync('bash', [SCRIPT, ...args], { encoding: 'utf8', env: { ...process.env, PAPERMAP }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** One night of examples/nightly.sh as the workflow runs it: shard jobs on copies of last night's folder, gather, map. */
+function night(input: string, out: string, work: string): { summary: RunSummary; embeddedByShards: number } {
+  let embeddedByShards = 0;
+  const shardCaches: string[] = [];
+  for (let shard = 1; shard <= SHARDS; shard++) {
+    const job = join(work, `shard-${shard}`);
+    cpSync(out, job, { recursive: true }); // what the CI cache restores on that runner
+    const said = step('shard', String(shard), String(SHARDS), input, job);
+    embeddedByShards += Number(/: (\d+) embedded into/.exec(said)?.[1]);
+    shardCaches.push(join(job, 'cache'));
+  }
+  step('gather', ...shardCaches, out);
+  return { summary: JSON.parse(step('map', input, out)) as RunSummary, embeddedByShards };
+}
+
+describe('the nightly CI recipe over two simulated nights', () => {
+  test('night 2 embeds only the 50 new papers, on the shards, and changes.json lists them with their nearest older papers', () => {
+    const papers = readInputs(listInputFiles(['seeds'])).papers;
+    const root = mkdtempSync(join(tmpdir(), 'papermap-nightly-'));
+    const out = join(root, 'output');
+    mkdirSync(out);
+    const toJsonl = (list: typeof papers) => list.map((paper) => JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract })).join('\n') + '\n';
+    const input = join(root, 'papers.jsonl');
+
+    writeFileSync(input, toJsonl(papers.slice(0, -50)));
+    const first = night(input, out, mkdtempSync(join(root, 'night1-')));
+    expect(first.embeddedByShards).toBe(papers.length - 50);
+    expect(first.summary).toMatchObject({ papers: papers.length - 50, embedded: 0 });
+
+    writeFileSync(input, toJsonl(papers));
+    const second = night(input, out, mkdtempSync(join(root, 'night2-')));
+    expect(second.embeddedByShards).toBe(50);
+    expect(second.summary).toMatchObject({ papers: papers.length, embedded: 0 });
+    const changes = JSON.parse(readFileSync(join(out, 'changes.json'), 'utf8')) as Changes;
+    expect(changes.counts).toEqual({ papers: papers.length, added: 50, changed: 0, removed: 0 });
+    expect(changes.added.map((paper) => paper.id).sort()).toEqual(papers.slice(-50).map((paper) => paper.id).sort());
+    for (const paper of changes.added) expect(paper.nearestOlder.length).toBeGreaterThan(0);
+
+  });
+});
