@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -49,7 +49,16 @@ export function sha256File(path: string): string {
   const version = `${ino}:${size}:${mtimeMs}`;
   const known = fileHashes.get(path);
   if (known?.version === version) return known.hash;
-  const hash = sha256(readFileSync(path));
+  // read in blocks: an input (the arXiv snapshot) can be larger than one buffer may be
+  const digest = createHash('sha256');
+  const block = Buffer.alloc(1 << 23);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0; ) digest.update(block.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  const hash = digest.digest('hex');
   fileHashes.set(path, { version, hash });
   return hash;
 }
