@@ -100,18 +100,41 @@ export class SpillStore implements PaperStore {
   abstractOf(index: number): string {
     const changes = this.changes.get(index);
     if (changes) for (let i = changes.length - 1; i >= 0; i--) if (changes[i].abstract !== undefined) return changes[i].abstract!;
+    return String(this.spilled(index).abstract);
+  }
+
+  /**
+   * Keeps a change for the final copy. Metadata that would change neither
+   * the paper's fields nor their order is dropped, so a file read twice (or a
+   * copy of it) does not keep a second copy of every record's fields in memory.
+   */
+  change(index: number, change: PaperChange): void {
+    const list = this.changes.get(index);
+    if (change.metadata !== undefined) {
+      // the earlier value of a field wins, so only the fields present and their order can change
+      const { id: _id, title: _title, abstract: _abstract, sources: _sources, ...spilled } = this.spilled(index);
+      let current = spilled;
+      for (const earlier of list ?? []) if (earlier.metadata) current = { ...earlier.metadata, ...current };
+      const before = Object.keys(current);
+      const after = Object.keys({ ...change.metadata, ...current });
+      if (after.length === before.length && after.every((key, i) => key === before[i])) {
+        const { metadata: _, ...rest } = change;
+        change = rest;
+      }
+    }
+    if (change.source === undefined && change.metadata === undefined && change.abstract === undefined && change.title === undefined) return;
+    if (list) list.push(change);
+    else this.changes.set(index, [change]);
+  }
+
+  /** A paper as first written to the spill file. */
+  private spilled(index: number): Record<string, unknown> {
     if (this.offsets[index + 1] > this.flushed) this.flush(this.fd);
     const start = this.offsets[index];
     const line = Buffer.alloc(this.offsets[index + 1] - start);
     let read = 0;
     while (read < line.length) read += readSync(this.fd, line, read, line.length - read, start + read);
-    return String((JSON.parse(line.toString('utf8')) as { abstract: unknown }).abstract);
-  }
-
-  change(index: number, change: PaperChange): void {
-    const list = this.changes.get(index);
-    if (list) list.push(change);
-    else this.changes.set(index, [change]);
+    return JSON.parse(line.toString('utf8')) as Record<string, unknown>;
   }
 
   /** Puts papers.jsonl in place. */

@@ -222,15 +222,22 @@ describe('duplicates', () => {
   test('the streamed papers.jsonl is the same as the papers merged in memory', () => {
     const dir = tempDir();
     const out = join(dir, 'out');
-    writeFileSync(join(dir, '1.jsonl'), '{"title": "One", "abstract": "a", "x": 1}\n{"title": "Two", "sources": "theirs"}\n{"title": "Three"}\n');
-    writeFileSync(join(dir, '2.csv'), 'title,abstract,y\nONE,a,2\nthree,filled,3\nFour,,4\n');
-    const { papers } = readInputs([join(dir, '1.jsonl'), join(dir, '2.csv')]);
+    writeFileSync(join(dir, '1.jsonl'), '{"title": "One", "abstract": "a", "x": 1}\n{"title": "Two", "sources": "theirs"}\n{"title": "Three"}\n{"title": "Five", "abstract": "five", "p": 1, "q": 2, "r": 3}\n');
+    writeFileSync(join(dir, '2.csv'), 'title,abstract,y\nONE,a,2\nthree,filled,3\nFour,,4\nFive,longer five,\n');
+    // same fields in another order reorder them (the later record's order first, as ever); the same fields in the same order change nothing
+    writeFileSync(join(dir, '3.jsonl'), '{"title": "Five", "q": 0, "p": 0}\n{"title": "one", "abstract": "b", "x": 5, "y": 6}\n{"title": "Two", "input_sources": "x"}\n');
+    const files = [join(dir, '1.jsonl'), join(dir, '2.csv'), join(dir, '3.jsonl')];
+    const { papers, summary: inMemory } = readInputs(files);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const summary = ingest({ inputs: [dir], out, strict: false });
-    expect(summary).toMatchObject({ papers: 4, records: 6, duplicatesMerged: 2, problems: [] });
+    expect(summary).toMatchObject({ papers: 5, records: 11, duplicatesMerged: 6 });
+    expect(summary.problems).toEqual(inMemory.problems);
+    expect(summary.problems.map((problem) => `${problem.file.slice(dir.length + 1)}:${problem.line}`)).toEqual(['2.csv:5', '3.jsonl:2']);
+    expect(papers[3]).toMatchObject({ title: 'Five', abstract: 'longer five', metadata: { q: 2, p: 1, r: 3, y: '' } });
+    expect(Object.keys(papers[3].metadata)).toEqual(['q', 'p', 'y', 'r']);
     expect(readFileSync(join(out, 'papers.jsonl'), 'utf8')).toBe(papers.map((paper) => paperToJson(paper) + '\n').join(''));
     expect(papers[0].metadata).toEqual({ x: 1, y: '2' });
-    expect(papers[1]).toMatchObject({ sources: [join(dir, '1.jsonl')], metadata: { input_sources: 'theirs' } });
+    expect(papers[1]).toMatchObject({ sources: [join(dir, '1.jsonl'), join(dir, '3.jsonl')], metadata: { input_sources: 'theirs' } });
     expect(readdirSync(out).sort()).toEqual(['papers.jsonl']);
   });
 });
