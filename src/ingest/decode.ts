@@ -60,6 +60,18 @@ function hasNonAscii(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** The bytes of a UTF-8 sequence cut off at the end of `bytes` (empty when the last sequence is whole). */
+function utf8PendingTail(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length;
+  for (let k = 1; k <= Math.min(3, n); k++) {
+    const byte = bytes[n - k];
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > k ? bytes.subarray(n - k) : new Uint8Array(0);
+  }
+  return new Uint8Array(0);
+}
+
 function countLines(text: string): number {
   let count = 0;
   for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count += 1;
@@ -114,7 +126,6 @@ export function openText(path: string): Opened {
       let sawUtf8 = false;
       let lines = 1;
       let previousTail: Uint8Array = new Uint8Array(0);
-      let position = skip;
       let bytes: Uint8Array = headBytes.subarray(skip);
       const buffer = Buffer.alloc(CHUNK_BYTES);
       for (;;) {
@@ -131,20 +142,18 @@ export function openText(path: string): Opened {
             decoder = new TextDecoder('windows-1252');
             text = decoder.decode(Buffer.concat([previousTail, bytes]), { stream: true });
           } else {
+            // UTF-8 so far, then damage: reported once, and the rest is read with U+FFFD for bad bytes
             decoder = new TextDecoder('utf-8');
-            text = decoder.decode(bytes, { stream: !last });
-            onBadBytes(lines, `bytes that are not UTF-8 (mixed encodings?) near byte ${position}, read as U+FFFD; convert the file to UTF-8`);
-            decoder = new TextDecoder('utf-8', { fatal: true });
+            text = decoder.decode(Buffer.concat([previousTail, bytes]), { stream: !last });
+            const bad = text.indexOf('\ufffd');
+            onBadBytes(lines + countLines(text.slice(0, Math.max(0, bad))), 'bytes that are not UTF-8 (mixed encodings?), read as U+FFFD here and after; convert the file to UTF-8');
           }
         }
         lines += countLines(text);
         if (text !== '') yield text;
         if (last) break;
-        position += bytes.length;
-        // trailing bytes of an unfinished UTF-8 sequence, kept in case the file turns out to be Windows-1252
-        let tail = bytes.length;
-        while (tail > 0 && bytes.length - tail < 3 && bytes[tail - 1] >= 0x80) tail -= 1;
-        previousTail = Uint8Array.from(bytes.subarray(tail));
+        // an unfinished UTF-8 sequence at the end, which the decoder holds: kept in case it has to be replaced
+        previousTail = Uint8Array.from(utf8PendingTail(bytes));
         const read = readSync(fd, buffer, 0, CHUNK_BYTES, null);
         bytes = buffer.subarray(0, read);
       }

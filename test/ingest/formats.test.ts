@@ -84,6 +84,15 @@ describe('encodings', () => {
     expect(papers.at(-1)?.title).toBe('Café “late”');
   });
 
+  test('UTF-8 that turns bad after the first 256 KiB is reported once, and the rest is still read', () => {
+    const good = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ title: `Überblick ${i}`, abstract: 'ä'.repeat(100) })).join('\n');
+    const path = file('damaged.jsonl', Buffer.concat([Buffer.from(good + '\n'), Buffer.from('{"title": "Bad \xff byte"}\n{"title": "After"}\n', 'latin1')]));
+    const { papers, summary, problems } = read(path);
+    expect(summary.files[0].encoding).toBe('utf-8');
+    expect(papers.slice(-2).map((paper) => paper.title)).toEqual(['Bad \ufffd byte', 'After']);
+    expect(problems).toEqual(['3001: bytes that are not UTF-8 (mixed encodings?), read as U+FFFD here and after; convert the file to UTF-8']);
+  });
+
   test('NUL bytes without a UTF-16 BOM mean a binary file, refused', () => {
     const { summary, problems } = read(file('data.bin', Buffer.from([0x7b, 0x22, 0x74, 0x00, 0x69, 0x00, 0x74, 0x00])));
     expect(summary.files[0]).toMatchObject({ format: 'unreadable', records: 0 });
