@@ -163,6 +163,24 @@ describe('formats', () => {
     expect(problems).toEqual(['1: refused: a comma-separated table with no "title" column (columns: "name", "summary", "year"); name the title column "title"']);
   });
 
+  test('a row with more fields than the header, and a record with "title" twice, are reported and skipped, never misassigned', () => {
+    const csv = read(file('extra.csv', 'title,abstract\nGood,Fine\nShifted,Text,stray\n'));
+    expect(csv.papers.map((paper) => paper.title)).toEqual(['Good']);
+    expect(csv.problems).toEqual(['3: row has 3 fields but the header has 2 (a stray "," or quote?); skipped (fix the row)']);
+    const jsonl = read(file('twice.jsonl', '{"title": "A", "Title": "B"}\n{"title": "C"}\n'));
+    expect(jsonl.papers.map((paper) => paper.title)).toEqual(['C']);
+    expect(jsonl.problems).toEqual(['1: fields "title" and "Title" are both given; record skipped (keep one of them)']);
+  });
+
+  test('a listing with CRLF line ends reads as with LF', () => {
+    const text = `new\n\nFirst Paper\n${ABSTRACT}\n\nSecond Paper\n${ABSTRACT.replace('We', 'They')}\n`;
+    const lf = read(file('lf.txt', text));
+    const crlf = read(file('crlf.txt', text.replaceAll('\n', '\r\n')));
+    expect(crlf.problems).toEqual([]);
+    expect(crlf.papers.map((paper) => [paper.title, paper.abstract])).toEqual(lf.papers.map((paper) => [paper.title, paper.abstract]));
+    expect(crlf.papers).toHaveLength(2);
+  });
+
   test('a listing whose first title has a comma is still a listing', () => {
     // the abstract has one comma too, so the first two lines alone would split into two columns each
     const oneComma = ABSTRACT.replace(', and this one too, ', ' and this one too ');
