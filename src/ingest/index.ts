@@ -1,18 +1,22 @@
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { hash } from 'node:crypto';
 import { join } from 'node:path';
 import type { StageWriter } from '../store/folder.js';
-import { paperToJson, type Paper } from '../store/read.js';
+import type { Paper } from '../store/read.js';
 import { UserError } from '../shared/errors.js';
+import { sha256 } from '../shared/files.js';
 import { notice } from '../shared/progress.js';
-import { decodeText, detectFormat, type Format } from './detect.js';
-import { parseListing } from './listing.js';
-import { idFromTitle, titleKey, type Parsed } from './records.js';
-import { parseCsv, parseJsonl } from './tabular.js';
+import { openText, type Encoding } from './decode.js';
+import { detectFormat, type Format } from './detect.js';
+import { ListingParser } from './listing.js';
+import { titleKey, type RecordSink, type SourceRecord } from './records.js';
+import { MemoryStore, SpillStore, type PaperChange, type PaperStore } from './store.js';
+import { CsvParser, JsonArrayParser, JsonlParser } from './tabular.js';
 
 export interface IngestOptions {
   /** Files or directories; a directory contributes every non-hidden file under it, in name order. */
   inputs: string[];
-  /** Fail on the first bad record instead of reporting it and going on. */
+  /** Stop at the first problem (a bad record or a refused file) instead of reporting it and going on; nothing is written. */
   strict: boolean;
 }
 
@@ -23,7 +27,14 @@ export interface FileProblem {
 }
 
 export interface IngestSummary {
-  files: { path: string; format: Format['kind'] | 'unreadable'; records: number }[];
+  files: {
+    path: string;
+    /** "unreadable": not text (binary or empty); "refused": text papermap cannot tell the format of with confidence. */
+    format: Format['kind'] | 'unreadable' | 'refused';
+    records: number;
+    /** How the file's bytes were read as text, when they were. */
+    encoding?: Encoding;
+  }[];
   /** Records read from all files, duplicates included. */
   records: number;
   papers: number;
@@ -55,81 +66,282 @@ export function listInputFiles(inputs: readonly string[]): string[] {
   return [...new Set(files)];
 }
 
-function parseFile(text: string, format: Format): Parsed {
+/**
+ * An open-addressing hash table from 96-bit hashes to numbers, in one typed
+ * array (16 bytes a slot, at most 5/8 full): the title and id indexes of
+ * millions of papers without a JavaScript object per paper.
+ */
+class HashIndex {
+  private slots = new Uint32Array(4 * 4096);
+  private mask = 4095;
+  private size = 0;
+
+  find(hash: Uint32Array): number {
+    for (let slot = hash[0] & this.mask; ; slot = (slot + 1) & this.mask) {
+      const at = slot * 4;
+      const value = this.slots[at + 3];
+      if (value === 0) return -1;
+      if (this.slots[at] === hash[0] && this.slots[at + 1] === hash[1] && this.slots[at + 2] === hash[2]) return value - 1;
+    }
+  }
+
+  insert(hash: Uint32Array, value: number): void {
+    if ((this.size + 1) * 8 > (this.mask + 1) * 5) this.grow();
+    this.put(hash[0], hash[1], hash[2], value + 1);
+    this.size += 1;
+  }
+
+  private put(h0: number, h1: number, h2: number, stored: number): void {
+    let slot = h0 & this.mask;
+    while (this.slots[slot * 4 + 3] !== 0) slot = (slot + 1) & this.mask;
+    const at = slot * 4;
+    this.slots[at] = h0;
+    this.slots[at + 1] = h1;
+    this.slots[at + 2] = h2;
+    this.slots[at + 3] = stored;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    this.mask = this.mask * 2 + 1;
+    for (let at = 0; at < old.length; at += 4) if (old[at + 3] !== 0) this.put(old[at], old[at + 1], old[at + 2], old[at + 3]);
+  }
+}
+
+/** The first 96 bits of the MD5 of a text, into `into` (reused, to spare the garbage collector). */
+function hash96(text: string, into: Uint32Array): Uint32Array {
+  const digest = hash('md5', text, 'buffer');
+  into[0] = digest.readUInt32LE(0);
+  into[1] = digest.readUInt32LE(4);
+  into[2] = digest.readUInt32LE(8);
+  return into;
+}
+
+/** Per-paper facts the merge needs, 6 numbers a paper in one growing array. */
+const FIRST_FILE = 0;
+const FIRST_LINE = 1;
+/** where the paper's abstract (and title) came from */
+const KEPT_FILE = 2;
+const KEPT_LINE = 3;
+const ABSTRACT_LENGTH = 4;
+const LAST_FILE = 5;
+const STRIDE = 6;
+
+/**
+ * Merges records into papers: records with the same normalised title are one
+ * paper. Memory per paper is two hash-table slots and six numbers; the
+ * papers themselves go to a store.
+ *
+ * - A later record of a paper adds its file to `sources` and its fields to the
+ *   metadata (the earlier value of a field wins); it is counted as merged.
+ * - Its abstract fills the paper's when the paper's is empty; an empty or
+ *   identical abstract changes nothing (a true duplicate, merged silently).
+ * - Two different non-empty abstracts: the record with the longer abstract
+ *   is kept whole (its title and abstract), on equal length the first seen;
+ *   the clash is reported naming both records' places.
+ * - A title with no letters or digits, and a source id already used by a
+ *   paper with another title, are reported and the record skipped.
+ */
+class Merger {
+  private readonly titles = new HashIndex();
+  private readonly ids = new HashIndex();
+  private readonly keyHash = new Uint32Array(3);
+  private readonly idHash = new Uint32Array(3);
+  private facts = new Uint32Array(STRIDE * 1024);
+  count = 0;
+  duplicatesMerged = 0;
+  records = 0;
+
+  constructor(
+    private readonly store: PaperStore,
+    private readonly files: readonly string[],
+    private readonly report: (file: string, line: number, reason: string) => void,
+  ) {}
+
+  private place(fileIndex: number, line: number): string {
+    return `${this.files[fileIndex]}:${line}`;
+  }
+
+  add(record: SourceRecord, fileIndex: number): void {
+    this.records += 1;
+    const file = this.files[fileIndex];
+    const key = titleKey(record.title);
+    if (key === '') {
+      this.report(file, record.line, 'title has no letters or digits; record skipped (give it a real title)');
+      return;
+    }
+    const keyHash = hash96(key, this.keyHash);
+    const index = this.titles.find(keyHash);
+    if (index !== -1) {
+      this.merge(index, record, fileIndex);
+      return;
+    }
+    const id = record.id ?? sha256(key).slice(0, 12);
+    const idHash = hash96(id, this.idHash);
+    const holder = this.ids.find(idHash);
+    if (holder !== -1) {
+      const at = holder * STRIDE;
+      this.report(file, record.line, `id "${id}" is already used by a different paper at ${this.place(this.facts[at + FIRST_FILE], this.facts[at + FIRST_LINE])}; skipped (give one of them another id)`);
+      return;
+    }
+    if ((this.count + 1) * STRIDE > this.facts.length) {
+      const grown = new Uint32Array(this.facts.length * 2);
+      grown.set(this.facts);
+      this.facts = grown;
+    }
+    const at = this.count * STRIDE;
+    this.facts[at + FIRST_FILE] = fileIndex;
+    this.facts[at + FIRST_LINE] = record.line;
+    this.facts[at + LAST_FILE] = fileIndex;
+    this.setAbstract(at, record, fileIndex);
+    this.ids.insert(idHash, this.count);
+    this.titles.insert(keyHash, this.count);
+    this.count += 1;
+    const paper: Paper = { id, title: record.title, abstract: record.abstract, sources: [file], metadata: record.metadata };
+    this.store.add(paper);
+  }
+
+  private setAbstract(at: number, record: SourceRecord, fileIndex: number): void {
+    this.facts[at + KEPT_FILE] = fileIndex;
+    this.facts[at + KEPT_LINE] = record.line;
+    this.facts[at + ABSTRACT_LENGTH] = record.abstract.length;
+  }
+
+  private merge(index: number, record: SourceRecord, fileIndex: number): void {
+    this.duplicatesMerged += 1;
+    const at = index * STRIDE;
+    const change: PaperChange = {};
+    if (this.facts[at + LAST_FILE] !== fileIndex) {
+      change.source = this.files[fileIndex];
+      this.facts[at + LAST_FILE] = fileIndex;
+    }
+    for (const _ in record.metadata) {
+      change.metadata = record.metadata;
+      break;
+    }
+    const length = record.abstract.length;
+    const keptLength = this.facts[at + ABSTRACT_LENGTH];
+    if (length > 0 && keptLength === 0) {
+      change.abstract = record.abstract;
+      this.setAbstract(at, record, fileIndex);
+    } else if (length > 0) {
+      const same = length === keptLength && record.abstract === this.store.abstractOf(index);
+      if (!same) {
+        const kept = this.place(this.facts[at + KEPT_FILE], this.facts[at + KEPT_LINE]);
+        if (length > keptLength) {
+          this.report(this.files[fileIndex], record.line, `same title as ${kept} but a different abstract; kept this record's title and abstract (the longer abstract), dropped those of ${kept}`);
+          change.title = record.title;
+          change.abstract = record.abstract;
+          this.setAbstract(at, record, fileIndex);
+        } else {
+          const rule = length === keptLength ? 'abstracts of equal length: the first seen' : 'the longer abstract';
+          this.report(this.files[fileIndex], record.line, `same title as ${kept} but a different abstract; kept the title and abstract of ${kept} (${rule}), dropped this record's`);
+        }
+      }
+    }
+    if (change.source !== undefined || change.metadata !== undefined || change.abstract !== undefined) this.store.change(index, change);
+  }
+}
+
+type FileEntry = IngestSummary['files'][number];
+
+function parserFor(format: Format, sink: RecordSink): { push(chunk: string): void; end(): void } {
   switch (format.kind) {
     case 'jsonl':
-      return parseJsonl(text);
+      return new JsonlParser(sink);
+    case 'json':
+      return new JsonArrayParser(sink);
     case 'csv':
-      return parseCsv(text, format.delimiter);
+      return new CsvParser(format.delimiter, sink);
     case 'listing':
-      return parseListing(text);
+      return new ListingParser(sink);
   }
 }
 
 /**
- * Reads every input, merges records of the same paper (same normalised title),
- * and returns the papers in order of first appearance.
+ * Reads one file as a stream into the merger: encoding, then format (refused
+ * when not recognised with confidence), then records one at a time.
  */
-export function readInputs(files: readonly string[]): { papers: Paper[]; summary: Omit<IngestSummary, 'papers'> } {
-  const summary: Omit<IngestSummary, 'papers'> = { files: [], records: 0, duplicatesMerged: 0, problems: [] };
-  const byTitle = new Map<string, Paper>();
-  const titleById = new Map<string, { key: string; where: string }>();
-
-  for (const file of files) {
-    const decoded = decodeText(readFileSync(file));
-    if ('reason' in decoded) {
-      summary.files.push({ path: file, format: 'unreadable', records: 0 });
-      summary.problems.push({ file, line: 1, reason: decoded.reason });
-      continue;
-    }
-    const format = detectFormat(decoded.text);
-    const parsed = parseFile(decoded.text, format);
-    summary.files.push({ path: file, format: format.kind, records: parsed.records.length });
-    summary.records += parsed.records.length;
-    for (const problem of parsed.problems) summary.problems.push({ file, ...problem });
-    if (parsed.records.length === 0 && parsed.problems.length === 0) {
-      summary.problems.push({ file, line: 1, reason: 'no papers found in this file' });
-    }
-
-    for (const record of parsed.records) {
-      const key = titleKey(record.title);
-      if (key === '') {
-        summary.problems.push({ file, line: record.line, reason: 'title has no letters or digits; skipped' });
-        continue;
-      }
-      const existing = byTitle.get(key);
-      if (existing) {
-        summary.duplicatesMerged += 1;
-        if (!existing.sources.includes(file)) existing.sources.push(file);
-        // The same paper listed twice keeps the fuller abstract and every metadata field seen.
-        if (record.abstract.length > existing.abstract.length) existing.abstract = record.abstract;
-        existing.metadata = { ...record.metadata, ...existing.metadata };
-        continue;
-      }
-      const id = record.id ?? idFromTitle(record.title);
-      const where = `${file}:${record.line}`;
-      const holder = titleById.get(id);
-      if (holder) {
-        summary.problems.push({ file, line: record.line, reason: `id "${id}" is already used by a different paper at ${holder.where}; skipped` });
-        continue;
-      }
-      titleById.set(id, { key, where });
-      const paper: Paper = { id, title: record.title, abstract: record.abstract, sources: [file], metadata: record.metadata };
-      byTitle.set(key, paper);
-    }
+function readFile(path: string, fileIndex: number, merger: Merger, report: (file: string, line: number, reason: string) => void, say: (message: string) => void): FileEntry {
+  const opened = openText(path);
+  if ('reason' in opened) {
+    report(path, 1, opened.reason);
+    return { path, format: 'unreadable', records: 0 };
   }
-  return { papers: [...byTitle.values()], summary };
+  let problems = 0;
+  const problem = (line: number, reason: string) => {
+    problems += 1;
+    report(path, line, reason);
+  };
+  const entry: FileEntry = { path, format: 'refused', records: 0, encoding: opened.encoding };
+  try {
+    const format = detectFormat(opened.head, opened.complete);
+    if ('refused' in format) {
+      problem(format.line, `refused: ${format.refused}`);
+      return entry;
+    }
+    entry.format = format.kind;
+    if (opened.encoding === 'windows-1252') say(`${path}: not UTF-8; read as Windows-1252 (Latin-1). Save it as UTF-8 to silence this notice`);
+    const parser = parserFor(format, {
+      record: (record) => {
+        entry.records += 1;
+        merger.add(record, fileIndex);
+      },
+      problem,
+    });
+    for (const chunk of opened.chunks(problem)) parser.push(chunk);
+    parser.end();
+  } finally {
+    opened.close();
+  }
+  entry.encoding = opened.encoding;
+  if (opened.windows1252FromLine !== undefined) say(`${path}: not UTF-8 from line ${opened.windows1252FromLine} on; read as Windows-1252 (Latin-1). Save it as UTF-8 to silence this notice`);
+  if (entry.records === 0 && problems === 0) problem(1, 'no papers found in this file (only blank lines or headers?)');
+  return entry;
 }
 
-/** The ingest stage: the input files in, papers.jsonl out. */
+function readAll(files: readonly string[], store: PaperStore, report: (file: string, line: number, reason: string) => void, say: (message: string) => void): Omit<IngestSummary, 'problems'> {
+  const merger = new Merger(store, files, report);
+  const entries = files.map((file, index) => readFile(file, index, merger, report, say));
+  return { files: entries, records: merger.records, papers: merger.count, duplicatesMerged: merger.duplicatesMerged };
+}
+
+/**
+ * Reads every input, merges records of the same paper (same normalised title),
+ * and returns the papers in order of first appearance, in memory. For small
+ * inputs (tests, benchmarks); the ingest stage streams papers to disk instead.
+ */
+export function readInputs(files: readonly string[]): { papers: Paper[]; summary: Omit<IngestSummary, 'papers'> } {
+  const store = new MemoryStore();
+  const problems: FileProblem[] = [];
+  const { files: entries, records, duplicatesMerged } = readAll(files, store, (file, line, reason) => problems.push({ file, line, reason }), () => {});
+  return { papers: store.papers, summary: { files: entries, records, duplicatesMerged, problems } };
+}
+
+/**
+ * The ingest stage: inputs in, `<out>/papers.jsonl` out. Inputs are read as
+ * streams and papers written as they are first met, so memory holds only the
+ * merge index, not the papers. Problems are reported on stderr as they are
+ * found; with `strict` the first one stops the run and nothing is written.
+ */
 export function ingest(writer: StageWriter, options: IngestOptions, files: readonly string[]): IngestSummary {
-  const { papers, summary } = readInputs(files);
-  for (const problem of summary.problems) notice(`warning: ${problem.file}:${problem.line}: ${problem.reason}`);
-  if (options.strict && summary.problems.length > 0) {
-    const first = summary.problems[0];
-    throw new UserError(`${first.file}:${first.line}: ${first.reason} (--strict; ${summary.problems.length} problem(s) in all, nothing written)`);
+  const problems: FileProblem[] = [];
+  const report = (file: string, line: number, reason: string): void => {
+    if (options.strict) throw new UserError(`${file}:${line}: ${reason} (--strict: stopped at the first problem; nothing written)`);
+    problems.push({ file, line, reason });
+    notice(`warning: ${file}:${line}: ${reason}`);
+  };
+  const store = new SpillStore(writer.target('papers'));
+  try {
+    const summary = readAll(files, store, report, (message) => notice(message));
+    if (summary.papers === 0) {
+      throw new UserError(`no papers found in ${options.inputs.join(', ')} (every file was refused, empty or unreadable; see the warnings above); nothing written`);
+    }
+    store.commit();
+    return { ...summary, problems };
+  } catch (error) {
+    store.discard();
+    throw error;
   }
-  if (papers.length === 0) throw new UserError(`no papers found in ${options.inputs.join(', ')}; nothing written`);
-  writer.write('papers', papers.map((paper) => paperToJson(paper) + '\n'));
-  return { ...summary, papers: papers.length };
 }

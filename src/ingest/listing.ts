@@ -1,4 +1,5 @@
-import { cleanText, type Parsed, type SourceRecord } from './records.js';
+import { LineSplitter, overlongReason } from './lines.js';
+import { cleanText, collectingSink, type Parsed, type RecordSink } from './records.js';
 
 /**
  * Lines of a daily-paper listing page that are navigation, not papers.
@@ -16,48 +17,86 @@ const FURNITURE = [
 const GLUED_SUBSCRIBE = /^Subscribe(?=[\p{Lu}\p{N}])/u;
 
 /** Longest line still taken for a title; abstracts in the dumps are far longer. */
-const MAX_TITLE_LENGTH = 300;
+export const MAX_TITLE_LENGTH = 300;
 /** Shortest line taken for an abstract when the line after it could be one too. */
 const MIN_ABSTRACT_LENGTH = 100;
+/** Fewest words in a line that looks like an abstract. */
+const MIN_ABSTRACT_WORDS = 30;
+
+/** A listing line as the parser sees it: cleaned, and empty when it is blank or page furniture. */
+export function listingLine(raw: string): string {
+  const clean = cleanText(raw).replace(GLUED_SUBSCRIBE, '');
+  return clean === '' || FURNITURE.some((pattern) => pattern.test(clean)) ? '' : clean;
+}
+
+/** Whether a cleaned line looks like an abstract: longer than any title, and prose (at least 30 words). */
+export function looksLikeAbstract(clean: string): boolean {
+  if (clean.length <= MAX_TITLE_LENGTH) return false;
+  let words = 0;
+  for (const _ of clean.matchAll(/\p{L}{2,}/gu)) if (++words >= MIN_ABSTRACT_WORDS) return true;
+  return false;
+}
 
 /**
- * Parses a listing dump: page furniture, then title and abstract lines in turn,
- * with or without blank lines between them. A title with no abstract after it
- * is kept (with an empty abstract and a problem noted); text that cannot be a
- * title is reported and skipped so that one stray line does not shift every
- * later pair.
+ * Reads a listing dump as a stream: page furniture, then title and abstract
+ * lines in turn, with or without blank lines between them. A title with no
+ * abstract after it is kept (with an empty abstract and a problem noted);
+ * text that cannot be a title is reported and skipped so that one stray line
+ * does not shift every later pair. Needs at most three lines at a time.
  */
-export function parseListing(text: string): Parsed {
-  const lines: { line: number; text: string }[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const clean = cleanText(raw).replace(GLUED_SUBSCRIBE, '');
-    if (clean !== '' && !FURNITURE.some((pattern) => pattern.test(clean))) lines.push({ line: index + 1, text: clean });
-  });
+export class ListingParser {
+  private readonly pending: { line: number; text: string }[] = [];
+  private readonly lines: LineSplitter;
 
-  const records: SourceRecord[] = [];
-  const problems: Parsed['problems'] = [];
-  let i = 0;
-  while (i < lines.length) {
-    const title = lines[i];
+  constructor(private readonly sink: RecordSink) {
+    this.lines = new LineSplitter((line, raw) => {
+      if (raw === undefined) {
+        sink.problem(line, overlongReason);
+        return;
+      }
+      const text = listingLine(raw);
+      if (text === '') return;
+      this.pending.push({ line, text });
+      while (this.pending.length >= 3) this.step();
+    });
+  }
+
+  push(chunk: string): void {
+    this.lines.push(chunk);
+  }
+
+  end(): void {
+    this.lines.end();
+    while (this.pending.length > 0) this.step();
+  }
+
+  /** Takes the title at the front of the queue (and its abstract, when the next line is one). */
+  private step(): void {
+    const [title, next, afterNext] = this.pending;
     if (title.text.length > MAX_TITLE_LENGTH) {
-      problems.push({ line: title.line, reason: `text of ${title.text.length} characters where a title was expected (abstract without a title?); skipped` });
-      i += 1;
-      continue;
+      this.sink.problem(title.line, `text of ${title.text.length} characters where a title was expected (abstract without a title?); skipped`);
+      this.pending.shift();
+      return;
     }
-    const next = lines[i + 1];
-    const afterNext = lines[i + 2];
     // A short next line followed by a long one is the next title, not this title's abstract.
     const nextIsTitle =
-      next === undefined ||
-      (next.text.length < MIN_ABSTRACT_LENGTH && afterNext !== undefined && afterNext.text.length > MAX_TITLE_LENGTH);
+      next === undefined || (next.text.length < MIN_ABSTRACT_LENGTH && afterNext !== undefined && afterNext.text.length > MAX_TITLE_LENGTH);
     if (nextIsTitle) {
-      problems.push({ line: title.line, reason: 'title without an abstract; kept with an empty abstract' });
-      records.push({ line: title.line, title: title.text, abstract: '', metadata: {} });
-      i += 1;
+      this.sink.problem(title.line, 'title without an abstract; kept with an empty abstract');
+      this.sink.record({ line: title.line, title: title.text, abstract: '', metadata: {} });
+      this.pending.shift();
     } else {
-      records.push({ line: title.line, title: title.text, abstract: next.text, metadata: {} });
-      i += 2;
+      this.sink.record({ line: title.line, title: title.text, abstract: next.text, metadata: {} });
+      this.pending.splice(0, 2);
     }
   }
-  return { records, problems };
+}
+
+/** Parses a whole listing text at once (records and problems in the order met). */
+export function parseListing(text: string): Parsed {
+  const sink = collectingSink();
+  const parser = new ListingParser(sink);
+  parser.push(text);
+  parser.end();
+  return { records: sink.records, problems: sink.problems };
 }

@@ -21,12 +21,44 @@ export interface Parsed {
   problems: Problem[];
 }
 
-// C0/C1 controls other than tab/newline, zero-width characters and the BOM: invisible page junk
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200d\u2060\ufeff]/g;
+/** Where a streaming parser sends what it reads, in file order. */
+export interface RecordSink {
+  record(record: SourceRecord): void;
+  problem(line: number, reason: string): void;
+}
+
+/** A sink that keeps everything, for parsing a whole text at once (tests, small inputs). */
+export function collectingSink(): RecordSink & Parsed {
+  const parsed: Parsed = { records: [], problems: [] };
+  return {
+    ...parsed,
+    record: (record) => parsed.records.push(record),
+    problem: (line, reason) => parsed.problems.push({ line, reason }),
+  };
+}
+
+/**
+ * Invisible page junk: C0/C1 controls other than tab/newline, zero-width space
+ * and non-joiner, word joiner, the BOM, and the bidirectional controls
+ * (embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069, the marks
+ * U+200E, U+200F and U+061C), which can make a title display as something it
+ * does not say.
+ */
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
+/**
+ * A zero-width joiner is kept only inside an emoji sequence ("👩‍🔬"): after a
+ * pictographic character (or its variation selector or skin-tone modifier)
+ * and before another pictographic character. Anywhere else it is removed.
+ */
+const STRAY_ZWJ = /(?<![\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f])\u200d|\u200d(?!\p{Extended_Pictographic})/gu;
+/** Printable ASCII, tabs and newlines only: NFKC and the invisible-character rules change nothing. */
+const PLAIN_ASCII = /^[\t\n\r\x20-\x7e]*$/;
 
 /** Unicode NFKC (folds ligatures like "ﬁ" and full-width forms), no invisible characters, single spaces. */
 export function cleanText(text: string): string {
-  return text.normalize('NFKC').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
+  // only whitespace runs other than a single space need replacing, and most runs are a single space
+  if (PLAIN_ASCII.test(text)) return text.replace(/[\t\n\r][\t\n\r ]*| [\t\n\r ]+/g, ' ').trim();
+  return text.normalize('NFKC').replace(INVISIBLE, '').replace(STRAY_ZWJ, '').replace(/\s+/g, ' ').trim();
 }
 
 /** The form of a title used to recognise the same paper: case, punctuation and spacing do not count. */

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
+import { ingestInto, papersOf } from '../helpers.js';
 import { parseListing } from '../../src/ingest/listing.js';
 import { idFromTitle } from '../../src/ingest/records.js';
-import { ingestInto, papersOf } from '../helpers.js';
+
 
 const FURNITURE = /^(new|subscribe.*|byak and the research community|get trending papers.*|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) \d{1,2})$/i;
 
@@ -90,9 +91,16 @@ describe('JSONL, CSV and bad input', () => {
     writeFileSync(join(dir, 'b.txt'), 'id,title,abstract,year\n7,"Sparse attention for long documents!","We make attention sparse, and longer.",2024\n8,"Quoted, ""tricky"" title","An abstract\nover two lines",2023\n');
     const { papers, summary } = readInputs(listInputFiles([dir]));
     expect(summary.files.map((file) => file.format)).toEqual(['jsonl', 'csv']);
-    expect(summary.problems).toEqual([]);
+    // same title, different abstracts: the record with the longer abstract is kept whole, and the clash is reported
+    expect(summary.problems).toEqual([
+      {
+        file: join(dir, 'b.txt'),
+        line: 2,
+        reason: `same title as ${join(dir, 'a.data')}:1 but a different abstract; kept this record's title and abstract (the longer abstract), dropped those of ${join(dir, 'a.data')}:1`,
+      },
+    ]);
     expect(papers.map((paper) => [paper.id, paper.title, paper.abstract, paper.metadata])).toEqual([
-      ['2401.00001', 'Sparse Attention for Long Documents', 'We make attention sparse, and longer.', { authors: 'A. Author', categories: 'cs.CL', year: '2024' }],
+      ['2401.00001', 'Sparse attention for long documents!', 'We make attention sparse, and longer.', { authors: 'A. Author', categories: 'cs.CL', year: '2024' }],
       [idFromTitle('Dense Retrieval Revisited'), 'Dense Retrieval Revisited', '', {}],
       ['8', 'Quoted, "tricky" title', 'An abstract over two lines', { year: '2023' }],
     ]);
@@ -110,9 +118,9 @@ describe('JSONL, CSV and bad input', () => {
     expect(summary.papers).toBe(1);
     expect(summary.problems.map((problem) => `${problem.file.slice(dir.length + 1)}:${problem.line}: ${problem.reason.split(' (')[0]}`)).toEqual([
       '1.jsonl:2: not valid JSON',
-      '1.jsonl:3: no "title" field',
-      '1.jsonl:4: not a JSON object',
-      '1.jsonl:5: empty or non-text "title"',
+      '1.jsonl:3: no "title" field; record skipped',
+      '1.jsonl:4: line is not a JSON object; skipped',
+      '1.jsonl:5: empty or non-text "title"; record skipped',
       '2.csv:2: unreadable CSV row',
       '3.empty:1: empty file',
       '4.bin:1: binary file',
@@ -127,7 +135,7 @@ describe('JSONL, CSV and bad input', () => {
     await ingestInto(out, [join(dir, 'good.jsonl')], true);
     const before = readFileSync(join(out, 'papers.jsonl'), 'utf8');
     writeFileSync(join(dir, 'bad.jsonl'), '{"title": "Another Paper"}\n{"title": 42}\n');
-    await expect(ingestInto(out, [dir], true)).rejects.toThrow(/bad\.jsonl:2: empty or non-text "title" \(--strict; 1 problem\(s\) in all, nothing written\)/);
+    await expect(ingestInto(out, [dir], true)).rejects.toThrow(/bad\.jsonl:2: empty or non-text "title"; record skipped \(give it a title as text\) \(--strict: stopped at the first problem; nothing written\)$/);
     expect(readFileSync(join(out, 'papers.jsonl'), 'utf8')).toBe(before);
   });
 
@@ -140,6 +148,6 @@ describe('JSONL, CSV and bad input', () => {
     writeFileSync(join(dir, 'x.jsonl'), '{"id": "p1", "title": "One"}\n{"id": "p1", "title": "Two"}\n');
     const { papers, summary } = readInputs([join(dir, 'x.jsonl')]);
     expect(papers.map((paper) => paper.title)).toEqual(['One']);
-    expect(summary.problems).toEqual([{ file: join(dir, 'x.jsonl'), line: 2, reason: `id "p1" is already used by a different paper at ${join(dir, 'x.jsonl')}:1; skipped` }]);
+    expect(summary.problems).toEqual([{ file: join(dir, 'x.jsonl'), line: 2, reason: `id "p1" is already used by a different paper at ${join(dir, 'x.jsonl')}:1; skipped (give one of them another id)` }]);
   });
 });
