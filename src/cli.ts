@@ -6,6 +6,7 @@ import { DEFAULT_BATCH_SIZE, loadQueryEmbedder } from './embed/index.js';
 import { fetchMinilm, minilmByHand } from './embed/model.js';
 import { DEFAULT_HNSW, DEFAULT_NEIGHBORS, PaperSearch } from './index/index.js';
 import { answerQueries, unknownId, type SimilarAnswer } from './index/similar.js';
+import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { runCluster, runEmbed, runIndex, runIngest, runPipeline, runReport, type RunSummary, type StageOutcome } from './pipeline.js';
 import { UserError } from './shared/errors.js';
 
@@ -190,6 +191,16 @@ function describeAnswer(answer: SimilarAnswer): string {
   const heading = answer.kind === 'paper' ? `papers nearest to paper ${answer.query}` : `papers nearest to "${answer.query}"`;
   return [heading, `rank  score  ${'id'.padEnd(width)}  title`, ...lines].join('\n');
 }
+
+program
+  .command('serve')
+  .description('serve report.html with search by meaning, and a JSON API, until stopped (Ctrl-C)')
+  .addOption(options.out()).addOption(options.models())
+  .addOption(new Option('--port <n>', 'port to listen on; 0 for any free port').default(DEFAULT_PORT).argParser(wholeNumber(0)))
+  .addOption(new Option('--host <address>', 'address to listen on; anything but 127.0.0.1 opens the server to other machines').default(DEFAULT_HOST))
+  .action(async (opts: Options & { port: number; host: string }) => {
+    await serve({ out: opts.out, port: opts.port, host: opts.host, modelsDir: opts.models });
+  });
 
 program
   .command('fetch-model')

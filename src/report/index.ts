@@ -43,7 +43,8 @@ export function report(options: ReportOptions): ReportSummary {
   for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
 
   // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
-  const neighbours = firstNeighbours(readNeighbours(options.out, index), Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
+  const stored = readNeighbours(options.out, index);
+  const neighbours = firstNeighbours(stored, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
   const sampled = papers.length > MAP_SAMPLE;
   let map: Float64Array;
   if (sampled) {
@@ -62,6 +63,7 @@ export function report(options: ReportOptions): ReportSummary {
     related,
     topicOf,
     map,
+    nearest: stored,
     projection:
       `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity` +
       (sampled ? ` for a seeded sample of ${MAP_SAMPLE} papers; every other paper sits at the similarity-weighted mean of its nearest placed papers` : '') +

@@ -1,0 +1,109 @@
+/**
+ * `npm run bench:serve [-- --papers 100000] [--queries 500]`
+ *
+ * Latency of `GET /api/search` (free text by meaning) through a running
+ * papermap server, on an output folder of synthetic papers (bench/synthetic.ts:
+ * OHSUMED titles and abstracts, vectors made from their builtin embeddings).
+ * The folder's vectors are declared builtin vectors of the OHSUMED fit, so
+ * the server embeds queries with the builtin embedder, as it would for a
+ * corpus embedded with it. Queries are OHSUMED titles, one at a time over
+ * HTTP, after 20 warm-up queries; p50 and p99 are of the whole round trip.
+ * Then, for scale, the time the MiniLM architecture (random weights) takes to
+ * embed one such query, which a MiniLM corpus adds to each search.
+ */
+import { writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { embedWithBuiltin, fitBuiltin, serializeBuiltin } from '../src/embed/builtin.js';
+import { cachePath } from '../src/embed/cache.js';
+import { buildIndex, DEFAULT_HNSW, DEFAULT_NEIGHBORS } from '../src/index/index.js';
+import { startServer } from '../src/serve/index.js';
+import { readVectors, writeVectors } from '../src/shared/artifacts.js';
+import { writeFileAtomic } from '../src/shared/files.js';
+import { realCorpus, SPEED_MODEL, syntheticOutput } from './synthetic.js';
+
+const { values: args } = parseArgs({ options: { papers: { type: 'string', default: '100000' }, queries: { type: 'string', default: '500' } } });
+const count = Number(args.papers);
+const queryCount = Number(args.queries);
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function fetchJson(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+log('embedding the OHSUMED abstracts with the builtin embedder...');
+const real = realCorpus();
+const texts = real.records.map((record) => `${record.title}. ${record.abstract}`);
+const model = fitBuiltin(texts);
+// the synthetic vectors live in the space of this fit: the same texts give the same fit
+const check = embedWithBuiltin(model, texts.slice(0, 5));
+if (check.some((value, i) => Math.abs(value - real.vectors[i]) > 1e-5)) throw new Error('the builtin fit is not the one the synthetic vectors came from');
+
+log(`writing ${count} synthetic papers and building the index...`);
+const out = syntheticOutput(real, count);
+const identity = 'bench-builtin-ohsumed';
+const { info, vectors } = readVectors(out);
+writeVectors(out, vectors, { model: 'builtin', modelIdentity: identity, dim: info.dim, count: info.count, normalized: true, papersHash: info.papersHash });
+writeFileAtomic(cachePath(join(out, 'cache'), identity, 'model'), serializeBuiltin(model));
+let started = performance.now();
+buildIndex({ out, m: DEFAULT_HNSW.m, efConstruction: DEFAULT_HNSW.efConstruction, neighbors: DEFAULT_NEIGHBORS, minSimilarity: 'auto' });
+log(`index: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+// the server wants a report to serve; its latency does not depend on it
+writeFileSync(join(out, 'report.html'), '<!DOCTYPE html><title>bench</title>\n');
+
+started = performance.now();
+const server = await startServer({ out, port: 0, host: '127.0.0.1', modelsDir: 'models' });
+const startSeconds = (performance.now() - started) / 1000;
+const queries = real.records.map((record) => record.title).filter((title) => title.length > 10);
+const ask = async (query: string) => {
+  const reply = await fetchJson(`${server.url}api/search?q=${encodeURIComponent(query)}&k=10`);
+  if (reply.status !== 200) throw new Error(`HTTP ${reply.status}: ${reply.body}`);
+};
+for (let q = 0; q < 20; q++) await ask(queries[(q * 7919) % queries.length]);
+const latencies: number[] = [];
+for (let q = 0; q < queryCount; q++) {
+  const query = queries[(q * 104729 + 13) % queries.length];
+  const t = performance.now();
+  await ask(query);
+  latencies.push(performance.now() - t);
+}
+await server.close();
+latencies.sort((a, b) => a - b);
+const p50 = percentile(latencies, 0.5);
+const p99 = percentile(latencies, 0.99);
+
+// what embedding one query costs with the MiniLM architecture
+let minilmMs: number | undefined;
+try {
+  const { TransformerEmbedder } = await import('../src/embed/transformer.js');
+  const embedder = await TransformerEmbedder.load(SPEED_MODEL, SPEED_MODEL);
+  const times: number[] = [];
+  for (let q = 0; q < 60; q++) {
+    const t = performance.now();
+    await embedder.embedTokenized([embedder.tokenize(queries[q])]);
+    if (q >= 10) times.push(performance.now() - t);
+  }
+  await embedder.dispose();
+  times.sort((a, b) => a - b);
+  minilmMs = percentile(times, 0.5);
+} catch (error) {
+  log(`(no MiniLM timing: ${(error as Error).message})`);
+}
+
+console.log(`papermap serve, ${count} papers (${info.dim} dimensions, HNSW ef ${DEFAULT_HNSW.efSearch}), ${queryCount} free-text queries over HTTP, k = 10:`);
+console.log(`  server start (index + model loaded): ${startSeconds.toFixed(1)} s`);
+console.log(`  /api/search  p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   (target p50 <= 50 ms)`);
+if (minilmMs !== undefined) console.log(`  embedding one query with the MiniLM architecture: p50 ${minilmMs.toFixed(1)} ms more per search on a MiniLM corpus`);
+console.log(JSON.stringify({ papers: count, queries: queryCount, startSeconds, p50Ms: p50, p99Ms: p99, minilmQueryEmbedMs: minilmMs }));
