@@ -58,14 +58,14 @@ export function oklabToHex([L, a, b]: Lab): string {
 
 const distance = (x: Lab, y: Lab) => Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
 
-/** The colours a palette is chosen from: an sRGB grid, lightness 0.42 to 0.82, chroma at least 0.09. */
-function candidates(): Lab[] {
+/** The colours a palette is chosen from: an sRGB grid, lightness `low` to `high` (0.42 to 0.82 reads on white), chroma at least 0.09. */
+function candidates(low: number, high: number): Lab[] {
   const found: Lab[] = [];
   for (let r = 0; r < 256; r += 15) {
     for (let g = 0; g < 256; g += 15) {
       for (let b = 0; b < 256; b += 15) {
         const lab = rgbToOklab([r, g, b]);
-        if (lab[0] >= 0.42 && lab[0] <= 0.82 && Math.hypot(lab[1], lab[2]) >= 0.09) found.push(lab);
+        if (lab[0] >= low && lab[0] <= high && Math.hypot(lab[1], lab[2]) >= 0.09) found.push(lab);
       }
     }
   }
@@ -73,8 +73,8 @@ function candidates(): Lab[] {
 }
 
 /** `count` colours, each the candidate farthest from those taken so far (Glasbey's method), starting from a blue. */
-export function distinctColours(count: number): Lab[] {
-  const pool = candidates();
+export function distinctColours(count: number, lightness: [number, number] = [0.42, 0.82]): Lab[] {
+  const pool = candidates(...lightness);
   const chosen: Lab[] = [rgbToOklab([31, 119, 180])];
   // the outlier grey is taken too, so no topic looks like an outlier
   const nearest = pool.map((lab) => Math.min(distance(lab, chosen[0]), distance(lab, rgbToOklab([156, 163, 175])) * 0.8));
@@ -86,6 +86,26 @@ export function distinctColours(count: number): Lab[] {
     pool.forEach((lab, i) => (nearest[i] = Math.min(nearest[i], distance(lab, next))));
   }
   return chosen.slice(0, count);
+}
+
+/** Broad topics up to this many get evenly spaced hues; more take the Glasbey palette. */
+const EVEN_HUES_MAX = 9;
+
+/**
+ * `count` hues evenly around the OKLCH circle at one lightness (0.6) and
+ * chroma (0.15, less where sRGB cannot show it), from blue; neighbours in the
+ * list are half the circle apart so topics listed together never look alike.
+ */
+export function evenHues(count: number): Lab[] {
+  const step = 360 / Math.max(count, 1);
+  const stride = count > 2 ? Math.floor(count / 2) + (count % 2 === 0 ? 1 : 0) : 1;
+  // a stride coprime with count visits every hue once
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const jump = gcd(stride, count) === 1 ? stride : 1;
+  return Array.from({ length: count }, (_, index) => {
+    const hue = ((250 + ((index * jump) % count) * step) * Math.PI) / 180;
+    return [0.6, 0.15 * Math.cos(hue), 0.15 * Math.sin(hue)] as Lab;
+  });
 }
 
 export interface TopicColours {
@@ -104,7 +124,10 @@ export interface TopicColours {
  * fine topics lightness steps around it, darker to lighter by size order.
  */
 export function topicColours(fineCount: number, groups: readonly (readonly number[])[]): TopicColours {
-  const bases = distinctColours(groups.length);
+  // with two levels, lightness is left to the fine topics: up to EVEN_HUES_MAX broad topics get hues evenly around the
+  // circle (40 degrees apart or more); more than that would look alike, so they take the palette
+  const twoLevels = groups.some((members) => members.length > 1);
+  const bases = twoLevels && groups.length <= EVEN_HUES_MAX ? evenHues(groups.length) : distinctColours(groups.length);
   const fine = new Array<string>(fineCount).fill('#6b7280');
   const fineInk = new Array<string>(fineCount).fill('#374151');
   const ink = ([L, a, b]: Lab): string => oklabToHex([Math.min(L, 0.4), a * 0.8, b * 0.8]);

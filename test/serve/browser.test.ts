@@ -38,7 +38,7 @@ async function mapState(page: Page) {
 /**
  * A copy of `out` whose clusters.json has two levels of topics, as the cluster
  * stage will write them: each topic joined with its nearest topics into broad
- * topics of at most 4, then the report made again.
+ * topics of at most 8, then the report made again.
  */
 function twoLevelOutput(out: string): string {
   const copy = mkdtempSync(join(tmpdir(), 'papermap-two-levels-'));
@@ -49,7 +49,7 @@ function twoLevelOutput(out: string): string {
   const groupOf = new Map<number, number[]>();
   for (const topic of clusters.topics) {
     const near = topic.nearestTopic && groupOf.get(topic.nearestTopic.id);
-    const group = near && near.length < 4 ? near : (groups.push([]), groups[groups.length - 1]);
+    const group = near && near.length < 8 ? near : (groups.push([]), groups[groups.length - 1]);
     if (!groupOf.has(topic.id)) {
       group.push(topic.id);
       groupOf.set(topic.id, group);
