@@ -422,8 +422,8 @@ export function showMap(data: PageData): void {
   if (/^https?:$/.test(location.protocol)) {
     fetch('/api/health')
       .then((response) => (response.ok ? response.json() : undefined))
-      .then((health: { papers?: number } | undefined) => {
-        if (!health || health.papers !== papers.length) return;
+      .then((health: { papers?: number; search?: boolean } | undefined) => {
+        if (!health || health.papers !== papers.length || health.search !== true) return;
         served = true;
         search.placeholder = 'Search by meaning…';
         search.setAttribute('aria-label', 'Search by meaning');

@@ -3,12 +3,14 @@
  * on this machine (127.0.0.1) unless told otherwise. The index and the model
  * are loaded once, at start.
  *
- *   GET /api/health                        {"papers", "model"}
+ *   GET /api/health                        {"papers", "model", "search"}
  *   GET /api/search?q=TEXT&k=N             nearest papers to free text, by meaning
  *   GET /api/papers/:id                    one paper: title, abstract, topic
  *   GET /api/papers/:id/neighbours?k=N     its nearest other papers
  *
- * Bad requests get 400 and unknown ids 404, with {"error": "..."}. Only the
+ * Bad requests get 400 and unknown ids 404, with {"error": "..."}; without
+ * the model the papers were embedded with, the server still starts and
+ * /api/search answers 503 (the page then keeps its title search). Only the
  * report's own files are served, by name: nothing else in the folder, no
  * path outside it, no directory listing.
  */
@@ -21,6 +23,7 @@ import { loadQueryEmbedder, type QueryEmbedder } from '../embed/index.js';
 import { PaperSearch, roundScore } from '../index/index.js';
 import type { Paper } from '../shared/artifacts.js';
 import { UserError } from '../shared/errors.js';
+import { notice } from '../shared/progress.js';
 
 export interface ServeOptions {
   out: string;
@@ -82,7 +85,8 @@ interface Loaded {
   papers: Paper[];
   rowOf: Map<string, number>;
   model: string;
-  embedder: QueryEmbedder;
+  /** The query model, or why it could not be loaded (search by id still works). */
+  embedder: QueryEmbedder | { unavailable: string };
   topicOf: Map<string, { id: number; label: string }>;
 }
 
@@ -92,7 +96,12 @@ function load(out: string, modelsDir: string): Promise<Loaded> {
   const clusters = readCurrentClusters(out, vectorsInfo.vectorsHash);
   const topicOf = new Map<string, { id: number; label: string }>();
   for (const topic of clusters?.topics ?? []) for (const id of topic.paperIds) topicOf.set(id, { id: topic.id, label: topic.label });
-  return loadQueryEmbedder(out, vectorsInfo, modelsDir).then((embedder) => ({
+  const embedder = loadQueryEmbedder(out, vectorsInfo, modelsDir).catch((error: unknown) => {
+    if (!(error instanceof UserError)) throw error;
+    notice(`search by meaning is off: ${error.message}`);
+    return { unavailable: error.message };
+  });
+  return embedder.then((embedder) => ({
     search,
     papers,
     rowOf: new Map(papers.map((paper, row) => [paper.id, row])),
@@ -111,6 +120,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // one query through the model at a time
   let queue: Promise<unknown> = Promise.resolve();
   const embedOne = (text: string): Promise<Float32Array> => {
+    if ('unavailable' in embedder) throw new HttpError(503, `search by meaning is off: ${embedder.unavailable}`);
     const next = queue.then(() => embedder.embed([text]));
     queue = next.catch(() => {});
     return next;
@@ -141,7 +151,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   async function api(url: URL): Promise<unknown> {
     const path = url.pathname;
-    if (path === '/api/health') return { papers: papers.length, model: loaded.model };
+    if (path === '/api/health') return { papers: papers.length, model: loaded.model, search: !('unavailable' in embedder) };
     if (path === '/api/search') {
       const query = (url.searchParams.get('q') ?? '').trim();
       if (query === '') throw new HttpError(400, 'q (the text to search for) is missing');
@@ -233,7 +243,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => embedder.dispose())),
+      }).then(() => ('unavailable' in embedder ? undefined : embedder.dispose()))),
   };
 }
 

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -46,7 +47,7 @@ describe('papermap serve: the API', () => {
     const page = await get(server.url, '/');
     expect(page.status).toBe(200);
     expect(page.body).toBe(readFileSync(join(out, 'report.html'), 'utf8'));
-    expect((await get(server.url, '/api/health')).json()).toEqual({ papers: 408, model: 'builtin' });
+    expect((await get(server.url, '/api/health')).json()).toEqual({ papers: 408, model: 'builtin', search: true });
   });
 
   test('search by meaning: k results, best first, on subject', async () => {
@@ -121,6 +122,23 @@ describe('papermap serve: the API', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(stderr).toBe('papermap: server stopped\n');
+  });
+
+  test('without the model of the vectors, the server still serves the report and papers, and search says why not', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'papermap-no-model-'));
+    cpSync(out, copy, { recursive: true });
+    for (const file of readdirSync(join(copy, 'cache'))) if (file.endsWith('.model')) rmSync(join(copy, 'cache', file));
+    const bare = await startServer({ out: copy, port: 0, host: '127.0.0.1', modelsDir: join(copy, 'models') });
+    try {
+      expect((await get(bare.url, '/api/health')).json()).toMatchObject({ papers: 408, search: false });
+      const search = await get(bare.url, '/api/search?q=reasoning');
+      expect(search.status).toBe(503);
+      expect(search.json().error).toContain('search by meaning is off');
+      expect((await get(bare.url, `/api/papers/${papers[0].id}/neighbours`)).status).toBe(200);
+      expect((await get(bare.url, '/')).status).toBe(200);
+    } finally {
+      await bare.close();
+    }
   });
 
   test('serve --help, and a missing report is refused with what to run', () => {
