@@ -4,8 +4,9 @@ import { Command, Option } from 'commander';
 import { loadQueryEmbedder } from './embed/index.js';
 import { PaperSearch } from './index/index.js';
 import { answerQueries, unknownId, type SimilarAnswer } from './index/similar.js';
-import { interruptedMessage, runOneStage, runPipeline, STAGES, type RunSummary } from './runner/index.js';
+import { runOneStage, runPipeline, STAGES, type RunSummary } from './runner/index.js';
 import { OPTION_SPECS, wholeNumber, type OptionName, type Options } from './runner/options.js';
+import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
 import { VERSION } from './shared/version.js';
 import { OutputFolder } from './store/folder.js';
@@ -131,13 +132,15 @@ function describeAnswer(answer: SimilarAnswer): string {
   return [heading, `rank  score  ${'id'.padEnd(width)}  title`, ...lines].join('\n');
 }
 
-// Ctrl-C (or a CI job's cancel): one line saying what was kept, then the conventional exit code. The lock goes with the process.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.once(signal, () => {
-    fail(interruptedMessage());
-    process.exit(code);
+program
+  .command('serve')
+  .description('serve report.html with search by meaning, and a JSON API, until stopped (Ctrl-C)')
+  .addOption(common.out())
+  .addOption(new Option('--port <n>', 'port to listen on; 0 for any free port').default(DEFAULT_PORT).argParser(wholeNumber(0)))
+  .addOption(new Option('--host <address>', 'address to listen on; anything but 127.0.0.1 opens the server to other machines').default(DEFAULT_HOST))
+  .action(async (opts: { out: string; port: number; host: string }) => {
+    await serve({ out: opts.out, port: opts.port, host: opts.host });
   });
-}
 
 try {
   await program.parseAsync();

@@ -1,18 +1,149 @@
-import type { ReportData } from './model.js';
-import { PAGE_STYLE, showMap, type PageData } from './page.js';
+import { weakNeighbours, type ReportData } from './model.js';
+import { PAGE_STYLE, showMap, type PageBroadTopic, type PageData } from './page.js';
 
 /** Above this many papers the page carries the first 300 characters of each abstract, so it stays a size a browser opens quickly. */
 const FULL_ABSTRACTS_MAX_PAPERS = 20_000;
 const SHORT_ABSTRACT = 300;
+/** Above FULL_ABSTRACTS_MAX_PAPERS, a paper's related and weak neighbours together stop at this many. */
+const SHORT_NEAREST = 5;
 
-/** Distinct colours for the first topics (Tableau 20), then evenly spread hues. */
-const PALETTE = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
-];
+/*
+ * Topic colours that can be told apart: a Glasbey-style palette (each colour
+ * chosen greedily as far as possible, in OKLab, from the ones already taken)
+ * over the colours that read on white (no greys, nothing too pale or too
+ * dark); a colour per broad topic, and lightness steps of it for the broad
+ * topic's fine topics.
+ */
 
-export function topicColor(topic: number): string {
-  return PALETTE[topic] ?? `hsl(${Math.round((topic * 137.508) % 360)}, 60%, 45%)`;
+type Lab = [number, number, number];
+
+const toLinear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+const fromLinear = (c: number) => (c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055);
+
+export function rgbToOklab([r8, g8, b8]: [number, number, number]): Lab {
+  const [r, g, b] = [r8, g8, b8].map((c) => toLinear(c / 255));
+  const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
+  const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
+  const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
+  return [
+    0.2104542553 * l + 0.793617785 * m - 0.0040720406 * s,
+    1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
+    0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s,
+  ];
+}
+
+/** Linear sRGB of an OKLab colour; components outside [0, 1] mean out of gamut. */
+function oklabToLinear([L, a, b]: Lab): [number, number, number] {
+  const l = (L + 0.3963377774 * a + 0.2158037573 * b) ** 3;
+  const m = (L - 0.1055613458 * a - 0.0638541728 * b) ** 3;
+  const s = (L - 0.0894841775 * a - 1.291485548 * b) ** 3;
+  return [
+    4.0767416621 * l - 3.3077115913 * m + 0.2309699292 * s,
+    -1.2684380046 * l + 2.6097574011 * m - 0.3413193965 * s,
+    -0.0041960863 * l - 0.7034186147 * m + 1.707614701 * s,
+  ];
+}
+
+/** #rrggbb of an OKLab colour, chroma reduced until it fits sRGB. */
+export function oklabToHex([L, a, b]: Lab): string {
+  for (let shrink = 1; shrink > 0; shrink -= 0.02) {
+    const rgb = oklabToLinear([L, a * shrink, b * shrink]);
+    if (rgb.every((c) => c >= -1e-4 && c <= 1 + 1e-4)) {
+      return '#' + rgb.map((c) => Math.round(fromLinear(Math.min(1, Math.max(0, c))) * 255).toString(16).padStart(2, '0')).join('');
+    }
+  }
+  const grey = Math.round(fromLinear(Math.min(1, Math.max(0, L ** 3))) * 255).toString(16).padStart(2, '0');
+  return `#${grey}${grey}${grey}`;
+}
+
+const distance = (x: Lab, y: Lab) => Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+
+/** The colours a palette is chosen from: an sRGB grid, lightness `low` to `high` (0.42 to 0.82 reads on white), chroma at least 0.09. */
+function candidates(low: number, high: number): Lab[] {
+  const found: Lab[] = [];
+  for (let r = 0; r < 256; r += 15) {
+    for (let g = 0; g < 256; g += 15) {
+      for (let b = 0; b < 256; b += 15) {
+        const lab = rgbToOklab([r, g, b]);
+        if (lab[0] >= low && lab[0] <= high && Math.hypot(lab[1], lab[2]) >= 0.09) found.push(lab);
+      }
+    }
+  }
+  return found;
+}
+
+/** `count` colours, each the candidate farthest from those taken so far (Glasbey's method), starting from a blue. */
+export function distinctColours(count: number, lightness: [number, number] = [0.42, 0.82]): Lab[] {
+  const pool = candidates(...lightness);
+  const chosen: Lab[] = [rgbToOklab([31, 119, 180])];
+  // the outlier grey is taken too, so no topic looks like an outlier
+  const nearest = pool.map((lab) => Math.min(distance(lab, chosen[0]), distance(lab, rgbToOklab([156, 163, 175])) * 0.8));
+  while (chosen.length < count) {
+    let best = 0;
+    for (let i = 1; i < pool.length; i++) if (nearest[i] > nearest[best]) best = i;
+    const next = pool[best];
+    chosen.push(next);
+    pool.forEach((lab, i) => (nearest[i] = Math.min(nearest[i], distance(lab, next))));
+  }
+  return chosen.slice(0, count);
+}
+
+/** Broad topics up to this many get evenly spaced hues; more take the Glasbey palette. */
+const EVEN_HUES_MAX = 9;
+
+/**
+ * `count` hues evenly around the OKLCH circle at one lightness (0.6) and
+ * chroma (0.15, less where sRGB cannot show it), from blue; neighbours in the
+ * list are half the circle apart so topics listed together never look alike.
+ */
+export function evenHues(count: number): Lab[] {
+  const step = 360 / Math.max(count, 1);
+  const stride = count > 2 ? Math.floor(count / 2) + (count % 2 === 0 ? 1 : 0) : 1;
+  // a stride coprime with count visits every hue once
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const jump = gcd(stride, count) === 1 ? stride : 1;
+  return Array.from({ length: count }, (_, index) => {
+    const hue = ((250 + ((index * jump) % count) * step) * Math.PI) / 180;
+    return [0.6, 0.15 * Math.cos(hue), 0.15 * Math.sin(hue)] as Lab;
+  });
+}
+
+export interface TopicColours {
+  /** Fill colour of each fine topic, by topic id. */
+  fine: string[];
+  /** Dark text colour of each fine topic, for its label on the map. */
+  fineInk: string[];
+  /** Colour and text colour of each broad topic, in order. */
+  broad: string[];
+  broadInk: string[];
+}
+
+/**
+ * Colours for fine topics grouped under broad topics (`groups[b]`: the fine
+ * topic ids of broad topic b): a distinct colour per broad topic, and for its
+ * fine topics lightness steps around it, darker to lighter by size order.
+ */
+export function topicColours(fineCount: number, groups: readonly (readonly number[])[]): TopicColours {
+  // with two levels, lightness is left to the fine topics: up to EVEN_HUES_MAX broad topics get hues evenly around the
+  // circle (40 degrees apart or more); more than that would look alike, so they take the palette
+  const twoLevels = groups.some((members) => members.length > 1);
+  const bases = twoLevels && groups.length <= EVEN_HUES_MAX ? evenHues(groups.length) : distinctColours(groups.length);
+  const fine = new Array<string>(fineCount).fill('#6b7280');
+  const fineInk = new Array<string>(fineCount).fill('#374151');
+  const ink = ([L, a, b]: Lab): string => oklabToHex([Math.min(L, 0.4), a * 0.8, b * 0.8]);
+  groups.forEach((members, group) => {
+    const [L, a, b] = bases[group];
+    // steps of 0.12 in lightness (closer for big groups), centred on the base colour and kept within 0.36 to 0.84
+    const step = members.length > 1 ? Math.min(0.12, 0.48 / (members.length - 1)) : 0;
+    const span = step * (members.length - 1);
+    const first = Math.min(0.84 - span, Math.max(0.36, L - span / 2));
+    members.forEach((topic, position) => {
+      const lightness = first + position * step;
+      fine[topic] = oklabToHex([lightness, a, b]);
+      fineInk[topic] = ink([Math.min(lightness, 0.4) - (position % 2) * 0.04, a, b]);
+    });
+  });
+  return { fine, fineInk, broad: bases.map(oklabToHex), broadInk: bases.map(ink) };
 }
 
 export function escapeHtml(text: string): string {
@@ -29,11 +160,62 @@ export function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/** Broad topics as the clusters give them (two-level topics), if they do. */
+interface BroadTopicInput {
+  label: string;
+  keywords?: string[];
+  size?: number;
+  topicIds: number[];
+}
+
+/** A label short enough for the map: whole comma-separated parts while they fit `max` characters. */
+export function shortLabel(label: string, max = 28): string {
+  const parts = label.split(/,\s*/);
+  let text = parts[0];
+  for (const part of parts.slice(1)) {
+    if (text.length + 2 + part.length > max) break;
+    text += `, ${part}`;
+  }
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+/**
+ * The broad topics of the page: those of the clusters when they have them
+ * (every fine topic in exactly one), else each fine topic on its own.
+ */
+function broadGroups(data: ReportData): BroadTopicInput[] {
+  const topics = data.clusters.topics;
+  const given = (data.clusters as { broadTopics?: BroadTopicInput[] }).broadTopics;
+  if (given && given.length > 0) {
+    const seen = new Set<number>();
+    const groups = given.map((group) => ({ ...group, topicIds: group.topicIds.filter((id) => id >= 0 && id < topics.length && !seen.has(id) && (seen.add(id), true)) }));
+    // a fine topic no broad topic names still gets a colour and a place in the legend
+    const orphans = topics.filter((topic) => !seen.has(topic.id));
+    return [...groups.filter((group) => group.topicIds.length > 0), ...orphans.map((topic) => ({ label: topic.label, topicIds: [topic.id] }))];
+  }
+  return topics.map((topic) => ({ label: topic.label, keywords: topic.keywords, size: topic.size, topicIds: [topic.id] }));
+}
+
 /** report.html: one self-contained page (no network, no CDN) with the map, the topics and a title search. */
 export function toHtml(data: ReportData): string {
   const { papers, clusters, vectors } = data;
   const nearestOfOutlier = new Map(clusters.outliers.map((outlier) => [outlier.id, outlier.nearestTopic]));
   const shortAbstracts = papers.length > FULL_ABSTRACTS_MAX_PAPERS;
+  const groups = broadGroups(data);
+  // within a broad topic, its biggest fine topics first (and darkest)
+  for (const group of groups) group.topicIds.sort((a, b) => clusters.topics[b].size - clusters.topics[a].size || a - b);
+  const colours = topicColours(clusters.topics.length, groups.map((group) => group.topicIds));
+  const parentOf = new Map<number, number>();
+  groups.forEach((group, index) => group.topicIds.forEach((id) => parentOf.set(id, index)));
+  const broad: PageBroadTopic[] = groups.map((group, index) => ({
+    label: group.label,
+    short: shortLabel(group.label, 32),
+    size: group.size ?? group.topicIds.reduce((sum, id) => sum + clusters.topics[id].size, 0),
+    color: colours.broad[index],
+    ink: colours.broadInk[index],
+    topicIds: group.topicIds,
+  }));
+  const floor = data.index.graph.minSimilarity;
   const page: PageData = {
     heading: `Paper map: ${papers.length} papers in ${clusters.topics.length} topics`,
     summary:
@@ -41,10 +223,23 @@ export function toHtml(data: ReportData): string {
       (shortAbstracts ? ` · abstracts cut to ${SHORT_ABSTRACT} characters (more than ${FULL_ABSTRACTS_MAX_PAPERS} papers)` : ''),
     ...(vectors.fallbackReason ? { notice: `MiniLM was not available (${vectors.fallbackReason}); the builtin embedder was used, so neighbours and topics are less semantic. Run "papermap fetch-model" to get MiniLM.` } : {}),
     projection: `${data.projection} Topics: ${clusters.method}; k = ${clusters.k}, ${clusters.kSelection.criterion}.`,
-    topics: clusters.topics.map((topic) => ({ id: topic.id, label: topic.label, keywords: topic.keywords, size: topic.size, color: topicColor(topic.id) })),
+    floor,
+    topics: clusters.topics.map((topic) => ({
+      id: topic.id,
+      label: topic.label,
+      short: shortLabel(topic.label),
+      keywords: topic.keywords,
+      size: topic.size,
+      color: colours.fine[topic.id],
+      ink: colours.fineInk[topic.id],
+      parent: parentOf.get(topic.id)!,
+    })),
+    broad,
     papers: papers.map((paper, row) => {
       const abstract = shortAbstracts && paper.abstract.length > SHORT_ABSTRACT ? `${paper.abstract.slice(0, SHORT_ABSTRACT)}…` : paper.abstract;
       const nearest = nearestOfOutlier.get(paper.id);
+      // a big corpus's page carries fewer, so it stays a size a browser opens quickly
+      const weak = weakNeighbours(data, row).slice(0, Math.max(0, (shortAbstracts ? SHORT_NEAREST : Infinity) - data.related[row].length));
       return {
         id: paper.id,
         t: paper.title,
@@ -54,6 +249,7 @@ export function toHtml(data: ReportData): string {
         c: data.topicOf[row],
         ...(nearest !== undefined ? { n: nearest } : {}),
         r: data.related[row].map((neighbour) => [neighbour.row, neighbour.score] as [number, number]),
+        ...(weak.length > 0 ? { w: weak.map((neighbour) => [neighbour.row, roundScore(neighbour.score)] as [number, number]) } : {}),
       };
     }),
   };
@@ -72,7 +268,10 @@ export function toHtml(data: ReportData): string {
 <p id="notice" hidden></p>
 </header>
 <main>
+<div id="mapcell">
 <canvas id="map" aria-label="Map of the papers, coloured by topic"></canvas>
+<div id="legend" aria-label="Topic colours"></div>
+</div>
 <aside>
 <input id="search" type="search" placeholder="Search titles…" aria-label="Search titles">
 <ul id="matches"></ul>
@@ -91,3 +290,5 @@ export function toHtml(data: ReportData): string {
 </html>
 `;
 }
+
+const roundScore = (score: number) => Math.round(score * 10_000) / 10_000;

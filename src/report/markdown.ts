@@ -1,4 +1,4 @@
-import { rowsById, type ReportData } from './model.js';
+import { rowsById, weakNeighbours, type ReportData } from './model.js';
 
 /** Paper text shown as text: Markdown and HTML specials are escaped, so a title never turns into markup. */
 export function escapeMarkdown(text: string): string {
@@ -24,6 +24,21 @@ export function toMarkdown(data: ReportData): string {
   const topicLink = (id: number) => `[${id}: ${escapeMarkdown(clusters.topics[id].label)}](#topic-${id})`;
   const edges = data.related.reduce((sum, list) => sum + list.length, 0);
   const lines: string[] = [];
+  /**
+   * A paper with its closest related papers; a paper with fewer than
+   * RELATED_SHOWN above the floor also gets its nearest below it, marked weak.
+   */
+  const paperLine = (id: string, after = ''): string => {
+    const row = rowOf.get(id)!;
+    const related = data.related[row].slice(0, RELATED_SHOWN);
+    const weak = weakNeighbours(data, row).slice(0, RELATED_SHOWN - related.length);
+    const shown = [
+      ...related.map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)})`),
+      ...weak.map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)}, weak)`),
+    ];
+    const label = related.length === 0 ? 'nearest (all below the similarity floor)' : 'related';
+    return `- **${title(id)}** ${code(id)}${after}${shown.length > 0 ? `  \n  ${label}: ${shown.join('; ')}` : ''}`;
+  };
 
   lines.push(`# Paper map: ${papers.length} papers in ${clusters.topics.length} topics`, '');
   lines.push(`Made by papermap ${data.version} with the **${escapeMarkdown(vectors.model)}** embedder (${vectors.dim} dimensions).`);
@@ -43,7 +58,7 @@ export function toMarkdown(data: ReportData): string {
   } else {
     lines.push(`**k = ${clusters.k}**, given with \`--k\`.`);
   }
-  lines.push('', `Clustering: ${clusters.method}, seed ${clusters.seed}. Related papers: up to ${index.graph.neighbors} nearest neighbours with cosine similarity of at least ${index.graph.minSimilarity} (${index.graph.minSimilarityRule}).`, '');
+  lines.push('', `Clustering: ${clusters.method}, seed ${clusters.seed}. Related papers: up to ${index.graph.neighbors} nearest neighbours with cosine similarity of at least ${index.graph.minSimilarity} (${index.graph.minSimilarityRule}).` + (data.nearest ? ` A paper with fewer than ${RELATED_SHOWN} related papers also lists its nearest papers below the floor, marked _weak_.` : ''), '');
 
   lines.push('## Topics', '', '| # | Topic | Papers | Cohesion | Nearest topic |', '|---:|---|---:|---:|---|');
   for (const topic of clusters.topics) {
@@ -60,19 +75,14 @@ export function toMarkdown(data: ReportData): string {
     lines.push('**Representative papers** (closest to the topic centre):', '');
     topic.representatives.forEach((id, rank) => lines.push(`${rank + 1}. ${title(id)}`));
     lines.push('', '<details><summary>All papers, with their closest related papers</summary>', '');
-    for (const id of topic.paperIds) {
-      const related = data.related[rowOf.get(id)!]
-        .slice(0, RELATED_SHOWN)
-        .map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)})`);
-      lines.push(`- **${title(id)}** ${code(id)}${related.length > 0 ? `  \n  related: ${related.join('; ')}` : ''}`);
-    }
+    for (const id of topic.paperIds) lines.push(paperLine(id));
     lines.push('', '</details>', '');
   }
 
   lines.push('## Outliers', '', `Papers far from every topic centre, listed apart so they do not blur a topic: ${escapeMarkdown(clusters.outlierRule)}.`, '');
   if (clusters.outliers.length === 0) lines.push('None.');
   for (const outlier of clusters.outliers) {
-    lines.push(`- **${title(outlier.id)}** ${code(outlier.id)}: nearest topic ${topicLink(outlier.nearestTopic)} (similarity ${outlier.similarity.toFixed(2)})`);
+    lines.push(paperLine(outlier.id, `: nearest topic ${topicLink(outlier.nearestTopic)} (similarity ${outlier.similarity.toFixed(2)})`));
   }
   lines.push('');
   return lines.join('\n');

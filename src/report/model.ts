@@ -1,4 +1,4 @@
-import type { RelatedPaper } from '../index/index.js';
+import type { Neighbours, RelatedPaper } from '../index/index.js';
 import type { Paper } from '../store/read.js';
 import type { Clusters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 
@@ -16,9 +16,31 @@ export interface ReportData {
   map: Float64Array;
   /** How the map was made, for the reader. */
   projection: string;
+  /**
+   * Each paper's nearest other papers whatever their similarity (neighbours.bin):
+   * those below the graph's floor are shown as weak, so no paper is left without
+   * any. Without it, the reports show the related papers only.
+   */
+  nearest?: Neighbours;
 }
 
 /** Row of each paper id. */
 export function rowsById(papers: readonly Paper[]): Map<string, number> {
   return new Map(papers.map((paper, row) => [paper.id, row]));
+}
+
+/** A paper's nearest other papers below the similarity floor of the related papers: "weak" neighbours, best first. */
+export function weakNeighbours(data: ReportData, row: number): { row: number; score: number }[] {
+  const nearest = data.nearest;
+  if (!nearest) return [];
+  const related = new Set(data.related[row].map((neighbour) => neighbour.row));
+  const weak: { row: number; score: number }[] = [];
+  for (let slot = 0; slot < nearest.k; slot++) {
+    const label = nearest.labels[row * nearest.k + slot];
+    const score = nearest.scores[row * nearest.k + slot];
+    // a paper above the floor that the graph left out (it keeps --neighbors) is not weak: it is simply not shown
+    if (label < 0 || label === row || related.has(label) || score >= data.index.graph.minSimilarity) continue;
+    weak.push({ row: label, score });
+  }
+  return weak;
 }

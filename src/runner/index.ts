@@ -29,11 +29,41 @@ export interface StageOutcome<S = unknown> {
 let underWay: { stage: StageName; finished: StageName[] } | undefined;
 
 /** The one line to print when the user interrupts papermap: what was kept and how to go on. */
-export function interruptedMessage(): string {
+function interruptedMessage(): string {
   if (!underWay) return 'interrupted; nothing was changed';
   const kept = underWay.finished.length > 0 ? `the finished stages (${underWay.finished.join(', ')}) are kept` : 'no stage had finished';
   const cache = underWay.stage === 'embed' ? '; the vectors embedded so far are kept in the cache' : '';
   return `interrupted during ${underWay.stage}: ${kept}, ${underWay.stage} left the output folder as it was${cache}; run the same command again to go on from there`;
+}
+
+/**
+ * Runs work that writes an output folder with the folder locked. Ctrl-C (or a
+ * CI job's cancel) prints one line saying what was kept and exits with the
+ * conventional code; the lock goes with the process, and what a stage had
+ * staged is cleared by the next run.
+ */
+async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T>): Promise<T> {
+  const release = lockFolder(folder.out);
+  const handlers = (
+    [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const
+  ).map(([signal, code]) => {
+    const handler = () => {
+      process.stderr.write(`papermap: ${interruptedMessage()}\n`);
+      process.exit(code);
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  try {
+    return await work();
+  } finally {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+    underWay = undefined;
+    release();
+  }
 }
 
 /** Number of papers in papers.jsonl at `path` (its lines), read in blocks. */
@@ -96,17 +126,13 @@ function checkCorpus(stages: readonly Stage[], options: Options, papers: number)
 /** `papermap <stage>`: one stage, run whether or not it is up to date, with the folder locked. */
 export async function runOneStage(stage: Stage, folder: OutputFolder, options: Options): Promise<StageOutcome> {
   stage.checkOptions?.(options);
-  const release = lockFolder(folder.out);
-  underWay = { stage: stage.name, finished: [] };
-  try {
+  return whileLocked(folder, () => {
+    underWay = { stage: stage.name, finished: [] };
     if (stage.checkCorpus && folder.has('papers')) stage.checkCorpus(options, countPapers(folder.path('papers')));
-    return await runStage(stage, folder, options, true, (staged) => {
+    return runStage(stage, folder, options, true, (staged) => {
       if (staged !== undefined) checkCorpus([stage], options, staged);
     });
-  } finally {
-    underWay = undefined;
-    release();
-  }
+  });
 }
 
 export interface RunSummary {
@@ -131,10 +157,9 @@ export interface RunSummary {
 export async function runPipeline(folder: OutputFolder, options: Options): Promise<RunSummary> {
   const started = performance.now();
   for (const stage of STAGES) stage.checkOptions?.(options);
-  const release = lockFolder(folder.out);
   const stages = {} as RunSummary['stages'];
   let embedded = 0;
-  try {
+  await whileLocked(folder, async () => {
     for (const [position, stage] of STAGES.entries()) {
       underWay = { stage: stage.name, finished: STAGES.slice(0, position).map((done) => done.name) };
       const outcome = await runStage(stage, folder, options, false, (staged) => {
@@ -143,10 +168,7 @@ export async function runPipeline(folder: OutputFolder, options: Options): Promi
       stages[stage.name] = { status: outcome.status, seconds: outcome.seconds };
       if (stage === embedStage && outcome.summary) embedded = (outcome.summary as { embedded: number }).embedded;
     }
-  } finally {
-    underWay = undefined;
-    release();
-  }
+  });
   const { info } = readVectors(folder);
   const clusters = readClusters(folder, info);
   return {

@@ -1,7 +1,7 @@
-import { JSDOM } from 'jsdom';
+import { JSDOM, VirtualConsole } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import type { Clusters } from '../../src/cluster/index.js';
-import { toHtml } from '../../src/report/html.js';
+import { distinctColours, rgbToOklab, shortLabel, toHtml, topicColours } from '../../src/report/html.js';
 import { escapeMarkdown, toMarkdown } from '../../src/report/markdown.js';
 import type { ReportData } from '../../src/report/model.js';
 import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
@@ -61,12 +61,19 @@ function sampleData(): ReportData {
 
 /** Loads the page in jsdom with its script running; canvas drawing is stubbed since jsdom has no canvas. */
 function openPage(html: string): JSDOM {
+  // an error in the page's script fails the test instead of being printed
+  const virtualConsole = new VirtualConsole();
+  virtualConsole.on('jsdomError', (error) => {
+    throw error;
+  });
   return new JSDOM(html, {
     runScripts: 'dangerously',
     pretendToBeVisual: true,
+    virtualConsole,
     beforeParse(window) {
       const noop = () => {};
-      const context = new Proxy({}, { get: () => noop, set: () => true });
+      const measureText = (text: string) => ({ width: text.length * 7 });
+      const context = new Proxy({}, { get: (_, key) => (key === 'measureText' ? measureText : noop), set: () => true });
       window.HTMLCanvasElement.prototype.getContext = (() => context) as never;
       window.alert = () => {
         throw new Error('a paper title ran as script');
@@ -115,6 +122,90 @@ describe('report.html', () => {
     search.dispatchEvent(new dom.window.Event('input'));
     (document.querySelector('#matches button') as HTMLButtonElement).click();
     expect(document.querySelector('#details .meta')!.textContent).toBe('Outlier; nearest topic 1: reasoning · id p4');
+  });
+});
+
+/** The sample with each paper's nearest papers (neighbours.bin): the gardening paper's are all below the floor. */
+function withNearest(): ReportData {
+  const data = sampleData();
+  const k = 3;
+  const lists = [[1, 2, 3], [0, 3, 2], [3, 1, 0], [2, 1, 0], [2, 3, 1]];
+  const scores = [[0.8, 0.2, 0.1], [0.8, 0.25, 0.2], [0.7, 0.2, 0.1], [0.7, 0.2, 0.1], [0.12, 0.11, 0.05]];
+  return { ...data, nearest: { k, labels: Int32Array.from(lists.flat()), scores: Float32Array.from(scores.flat()) } };
+}
+
+function search(dom: JSDOM, text: string): HTMLButtonElement[] {
+  const input = dom.window.document.getElementById('search') as HTMLInputElement;
+  input.value = text;
+  input.dispatchEvent(new dom.window.Event('input'));
+  return [...dom.window.document.querySelectorAll('#matches button')] as HTMLButtonElement[];
+}
+
+describe('nearest papers below the similarity floor', () => {
+  test('the details panel shows them greyed and marked weak, after the related ones', () => {
+    const dom = openPage(toHtml(withNearest()));
+    const { document } = dom.window;
+    search(dom, 'gardening')[0].click();
+    const details = document.getElementById('details')!;
+    expect(details.querySelector('h3')!.textContent).toBe('No related papers above the similarity floor (0.30)');
+    const weak = [...details.querySelectorAll('ol.weak li')].map((item) => item.textContent);
+    expect(weak).toEqual(['Chain-of-thought prompting 0.12 · weak', 'Self-consistency | pipes * stars _under_ 0.11 · weak', 'Speech synthesis with flow matching 0.05 · weak']);
+    search(dom, 'Speech')[0].click();
+    expect([...details.querySelectorAll('ol:not(.weak) li button')].map((item) => item.textContent)).toEqual([EVIL]);
+    expect([...details.querySelectorAll('ol.weak li button')].map((item) => item.textContent)).toEqual(['Self-consistency | pipes * stars _under_', 'Chain-of-thought prompting']);
+  });
+
+  test('report.md lists them, marked weak, where a paper has fewer than 3 related papers', () => {
+    const markdown = toMarkdown(withNearest());
+    expect(markdown).toContain('- **A paper about gardening** `p4`: nearest topic [1: reasoning](#topic-1) (similarity 0.10)  \n  nearest (all below the similarity floor): Chain-of-thought prompting (0.12, weak); Self-consistency \\| pipes \\* stars \\_under\\_ (0.11, weak); Speech synthesis with flow matching (0.05, weak)');
+    expect(markdown).toContain('related: Speech synthesis with flow matching (0.80); Chain-of-thought prompting (0.20, weak); Self-consistency \\| pipes \\* stars \\_under\\_ (0.10, weak)');
+    expect(markdown).toContain('marked _weak_');
+  });
+});
+
+describe('topic colours and two levels of topics', () => {
+  test('the palette keeps colours apart for many topics', () => {
+    for (const count of [10, 20, 30]) {
+      const colours = distinctColours(count);
+      let closest = Infinity;
+      colours.forEach((a, i) => colours.slice(0, i).forEach((b) => (closest = Math.min(closest, Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])))));
+      expect(closest, String(count)).toBeGreaterThan(0.1);
+    }
+  });
+
+  test('fine topics are lightness steps of their broad topic\'s colour', () => {
+    const colours = topicColours(5, [[0, 3, 1], [2, 4]]);
+    expect(new Set(colours.fine).size).toBe(5);
+    const lab = (hex: string) => rgbToOklab([1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)) as [number, number, number]);
+    const hue = (hex: string) => Math.atan2(lab(hex)[2], lab(hex)[1]);
+    // darker to lighter in the order given (biggest first), hue kept
+    expect(lab(colours.fine[0])[0]).toBeLessThan(lab(colours.fine[3])[0]);
+    expect(lab(colours.fine[3])[0]).toBeLessThan(lab(colours.fine[1])[0]);
+    expect(Math.abs(hue(colours.fine[0]) - hue(colours.fine[1]))).toBeLessThan(0.15);
+  });
+
+  test('map labels are cut at a comma', () => {
+    expect(shortLabel('speculative decoding, draft, LLM inference')).toBe('speculative decoding, draft');
+    expect(shortLabel('an extremely long single topic label without commas')).toBe('an extremely long single to…');
+  });
+
+  test('broad topics group the topic list and the legend; without them each topic is its own', () => {
+    const data = sampleData();
+    const flat = openPage(toHtml(data)).window.document;
+    expect([...flat.querySelectorAll('#legend .chip')].map((chip) => chip.textContent)).toEqual(['speech, <TTS>', 'reasoning', 'outlier']);
+    (data.clusters as unknown as { broadTopics: unknown }).broadTopics = [{ id: 0, label: 'language, speech', keywords: ['language'], size: 4, topicIds: [1, 0] }];
+    const dom = openPage(toHtml(data));
+    const { document } = dom.window;
+    expect([...document.querySelectorAll('#topics > li > button')].map((button) => button.textContent)).toEqual(['language, speech 4']);
+    expect([...document.querySelectorAll('#topics li li button')].map((button) => button.textContent)).toEqual(['0: speech, <TTS> 2', '1: reasoning 2']);
+    expect([...document.querySelectorAll('#legend .chip')].map((chip) => chip.textContent)).toEqual(['language, speech', 'outlier']);
+    expect(document.querySelectorAll('#legend .chip')[0].querySelectorAll('.swatch')).toHaveLength(2);
+    // clicking a broad topic filters to its fine topics; again, to all
+    const broad = document.querySelector('#topics > li > button') as HTMLButtonElement;
+    broad.click();
+    expect(broad.classList.contains('active')).toBe(true);
+    broad.click();
+    expect(broad.classList.contains('active')).toBe(false);
   });
 });
 

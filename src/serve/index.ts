@@ -1,0 +1,264 @@
+/**
+ * `papermap serve`: report.html and a small JSON API over the output folder,
+ * on this machine (127.0.0.1) unless told otherwise. The index and the model
+ * are loaded once, at start.
+ *
+ *   GET /api/health                        {"papers", "model", "search"}
+ *   GET /api/search?q=TEXT&k=N             nearest papers to free text, by meaning
+ *   GET /api/papers/:id                    one paper: title, abstract, topic
+ *   GET /api/papers/:id/neighbours?k=N     its nearest other papers
+ *
+ * Bad requests get 400 and unknown ids 404, with {"error": "..."}; without
+ * the model the papers were embedded with, the server still starts and
+ * /api/search answers 503 (the page then keeps its title search). Only the
+ * report's own files are served, by name: nothing else in the folder, no
+ * path outside it, no directory listing.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadQueryEmbedder, type QueryEmbedder } from '../embed/index.js';
+import { PaperSearch, roundScore } from '../index/index.js';
+import { UserError } from '../shared/errors.js';
+import { notice } from '../shared/progress.js';
+import type { ArtifactName } from '../store/artifacts.js';
+import { OutputFolder } from '../store/folder.js';
+import { readClusters, type Paper } from '../store/read.js';
+
+export interface ServeOptions {
+  out: string;
+  /** 0: any free port. */
+  port: number;
+  host: string;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8765;
+export const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_K = 10;
+const MAX_K = 100;
+const MAX_QUERY = 1000;
+
+/** The files of the report a browser may fetch, by URL path. */
+const REPORT_FILES: Record<string, { artifact: ArtifactName; type: string }> = {
+  '/': { artifact: 'html', type: 'text/html; charset=utf-8' },
+  '/report.html': { artifact: 'html', type: 'text/html; charset=utf-8' },
+  '/report.md': { artifact: 'markdown', type: 'text/markdown; charset=utf-8' },
+  '/graph.graphml': { artifact: 'graph', type: 'application/xml; charset=utf-8' },
+};
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** The host name of a Host header, without the port. */
+function hostName(header: string | undefined): string {
+  if (!header) return '';
+  return header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d*$/, '');
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A whole number from a query parameter, or the default when absent. */
+function countParameter(url: URL, name: string, fallback: number): number {
+  const value = url.searchParams.get(name);
+  if (value === null) return fallback;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 1 || number > MAX_K) throw new HttpError(400, `${name} must be a whole number from 1 to ${MAX_K}`);
+  return number;
+}
+
+/** Everything the server answers from, loaded once. */
+interface Loaded {
+  search: PaperSearch;
+  papers: Paper[];
+  rowOf: Map<string, number>;
+  model: string;
+  /** The query model, or why it could not be loaded (search by id still works). */
+  embedder: QueryEmbedder | { unavailable: string };
+  topicOf: Map<string, { id: number; label: string }>;
+}
+
+function load(folder: OutputFolder): Promise<Loaded> {
+  if (!folder.has('html')) throw new UserError(`${folder.path('html')} not found: run \`papermap run --out ${folder.out}\` first`);
+  const { search, papers, vectorsInfo } = PaperSearch.open(folder);
+  const clusters = readClusters(folder, vectorsInfo);
+  const topicOf = new Map<string, { id: number; label: string }>();
+  for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf.set(id, { id: topic.id, label: topic.label });
+  const embedder = loadQueryEmbedder(folder, vectorsInfo).catch((error: unknown) => {
+    if (!(error instanceof UserError)) throw error;
+    notice(`search by meaning is off: ${error.message}`);
+    return { unavailable: error.message };
+  });
+  return embedder.then((embedder) => ({
+    search,
+    papers,
+    rowOf: new Map(papers.map((paper, row) => [paper.id, row])),
+    model: vectorsInfo.model,
+    embedder,
+    topicOf,
+  }));
+}
+
+/** Starts the server and resolves once it listens; `close` stops it and frees the model. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new UserError(`--port ${options.port}: expected a port from 0 to 65535`);
+  const folder = OutputFolder.existing(options.out);
+  const loaded = await load(folder);
+  const { search, papers, rowOf, embedder, topicOf } = loaded;
+  const dim = search.info.dim;
+  // one query through the model at a time
+  let queue: Promise<unknown> = Promise.resolve();
+  const embedOne = (text: string): Promise<Float32Array> => {
+    if ('unavailable' in embedder) throw new HttpError(503, `search by meaning is off: ${embedder.unavailable}`);
+    const next = queue.then(() => embedder.embed([text]));
+    queue = next.catch(() => {});
+    return next;
+  };
+
+  const resultsOf = (found: ReturnType<PaperSearch['nearest']>) => {
+    const results: { id: string; title: string; score: number; topic: number | null }[] = [];
+    for (let slot = 0; slot < found.k; slot++) {
+      const label = found.labels[slot];
+      if (label < 0) break;
+      const paper = papers[label];
+      results.push({ id: paper.id, title: paper.title, score: roundScore(found.scores[slot]), topic: topicOf.get(paper.id)?.id ?? null });
+    }
+    return results;
+  };
+
+  const paperOf = (encoded: string): number => {
+    let id: string;
+    try {
+      id = decodeURIComponent(encoded);
+    } catch {
+      throw new HttpError(400, 'malformed paper id');
+    }
+    const row = rowOf.get(id);
+    if (row === undefined) throw new HttpError(404, `unknown paper id "${id}"`);
+    return row;
+  };
+
+  async function api(url: URL): Promise<unknown> {
+    const path = url.pathname;
+    if (path === '/api/health') return { papers: papers.length, model: loaded.model, search: !('unavailable' in embedder) };
+    if (path === '/api/search') {
+      const query = (url.searchParams.get('q') ?? '').trim();
+      if (query === '') throw new HttpError(400, 'q (the text to search for) is missing');
+      if (query.length > MAX_QUERY) throw new HttpError(400, `q is longer than ${MAX_QUERY} characters`);
+      const k = countParameter(url, 'k', DEFAULT_K);
+      const vector = await embedOne(query);
+      return { query, results: resultsOf(search.nearest(vector, k)) };
+    }
+    const match = /^\/api\/papers\/([^/]+)(\/neighbours)?$/.exec(path);
+    if (match) {
+      const row = paperOf(match[1]);
+      const paper = papers[row];
+      if (!match[2]) {
+        return { id: paper.id, title: paper.title, abstract: paper.abstract, topic: topicOf.get(paper.id) ?? null, metadata: paper.metadata };
+      }
+      const k = countParameter(url, 'k', DEFAULT_K);
+      const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), k, (_, label) => label === row);
+      return { id: paper.id, results: resultsOf(found) };
+    }
+    throw new HttpError(404, `no such API: ${path}`);
+  }
+
+  function sendJson(response: ServerResponse, status: number, body: unknown): void {
+    response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+    response.end(JSON.stringify(body));
+  }
+
+  function sendFile(request: IncomingMessage, response: ServerResponse, pathname: string): void {
+    // the path is compared, undecoded, with the report's own file names: "..", "%2f" and the like never match
+    const entry = Object.hasOwn(REPORT_FILES, pathname) ? REPORT_FILES[pathname] : undefined;
+    const path = entry && folder.path(entry.artifact);
+    if (!entry || !path || !existsSync(path)) {
+      sendJson(response, 404, { error: 'not found' });
+      return;
+    }
+    const body = readFileSync(path);
+    response.writeHead(200, {
+      'Content-Type': entry.type,
+      'Content-Length': body.length,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      // the page is self-contained: it may only talk back to this server
+      'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  const loopback = LOOPBACK_NAMES.has(options.host);
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      try {
+        if (request.method !== 'GET' && request.method !== 'HEAD') {
+          response.setHeader('Allow', 'GET, HEAD');
+          throw new HttpError(405, `${request.method} is not allowed`);
+        }
+        // served on this machine only: a page elsewhere must not reach it through a name that resolves here (DNS rebinding)
+        if (loopback && !LOOPBACK_NAMES.has(hostName(request.headers.host))) throw new HttpError(403, 'this server answers to localhost only');
+        let url: URL;
+        try {
+          // the request target is a path: "//elsewhere/..." stays a path, never a host
+          url = new URL(`http://localhost${request.url ?? '/'}`);
+        } catch {
+          throw new HttpError(400, 'malformed URL');
+        }
+        if (url.pathname.startsWith('/api/')) sendJson(response, 200, await api(url));
+        else sendFile(request, response, url.pathname);
+      } catch (error) {
+        if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });
+        else {
+          process.stderr.write(`papermap serve: ${(error as Error).message}\n`);
+          sendJson(response, 500, { error: 'internal error' });
+        }
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new UserError(`port ${options.port} on ${options.host} is in use: choose another with --port`) : error),
+    );
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}/`,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }).then(() => ('unavailable' in embedder ? undefined : embedder.dispose()))),
+  };
+}
+
+/** The `serve` command: starts, prints the URL on stdout, and runs until SIGINT or SIGTERM. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const running = await startServer(options);
+  process.stdout.write(`${running.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await running.close();
+  process.stderr.write('papermap: server stopped\n');
+}
