@@ -2,7 +2,7 @@ import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, ope
 import { join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { sha256File, writeFileAtomic } from '../shared/files.js';
+import { sha256, sha256File, writeFileAtomic } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { notice } from '../shared/progress.js';
 import { ARTIFACTS, artifactsOf, type ArtifactName } from './artifacts.js';
@@ -71,11 +71,23 @@ export class OutputFolder {
     return new UserError(`${this.path(name)}: ${problem}; ${this.remedy(name)} again`);
   }
 
-  /** The bytes of an artifact; a missing one names the stage to run. */
+  /**
+   * The bytes of an artifact, checked against the hash manifest.json recorded
+   * when its stage committed it: a damaged or changed file is never trusted.
+   * A missing one names the stage to run.
+   */
   readBytes(name: ArtifactName): Buffer {
     const path = this.path(name);
     if (!existsSync(path)) throw new UserError(`${path} not found: ${this.remedy(name)} first`);
-    return readFileSync(path);
+    const bytes = readFileSync(path);
+    const manifest = this.loadManifest();
+    // a folder without a manifest (written before there was one) is checked by the readers alone
+    if (manifest.state === 'missing') return bytes;
+    if (manifest.state === 'damaged') throw new UserError(`${manifest.path}: ${manifest.problem}, so the files it vouches for cannot be checked; run \`papermap run --out ${this.out}\` again`);
+    const committed = manifest.manifest.stages[ARTIFACTS[name].stage]?.outputs[ARTIFACTS[name].file];
+    if (committed === undefined) throw this.damaged(name, `not recorded in ${manifest.path} (its stage never finished)`);
+    if (sha256(bytes) !== committed) throw this.damaged(name, `does not match the hash ${manifest.path} recorded when it was written (damaged or changed since)`);
+    return bytes;
   }
 
   readText(name: ArtifactName): string {
@@ -96,19 +108,33 @@ export class OutputFolder {
     return parsed.data;
   }
 
-  /** manifest.json, or nothing when there is none; a damaged one counts as none (every stage then runs again). */
-  readManifest(): Manifest | undefined {
+  /** manifest.json as it is on disk: missing, damaged (and how), or read. */
+  private loadManifest(): { state: 'missing' } | { state: 'damaged'; path: string; problem: string } | { state: 'ok'; path: string; manifest: Manifest } {
     const path = join(this.out, MANIFEST);
-    if (!existsSync(path)) return undefined;
+    if (!existsSync(path)) return { state: 'missing' };
+    let value: unknown;
     try {
-      const parsed = manifestFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (parsed.success) return parsed.data;
+      value = JSON.parse(readFileSync(path, 'utf8'));
     } catch {
-      // not JSON: the same as a manifest of the wrong shape
+      return { state: 'damaged', path, problem: 'not valid JSON (damaged or cut short)' };
     }
-    notice(`${path} is damaged; every stage runs again`);
+    const parsed = manifestFile.safeParse(value);
+    if (!parsed.success) return { state: 'damaged', path, problem: `not a papermap manifest.json (${schemaProblem(parsed.error)})` };
+    return { state: 'ok', path, manifest: parsed.data };
+  }
+
+  /** manifest.json, or nothing when there is none; a damaged one counts as none (every stage then runs again, said once). */
+  readManifest(): Manifest | undefined {
+    const loaded = this.loadManifest();
+    if (loaded.state === 'ok') return loaded.manifest;
+    if (loaded.state === 'damaged' && !this.damageNoticed) {
+      this.damageNoticed = true;
+      notice(`${loaded.path} is damaged (${loaded.problem}); every stage runs again`);
+    }
     return undefined;
   }
+
+  private damageNoticed = false;
 
   /**
    * True when the stage last ran with this fingerprint and every file it wrote
