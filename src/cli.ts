@@ -21,6 +21,12 @@ function fail(message: string, error?: unknown): void {
   if (process.env.PAPERMAP_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
 }
 
+// Libraries (transformers.js, onnxruntime) report through console, stack traces included: a user sees
+// papermap's own one-line messages only (which never go through console); PAPERMAP_DEBUG=1 lets them through.
+if (process.env.PAPERMAP_DEBUG !== '1') {
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[method] = () => {};
+}
+
 const program = new Command('papermap')
   .description('Map research papers by meaning: embeddings, similar papers, topic clusters and reports.')
   .version(VERSION, '--version', 'print papermap\'s version')
