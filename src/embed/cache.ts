@@ -1,9 +1,12 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
 import { cacheLabel } from '../store/schemas.js';
 
 const HASH_BYTES = 32;
+/** Bytes of the check that ends each record. */
+const CHECK_BYTES = 8;
 
 /** The hash a text is cached under. */
 export function textHash(text: string): string {
@@ -14,12 +17,13 @@ export function textHash(text: string): string {
  * Vectors of one model, keyed by the hash of the text they were made from.
  *
  * One append-only file per model identity: each record is the 32-byte text
- * hash followed by the vector. Every finished batch is written at once, so a
- * killed run loses at most the batch in flight; a torn last record is cut off
- * when the file is next opened. close() flushes the file to disk (once a run:
- * a flush per batch cost 3% of the embedding time). A record whose vector is
- * not a finite unit vector (a damaged file) is ignored, so its text is
- * embedded again; the last record of a hash wins.
+ * hash, the vector, and an 8-byte check (the start of the SHA-256 of the two).
+ * Every finished batch is written at once, so a killed run loses at most the
+ * batch in flight. close() flushes the file to disk (once a run: a flush per
+ * batch cost 3% of the embedding time). A record that fails its check or
+ * whose vector is not a finite unit vector (a damaged file), and a torn last
+ * record, are dropped when the file is opened (the file is rewritten without
+ * them), so their texts are embedded again; the last record of a hash wins.
  */
 export class VectorCache {
   private readonly rows = new Map<string, Float32Array>();
@@ -48,12 +52,14 @@ export class VectorCache {
 
   /** Appends vectors (row-major, one per hash) to the file. */
   add(hashes: readonly string[], vectors: Float32Array): void {
-    const record = HASH_BYTES + this.dim * 4;
+    const record = this.recordBytes;
     const bytes = Buffer.alloc(hashes.length * record);
     hashes.forEach((hash, row) => {
       const vector = vectors.slice(row * this.dim, (row + 1) * this.dim);
-      bytes.write(hash, row * record, HASH_BYTES, 'hex');
-      Buffer.from(vector.buffer).copy(bytes, row * record + HASH_BYTES);
+      const start = row * record;
+      bytes.write(hash, start, HASH_BYTES, 'hex');
+      Buffer.from(vector.buffer).copy(bytes, start + HASH_BYTES);
+      recordCheck(bytes.subarray(start, start + record - CHECK_BYTES)).copy(bytes, start + record - CHECK_BYTES);
       this.rows.set(hash, vector);
     });
     this.fd ??= openSync(this.path, 'a');
@@ -68,20 +74,35 @@ export class VectorCache {
     this.fd = undefined;
   }
 
+  private get recordBytes(): number {
+    return HASH_BYTES + this.dim * 4 + CHECK_BYTES;
+  }
+
   private load(): void {
-    const record = HASH_BYTES + this.dim * 4;
-    const size = statSync(this.path).size;
-    const whole = Math.floor(size / record) * record;
-    if (whole !== size) truncateSync(this.path, whole);
+    const record = this.recordBytes;
     const bytes = readFileSync(this.path);
+    const whole = Math.floor(bytes.byteLength / record) * record;
+    const kept: Buffer[] = [];
     for (let offset = 0; offset < whole; offset += record) {
+      const body = bytes.subarray(offset, offset + record - CHECK_BYTES);
       const hash = bytes.toString('hex', offset, offset + HASH_BYTES);
       const vector = new Float32Array(this.dim);
-      new Uint8Array(vector.buffer).set(bytes.subarray(offset + HASH_BYTES, offset + record));
-      if (isUnitVector(vector)) this.rows.set(hash, vector);
-      else this.rows.delete(hash);
+      new Uint8Array(vector.buffer).set(bytes.subarray(offset + HASH_BYTES, offset + HASH_BYTES + this.dim * 4));
+      if (recordCheck(body).equals(bytes.subarray(offset + record - CHECK_BYTES, offset + record)) && isUnitVector(vector)) {
+        this.rows.set(hash, vector);
+        kept.push(bytes.subarray(offset, offset + record));
+      } else {
+        this.rows.delete(hash);
+      }
     }
+    // a torn or damaged record is dropped from the file too, so that what follows it is appended to sound records only
+    if (kept.length * record !== bytes.byteLength) writeFileAtomic(this.path, kept);
   }
+}
+
+/** The check that ends a cache record: the first bytes of the SHA-256 of its text hash and vector. */
+function recordCheck(body: Uint8Array): Buffer {
+  return createHash('sha256').update(body).digest().subarray(0, CHECK_BYTES);
 }
 
 /** Every vector papermap makes is unit length; anything else in the cache is damage. */
