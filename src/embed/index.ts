@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { UserError } from '../shared/errors.js';
 import { bytesOf, sha256, writeFileAtomic } from '../shared/files.js';
 import { notice, progressBar } from '../shared/progress.js';
@@ -169,6 +170,9 @@ async function embedInBatches(
   const ids = texts.map((text) => embedder.tokenize(text));
   for (const batch of planBatches(ids.map((row) => row.length), batchSize, embedder.maxTokens)) {
     onBatch(batch, await embedder.embedTokenized(batch.map((position) => ids[position])));
+    // onnxruntime answers through process.nextTick, which never lets the event loop turn: without this,
+    // Ctrl-C (and SIGTERM) would only be handled once the whole embedding is done
+    await setImmediate();
   }
 }
 
