@@ -1,5 +1,5 @@
-import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 import { sha256, sha256File, writeFileAtomic } from '../shared/files.js';
@@ -83,7 +83,7 @@ export class OutputFolder {
     const manifest = this.loadManifest();
     // a folder without a manifest (written before there was one) is checked by the readers alone
     if (manifest.state === 'missing') return bytes;
-    if (manifest.state === 'damaged') throw new UserError(`${manifest.path}: ${manifest.problem}, so the files it vouches for cannot be checked; run \`papermap run --out ${this.out}\` again`);
+    if (manifest.state === 'damaged') throw new UserError(`${manifest.path} is damaged (${manifest.problem}), so the files it vouches for cannot be checked: run \`papermap run --out ${this.out}\``);
     const committed = manifest.manifest.stages[ARTIFACTS[name].stage]?.outputs[ARTIFACTS[name].file];
     if (committed === undefined) throw this.damaged(name, `not recorded in ${manifest.path} (its stage never finished)`);
     if (sha256(bytes) !== committed) throw this.damaged(name, `does not match the hash ${manifest.path} recorded when it was written (damaged or changed since)`);
@@ -116,7 +116,7 @@ export class OutputFolder {
     try {
       value = JSON.parse(readFileSync(path, 'utf8'));
     } catch {
-      return { state: 'damaged', path, problem: 'not valid JSON (damaged or cut short)' };
+      return { state: 'damaged', path, problem: 'not valid JSON' };
     }
     const parsed = manifestFile.safeParse(value);
     if (!parsed.success) return { state: 'damaged', path, problem: `not a papermap manifest.json (${schemaProblem(parsed.error)})` };
@@ -185,9 +185,25 @@ export class OutputFolder {
 /** Refuses an --out that could never be an output folder, before anything is made. */
 function checkOutName(out: string): void {
   if (out.trim() === '') throw new UserError('--out is empty: give the folder for the output');
-  const absolute = resolve(out);
+  // where the folder really is: a symlink (or a parent that is one) pointing into /proc counts as /proc
+  const locations = [resolve(out), realLocation(out)];
   for (const system of ['/proc', '/sys', '/dev']) {
-    if (absolute === system || absolute.startsWith(system + sep)) throw new UserError(`--out ${out} is inside ${system}, a system folder: give another folder`);
+    if (locations.some((absolute) => absolute === system || absolute.startsWith(system + sep))) throw new UserError(`--out ${out} is inside ${system}, a system folder: give another folder`);
+  }
+}
+
+/** The absolute path of `out` with the symlinks of its nearest existing ancestor resolved. */
+function realLocation(out: string): string {
+  let existing = resolve(out);
+  const rest: string[] = [];
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    rest.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  try {
+    return join(realpathSync(existing), ...rest);
+  } catch {
+    return resolve(out);
   }
 }
 
