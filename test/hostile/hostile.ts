@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { expect } from 'vitest';
@@ -63,7 +63,10 @@ export function snapshot(folder: string): Map<string, Buffer> {
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
+      const stat = lstatSync(path);
+      // a symlink is recorded by where it points, never followed (it may point into /proc)
+      if (stat.isSymbolicLink()) files.set(relative(folder, path), Buffer.from(`-> ${readlinkSync(path)}`));
+      else if (stat.isDirectory()) walk(path);
       else files.set(relative(folder, path), readFileSync(path));
     }
   };
