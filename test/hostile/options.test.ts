@@ -108,6 +108,31 @@ describe('--out that cannot be an output folder: a clear error, no hang, nothing
   });
 });
 
+describe('similar --queries that is not a file of queries: a clear error, never a hang', () => {
+  test('--queries /dev/zero: exit 1 within seconds, "holds more than 64 MB (is it a device?)"', () => {
+    const started = Date.now();
+    const result = papermap(['similar', '--queries', '/dev/zero', '--out', good]);
+    expect(result.stderr).toBe(oneLine('/dev/zero holds more than 64 MB (is it a device?): give a file of queries, one a line'));
+    expect(result.status).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  test('--queries a folder: exit 1, "cannot read <folder>: EISDIR"', () => {
+    const dir = tempDir('queries');
+    const result = papermap(['similar', '--queries', dir, '--out', good]);
+    expect(result.stderr).toBe(oneLine(`cannot read ${dir}: EISDIR`));
+    expect(result.status).toBe(1);
+  });
+
+  test('--queries an empty file: exit 1, "no queries (one id or text a line)"', () => {
+    const file = join(tempDir('queries'), 'empty.txt');
+    writeFileSync(file, '\n\n');
+    const result = papermap(['similar', '--queries', file, '--out', good]);
+    expect(result.stderr).toBe(oneLine(`${file}: no queries (one id or text a line)`));
+    expect(result.status).toBe(1);
+  });
+});
+
 describe('no stack trace reaches a user', () => {
   function corruptModel(): string {
     const model = join(tempDir('model'), 'tiny-bert');
