@@ -5,7 +5,7 @@ export default defineConfig({
     // the CLI tests run the compiled papermap, so build it from the current sources first
     globalSetup: ['test/build.ts'],
     testTimeout: 120_000,
-    // setup runs papermap on the seeds; on a loaded 2-core machine that can take far longer than vitest's 10 s
-    hookTimeout: 120_000,
+    // hooks build output folders with the CLI (a seed run takes 3 s alone, far longer on a busy 2-core machine running other files beside it)
+    hookTimeout: 180_000,
   },
 });

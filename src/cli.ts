@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadQueryEmbedder } from './embed/index.js';
 import { PaperSearch } from './index/index.js';
@@ -20,6 +20,12 @@ function print(json: boolean, result: unknown, human: string): void {
 function fail(message: string, error?: unknown): void {
   process.stderr.write(`papermap: ${message.split('\n')[0].trim()}\n`);
   if (process.env.PAPERMAP_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+}
+
+// Libraries (transformers.js, onnxruntime) report through console, stack traces included: a user sees
+// papermap's own one-line messages only (which never go through console); PAPERMAP_DEBUG=1 lets them through.
+if (process.env.PAPERMAP_DEBUG !== '1') {
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[method] = () => {};
 }
 
 const program = new Command('papermap')
@@ -106,11 +112,35 @@ program
     }
   });
 
+/** A queries file beyond this is refused: a device such as /dev/zero never ends, and would take all memory. */
+const MAX_QUERIES_BYTES = 64 * 1024 * 1024;
+
+/** A file's text, read in blocks up to MAX_QUERIES_BYTES (a pipe such as /dev/stdin is fine). */
+function readBounded(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1 << 20);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > MAX_QUERIES_BYTES) throw new UserError(`${path} holds more than ${MAX_QUERIES_BYTES / 1024 / 1024} MB (is it a device?): give a file of queries, one a line`);
+      chunks.push(chunk.subarray(0, read));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readQueries(path: string, ids: ReadonlySet<string>): string[] {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBounded(path);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const queries: string[] = [];

@@ -1,25 +1,37 @@
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
 import { cacheLabel } from '../store/schemas.js';
 
 const HASH_BYTES = 32;
+/** Bytes of the check that ends each record. */
+const CHECK_BYTES = 8;
+/** Records read at a time: a cache of a million vectors is more than one buffer may hold. */
+const RECORDS_PER_READ = 4096;
 
 /** The hash a text is cached under. */
 export function textHash(text: string): string {
   return sha256(text);
 }
 
+/** One of N deterministic parts of the work, for the jobs of a CI matrix: `index` counts from 1. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
 /**
  * Vectors of one model, keyed by the hash of the text they were made from.
  *
  * One append-only file per model identity: each record is the 32-byte text
- * hash followed by the vector. Every finished batch is written at once, so a
- * killed run loses at most the batch in flight; a torn last record is cut off
- * when the file is next opened. close() flushes the file to disk (once a run:
- * a flush per batch cost 3% of the embedding time). A record whose vector is
- * not a finite unit vector (a damaged file) is ignored, so its text is
- * embedded again; the last record of a hash wins.
+ * hash, the vector, and an 8-byte check (the start of the SHA-256 of the two).
+ * Every finished batch is written at once, so a killed run loses at most the
+ * batch in flight. close() flushes the file to disk (once a run: a flush per
+ * batch cost 3% of the embedding time). A record that fails its check or
+ * whose vector is not a finite unit vector (a damaged file), and a torn last
+ * record, are dropped when the file is opened (the file is rewritten without
+ * them), so their texts are embedded again; the last record of a hash wins.
  */
 export class VectorCache {
   private readonly rows = new Map<string, Float32Array>();
@@ -41,13 +53,15 @@ export class VectorCache {
     this.path = cachePath(dir, identity, 'vectors', shard);
     const label = cachePath(dir, identity, 'json');
     if (!existsSync(label)) writeFileAtomic(label, JSON.stringify({ identity, dim }) + '\n');
-    const stem = basename(cachePath(dir, identity, 'vectors')).replace(/\.vectors$/, '');
-    // the main file first, then the shards' in name order: the same vectors whatever order the files came in
-    const files = readdirSync(dir).filter((name) => name.startsWith(`${stem}.`) && name.endsWith('.vectors')).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
-    const main = join(dir, `${stem}.vectors`);
+    const main = cachePath(dir, identity, 'vectors');
+    const stem = basename(main).replace(/\.vectors$/, '');
     if (existsSync(main)) this.load(main);
     const known = new Set(this.rows.keys());
-    const shardFiles = files.map((name) => join(dir, name)).filter((path) => path !== main);
+    // then the shards' files in name order: the same vectors whatever order the files came in
+    const shardFiles = readdirSync(dir)
+      .filter((name) => name.startsWith(`${stem}.shard-`) && name.endsWith('.vectors'))
+      .sort()
+      .map((name) => join(dir, name));
     for (const path of shardFiles) this.load(path);
     if (shard || shardFiles.length === 0) return;
     // A run that is not a shard takes the gathered shards' vectors into the main file and deletes theirs, so the
@@ -70,12 +84,14 @@ export class VectorCache {
 
   /** Appends vectors (row-major, one per hash) to the file. */
   add(hashes: readonly string[], vectors: Float32Array): void {
-    const record = HASH_BYTES + this.dim * 4;
+    const record = this.recordBytes;
     const bytes = Buffer.alloc(hashes.length * record);
     hashes.forEach((hash, row) => {
       const vector = vectors.slice(row * this.dim, (row + 1) * this.dim);
-      bytes.write(hash, row * record, HASH_BYTES, 'hex');
-      Buffer.from(vector.buffer).copy(bytes, row * record + HASH_BYTES);
+      const start = row * record;
+      bytes.write(hash, start, HASH_BYTES, 'hex');
+      Buffer.from(vector.buffer).copy(bytes, start + HASH_BYTES);
+      recordCheck(bytes.subarray(start, start + record - CHECK_BYTES)).copy(bytes, start + record - CHECK_BYTES);
       this.rows.set(hash, vector);
     });
     this.fd ??= openSync(this.path, 'a');
@@ -90,20 +106,75 @@ export class VectorCache {
     this.fd = undefined;
   }
 
-  private load(path: string): void {
-    const record = HASH_BYTES + this.dim * 4;
-    const size = statSync(path).size;
-    const whole = Math.floor(size / record) * record;
-    if (whole !== size) truncateSync(path, whole);
-    const bytes = readFileSync(path);
-    for (let offset = 0; offset < whole; offset += record) {
-      const hash = bytes.toString('hex', offset, offset + HASH_BYTES);
-      const vector = new Float32Array(this.dim);
-      new Uint8Array(vector.buffer).set(bytes.subarray(offset + HASH_BYTES, offset + record));
-      if (isUnitVector(vector)) this.rows.set(hash, vector);
-      else this.rows.delete(hash);
-    }
+  private get recordBytes(): number {
+    return HASH_BYTES + this.dim * 4 + CHECK_BYTES;
   }
+
+  /** Reads a cache file a block of records at a time; sound records are kept, and the file is rewritten without the others. */
+  private load(path: string): void {
+    const record = this.recordBytes;
+    const block = Buffer.alloc(record * RECORDS_PER_READ);
+    const fd = openSync(path, 'r');
+    let damaged = false;
+    try {
+      for (let read; (read = readFull(fd, block)) > 0; ) {
+        if (read % record !== 0) damaged = true; // a torn last record
+        for (let offset = 0; offset + record <= read; offset += record) {
+          if (!this.take(block.subarray(offset, offset + record))) damaged = true;
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (damaged) this.rewrite(path);
+  }
+
+  /** Takes one record into the map; false when it fails its check or is not a finite unit vector. */
+  private take(bytes: Buffer): boolean {
+    const hash = bytes.toString('hex', 0, HASH_BYTES);
+    const vector = new Float32Array(this.dim);
+    new Uint8Array(vector.buffer).set(bytes.subarray(HASH_BYTES, HASH_BYTES + this.dim * 4));
+    if (recordCheck(bytes.subarray(0, bytes.length - CHECK_BYTES)).equals(bytes.subarray(bytes.length - CHECK_BYTES)) && isUnitVector(vector)) {
+      this.rows.set(hash, vector);
+      return true;
+    }
+    this.rows.delete(hash);
+    return false;
+  }
+
+  /** Writes a cache file again with its sound records only, so that what follows is appended to sound records. */
+  private rewrite(path: string): void {
+    const record = this.recordBytes;
+    const block = Buffer.alloc(record * RECORDS_PER_READ);
+    const temp = `${path}.${process.pid}.tmp`;
+    const input = openSync(path, 'r');
+    const output = openSync(temp, 'w');
+    try {
+      for (let read; (read = readFull(input, block)) > 0; ) {
+        for (let offset = 0; offset + record <= read; offset += record) {
+          const bytes = block.subarray(offset, offset + record);
+          if (recordCheck(bytes.subarray(0, record - CHECK_BYTES)).equals(bytes.subarray(record - CHECK_BYTES))) writeSync(output, bytes);
+        }
+      }
+      fsyncSync(output);
+    } finally {
+      closeSync(input);
+      closeSync(output);
+    }
+    renameSync(temp, path);
+  }
+}
+
+/** Fills `block` from the file's position, short only at its end. */
+function readFull(fd: number, block: Buffer): number {
+  let filled = 0;
+  for (let read; filled < block.length && (read = readSync(fd, block, filled, block.length - filled, null)) > 0; ) filled += read;
+  return filled;
+}
+
+/** The check that ends a cache record: the first bytes of the SHA-256 of its text hash and vector. */
+function recordCheck(body: Uint8Array): Buffer {
+  return createHash('sha256').update(body).digest().subarray(0, CHECK_BYTES);
 }
 
 /** Every vector papermap makes is unit length; anything else in the cache is damage. */
@@ -111,12 +182,6 @@ function isUnitVector(vector: Float32Array): boolean {
   let squares = 0;
   for (const value of vector) squares += value * value;
   return Math.abs(squares - 1) < 1e-3;
-}
-
-/** One of N deterministic parts of the work, for the jobs of a CI matrix: `index` counts from 1. */
-export interface Shard {
-  index: number;
-  count: number;
 }
 
 /** Where the cache keeps a file of the given kind for a model identity (a shard's vectors in a file of their own). */

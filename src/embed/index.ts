@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { UserError } from '../shared/errors.js';
 import { bytesOf, sha256, writeFileAtomic } from '../shared/files.js';
 import { notice, progressBar } from '../shared/progress.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
 import { firstNonFinite, readPapers, type Paper } from '../store/read.js';
 import type { VectorsInfo } from '../store/schemas.js';
-import { BUILTIN_VERSION, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
+import { BUILTIN_VERSION, type BuiltinModel, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
 import { planBatches } from './batch.js';
 import { cachePath, pruneCaches, textHash, VectorCache, type Shard } from './cache.js';
 import { describeTransformer, MINILM_NAME, modelFiles, resolveModel, SHIPPED_MODEL_DIR, type ResolvedModel } from './model.js';
@@ -141,7 +142,16 @@ function gather(hashes: readonly string[], cache: VectorCache): Float32Array {
  */
 function embedWithBuiltinCached(texts: readonly string[], identity: string, cacheDir: string): Embedded {
   const modelPath = cachePath(cacheDir, identity, 'model');
-  let model = existsSync(modelPath) ? deserializeBuiltin(readFileSync(modelPath)) : undefined;
+  let model: BuiltinModel | undefined;
+  if (existsSync(modelPath)) {
+    try {
+      model = deserializeBuiltin(readFileSync(modelPath));
+    } catch (error) {
+      // the cache is never a trap: a damaged fit is made again
+      notice(`${modelPath} is damaged (${(error as Error).message}); fitting it again`);
+    }
+  }
+  const fitted = !model;
   if (!model) {
     notice(`fitting the builtin embedder on ${texts.length} papers`);
     model = fitBuiltin(texts);
@@ -155,7 +165,7 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, cach
     cache.add([...missing.keys()], vectors);
   }
   cache.close();
-  if (!existsSync(modelPath)) writeFileAtomic(modelPath, serializeBuiltin(model));
+  if (fitted) writeFileAtomic(modelPath, serializeBuiltin(model));
   pruneCaches(cacheDir, 'builtin', identity);
   return { dim: model.dim, vectors: gather(hashes, cache), embedded: missing.size };
 }
@@ -177,7 +187,12 @@ function tokenBatches(embedder: Transformer, texts: readonly string[], batchSize
 
 /** Runs batches through the model; `onBatch` gets the input positions of each batch and their vectors. */
 async function embedBatches(embedder: Transformer, ids: readonly number[][], batches: readonly number[][], onBatch: (positions: number[], vectors: Float32Array) => void): Promise<void> {
-  for (const batch of batches) onBatch(batch, await embedder.embedTokenized(batch.map((position) => ids[position])));
+  for (const batch of batches) {
+    onBatch(batch, await embedder.embedTokenized(batch.map((position) => ids[position])));
+    // onnxruntime answers through process.nextTick, which never lets the event loop turn: without this,
+    // Ctrl-C (and SIGTERM) would only be handled once the whole embedding is done
+    await setImmediate();
+  }
 }
 
 /** Loads a transformer folder; onnxruntime is imported on demand since the builtin path never needs it. */
@@ -232,7 +247,12 @@ export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo)
   if (info.model === 'builtin') {
     const path = cachePath(join(folder.out, 'cache'), info.modelIdentity, 'model');
     if (!existsSync(path)) throw new UserError(`the builtin model the vectors were made with is missing (${path}): run \`papermap embed --out ${folder.out}\` again`);
-    const model = deserializeBuiltin(readFileSync(path));
+    let model: BuiltinModel;
+    try {
+      model = deserializeBuiltin(readFileSync(path));
+    } catch (error) {
+      throw new UserError(`${path} is damaged (${(error as Error).message}): run \`papermap embed --out ${folder.out}\` again`);
+    }
     return { embed: async (texts) => embedWithBuiltin(model, texts), dispose: async () => {} };
   }
   const dir = info.model === MINILM_NAME ? SHIPPED_MODEL_DIR : info.model;

@@ -1,4 +1,4 @@
-import { sha256File } from '../shared/files.js';
+import { sha256, sha256File } from '../shared/files.js';
 import { bytesOf } from '../shared/files.js';
 import { UserError } from '../shared/errors.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
@@ -200,11 +200,17 @@ export class PaperSearch {
   static open(folder: OutputFolder): { search: PaperSearch; papers: Paper[]; vectorsInfo: VectorsInfo } {
     const { papers, info: vectorsInfo, vectors } = readCurrentVectors(folder);
     const info = readIndexInfo(folder, vectorsInfo);
+    // hnswlib trusts the file it reads and can crash on a damaged one: its bytes are checked first (against
+    // manifest.json by readBytes, and against index.json), whether or not this corpus searches through it
+    const bytes = folder.readBytes('hnsw');
+    if (sha256(bytes) !== info.hnswHash) throw folder.damaged('hnsw', `not the index ${folder.path('indexInfo')} describes (damaged?)`);
     let index: HnswIndex | undefined;
     if (info.search === 'hnsw') {
-      // hnswlib trusts the file it reads and can crash on a damaged one: the hash is checked first
-      if (!folder.has('hnsw') || sha256File(folder.path('hnsw')) !== info.hnswHash) throw folder.damaged('hnsw', `missing or not the index ${folder.path('indexInfo')} describes (damaged?)`);
-      index = loadHnsw(folder.path('hnsw'), info.dim, info.hnsw.efSearch);
+      try {
+        index = loadHnsw(folder.path('hnsw'), info.dim, info.hnsw.efSearch);
+      } catch (error) {
+        throw folder.damaged('hnsw', `hnswlib cannot read it (${(error as Error).message})`);
+      }
     }
     return { search: new PaperSearch(info, vectors, index), papers, vectorsInfo };
   }

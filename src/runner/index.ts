@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { clusterStage } from '../cluster/stage.js';
 import { embedStage } from '../embed/stage.js';
 import { indexStage } from '../index/stage.js';
@@ -90,6 +91,8 @@ function countPapers(path: string): number {
  * ingest) may still refuse, and nothing then reaches the folder.
  */
 async function runStage(stage: Stage, folder: OutputFolder, options: Options, force: boolean, beforeCommit: (stagedPapers: number | undefined) => void): Promise<StageOutcome> {
+  // let the event loop turn, so that a Ctrl-C that came during the last stage is handled before the next one starts
+  await setImmediate();
   const started = performance.now();
   const prepared = await stage.prepare(folder, options);
   const parameters = Object.fromEntries(stage.options.map((name) => [name, options[name]]));

@@ -1,8 +1,8 @@
-import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { sha256File, writeFileAtomic } from '../shared/files.js';
+import { sha256, sha256File, writeFileAtomic } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { notice } from '../shared/progress.js';
 import { ARTIFACTS, artifactsOf, type ArtifactName } from './artifacts.js';
@@ -78,11 +78,25 @@ export class OutputFolder {
     return new UserError(`${this.path(name)}: ${problem}; ${this.remedy(name)} again`);
   }
 
-  /** The bytes of an artifact (or of the version its last commit replaced); a missing one names the stage to run. */
+  /**
+   * The bytes of an artifact, checked against the hash manifest.json recorded
+   * when its stage committed it: a damaged or changed file is never trusted.
+   * A missing one names the stage to run. The version a commit replaced
+   * (`.previous/`) has no recorded hash; its reader's checks are all it gets.
+   */
   readBytes(name: ArtifactName, version: 'current' | 'previous' = 'current'): Buffer {
-    const path = version === 'current' ? this.path(name) : this.previousPath(name);
+    if (version === 'previous') return readFileSync(this.previousPath(name));
+    const path = this.path(name);
     if (!existsSync(path)) throw new UserError(`${path} not found: ${this.remedy(name)} first`);
-    return readFileSync(path);
+    const bytes = readFileSync(path);
+    const manifest = this.loadManifest();
+    // a folder without a manifest (written before there was one) is checked by the readers alone
+    if (manifest.state === 'missing') return bytes;
+    if (manifest.state === 'damaged') throw new UserError(`${manifest.path} is damaged (${manifest.problem}), so the files it vouches for cannot be checked: run \`papermap run --out ${this.out}\``);
+    const committed = manifest.manifest.stages[ARTIFACTS[name].stage]?.outputs[ARTIFACTS[name].file];
+    if (committed === undefined) throw this.damaged(name, `not recorded in ${manifest.path} (its stage never finished)`);
+    if (sha256(bytes) !== committed) throw this.damaged(name, `does not match the hash ${manifest.path} recorded when it was written (damaged or changed since)`);
+    return bytes;
   }
 
   readText(name: ArtifactName, version: 'current' | 'previous' = 'current'): string {
@@ -103,19 +117,33 @@ export class OutputFolder {
     return parsed.data;
   }
 
-  /** manifest.json, or nothing when there is none; a damaged one counts as none (every stage then runs again). */
-  readManifest(): Manifest | undefined {
+  /** manifest.json as it is on disk: missing, damaged (and how), or read. */
+  private loadManifest(): { state: 'missing' } | { state: 'damaged'; path: string; problem: string } | { state: 'ok'; path: string; manifest: Manifest } {
     const path = join(this.out, MANIFEST);
-    if (!existsSync(path)) return undefined;
+    if (!existsSync(path)) return { state: 'missing' };
+    let value: unknown;
     try {
-      const parsed = manifestFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-      if (parsed.success) return parsed.data;
+      value = JSON.parse(readFileSync(path, 'utf8'));
     } catch {
-      // not JSON: the same as a manifest of the wrong shape
+      return { state: 'damaged', path, problem: 'not valid JSON' };
     }
-    notice(`${path} is damaged; every stage runs again`);
+    const parsed = manifestFile.safeParse(value);
+    if (!parsed.success) return { state: 'damaged', path, problem: `not a papermap manifest.json (${schemaProblem(parsed.error)})` };
+    return { state: 'ok', path, manifest: parsed.data };
+  }
+
+  /** manifest.json, or nothing when there is none; a damaged one counts as none (every stage then runs again, said once). */
+  readManifest(): Manifest | undefined {
+    const loaded = this.loadManifest();
+    if (loaded.state === 'ok') return loaded.manifest;
+    if (loaded.state === 'damaged' && !this.damageNoticed) {
+      this.damageNoticed = true;
+      notice(`${loaded.path} is damaged (${loaded.problem}); every stage runs again`);
+    }
     return undefined;
   }
+
+  private damageNoticed = false;
 
   /**
    * True when the stage last ran with this fingerprint and every file it wrote
@@ -166,9 +194,25 @@ export class OutputFolder {
 /** Refuses an --out that could never be an output folder, before anything is made. */
 function checkOutName(out: string): void {
   if (out.trim() === '') throw new UserError('--out is empty: give the folder for the output');
-  const absolute = resolve(out);
+  // where the folder really is: a symlink (or a parent that is one) pointing into /proc counts as /proc
+  const locations = [resolve(out), realLocation(out)];
   for (const system of ['/proc', '/sys', '/dev']) {
-    if (absolute === system || absolute.startsWith(system + sep)) throw new UserError(`--out ${out} is inside ${system}, a system folder: give another folder`);
+    if (locations.some((absolute) => absolute === system || absolute.startsWith(system + sep))) throw new UserError(`--out ${out} is inside ${system}, a system folder: give another folder`);
+  }
+}
+
+/** The absolute path of `out` with the symlinks of its nearest existing ancestor resolved. */
+function realLocation(out: string): string {
+  let existing = resolve(out);
+  const rest: string[] = [];
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    rest.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  try {
+    return join(realpathSync(existing), ...rest);
+  } catch {
+    return resolve(out);
   }
 }
 
@@ -217,11 +261,13 @@ export class StageWriter {
     const missing = artifactsOf(this.stage).filter((name) => !this.staged.has(name));
     if (missing.length > 0) throw new Error(`stage ${this.stage} did not write ${missing.map((name) => ARTIFACTS[name].file).join(', ')}`);
     const outputs: Record<string, string> = {};
+    const recorded = this.folder.readManifest()?.stages[this.stage]?.outputs ?? {};
     for (const name of this.staged) {
       const staged = join(this.folder.stagingDir, ARTIFACTS[name].file);
       outputs[ARTIFACTS[name].file] = sha256File(staged);
       const committed = this.folder.path(name);
-      if ('keepsPrevious' in ARTIFACTS[name] && existsSync(committed)) {
+      // only a sound committed version is kept: a damaged one is no account of what was
+      if ('keepsPrevious' in ARTIFACTS[name] && existsSync(committed) && recorded[ARTIFACTS[name].file] === sha256File(committed)) {
         // a hard link: the old version stays as it was, at no cost, while the new one takes its name
         const previous = this.folder.previousPath(name);
         mkdirSync(dirname(previous), { recursive: true });

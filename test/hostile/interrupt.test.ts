@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  ARTIFACTS,
+  existsSync,
+  join,
+  manifestOf,
+  OHSUMED,
+  oneLine,
+  papermap,
+  papermapInBackground,
+  RANDOM_MINILM,
+  readFileSync,
+  snapshot,
+  expectUnchanged,
+  copyOf,
+  tempDir,
+  truncate,
+  flipBit,
+  waitFor,
+  writeFileSync,
+} from './hostile.js';
+
+/**
+ * Issue 9, interruptions: the folder lock, kill -9 during embed and during
+ * index and the re-run that resumes, Ctrl-C during embed, progress lines in a
+ * log. The machine may be busy: every wait polls, none sleeps a fixed time.
+ */
+
+const LOCK = '.papermap.lock';
+/** Bytes of one record of the random MiniLM's vector cache: text hash, 384 floats, check. */
+const RECORD = 32 + 384 * 4 + 8;
+
+/** The first `count` papers of OHSUMED, as an input file. */
+function ohsumedHead(count: number): string {
+  const path = join(tempDir('input'), `ohsumed-${count}.jsonl`);
+  writeFileSync(path, readFileSync(OHSUMED, 'utf8').split('\n').slice(0, count).join('\n') + '\n');
+  return path;
+}
+
+function holder(out: string): { pid: number; host: string; since: string } {
+  return JSON.parse(readFileSync(join(out, LOCK), 'utf8'));
+}
+
+function expectSameArtifacts(out: string, fresh: string, files = ARTIFACTS): void {
+  for (const file of files) expect(readFileSync(join(out, file)).equals(readFileSync(join(fresh, file))), `${file} differs from a fresh run's`).toBe(true);
+}
+
+describe('OHSUMED (3,357 papers) embedded with the random MiniLM in the background', () => {
+  const out = join(tempDir('busy'), 'out');
+  let first: ReturnType<typeof papermapInBackground>;
+  const progress = /^papermap: embedding with .+: [\d,]+\/3,357 papers \(\d+\.\d%\), \d+\.\d papers\/s, (\d+ min )?\d+ s left$/;
+
+  beforeAll(async () => {
+    first = papermapInBackground(['run', '--input', OHSUMED, '--out', out, '--model', RANDOM_MINILM]);
+    await waitFor(() => existsSync(join(out, LOCK)) && holder(out).pid === first.child.pid, 120, 'the first papermap to lock the folder');
+  }, 180_000);
+
+  test('a second papermap run on the folder exits 1: "<out> is in use by another papermap (pid, host, since): wait ... or delete the lock"', () => {
+    const lock = holder(out);
+    const result = papermap(['run', '--input', OHSUMED, '--out', out, '--model', RANDOM_MINILM]);
+    expect(result.stderr).toBe(oneLine(`${out} is in use by another papermap (pid ${lock.pid} on ${lock.host}, since ${lock.since}): wait for it to finish; if no papermap is running there, delete ${join(out, LOCK)}`));
+    expect(result.status).toBe(1);
+    expect(holder(out)).toEqual(lock);
+    expect(first.child.exitCode).toBe(null);
+  });
+
+  test('a second papermap embed (one stage) on the folder is refused the same way', () => {
+    const lock = holder(out);
+    const result = papermap(['embed', '--out', out, '--model', 'builtin']);
+    expect(result.stderr).toBe(oneLine(`${out} is in use by another papermap (pid ${lock.pid} on ${lock.host}, since ${lock.since}): wait for it to finish; if no papermap is running there, delete ${join(out, LOCK)}`));
+    expect(result.status).toBe(1);
+  });
+
+  test('stderr not a terminal: a progress line about every ten seconds with done/total, rate and time left', async () => {
+    const lines = () => first.lines.filter((entry) => entry.line.includes('papers/s'));
+    await waitFor(() => lines().length >= 2 || first.child.exitCode !== null, 240, 'two progress lines');
+    const [one, two] = lines();
+    expect(one.line).toMatch(progress);
+    expect(two.line).toMatch(progress);
+    expect(two.at - one.at).toBeGreaterThanOrEqual(8_000);
+  }, 300_000);
+
+  test('Ctrl-C (SIGINT) during embed: exit 130, one line saying what was kept and how to go on; lock released, cache kept', async () => {
+    expect(first.child.exitCode).toBe(null);
+    first.child.kill('SIGINT');
+    const { code } = await first.exited;
+    expect(code).toBe(130);
+    const last = first.lines[first.lines.length - 1].line;
+    expect(last).toBe(
+      'papermap: interrupted during embed: the finished stages (ingest) are kept, embed left the output folder as it was; the vectors embedded so far are kept in the cache; run the same command again to go on from there',
+    );
+    expect(first.stderr().split('\n').filter((line) => line !== '' && !progress.test(line))).toEqual([last]);
+    expect(existsSync(join(out, LOCK))).toBe(false);
+    expect(existsSync(join(out, 'vectors.f32'))).toBe(false);
+    expect(Object.keys(manifestOf(out).stages)).toEqual(['ingest']);
+    const cache = readdirSync(join(out, 'cache')).find((name) => name.endsWith('.vectors'))!;
+    expect(statSync(join(out, 'cache', cache)).size).toBeGreaterThanOrEqual(RECORD);
+  }, 60_000);
+});
+
+describe('kill -9 during embed (150 OHSUMED papers, random MiniLM), then a re-run', () => {
+  const input = ohsumedHead(150);
+  const out = join(tempDir('kill-embed'), 'out');
+  const fresh = join(tempDir('fresh'), 'out');
+  let killedPid: number;
+
+  beforeAll(async () => {
+    expect(papermap(['run', '--input', input, '--out', fresh, '--model', RANDOM_MINILM]).status).toBe(0);
+    const run = papermapInBackground(['run', '--input', input, '--out', out, '--model', RANDOM_MINILM]);
+    const cacheFile = () => {
+      const dir = join(out, 'cache');
+      const name = existsSync(dir) ? readdirSync(dir).find((file) => file.endsWith('.vectors')) : undefined;
+      return name ? statSync(join(dir, name)).size : 0;
+    };
+    await waitFor(() => cacheFile() >= RECORD || run.child.exitCode !== null, 240, 'the first cached vector');
+    run.child.kill('SIGKILL');
+    expect((await run.exited).signal).toBe('SIGKILL');
+    killedPid = run.child.pid!;
+  }, 300_000);
+
+  test('the killed run left its lock, no vectors, and the folder as ingest committed it', () => {
+    expect(holder(out).pid).toBe(killedPid);
+    expect(existsSync(join(out, 'vectors.f32'))).toBe(false);
+    expect(Object.keys(manifestOf(out).stages)).toEqual(['ingest']);
+  });
+
+  test('embed --json again: takes over the dead lock with a notice and embeds only what the cache lacks (cached > 0)', () => {
+    const result = papermap(['embed', '--out', out, '--model', RANDOM_MINILM, '--json']);
+    expect(result.status).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe(`papermap: taking over ${join(out, LOCK)}, left by a papermap that stopped (pid ${killedPid})`);
+    const summary = JSON.parse(result.stdout) as { embedded: number; cached: number; papers: number };
+    expect(summary.cached).toBeGreaterThan(0);
+    expect(summary.embedded).toBeGreaterThan(0);
+    expect(summary.embedded + summary.cached).toBe(150);
+    expect(existsSync(join(out, LOCK))).toBe(false);
+  }, 300_000);
+
+  test('run again: embed up to date, and every artifact equals a fresh run\'s', () => {
+    const result = papermap(['run', '--input', input, '--out', out, '--model', RANDOM_MINILM, '--json']);
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as { stages: Record<string, { status: string }> }).stages.embed.status).toBe('up to date');
+    expectSameArtifacts(out, fresh);
+  }, 300_000);
+});
+
+describe('kill -9 during index (600 OHSUMED papers, builtin, HNSW search), then a re-run', () => {
+  const input = ohsumedHead(600);
+  const options = ['--model', 'builtin', '--m', '48', '--ef-construction', '800'];
+  const out = join(tempDir('kill-index'), 'out');
+  const fresh = join(tempDir('fresh'), 'out');
+  let killedPid: number;
+
+  beforeAll(async () => {
+    expect(papermap(['run', '--input', input, '--out', fresh, ...options]).status).toBe(0);
+    const run = papermapInBackground(['run', '--input', input, '--out', out, ...options]);
+    const indexing = () => {
+      if (!existsSync(join(out, 'vectors.json')) || !existsSync(join(out, '.papermap-staging'))) return false;
+      try {
+        return 'embed' in manifestOf(out).stages;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(() => indexing() || run.child.exitCode !== null, 240, 'the index stage to start');
+    run.child.kill('SIGKILL');
+    expect((await run.exited).signal).toBe('SIGKILL');
+    killedPid = run.child.pid!;
+  }, 300_000);
+
+  test('the killed run left embed committed and no index', () => {
+    expect(holder(out).pid).toBe(killedPid);
+    expect(Object.keys(manifestOf(out).stages)).toEqual(['ingest', 'embed']);
+    expect(existsSync(join(out, 'index.json'))).toBe(false);
+  });
+
+  test('run --json again: the lock is taken over, embed is up to date (nothing re-embedded), and every artifact equals a fresh run\'s', () => {
+    const result = papermap(['run', '--input', input, '--out', out, ...options, '--json']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe(oneLine(`taking over ${join(out, LOCK)}, left by a papermap that stopped (pid ${killedPid})`));
+    const stages = (JSON.parse(result.stdout) as { stages: Record<string, { status: string }> }).stages;
+    expect(stages.embed.status).toBe('up to date');
+    expect(stages.index.status).toBe('ran');
+    expectSameArtifacts(out, fresh);
+  }, 300_000);
+
+  const paperId = () => (JSON.parse(readFileSync(join(fresh, 'papers.jsonl'), 'utf8').split('\n')[0]) as { id: string }).id;
+
+  test('similar on a folder searched through HNSW with index.hnsw bit-flipped: exit 1, the file and `papermap index`, no crash', () => {
+    const copy = copyOf(fresh, 'hnsw');
+    flipBit(join(copy, 'index.hnsw'));
+    const before = snapshot(copy);
+    const result = papermap(['similar', paperId(), '--out', copy]);
+    expect(result.stderr).toBe(oneLine(`${join(copy, 'index.hnsw')}: does not match the hash ${join(copy, 'manifest.json')} recorded when it was written (damaged or changed since); run \`papermap index --out ${copy}\` again`));
+    expect(result.status).toBe(1);
+    expectUnchanged(copy, before);
+  });
+
+  test('index.hnsw cut short with its hashes doctored to match: hnswlib\'s refusal becomes one line naming the file, no crash', () => {
+    const copy = copyOf(fresh, 'hnsw');
+    truncate(join(copy, 'index.hnsw'));
+    const hash = createHash('sha256').update(readFileSync(join(copy, 'index.hnsw'))).digest('hex');
+    const info = JSON.parse(readFileSync(join(copy, 'index.json'), 'utf8')) as { hnswHash: string };
+    info.hnswHash = hash;
+    writeFileSync(join(copy, 'index.json'), JSON.stringify(info) + '\n');
+    const manifest = manifestOf(copy);
+    manifest.stages.index.outputs['index.hnsw'] = hash;
+    manifest.stages.index.outputs['index.json'] = createHash('sha256').update(readFileSync(join(copy, 'index.json'))).digest('hex');
+    writeFileSync(join(copy, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    const result = papermap(['similar', paperId(), '--out', copy]);
+    expect(result.stderr).toBe(oneLine(`${join(copy, 'index.hnsw')}: hnswlib cannot read it (Hnswlib Error: Index seems to be corrupted or unsupported); run \`papermap index --out ${copy}\` again`));
+    expect(result.status).toBe(1);
+  });
+});
