@@ -27,7 +27,7 @@ import { gatherRows } from '../src/shared/vectors.js';
 import { adjustedRandIndex, normalizedMutualInformation } from './metrics.js';
 
 const OHSUMED = '../shared/eval/ohsumed-dev.jsonl';
-const SEEDS = [42, 7, 1234];
+const SEEDS = process.env.EVAL_SEEDS ? process.env.EVAL_SEEDS.split(',').map(Number) : [42, 7, 1234];
 
 function truthOf(ids: readonly string[]): { fine: string[]; subject: string[] } {
   const labels = new Map<string, string>();

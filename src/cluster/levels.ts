@@ -74,10 +74,12 @@ export interface AutoLevels extends Levels {
 }
 
 /**
- * `--k auto`: the broad topics first, by the most stable k from 2 to
+ * `--k auto` finds the topics in two steps: coarse groups first, by the most stable k from 2 to
  * MAX_BROAD_K over all papers; then each broad topic of at least MIN_SPLIT
  * papers is split the same way, by the most stable k from 2 to the smaller of
- * MAX_FINE_K and the square root of its size, on its own papers.
+ * MAX_FINE_K and the square root of its size, on its own papers. The fine
+ * topics are the parts; cluster() reports as broad topics the fine ones merged
+ * by average linkage (BROAD_BY_MERGE), not these coarse groups.
  */
 export function autoLevels(space: Space, seed: number, tolerance = STABILITY_TOLERANCE): AutoLevels {
   const count = space.vectors.length / space.dim;
@@ -114,10 +116,19 @@ export function levelsLike(space: Space, reference: Levels, seed: number): Level
   const broad = findTopics(space, reference.broadK, seed);
   const overlap = new Float64Array(broad.k * reference.broadK);
   broad.assignments.forEach((group, row) => overlap[group * reference.broadK + reference.broad[row]]++);
-  const within = Array.from({ length: broad.k }, (_, group) => {
-    let best = 0;
-    for (let other = 1; other < reference.broadK; other++) if (overlap[group * reference.broadK + other] > overlap[group * reference.broadK + best]) best = other;
-    return reference.within[best];
-  });
+  // broad topics matched one to one, largest overlaps first, so the number of fine topics stays the same
+  const pairs = Array.from(overlap.keys()).sort((a, b) => overlap[b] - overlap[a] || a - b);
+  const within = new Array<number>(broad.k).fill(0);
+  const matched = new Set<number>();
+  const used = new Set<number>();
+  for (const pair of pairs) {
+    const group = Math.floor(pair / reference.broadK);
+    const other = pair % reference.broadK;
+    if (matched.has(group) || used.has(other)) continue;
+    within[group] = reference.within[other];
+    matched.add(group);
+    used.add(other);
+  }
+  for (let group = 0; group < broad.k; group++) if (!matched.has(group)) within[group] = 1;
   return { ...splitEach(space, broad.assignments, broad.k, within, seed), sampled: broad.sampled };
 }
