@@ -145,11 +145,12 @@ export function topicKeywords(terms: readonly string[][], assignments: Int32Arra
   return chosen.map((keywords) => keywords.map(({ key, weight }) => ({ term: shown(key), weight: Math.round(weight * 1e6) / 1e6 })));
 }
 
-/** A term's words, lower-cased and stemmed (Porter): "Agents" and "agent" are one stem, "cells" and "cell" another. */
+/** A term's words, lower-cased and stemmed (Porter), hyphens splitting words too: "Agents" and "agent" are one stem, "tree-search" and "tree search" the same two. */
 export function stemsOf(term: string): string[] {
   return term
     .toLowerCase()
-    .split(' ')
+    .split(/[\s-]+/)
+    .filter(Boolean)
     .map((word) => stemmer(word));
 }
 

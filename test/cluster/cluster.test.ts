@@ -319,3 +319,8 @@ describe('the cluster stage on the seeds', () => {
     for (const topic of given.topics) expect(given.broadTopics[topic.parent].topicIds).toContain(topic.id);
   });
 });
+
+test('a hyphenated term has the stems of its words', () => {
+  expect(stemsOf('Tree-search')).toEqual(['tree', 'search']);
+  expect(topicLabel([{ term: 'tree search', weight: 2 }, { term: 'tree-search', weight: 1 }, { term: 'MCTS', weight: 0.5 }])).toBe('tree search, MCTS');
+});
