@@ -143,11 +143,13 @@ export function checkK(k: number | 'auto', papers: number): void {
 }
 
 /** Broad topics for given fine ones: the fine topics' centres joined by average linkage, cut where the merge heights rise most. */
-function mergedLevels(vectors: Float32Array, dim: number, fine: { k: number; assignments: Int32Array; sampled: boolean }): Levels & { gaps: { k: number; gap: number }[] } {
+function mergedLevels(vectors: Float32Array, dim: number, fine: { k: number; assignments: Int32Array; sampled: boolean }, broadK?: number): Levels & { gaps: { k: number; gap: number }[] } {
   const sizes = new Array<number>(fine.k).fill(0);
   fine.assignments.forEach((topic) => sizes[topic]++);
   const merges = averageLinkage(topicCentres(vectors, dim, fine.assignments, fine.k), dim, sizes);
-  const chosen = chooseBroadK(merges, fine.k);
+  const gaps = chooseBroadK(merges, fine.k);
+  // a given number of broad topics (that of the reference seed) is cut from this tree as it is
+  const chosen = broadK === undefined ? gaps : { k: Math.min(broadK, fine.k), gaps: gaps.gaps };
   const parentOf = Array.from(cutTree(merges, fine.k, chosen.k));
   const within = new Array<number>(chosen.k).fill(0);
   parentOf.forEach((group) => within[group]++);
@@ -169,13 +171,16 @@ export function cluster(options: ClusterOptions): ClusterResult {
   let kScores: KScore[] = [];
   let broadScores: ClusterResult['broadScores'] = [];
   let reference: Levels | undefined;
+  let referenceBroadK: number | undefined;
   let withinScores: Required<KScore>[][] | undefined;
   if (options.k === 'auto') {
     const auto = autoLevels(space, SELECTION_SEED);
     reference = auto;
     const split = options.seed === SELECTION_SEED ? auto : levelsLike(space, auto, options.seed);
     if (BROAD_BY_MERGE) {
-      const merged = mergedLevels(vectors, dim, { k: split.fineK, assignments: split.fine, sampled: split.sampled });
+      // the number of broad topics, like that of the fine ones, is chosen on the SELECTION_SEED topics
+      referenceBroadK = mergedLevels(vectors, dim, { k: auto.fineK, assignments: auto.fine, sampled: auto.sampled }).broadK;
+      const merged = mergedLevels(vectors, dim, { k: split.fineK, assignments: split.fine, sampled: split.sampled }, referenceBroadK);
       levels = merged;
       broadScores = merged.gaps;
     } else {
@@ -189,7 +194,7 @@ export function cluster(options: ClusterOptions): ClusterResult {
       criterion:
         `${K_CRITERION}: first over all papers, k from ${range[0]} to ${range[1]}${sample}, then within each of those groups of at least ${MIN_SPLIT} papers, on its own papers, k from 2 to the smaller of ${MAX_FINE_K} and the square root of its size; the topics are the groups' parts. ` +
         `Broad topics: ${BROAD_CRITERION}. ` +
-        `Samples and subsamples are drawn with the fixed seed ${SELECTION_SEED}, so the numbers of topics follow from the vectors alone; --seed moves the k-means starts (with another seed, each broad topic keeps the number of fine topics chosen for the broad topic it overlaps most)`,
+        `Samples and subsamples are drawn with the fixed seed ${SELECTION_SEED}, so the numbers of topics follow from the vectors alone; --seed moves the k-means starts (with another seed, each coarse group keeps the number of fine topics of the seed-${SELECTION_SEED} group it overlaps most, and the merge tree is cut into as many broad topics as with seed ${SELECTION_SEED})`,
       searched: range,
       structure: auto.structure,
       chosenFrom: range,
@@ -245,7 +250,7 @@ export function cluster(options: ClusterOptions): ClusterResult {
   const others = otherSeeds.map((seed) => {
     if (!reference) return mergedLevels(vectors, dim, findTopics(space, options.k as number, seed));
     const split = levelsLike(space, reference, seed);
-    return BROAD_BY_MERGE ? mergedLevels(vectors, dim, { k: split.fineK, assignments: split.fine, sampled: split.sampled }) : split;
+    return BROAD_BY_MERGE ? mergedLevels(vectors, dim, { k: split.fineK, assignments: split.fine, sampled: split.sampled }, referenceBroadK) : split;
   });
   const fineIds = levels.fine.map((topic) => idOf.get(topic)!);
   const stability = seedStability(
