@@ -10,6 +10,20 @@
  * there has its MeSH label, any other paper is of the subject "AI" (the seeds).
  * So a corpus of the seeds plus OHSUMED is judged at two levels: its 2 subjects
  * (AI / medicine) and the 24 labels (AI + the 23 OHSUMED labels).
+ *
+ * Figures of 2026-11-25, MiniLM vectors (all-MiniLM-L6-v2, quantized ONNX),
+ * seeds 42, 7, 1234; ohs = OHSUMED dev (23 labels), ohs6 = its 6 labels
+ * Cardiovascular, Neoplasms, Nervous System, Digestive System, Urologic,
+ * Respiratory (1,682 papers), mix = the 408 seeds + OHSUMED:
+ *
+ * | corpus | k fine/broad per seed | NMI/ARI fine vs labels | NMI/ARI broad vs labels | NMI/ARI broad vs 2 subjects | coherence fine/broad | label diversity | stability ARI fine/broad | weak topics |
+ * |---|---|---|---|---|---|---|---|---|
+ * | ohs | 18/4, 18/4, 18/4 | 0.277 / 0.153 | 0.168 / 0.130 | | 0.154 / 0.135 | 0.911 | 0.634 / 0.772 | 56% |
+ * | ohs6 | 6/2, 6/2, 6/2 | 0.475 / 0.418 | 0.344 / 0.283 | | 0.115 / 0.177 | 1.000 | 0.892 / 0.983 | 22% |
+ * | mix | 10/2, 10/2, 10/2 | 0.319 / 0.197 | 0.212 / 0.040 | 0.950 / 0.980 | 0.210 / 0.328 | 0.871 | 0.725 / 0.992 | 27% |
+ * | seeds | 15/3, 15/3, 15/3 | | | | 0.073 / 0.027 | 0.930 | 0.522 / 0.638 | 58% |
+ *
+ * (mix: the OHSUMED part's fine topics against its 23 labels NMI 0.221, ARI 0.142.)
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
