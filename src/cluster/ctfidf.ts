@@ -1,3 +1,5 @@
+import { stemmer } from 'stemmer';
+
 /**
  * Topic keywords by class-based TF-IDF: all papers of a topic form one
  * document, and a term weighs its share of that document's terms times its
@@ -114,6 +116,17 @@ export function topicKeywords(terms: readonly string[][], assignments: Int32Arra
       .filter(([id]) => (papersWith[topic].get(id) ?? 0) >= minPapers)
       .map(([id, count]) => ({ key: keys[id], weight: (count / total) * Math.log(terms.length / documentFrequency[id]) }))
       .sort((a, b) => b.weight - a.weight || (a.key < b.key ? -1 : 1))
+      .slice(0, top * 3)
+      // one keyword per stem sequence: "agents" and "agent" would say the same thing twice
+      .filter(
+        (
+          (seen) =>
+          ({ key }) => {
+            const stems = stemsOf(key).join(' ');
+            return !seen.has(stems) && !!seen.add(stems);
+          }
+        )(new Set<string>()),
+      )
       .slice(0, top);
   });
 
@@ -132,26 +145,103 @@ export function topicKeywords(terms: readonly string[][], assignments: Int32Arra
   return chosen.map((keywords) => keywords.map(({ key, weight }) => ({ term: shown(key), weight: Math.round(weight * 1e6) / 1e6 })));
 }
 
+/** A term's words, lower-cased and stemmed (Porter), hyphens splitting words too: "Agents" and "agent" are one stem, "tree-search" and "tree search" the same two. */
+export function stemsOf(term: string): string[] {
+  return term
+    .toLowerCase()
+    .split(/[\s-]+/)
+    .filter(Boolean)
+    .map((word) => stemmer(word));
+}
+
+/** Keywords with one of each stem sequence ("agents, agent" keep the heavier of the two), in their order. */
+export function distinctStems(keywords: readonly Keyword[]): Keyword[] {
+  const seen = new Set<string>();
+  return keywords.filter(({ term }) => {
+    const key = stemsOf(term).join(' ');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Top keywords of each topic a label may draw on; the label takes up to LABEL_TERMS of them. */
+export const LABEL_CANDIDATES = 10;
+export const LABEL_TERMS = 3;
+
 /**
- * A short topic label: up to three top keywords that do not repeat a word. A
- * phrase that repeats only single keywords already picked takes the place of
- * the first of them ("speculative" becomes "speculative decoding").
+ * A word stem is common when it is among the top LABEL_CANDIDATES keywords (on
+ * its own or inside a phrase) of more than a quarter of the topics, and of at
+ * least 2: it names what the corpus is about, not what sets a topic apart
+ * ("reasoning" in 7 of 20 topics of an LLM corpus, "patients" in both broad
+ * topics of a medical one).
  */
-export function topicLabel(keywords: readonly Keyword[]): string {
-  const picked: string[][] = [];
-  for (const { term } of keywords) {
-    const words = term.split(' ');
-    const lower = new Set(words.map((word) => word.toLowerCase()));
-    const overlapping = picked.flatMap((other, index) => (other.some((word) => lower.has(word.toLowerCase())) ? [index] : []));
+export function commonStems(keywords: readonly (readonly Keyword[])[]): Set<string> {
+  const topicsWith = new Map<string, number>();
+  for (const list of keywords) {
+    const stems = new Set(list.slice(0, LABEL_CANDIDATES).flatMap(({ term }) => stemsOf(term)));
+    for (const stem of stems) topicsWith.set(stem, (topicsWith.get(stem) ?? 0) + 1);
+  }
+  const limit = Math.max(1, keywords.length / 4);
+  return new Set([...topicsWith].filter(([, count]) => count > limit).map(([stem]) => stem));
+}
+
+/**
+ * A short topic label: up to three top keywords that share no word stem. A
+ * phrase that repeats only single keywords already picked takes the place of
+ * the first of them ("speculative" becomes "speculative decoding"): a phrase
+ * is as distinctive as its words when it ranks among the candidates at all.
+ * Words in `common` are passed over (a phrase only when all its words are
+ * common) unless nothing else is left.
+ */
+export function topicLabel(keywords: readonly Keyword[], common: ReadonlySet<string> = new Set(), size = LABEL_TERMS): string {
+  return labelTerms(keywords, common, size).join(', ');
+}
+
+function labelTerms(keywords: readonly Keyword[], common: ReadonlySet<string>, size: number): string[] {
+  const candidates = keywords.filter(({ term }) => !stemsOf(term).every((stem) => common.has(stem)));
+  const pool = candidates.length > 0 ? candidates : keywords;
+  const picked: { term: string; stems: string[] }[] = [];
+  for (const { term } of pool) {
+    const stems = stemsOf(term);
+    const overlapping = picked.flatMap((other, index) => (other.stems.some((stem) => stems.includes(stem)) ? [index] : []));
     if (overlapping.length === 0) {
-      picked.push(words);
-    } else if (words.length > 1 && overlapping.every((index) => picked[index].length === 1)) {
-      picked[overlapping[0]] = words;
+      picked.push({ term, stems });
+    } else if (stems.length > 1 && new Set(stems).size === stems.length && overlapping.every((index) => picked[index].stems.length === 1)) {
+      picked[overlapping[0]] = { term, stems };
       for (const index of overlapping.slice(1).reverse()) picked.splice(index, 1);
     }
   }
-  return picked
-    .slice(0, 3)
-    .map((words) => words.join(' '))
-    .join(', ');
+  return picked.slice(0, size).map(({ term }) => term);
+}
+
+/**
+ * Labels for a set of topics (or of broad topics), one each and no two the
+ * same: common stems are passed over, and topics whose labels come out equal
+ * (compared by stems, without case) take one more of their keywords each
+ * until they differ; as a last resort the topic's number is added.
+ */
+export function topicLabels(keywords: readonly (readonly Keyword[])[]): string[] {
+  const common = commonStems(keywords);
+  const size = keywords.map(() => LABEL_TERMS);
+  const labelOf = (topic: number) => labelTerms(keywords[topic].slice(0, Math.max(LABEL_CANDIDATES, size[topic] + 2)), common, size[topic]);
+  const labels = keywords.map((_, topic) => labelOf(topic));
+  const keyOf = (terms: readonly string[]) => terms.flatMap(stemsOf).sort().join(' ');
+  for (let round = 0; round < 4; round++) {
+    const groups = new Map<string, number[]>();
+    labels.forEach((terms, topic) => groups.set(keyOf(terms), [...(groups.get(keyOf(terms)) ?? []), topic]));
+    const clashing = [...groups.values()].filter((topics) => topics.length > 1).flat();
+    if (clashing.length === 0) break;
+    for (const topic of clashing) {
+      size[topic]++;
+      labels[topic] = labelOf(topic);
+    }
+  }
+  const seen = new Set<string>();
+  return labels.map((terms, topic) => {
+    let label = terms.join(', ') || `topic ${topic}`;
+    if (seen.has(label.toLowerCase())) label = `${label} (${topic})`;
+    seen.add(label.toLowerCase());
+    return label;
+  });
 }

@@ -221,7 +221,7 @@ export function toHtml(data: ReportData): string {
     summary:
       `Embedder: ${vectors.model} (${vectors.dim} dimensions) · ${clusters.outliers.length} outliers · papermap ${data.version}` +
       (shortAbstracts ? ` · abstracts cut to ${SHORT_ABSTRACT} characters (more than ${FULL_ABSTRACTS_MAX_PAPERS} papers)` : ''),
-    ...(vectors.fallbackReason ? { notice: `MiniLM was not available (${vectors.fallbackReason}); the builtin embedder was used, so neighbours and topics are less semantic. Run "papermap fetch-model" to get MiniLM.` } : {}),
+    ...(vectors.fallbackReason ? { notice: `The shipped all-MiniLM-L6-v2 could not be used (${vectors.fallbackReason}); the builtin embedder was used, so neighbours and topics are less semantic.` } : {}),
     projection: `${data.projection} Topics: ${clusters.method}; k = ${clusters.k}, ${clusters.kSelection.criterion}.`,
     floor,
     topics: clusters.topics.map((topic) => ({

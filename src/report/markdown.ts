@@ -40,35 +40,45 @@ export function toMarkdown(data: ReportData): string {
     return `- **${title(id)}** ${code(id)}${after}${shown.length > 0 ? `  \n  ${label}: ${shown.join('; ')}` : ''}`;
   };
 
-  lines.push(`# Paper map: ${papers.length} papers in ${clusters.topics.length} topics`, '');
+  lines.push(`# Paper map: ${papers.length} papers in ${clusters.broadTopics.length} broad topics and ${clusters.topics.length} topics`, '');
   lines.push(`Made by papermap ${data.version} with the **${escapeMarkdown(vectors.model)}** embedder (${vectors.dim} dimensions).`);
   if (vectors.fallbackReason) {
-    lines.push('', `> **Note:** MiniLM was not available (${escapeMarkdown(vectors.fallbackReason)}), so the builtin embedder (LSA over TF-IDF) was used. Topics and neighbours are less semantic than with MiniLM; run \`papermap fetch-model\` to get it.`);
+    lines.push('', `> **Note:** the shipped all-MiniLM-L6-v2 could not be used (${escapeMarkdown(vectors.fallbackReason)}), so the builtin embedder (LSA over TF-IDF) was used. Topics and neighbours are less semantic than with MiniLM.`);
   }
   lines.push('');
-  lines.push('| Papers | Topics | Outliers | Related-paper links | Similarity floor |', '|---:|---:|---:|---:|---:|');
-  lines.push(`| ${papers.length} | ${clusters.topics.length} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity} |`, '');
+  lines.push('| Papers | Broad topics | Topics | Weak topics | Outliers | Related-paper links | Similarity floor |', '|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(`| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity} |`, '');
 
   if ('searched' in clusters.kSelection) {
-    const best = clusters.kScores.find((score) => score.k === clusters.k);
-    lines.push(`**How k was chosen:** ${clusters.kSelection.criterion}; k = ${clusters.k} scored ${best?.silhouette.toFixed(3)}.`);
-    lines.push('', `<details><summary>Silhouette of every k tried</summary>`, '', '| k | silhouette |', '|---:|---:|');
-    for (const score of clusters.kScores) lines.push(`| ${score.k} | ${score.silhouette.toFixed(3)} |`);
+    lines.push(`**How the topics were chosen:** ${clusters.kSelection.criterion}.`);
+    lines.push('', `<details><summary>Scores of every k tried over all papers</summary>`, '', '| k | stability | prediction strength | silhouette |', '|---:|---:|---:|---:|');
+    for (const score of clusters.kScores) lines.push(`| ${score.k} | ${score.stability.toFixed(3)} | ${score.predictionStrength.toFixed(3)} | ${score.silhouette.toFixed(3)} |`);
     lines.push('', '</details>');
   } else {
-    lines.push(`**k = ${clusters.k}**, given with \`--k\`.`);
+    lines.push(`**k = ${clusters.k}**, given with \`--k\`; ${clusters.kSelection.broadCriterion ?? ''}.`);
   }
+  const { quality } = clusters;
+  lines.push(
+    '',
+    `**Quality:** coherence (NPMI of the top keywords over these papers) ${quality.coherence.topics.toFixed(3)} for the topics, ${quality.coherence.broadTopics.toFixed(3)} for the broad ones; ` +
+      `label diversity ${quality.labelDiversity.topics.toFixed(3)}; stability across seeds ${quality.stability.seeds.join(' and ')}: ARI ${quality.stability.meanAri.toFixed(3)}. ` +
+      `A topic is _weak_ when its ${quality.weakRule}: ${quality.weakTopics} of ${clusters.topics.length}.`,
+  );
   lines.push('', `Clustering: ${clusters.method}, seed ${clusters.seed}. Related papers: up to ${index.graph.neighbors} nearest neighbours with cosine similarity of at least ${index.graph.minSimilarity} (${index.graph.minSimilarityRule}).` + (data.nearest ? ` A paper with fewer than ${RELATED_SHOWN} related papers also lists its nearest papers below the floor, marked _weak_.` : ''), '');
 
-  lines.push('## Topics', '', '| # | Topic | Papers | Cohesion | Nearest topic |', '|---:|---|---:|---:|---|');
-  for (const topic of clusters.topics) {
-    const nearest = topic.nearestTopic ? `${topicLink(topic.nearestTopic.id)} (${topic.nearestTopic.similarity.toFixed(2)})` : '';
-    lines.push(`| ${topic.id} | ${topicLink(topic.id)} | ${topic.size} | ${topic.cohesion.toFixed(3)} | ${nearest} |`);
+  lines.push('## Topics', '', '| # | Topic | Papers | Cohesion | Coherence | Stability | Nearest topic |', '|---:|---|---:|---:|---:|---:|---|');
+  for (const broad of clusters.broadTopics) {
+    lines.push(`| | **${escapeMarkdown(broad.label)}** | **${broad.size}** | | ${broad.coherence.toFixed(3)} | | |`);
+    for (const topic of broad.topicIds.map((id) => clusters.topics[id])) {
+      const nearest = topic.nearestTopic ? `${topicLink(topic.nearestTopic.id)} (${topic.nearestTopic.similarity.toFixed(2)})` : '';
+      lines.push(`| ${topic.id} | ${topicLink(topic.id)}${topic.weak ? ' _(weak)_' : ''} | ${topic.size} | ${topic.cohesion.toFixed(3)} | ${topic.coherence.toFixed(3)} | ${topic.stability.toFixed(3)} | ${nearest} |`);
+    }
   }
   lines.push('');
 
   for (const topic of clusters.topics) {
     lines.push(`<a id="topic-${topic.id}"></a>`, '', `## Topic ${topic.id}: ${escapeMarkdown(topic.label)}`, '');
+    lines.push(`Part of **${escapeMarkdown(clusters.broadTopics[topic.parent].label)}**${topic.weak ? ' · _weak topic_' : ''} · coherence ${topic.coherence.toFixed(3)} · stability ${topic.stability.toFixed(3)}`, '');
     lines.push(`**Keywords:** ${topic.keywords.map(escapeMarkdown).join(', ')}`, '');
     const nearest = topic.nearestTopic ? ` · nearest topic ${topicLink(topic.nearestTopic.id)} (similarity ${topic.nearestTopic.similarity.toFixed(2)})` : '';
     lines.push(`${topic.size} papers · cohesion ${topic.cohesion.toFixed(3)}${nearest}`, '');

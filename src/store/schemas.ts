@@ -84,6 +84,10 @@ const kScore = z.object({
   k: z.number().int(),
   /** Mean silhouette on cosine distance, in [-1, 1]: higher means tighter, better separated topics. */
   silhouette: finite,
+  /** Mean adjusted Rand index between k-means runs on seeded subsamples: 1 when every run finds the same topics. */
+  stability: finite,
+  /** Prediction strength (Tibshirani & Walther 2005) of the k. */
+  predictionStrength: finite,
 });
 export type KScore = z.infer<typeof kScore>;
 
@@ -96,8 +100,41 @@ export const topic = z.object({
   nearestTopic: z.object({ id: z.number().int(), similarity: finite }).nullable(),
   representatives: z.array(z.string()),
   paperIds: z.array(z.string()),
+  /** The broad topic this topic is part of. */
+  parent: z.number().int().nonnegative(),
+  /** NPMI coherence of the keywords, in [-1, 1]. */
+  coherence: finite,
+  /** Mean best-match Jaccard of the topic with the topics of other seeds, in [0, 1]. */
+  stability: finite,
+  weak: z.boolean(),
 });
 export type Topic = z.infer<typeof topic>;
+
+export const broadTopic = z.object({
+  id: z.number().int().nonnegative(),
+  label: z.string(),
+  keywords: z.array(z.string()),
+  size: z.number().int().nonnegative(),
+  /** The fine topics (ids into `topics`) it is made of. */
+  topicIds: z.array(z.number().int()),
+  coherence: finite,
+  /** With `--k auto`: the sweep that chose how many fine topics it holds (empty when it was too small to split). */
+  kScores: z.array(kScore).optional(),
+});
+export type BroadTopic = z.infer<typeof broadTopic>;
+
+const quality = z.object({
+  /** Share of distinct words among all words of the fine topics' labels; broad the same for the broad labels. */
+  labelDiversity: z.object({ topics: finite, broadTopics: finite }),
+  /** Share of distinct keywords among all fine topics' top keywords. */
+  keywordDiversity: finite,
+  /** Mean NPMI coherence over the fine topics, weighted by size, and over the broad topics. */
+  coherence: z.object({ topics: finite, broadTopics: finite }),
+  stability: z.object({ seeds: z.array(z.number().int()), ari: z.array(finite), meanAri: finite, meanTopicJaccard: finite, broadAri: z.array(finite) }),
+  weakRule: z.string(),
+  weakTopics: z.number().int().nonnegative(),
+});
+export type Quality = z.infer<typeof quality>;
 
 /** clusters.json: everything in it follows from the vectors and the options, so re-runs are byte-identical. */
 export const clustersFile = z.object({
@@ -111,8 +148,9 @@ export const clustersFile = z.object({
       structure: z.enum(['clear', 'weak']),
       chosenFrom: z.tuple([z.number(), z.number()]),
       sampledPapers: z.number().int(),
+      broadCriterion: z.string().optional(),
     }),
-    z.object({ criterion: z.literal('given with --k') }),
+    z.object({ criterion: z.literal('given with --k'), broadCriterion: z.string().optional() }),
   ]),
   kScores: z.array(kScore),
   model: z.string(),
@@ -120,6 +158,10 @@ export const clustersFile = z.object({
   outlierRule: z.string(),
   topics: z.array(topic),
   outliers: z.array(z.object({ id: z.string(), nearestTopic: z.number().int(), similarity: finite })),
+  broadTopics: z.array(broadTopic),
+  /** With `--k N`: the merge heights of the broad level, for each number of broad topics the rise to the next merge. */
+  broadScores: z.array(z.object({ k: z.number().int(), gap: finite })),
+  quality,
   /** How the topics of the last refit continue the ones before: births, deaths, merges and splits by stable id. */
   lineage: z
     .object({

@@ -31,15 +31,29 @@ function sampleData(): ReportData {
     seed: 42,
     method: 'spherical k-means',
     kSelection: { criterion: 'highest mean silhouette', searched: [2, 2], structure: 'weak', chosenFrom: [2, 2], sampledPapers: 5 },
-    kScores: [{ k: 2, silhouette: 0.31 }],
+    kScores: [{ k: 2, silhouette: 0.31, stability: 0.9, predictionStrength: 0.8 }],
     model: 'builtin',
     vectorsHash: 'v',
     outlierRule: 'far from the centre',
     topics: [
-      { id: 0, label: 'speech, <TTS>', keywords: ['speech', '<TTS>'], size: 2, cohesion: 0.8, nearestTopic: { id: 1, similarity: 0.2 }, representatives: ['p1', 'p0'], paperIds: ['p1', 'p0'] },
-      { id: 1, label: 'reasoning', keywords: ['reasoning'], size: 2, cohesion: 0.7, nearestTopic: { id: 0, similarity: 0.2 }, representatives: ['p2', 'p3'], paperIds: ['p2', 'p3'] },
+      { id: 0, label: 'speech, <TTS>', keywords: ['speech', '<TTS>'], size: 2, cohesion: 0.8, nearestTopic: { id: 1, similarity: 0.2 }, representatives: ['p1', 'p0'], paperIds: ['p1', 'p0'], parent: 0, coherence: 0.2, stability: 0.9, weak: false },
+      { id: 1, label: 'reasoning', keywords: ['reasoning'], size: 2, cohesion: 0.7, nearestTopic: { id: 0, similarity: 0.2 }, representatives: ['p2', 'p3'], paperIds: ['p2', 'p3'], parent: 1, coherence: 0.2, stability: 0.9, weak: false },
     ],
     outliers: [{ id: 'p4', nearestTopic: 1, similarity: 0.1 }],
+    // each topic its own broad topic: a corpus of one level
+    broadTopics: [
+      { id: 0, label: 'speech, <TTS>', keywords: ['speech'], size: 2, topicIds: [0], coherence: 0.1 },
+      { id: 1, label: 'reasoning', keywords: ['reasoning'], size: 2, topicIds: [1], coherence: 0.1 },
+    ],
+    broadScores: [],
+    quality: {
+      labelDiversity: { topics: 1, broadTopics: 1 },
+      keywordDiversity: 1,
+      coherence: { topics: 0.2, broadTopics: 0.1 },
+      stability: { seeds: [43, 44], ari: [0.9, 0.9], meanAri: 0.9, meanTopicJaccard: 0.9, broadAri: [1, 1] },
+      weakRule: 'rule',
+      weakTopics: 0,
+    },
   };
   const vectors: VectorsInfo = { model: 'builtin', modelIdentity: 'builtin-x', fallbackReason: 'MiniLM weights not found', dim: 2, count: 5, normalized: true, papersHash: 'p', vectorsHash: 'v' };
   const index: IndexInfo = {
@@ -220,7 +234,7 @@ describe('report.md', () => {
 
   test('has the corpus summary, every topic with keywords and representatives, and the outliers', () => {
     const markdown = toMarkdown(sampleData());
-    expect(markdown).toMatch(/^# Paper map: 5 papers in 2 topics$/m);
+    expect(markdown).toMatch(/^# Paper map: 5 papers in 2 broad topics and 2 topics$/m);
     expect(markdown).toContain('MiniLM was not available (MiniLM weights not found)');
     expect(markdown).toContain('| 0 | [0: speech, &lt;TTS&gt;](#topic-0) | 2 | 0.800 | [1: reasoning](#topic-1) (0.20) |');
     expect(markdown).toMatch(/## Topic 1: reasoning\n\n\*\*Keywords:\*\* reasoning/);
