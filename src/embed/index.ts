@@ -174,14 +174,17 @@ type Transformer = import('./transformer.js').TransformerEmbedder;
 
 /**
  * Texts as word pieces and the batches planBatches makes of them (similar
- * lengths together, about `batchSize` full-length texts a call). A shard of
- * a CI matrix takes every N-th batch: each text is then embedded in the same
- * batch as on one machine, so its vector is the same to the bit (int8
- * activations are quantized per batch, so a text's batch mates count).
+ * lengths together, about `batchSize` full-length texts a call; one text a
+ * call for a quantized model). A shard of a CI matrix takes every N-th
+ * batch: each text is then embedded in the same batch as on one machine, so
+ * its vector is the same to the bit.
  */
 function tokenBatches(embedder: Transformer, texts: readonly string[], batchSize: number, shard?: Shard): { ids: number[][]; batches: number[][] } {
   const ids = texts.map((text) => embedder.tokenize(text));
-  const batches = planBatches(ids.map((row) => row.length), batchSize, embedder.maxTokens);
+  const planned = planBatches(ids.map((row) => row.length), batchSize, embedder.maxTokens);
+  // A quantized model scales its int8 activations over the whole padded call, so a text's vector moved by up to
+  // 0.03 in cosine with its batch mates: one text a call makes it a function of the text alone, for under 7% of the speed.
+  const batches = embedder.quantized ? planned.flatMap((batch) => batch.map((position) => [position])) : planned;
   return { ids, batches: shard ? batches.filter((_, batch) => batch % shard.count === shard.index - 1) : batches };
 }
 

@@ -16,7 +16,7 @@ export const SHIPPED_FILES: readonly { path: string; sha256: string }[] = [
   { path: 'tokenizer.json', sha256: 'be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037' },
   { path: 'sentence_bert_config.json', sha256: 'fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7' },
   { path: 'tokenizer_config.json', sha256: 'acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b' },
-  { path: 'onnx/model_quantized.onnx', sha256: '2640fb019ce747d40bf3383ea1811ac79b2c24f559f538439290e4b85dbc9b26' },
+  { path: 'onnx/model_quantized.onnx', sha256: '8115b34e5d9955551d9c416b123d186d5afe4faffac6bba2ef1b8c6efccd8769' },
 ];
 
 /** The files of a transformers.js model folder that papermap needs, the int8 weights preferred as transformers.js does. */

@@ -18,6 +18,8 @@ export class TransformerEmbedder {
     private readonly model: PreTrainedModel,
     /** Whether the tokenizer strips accents, which transformers.js 2.17 does only for U+0300–U+036F. */
     private readonly stripsAccents: boolean,
+    /** int8 weights with activations quantized per call: a text's vector would depend on its batch mates. */
+    readonly quantized: boolean,
   ) {}
 
   static async load(dir: string, name: string): Promise<TransformerEmbedder> {
@@ -37,7 +39,7 @@ export class TransformerEmbedder {
     } catch (error) {
       throw new UserError(`cannot load the model in ${dir}: ${(error as Error).message.split('\n')[0]}`);
     }
-    return new TransformerEmbedder(name, identity, dim, maxTokens, tokenizer, model, stripsAccents);
+    return new TransformerEmbedder(name, identity, dim, maxTokens, tokenizer, model, stripsAccents, quantized);
   }
 
   /**

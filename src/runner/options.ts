@@ -61,7 +61,7 @@ export const OPTION_SPECS: { [N in OptionName]: OptionSpec<N> } = {
   model: { flags: '--model <model>', description: 'auto (the shipped all-MiniLM-L6-v2) | minilm | builtin | path of a transformers.js model folder', default: 'auto' },
   batchSize: {
     flags: '--batch-size <n>',
-    description: 'full-length texts (256 word pieces) per model call; shorter texts go more to a call',
+    description: 'full-length texts (256 word pieces) per model call, shorter texts more, for a model without int8 weights (an int8 model, as the shipped one, runs one text a call)',
     default: DEFAULT_BATCH_SIZE,
     parse: wholeNumber(1),
   },
