@@ -238,7 +238,7 @@ describe('report.md', () => {
     expect(markdown).toContain('the shipped all-MiniLM-L6-v2 could not be used (MiniLM weights not found)');
     expect(markdown).toContain('| 0 | [0: speech, &lt;TTS&gt;](#topic-0) | 2 | 0.800 | 0.200 | 0.900 | [1: reasoning](#topic-1) (0.20) |');
     expect(markdown).toContain('Part of **reasoning** · coherence 0.200 · stability 0.900');
-    expect(markdown).toMatch(/## Topic 1: reasoning\n\n\*\*Keywords:\*\* reasoning/);
+    expect(markdown).toMatch(/## Topic 1: reasoning\n\nPart of \*\*reasoning\*\* · coherence 0.200 · stability 0.900\n\n\*\*Keywords:\*\* reasoning/);
     expect(markdown).toContain('1. Chain-of-thought prompting\n2. Self-consistency');
     expect(markdown).toContain('related: Speech synthesis with flow matching (0.80)');
     expect(markdown).toContain('- **A paper about gardening** `p4`: nearest topic [1: reasoning](#topic-1) (similarity 0.10)');
