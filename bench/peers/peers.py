@@ -355,7 +355,8 @@ class Bench:
             "",
             f"ST batch-size sweep on the seeds (best wall): "
             + ", ".join(f"{bs}: {fmt(best(seeds[bs])['wall'])} s" for bs in args.batch_sizes)
-            + f" -> best {best_bs}; OHSUMED ran batch size " + ", ".join(map(str, oh_sizes)) + ".",
+            + f" -> best {best_bs}; "
+            + (f"OHSUMED ran batch size {', '.join(map(str, oh_sizes))}." if oh["pm"] else "OHSUMED not timed."),
             f"Ratio by CPU seconds instead of wall (papermap whole process vs ST encode at batch 32 / at the batch "
             "size with the least CPU): "
             + ", ".join(f"{k}: {fmt(v['ratio_cpu_vs_st32'])}x / {fmt(v['ratio_cpu_vs_st_best'])}x"
