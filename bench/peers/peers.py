@@ -94,12 +94,12 @@ class Bench:
         self.py_env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "OMP_NUM_THREADS": str(MAX_THREADS),
                             "NUMBA_NUM_THREADS": str(MAX_THREADS), "TOKENIZERS_PARALLELISM": "false"})
         if args.model in ("auto", "minilm"):
-            self.model_args = ["--model", args.model, "--offline"]
+            self.model_args = ["--model", args.model]
             self.model_dir = self.repo / "models" / "all-MiniLM-L6-v2"
             self.model_label = f"`--model {args.model}` (papermap's default MiniLM: {self.model_dir})"
         else:
             self.model_dir = Path(args.model).resolve()
-            self.model_args = ["--model", str(self.model_dir), "--offline"]
+            self.model_args = ["--model", str(self.model_dir)]
             self.model_label = f"`--model {self.model_dir}`"
 
     # ---------- papermap ----------
