@@ -91,9 +91,14 @@ interface Loaded {
 function load(folder: OutputFolder): Promise<Loaded> {
   if (!folder.has('html')) throw new UserError(`${folder.path('html')} not found: run \`papermap run --out ${folder.out}\` first`);
   const { search, papers, vectorsInfo } = PaperSearch.open(folder);
-  const clusters = readClusters(folder, vectorsInfo);
   const topicOf = new Map<string, { id: number; label: string }>();
-  for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf.set(id, { id: topic.id, label: topic.label });
+  try {
+    for (const topic of readClusters(folder, vectorsInfo).topics) for (const id of topic.paperIds) topicOf.set(id, { id: topic.id, label: topic.label });
+  } catch (error) {
+    // search and neighbours need no topics: the API then gives none
+    if (!(error instanceof UserError)) throw error;
+    notice(`papers are served without their topics: ${error.message}`);
+  }
   const embedder = loadQueryEmbedder(folder, vectorsInfo).catch((error: unknown) => {
     if (!(error instanceof UserError)) throw error;
     notice(`search by meaning is off: ${error.message}`);
