@@ -1,3 +1,4 @@
+import { matchTopics } from '../cluster/lineage.js';
 import type { Neighbours, Paper } from '../store/read.js';
 import type { Clusters } from '../store/schemas.js';
 
@@ -21,7 +22,7 @@ export interface Changes {
   changed: (PaperRef & { topic: number | null })[];
   removed: PaperRef[];
   topics: {
-    /** Topics by papers gained, most first (ids are stable across runs). */
+    /** Topics by papers gained, most first: each topic against the earlier topic it shares most papers with. */
     grewMost: { id: number; label: string; before: number; after: number }[];
     births: number[];
     deaths: number[];
@@ -35,8 +36,10 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
 /**
  * What changed from the previous papers and topics to the current ones. A
  * paper is added when its id is new, changed when its title or abstract
- * differs, removed when its id is gone. Topic births, deaths, merges and
- * splits are those the cluster stage recorded when it last refitted.
+ * differs, removed when its id is gone. Each topic is compared with the
+ * earlier topic it shares most papers with (an optimal one-to-one matching):
+ * its growth, and the births, deaths, merges and splits of topics (earlier
+ * ids for earlier topics, this run's for this run's).
  */
 export function changesSince(
   previous: { papers: readonly Paper[]; clusters: Clusters | undefined } | undefined,
@@ -45,8 +48,8 @@ export function changesSince(
   topicOf: Int32Array,
   neighbours: Neighbours,
 ): Changes {
-  const topics = { grewMost: [], births: clusters.lineage?.births ?? [], deaths: clusters.lineage?.deaths ?? [], merges: clusters.lineage?.merges ?? [], splits: clusters.lineage?.splits ?? [] };
   if (!previous) {
+    const topics = { grewMost: [], births: [], deaths: [], merges: [], splits: [] };
     return { since: null, counts: { papers: papers.length, added: papers.length, changed: 0, removed: 0 }, added: [], changed: [], removed: [], topics };
   }
   const before = new Map(previous.papers.map((paper) => [paper.id, paper]));
@@ -69,18 +72,35 @@ export function changesSince(
     }
     return [{ ...ref(row), topic: topic(row), nearestOlder }];
   });
+  // topic ids are not kept across runs yet: each topic is matched to the earlier topic it shares most papers with
+  const lineage = previous.clusters
+    ? matchTopics(
+        previous.clusters.topics,
+        clusters.topics.map((topic) => topic.paperIds),
+        Math.max(0, ...previous.clusters.topics.map((topic) => topic.id + 1)),
+      )
+    : undefined;
   const sizeBefore = new Map((previous.clusters?.topics ?? []).map((entry) => [entry.id, entry.size]));
   const grewMost = clusters.topics
-    .map((entry) => ({ id: entry.id, label: entry.label, before: sizeBefore.get(entry.id) ?? 0, after: entry.size }))
+    .map((entry, index) => ({ id: entry.id, label: entry.label, before: lineage ? (sizeBefore.get(lineage.ids[index]) ?? 0) : 0, after: entry.size }))
     .filter((entry) => entry.after > entry.before)
     .sort((a, b) => b.after - b.before - (a.after - a.before) || a.id - b.id)
     .slice(0, GROWN_TOPICS);
+  // births, deaths, merges and splits in the earlier run's ids for what was, this run's for what is
+  const nowId = new Map((lineage?.ids ?? []).map((earlier, index) => [earlier, clusters.topics[index].id]));
+  const asNow = (id: number) => nowId.get(id) ?? id;
+  const lineageTopics = {
+    births: lineage ? clusters.topics.filter((_, index) => lineage.births.includes(lineage.ids[index])).map((topic) => topic.id) : [],
+    deaths: lineage?.deaths ?? [],
+    merges: (lineage?.merges ?? []).map((merge) => ({ into: asNow(merge.into), from: merge.from })),
+    splits: (lineage?.splits ?? []).map((split) => ({ from: split.from, into: split.into.map(asNow) })),
+  };
   return {
     since: { papers: previous.papers.length, topics: previous.clusters ? previous.clusters.topics.length : null },
     counts: { papers: papers.length, added: added.length, changed: changedRows.length, removed: previous.papers.filter((paper) => !current.has(paper.id)).length },
     added,
     changed: changedRows.map((row) => ({ ...ref(row), topic: topic(row) })),
     removed: previous.papers.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title })),
-    topics: { ...topics, grewMost },
+    topics: { ...lineageTopics, grewMost },
   };
 }

@@ -162,15 +162,6 @@ export const clustersFile = z.object({
   /** With `--k N`: the merge heights of the broad level, for each number of broad topics the rise to the next merge. */
   broadScores: z.array(z.object({ k: z.number().int(), gap: finite })),
   quality,
-  /** How the topics of the last refit continue the ones before: births, deaths, merges and splits by stable id. */
-  lineage: z
-    .object({
-      births: z.array(z.number().int()),
-      deaths: z.array(z.number().int()),
-      merges: z.array(z.object({ into: z.number().int(), from: z.array(z.number().int()) })),
-      splits: z.array(z.object({ from: z.number().int(), into: z.array(z.number().int()) })),
-    })
-    .optional(),
 });
 export type Clusters = z.infer<typeof clustersFile>;
 
