@@ -154,17 +154,6 @@ export function stemsOf(term: string): string[] {
     .map((word) => stemmer(word));
 }
 
-/** Keywords with one of each stem sequence ("agents, agent" keep the heavier of the two), in their order. */
-export function distinctStems(keywords: readonly Keyword[]): Keyword[] {
-  const seen = new Set<string>();
-  return keywords.filter(({ term }) => {
-    const key = stemsOf(term).join(' ');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 /** Top keywords of each topic a label may draw on; the label takes up to LABEL_TERMS of them. */
 export const LABEL_CANDIDATES = 10;
 export const LABEL_TERMS = 3;

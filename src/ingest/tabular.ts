@@ -1,5 +1,5 @@
 import { LineSplitter, MAX_PIECE_CHARS, overlongReason } from './lines.js';
-import { cleanText, collectingSink, type Parsed, type RecordSink, type SourceRecord } from './records.js';
+import { cleanText, type RecordSink, type SourceRecord } from './records.js';
 
 /** The paper fields papermap interprets; every other field of a source record is kept as metadata. */
 const FIELDS = new Set(['title', 'abstract', 'id']);
@@ -396,22 +396,4 @@ export class CsvParser {
 
 function describe(delimiter: string): string {
   return delimiter === '\t' ? 'tab' : `"${delimiter}"`;
-}
-
-/** Parses whole JSONL text at once. */
-export function parseJsonl(text: string): Parsed {
-  const sink = collectingSink();
-  const parser = new JsonlParser(sink);
-  parser.push(text);
-  parser.end();
-  return { records: sink.records, problems: sink.problems };
-}
-
-/** Parses whole CSV text at once. */
-export function parseCsv(text: string, delimiter: string): Parsed {
-  const sink = collectingSink();
-  const parser = new CsvParser(delimiter, sink);
-  parser.push(text);
-  parser.end();
-  return { records: sink.records, problems: sink.problems };
 }

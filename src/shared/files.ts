@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UserError } from './errors.js';
 
 /**
  * Writes a file so that readers only ever see the old or the new content:
@@ -66,13 +65,4 @@ export function sha256File(path: string): string {
 /** The bytes of a typed array, without copying. */
 export function bytesOf(array: ArrayBufferView): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-}
-
-/** Reads a file of little-endian float32 values into an aligned Float32Array. */
-export function readFloat32File(path: string): Float32Array {
-  const bytes = readFileSync(path);
-  if (bytes.byteLength % 4 !== 0) throw new UserError(`${path}: size ${bytes.byteLength} is not a multiple of 4 bytes (damaged file?); run the stage that writes it again`);
-  const vectors = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(vectors.buffer).set(bytes);
-  return vectors;
 }
