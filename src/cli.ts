@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { closeSync, openSync, readSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadQueryEmbedder } from './embed/index.js';
 import { PaperSearch } from './index/index.js';
@@ -8,6 +7,7 @@ import { runOneStage, runPipeline, STAGES, type RunSummary } from './runner/inde
 import { OPTION_SPECS, wholeNumber, type OptionName, type Options } from './runner/options.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
+import { forEachBlock } from './shared/files.js';
 import { VERSION } from './shared/version.js';
 import { OutputFolder } from './store/folder.js';
 
@@ -117,22 +117,14 @@ const MAX_QUERIES_BYTES = 64 * 1024 * 1024;
 
 /** A file's text, read in blocks up to MAX_QUERIES_BYTES (a pipe such as /dev/stdin is fine). */
 function readBounded(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(1 << 20);
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) break;
-      total += read;
-      if (total > MAX_QUERIES_BYTES) throw new UserError(`${path} holds more than ${MAX_QUERIES_BYTES / 1024 / 1024} MB (is it a device?): give a file of queries, one a line`);
-      chunks.push(chunk.subarray(0, read));
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  forEachBlock(path, (bytes) => {
+    total += bytes.length;
+    if (total > MAX_QUERIES_BYTES) throw new UserError(`${path} holds more than ${MAX_QUERIES_BYTES / 1024 / 1024} MB (is it a device?): give a file of queries, one a line`);
+    chunks.push(Buffer.from(bytes));
+  });
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function readQueries(path: string, ids: ReadonlySet<string>): string[] {

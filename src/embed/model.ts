@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 import { sha256File } from '../shared/files.js';
 import { PACKAGE_ROOT } from '../shared/version.js';
+import { schemaProblem } from '../store/folder.js';
 
 /** The model papermap ships, in the user's words. */
 export const MINILM_NAME = 'all-MiniLM-L6-v2';
@@ -45,7 +46,7 @@ function readJsonFile<T extends z.ZodType>(path: string, schema: T, what: string
     throw new UserError(`${path} is not valid JSON: is this a transformers.js model folder?`);
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new UserError(`${path} is not ${what} (${parsed.error.issues[0].message} at ${parsed.error.issues[0].path.join('.')})`);
+  if (!parsed.success) throw new UserError(`${path} is not ${what} (${schemaProblem(parsed.error)})`);
   return parsed.data;
 }
 

@@ -95,12 +95,13 @@ export function changesSince(
     merges: (lineage?.merges ?? []).map((merge) => ({ into: asNow(merge.into), from: merge.from })),
     splits: (lineage?.splits ?? []).map((split) => ({ from: split.from, into: split.into.map(asNow) })),
   };
+  const removed = previous.papers.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title }));
   return {
     since: { papers: previous.papers.length, topics: previous.clusters ? previous.clusters.topics.length : null },
-    counts: { papers: papers.length, added: added.length, changed: changedRows.length, removed: previous.papers.filter((paper) => !current.has(paper.id)).length },
+    counts: { papers: papers.length, added: added.length, changed: changedRows.length, removed: removed.length },
     added,
     changed: changedRows.map((row) => ({ ...ref(row), topic: topic(row) })),
-    removed: previous.papers.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title })),
+    removed,
     topics: { ...lineageTopics, grewMost },
   };
 }

@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { clusterStage } from '../cluster/stage.js';
@@ -6,7 +5,7 @@ import { embedStage } from '../embed/stage.js';
 import { indexStage } from '../index/stage.js';
 import { ingestStage } from '../ingest/stage.js';
 import { reportStage } from '../report/stage.js';
-import { sha256, sha256File } from '../shared/files.js';
+import { forEachBlock, sha256, sha256File } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { ARTIFACTS } from '../store/artifacts.js';
 import type { OutputFolder } from '../store/folder.js';
@@ -69,16 +68,10 @@ async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T>): Pro
 
 /** Number of papers in papers.jsonl at `path` (its lines), read in blocks. */
 function countPapers(path: string): number {
-  const fd = openSync(path, 'r');
-  const block = Buffer.alloc(1 << 20);
   let lines = 0;
-  try {
-    for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0; ) {
-      for (let i = 0; i < read; i++) if (block[i] === 10) lines++;
-    }
-  } finally {
-    closeSync(fd);
-  }
+  forEachBlock(path, (bytes) => {
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) lines++;
+  });
   return lines;
 }
 

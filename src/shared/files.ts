@@ -50,16 +50,25 @@ export function sha256File(path: string): string {
   if (known?.version === version) return known.hash;
   // read in blocks: an input (the arXiv snapshot) can be larger than one buffer may be
   const digest = createHash('sha256');
-  const block = Buffer.alloc(1 << 23);
-  const fd = openSync(path, 'r');
-  try {
-    for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0; ) digest.update(block.subarray(0, read));
-  } finally {
-    closeSync(fd);
-  }
+  forEachBlock(path, (bytes) => digest.update(bytes));
   const hash = digest.digest('hex');
   fileHashes.set(path, { version, hash });
   return hash;
+}
+
+/**
+ * Reads a file (or a pipe) from start to end in blocks of 8 MiB, handing each
+ * to `onBlock`; the buffer is reused, so a block kept must be copied. A file
+ * is never held whole: it can be larger than one buffer may be.
+ */
+export function forEachBlock(path: string, onBlock: (bytes: Buffer) => void): void {
+  const block = Buffer.alloc(1 << 23);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0; ) onBlock(block.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The bytes of a typed array, without copying. */
