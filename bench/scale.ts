@@ -11,11 +11,11 @@
  * shipped model on seed abstracts times the number of papers.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cachePath, textHash } from '../src/embed/cache.js';
+import { textHash, VectorCache } from '../src/embed/cache.js';
 import { paperText } from '../src/embed/index.js';
 import { describeTransformer, SHIPPED_MODEL_DIR } from '../src/embed/model.js';
 import { OutputFolder } from '../src/store/folder.js';
@@ -61,26 +61,15 @@ function writePapers(path: string, real: RealCorpus, sources: Int32Array, first:
 /** Puts the vectors of the ingested papers `from`.. in the cache under the shipped model's identity, as embed would have. */
 function cacheVectors(out: string, vectors: Float32Array, dim: number, identity: string, from: number): void {
   const { papers } = readPapers(OutputFolder.existing(out));
-  const dir = join(out, 'cache');
-  mkdirSync(dir, { recursive: true });
-  if (!existsSync(cachePath(dir, identity, 'json'))) writeFileSync(cachePath(dir, identity, 'json'), JSON.stringify({ identity, dim }) + '\n');
-  const record = 32 + dim * 4;
-  const fd = openSync(cachePath(dir, identity, 'vectors'), 'a');
-  try {
-    for (let start = from; start < papers.length; start += 10_000) {
-      const end = Math.min(papers.length, start + 10_000);
-      const bytes = Buffer.alloc((end - start) * record);
-      for (let row = start; row < end; row++) {
-        // papers.jsonl keeps input order, and the synthetic ids say which vector is whose
-        const source = Number(papers[row].id.slice(1));
-        bytes.write(textHash(paperText(papers[row])), (row - start) * record, 32, 'hex');
-        Buffer.from(vectors.buffer, vectors.byteOffset + source * dim * 4, dim * 4).copy(bytes, (row - start) * record + 32);
-      }
-      writeSync(fd, bytes);
-    }
-  } finally {
-    closeSync(fd);
+  const cache = new VectorCache(join(out, 'cache'), identity, dim);
+  for (let start = from; start < papers.length; start += 10_000) {
+    const rows = papers.slice(start, Math.min(papers.length, start + 10_000));
+    // papers.jsonl keeps input order, and the synthetic ids say which vector is whose
+    const block = new Float32Array(rows.length * dim);
+    rows.forEach((paper, row) => block.set(vectors.subarray(Number(paper.id.slice(1)) * dim, (Number(paper.id.slice(1)) + 1) * dim), row * dim));
+    cache.add(rows.map((paper) => textHash(paperText(paper))), block);
   }
+  cache.close();
 }
 
 log('measuring the embedding rate of the shipped all-MiniLM-L6-v2...');

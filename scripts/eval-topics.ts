@@ -47,7 +47,7 @@ const OHSUMED = '../shared/eval/ohsumed-dev.jsonl';
 function clusterOf(dir: string, k: number | 'auto', seed: number) {
   const writer = OutputFolder.existing(dir).begin('cluster');
   try {
-    return cluster(writer, { k, seed });
+    return cluster(writer, { k, seed, refit: true });
   } finally {
     writer.abort();
   }

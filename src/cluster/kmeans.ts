@@ -125,10 +125,11 @@ export function compactTopics(assignments: Int32Array): { k: number; assignments
   return { k: used.length, assignments: assignments.map((topic) => renumbered.get(topic)!) };
 }
 
-/** The centre of each topic: the mean of its papers' vectors scaled to unit length. */
+/** The centre of each topic: the mean of its papers' vectors scaled to unit length; a row in topic -1 counts for none. */
 export function topicCentres(vectors: Float32Array, dim: number, assignments: Int32Array, k: number): Float32Array {
   const sums = new Float64Array(k * dim);
   assignments.forEach((topic, row) => {
+    if (topic < 0) return;
     for (let d = 0; d < dim; d++) sums[topic * dim + d] += vectors[row * dim + d];
   });
   const centres = Float32Array.from(sums);

@@ -1,4 +1,6 @@
 import { linearSumAssignment } from 'linear-sum-assignment';
+import type { Clusters, Lineage } from '../store/schemas.js';
+import type { FittedTopics } from './fit.js';
 
 /** A topic as the lineage sees it: an id and the papers it holds. */
 export interface TopicMembers {
@@ -6,17 +8,11 @@ export interface TopicMembers {
   paperIds: readonly string[];
 }
 
-export interface Lineage {
+export interface Matching extends Lineage {
   /** The stable id of each new topic, in the order given. */
   ids: number[];
   /** The next id never used: ids of topics that died are never given again. */
   nextId: number;
-  births: number[];
-  deaths: number[];
-  /** A new topic that holds most of the papers of two or more old ones. */
-  merges: { into: number; from: number[] }[];
-  /** An old topic whose papers went in large parts to two or more new ones. */
-  splits: { from: number; into: number[] }[];
 }
 
 /** A new topic that holds at least this share of an old topic's remaining papers took it in (merges). */
@@ -32,7 +28,7 @@ const SPLIT_PART = 0.3;
  * other gets a fresh id that was never used. Old topics left without a match
  * died. Papers that left the corpus count for neither side.
  */
-export function matchTopics(previous: readonly TopicMembers[], current: readonly (readonly string[])[], nextId: number): Lineage {
+export function matchTopics(previous: readonly TopicMembers[], current: readonly (readonly string[])[], nextId: number): Matching {
   const oldTopic = new Map<string, number>();
   previous.forEach((topic, index) => topic.paperIds.forEach((id) => oldTopic.set(id, index)));
   // shared[c][p]: papers new topic c and old topic p have in common
@@ -64,15 +60,50 @@ export function matchTopics(previous: readonly TopicMembers[], current: readonly
     births.push(ids[c]);
   }
   const deaths = previous.filter((_, p) => !matched.has(p)).map((topic) => topic.id);
-  const merges: Lineage['merges'] = [];
+  const merges: Matching['merges'] = [];
   current.forEach((_, c) => {
     const from = previous.flatMap((topic, p) => (remaining[p] > 0 && shared[c][p] >= ABSORBED * remaining[p] ? [topic.id] : []));
     if (from.length >= 2) merges.push({ into: ids[c], from });
   });
-  const splits: Lineage['splits'] = [];
+  const splits: Matching['splits'] = [];
   previous.forEach((topic, p) => {
     const into = current.flatMap((_, c) => (remaining[p] > 0 && shared[c][p] >= SPLIT_PART * remaining[p] ? [ids[c]] : []));
     if (into.length >= 2) splits.push({ from: topic.id, into });
   });
   return { ids, nextId, births, deaths, merges, splits };
+}
+
+/**
+ * Freshly fitted topics given the ids of the earlier topics they continue,
+ * fine and broad topics alike (matchTopics on their papers), with the
+ * lineage of the fine topics.
+ */
+export function continueTopics(fitted: FittedTopics, previous: Clusters): { topics: FittedTopics; lineage: Lineage; nextTopicId: number; nextBroadTopicId: number } {
+  const fine = matchTopics(
+    previous.topics,
+    fitted.topics.map((topic) => topic.paperIds),
+    previous.history.nextTopicId,
+  );
+  const papersOfBroad = (topics: Clusters['topics'], broad: { topicIds: number[] }) => broad.topicIds.flatMap((id) => topics.find((topic) => topic.id === id)!.paperIds);
+  const broad = matchTopics(
+    previous.broadTopics.map((group) => ({ id: group.id, paperIds: papersOfBroad(previous.topics, group) })),
+    fitted.broadTopics.map((group) => papersOfBroad(fitted.topics, group)),
+    previous.history.nextBroadTopicId,
+  );
+  // a fitted topic's id is its place in fitted.topics, and likewise for broad topics
+  const topicId = (id: number) => fine.ids[id];
+  const broadId = (id: number) => broad.ids[id];
+  const topics: FittedTopics = {
+    ...fitted,
+    topics: fitted.topics.map((topic) => ({
+      ...topic,
+      id: topicId(topic.id),
+      parent: broadId(topic.parent),
+      nearestTopic: topic.nearestTopic && { ...topic.nearestTopic, id: topicId(topic.nearestTopic.id) },
+    })),
+    outliers: fitted.outliers.map((outlier) => ({ ...outlier, nearestTopic: topicId(outlier.nearestTopic) })),
+    broadTopics: fitted.broadTopics.map((group) => ({ ...group, id: broadId(group.id), topicIds: group.topicIds.map(topicId) })),
+  };
+  const { births, deaths, merges, splits } = fine;
+  return { topics, lineage: { births, deaths, merges, splits }, nextTopicId: fine.nextId, nextBroadTopicId: broad.nextId };
 }

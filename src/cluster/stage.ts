@@ -6,14 +6,14 @@ export const clusterStage = defineStage({
   description: 'group papers into topics with labels: <out>/clusters.json',
   // keywords come from the papers' text, so the papers count as well as their vectors
   reads: ['papers', 'vectors', 'vectorsInfo'],
-  options: ['k', 'seed'],
+  options: ['k', 'seed', 'refit'],
   prepare: () => ({ plan: undefined }),
   checkCorpus: (options, papers) => checkK(options.k, papers),
   run: (writer, options) => cluster(writer, options),
   facts: (clusters) => ({ counts: { topics: clusters.topics.length, outliers: clusters.outliers.length } }),
   describe: (clusters, folder) =>
     [
-      `cluster: ${clusters.topics.length} topics (${clusters.kSelection.criterion}), ${clusters.outliers.length} outliers -> ${folder.path('clusters')}`,
+      `cluster: ${clusters.topics.length} topics, ${clusters.outliers.length} outliers; ${clusters.history.reason} -> ${folder.path('clusters')}`,
       ...clusters.topics.map((topic) => `  ${String(topic.id).padStart(2)}  ${String(topic.size).padStart(4)}  ${topic.label}`),
     ].join('\n'),
 });

@@ -1,22 +1,7 @@
 import type { HnswIndex } from './hnsw.js';
 import { hnswNeighbours } from './hnsw.js';
+import { vectorFingerprint } from '../shared/vectors.js';
 import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
-
-/**
- * A short fingerprint of a vector's bytes (two 32-bit FNV-1a hashes): whether
- * a paper's vector changed since the index was built, without keeping the
- * old vectors.
- */
-export function vectorFingerprint(vectors: Float32Array, row: number, dim: number): string {
-  const words = new Uint32Array(vectors.buffer, vectors.byteOffset + row * dim * 4, dim);
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ dim;
-  for (let i = 0; i < dim; i++) {
-    a = Math.imul(a ^ words[i], 0x01000193) >>> 0;
-    b = Math.imul(b ^ words[dim - 1 - i], 0x01000193) >>> 0;
-  }
-  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
-}
 
 /** What the index held: each label's paper id (null once removed) and vector fingerprint, and each old row's neighbours. */
 export interface PreviousIndex {

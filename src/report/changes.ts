@@ -1,4 +1,3 @@
-import { matchTopics } from '../cluster/lineage.js';
 import type { Neighbours, Paper } from '../store/read.js';
 import type { Clusters } from '../store/schemas.js';
 
@@ -28,6 +27,8 @@ export interface Changes {
     deaths: number[];
     merges: { into: number; from: number[] }[];
     splits: { from: number; into: number[] }[];
+    /** Why the topics were fitted anew in this run; null when new papers joined the earlier topics. */
+    refit: string | null;
   };
 }
 
@@ -36,10 +37,9 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
 /**
  * What changed from the previous papers and topics to the current ones. A
  * paper is added when its id is new, changed when its title or abstract
- * differs, removed when its id is gone. Each topic is compared with the
- * earlier topic it shares most papers with (an optimal one-to-one matching):
- * its growth, and the births, deaths, merges and splits of topics (earlier
- * ids for earlier topics, this run's for this run's).
+ * differs, removed when its id is gone. Topic ids keep their meaning across
+ * runs, so a topic's growth is against the earlier topic of its id; births,
+ * deaths, merges and splits are those the cluster stage recorded.
  */
 export function changesSince(
   previous: { papers: readonly Paper[]; clusters: Clusters | undefined } | undefined,
@@ -49,7 +49,7 @@ export function changesSince(
   neighbours: Neighbours,
 ): Changes {
   if (!previous) {
-    const topics = { grewMost: [], births: [], deaths: [], merges: [], splits: [] };
+    const topics = { grewMost: [], births: [], deaths: [], merges: [], splits: [], refit: null };
     return { since: null, counts: { papers: papers.length, added: papers.length, changed: 0, removed: 0 }, added: [], changed: [], removed: [], topics };
   }
   const before = new Map(previous.papers.map((paper) => [paper.id, paper]));
@@ -72,29 +72,15 @@ export function changesSince(
     }
     return [{ ...ref(row), topic: topic(row), nearestOlder }];
   });
-  // topic ids are not kept across runs yet: each topic is matched to the earlier topic it shares most papers with
-  const lineage = previous.clusters
-    ? matchTopics(
-        previous.clusters.topics,
-        clusters.topics.map((topic) => topic.paperIds),
-        Math.max(0, ...previous.clusters.topics.map((topic) => topic.id + 1)),
-      )
-    : undefined;
+  // topic ids keep their meaning across runs: a topic is compared with the earlier topic of its id
   const sizeBefore = new Map((previous.clusters?.topics ?? []).map((entry) => [entry.id, entry.size]));
   const grewMost = clusters.topics
-    .map((entry, index) => ({ id: entry.id, label: entry.label, before: lineage ? (sizeBefore.get(lineage.ids[index]) ?? 0) : 0, after: entry.size }))
+    .map((entry) => ({ id: entry.id, label: entry.label, before: sizeBefore.get(entry.id) ?? 0, after: entry.size }))
     .filter((entry) => entry.after > entry.before)
     .sort((a, b) => b.after - b.before - (a.after - a.before) || a.id - b.id)
     .slice(0, GROWN_TOPICS);
-  // births, deaths, merges and splits in the earlier run's ids for what was, this run's for what is
-  const nowId = new Map((lineage?.ids ?? []).map((earlier, index) => [earlier, clusters.topics[index].id]));
-  const asNow = (id: number) => nowId.get(id) ?? id;
-  const lineageTopics = {
-    births: lineage ? clusters.topics.filter((_, index) => lineage.births.includes(lineage.ids[index])).map((topic) => topic.id) : [],
-    deaths: lineage?.deaths ?? [],
-    merges: (lineage?.merges ?? []).map((merge) => ({ into: asNow(merge.into), from: merge.from })),
-    splits: (lineage?.splits ?? []).map((split) => ({ from: split.from, into: split.into.map(asNow) })),
-  };
+  // the cluster stage recorded how its topics continue those of the clusters.json it replaced, which is the previous one here
+  const lineage = (previous.clusters && clusters.history.lineage) ?? { births: [], deaths: [], merges: [], splits: [] };
   const removed = previous.papers.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title }));
   return {
     since: { papers: previous.papers.length, topics: previous.clusters ? previous.clusters.topics.length : null },
@@ -102,6 +88,6 @@ export function changesSince(
     added,
     changed: changedRows.map((row) => ({ ...ref(row), topic: topic(row) })),
     removed,
-    topics: { ...lineageTopics, grewMost },
+    topics: { ...lineage, grewMost, refit: clusters.history.run === 'fitted' ? clusters.history.reason : null },
   };
 }

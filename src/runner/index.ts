@@ -12,7 +12,7 @@ import type { OutputFolder } from '../store/folder.js';
 import { lockFolder } from '../store/lock.js';
 import { readClusters, readVectors } from '../store/read.js';
 import type { StageName } from '../store/schemas.js';
-import type { Options } from './options.js';
+import { OPTION_SPECS, type Options } from './options.js';
 import type { Stage } from './stage.js';
 
 /** The pipeline, in order: `papermap run` runs these, and each is a command of its own. */
@@ -88,10 +88,11 @@ async function runStage(stage: Stage, folder: OutputFolder, options: Options, fo
   await setImmediate();
   const started = performance.now();
   const prepared = await stage.prepare(folder, options);
-  const parameters = Object.fromEntries(stage.options.map((name) => [name, options[name]]));
+  const parameters = Object.fromEntries(stage.options.filter((name) => !OPTION_SPECS[name].action).map((name) => [name, options[name]]));
+  const asked = stage.options.some((name) => OPTION_SPECS[name].action && options[name]);
   const reads = stage.reads.map((name) => [ARTIFACTS[name].file, folder.has(name) ? sha256File(folder.path(name)) : null]);
   const fingerprint = sha256(JSON.stringify({ papermap: VERSION, stage: stage.name, parameters, reads, extra: prepared.fingerprint ?? null }));
-  if (!force && folder.upToDate(stage.name, fingerprint)) {
+  if (!force && !asked && folder.upToDate(stage.name, fingerprint)) {
     beforeCommit(stage.name === 'ingest' ? countPapers(folder.path('papers')) : undefined);
     const seconds = (performance.now() - started) / 1000;
     folder.recordUpToDate(stage.name, seconds, parameters);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_SEED } from '../cluster/index.js';
+import { DEFAULT_SEED, DRIFT_THRESHOLD } from '../cluster/index.js';
 import type { Shard } from '../embed/cache.js';
 import { DEFAULT_BATCH_SIZE } from '../embed/index.js';
 import { DEFAULT_HNSW, DEFAULT_NEIGHBORS } from '../index/index.js';
@@ -16,6 +16,7 @@ export interface Options {
   minSimilarity: number | 'auto';
   k: number | 'auto';
   seed: number;
+  refit: boolean;
   shard: Shard | undefined;
 }
 
@@ -52,6 +53,8 @@ export interface OptionSpec<N extends OptionName = OptionName> {
   description: string;
   default: Options[N];
   parse?: (value: string) => Options[N];
+  /** Asks for work rather than changing what the result depends on: not part of the stage's fingerprint, and when given the stage runs even if up to date. */
+  action?: true;
 }
 
 /** The command line's spelling of every stage option: the CLI builds each command's options from this table. */
@@ -71,6 +74,12 @@ export const OPTION_SPECS: { [N in OptionName]: OptionSpec<N> } = {
   minSimilarity: { flags: '--min-similarity <x>', description: 'similarity floor of related papers; auto = 99th percentile of random pairs', default: 'auto', parse: similarityFloor },
   k: { flags: '--k <k>', description: 'number of topics, or auto', default: 'auto', parse: topicCount },
   seed: { flags: '--seed <n>', description: 'seed of k-means and the map', default: DEFAULT_SEED, parse: wholeNumber(0) },
+  refit: {
+    flags: '--refit',
+    description: `fit the topics anew now (each keeps the id of the earlier topic it continues); otherwise new papers join their nearest topic until the papers added, changed and removed since the last fit pass ${100 * DRIFT_THRESHOLD}% of it`,
+    default: false,
+    action: true,
+  },
   shard: {
     flags: '--shard <I/N>',
     description: 'embed only shard I of N into cache/ (one job of a CI matrix); gather every shard\'s cache/ into one folder, then `papermap run` embeds nothing',

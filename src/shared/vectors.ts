@@ -11,3 +11,19 @@ export function gatherRows(vectors: Float32Array, dim: number, rows: ArrayLike<n
   for (let index = 0; index < rows.length; index++) gathered.set(vectors.subarray(rows[index] * dim, (rows[index] + 1) * dim), index * dim);
   return gathered;
 }
+
+/**
+ * A short fingerprint of a vector's bytes (two 32-bit FNV-1a hashes): whether
+ * a paper's vector changed since the index was built, without keeping the
+ * old vectors.
+ */
+export function vectorFingerprint(vectors: Float32Array, row: number, dim: number): string {
+  const words = new Uint32Array(vectors.buffer, vectors.byteOffset + row * dim * 4, dim);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ dim;
+  for (let i = 0; i < dim; i++) {
+    a = Math.imul(a ^ words[i], 0x01000193) >>> 0;
+    b = Math.imul(b ^ words[dim - 1 - i], 0x01000193) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}

@@ -136,7 +136,51 @@ const quality = z.object({
 });
 export type Quality = z.infer<typeof quality>;
 
-/** clusters.json: everything in it follows from the vectors and the options, so re-runs are byte-identical. */
+const count = z.number().int().nonnegative();
+
+/** How the topics of this run continue those of the run before. */
+const lineage = z.object({
+  /** Topics with no earlier counterpart: their ids were never used before. */
+  births: z.array(count),
+  /** Earlier topics with no counterpart now. */
+  deaths: z.array(count),
+  /** A topic now that holds most of the papers of two or more earlier topics. */
+  merges: z.array(z.object({ into: count, from: z.array(count) })),
+  /** An earlier topic whose papers went in large parts to two or more topics now. */
+  splits: z.array(z.object({ from: count, into: z.array(count) })),
+});
+export type Lineage = z.infer<typeof lineage>;
+
+/** How the topics came to be: fitted on every paper in this run, or the last fit's topics with new papers put in them. */
+const history = z.object({
+  run: z.enum(['fitted', 'assigned']),
+  /** Why this run fitted, or what it assigned. */
+  reason: z.string(),
+  /** The options the topics were fitted with; other options make the next run fit again. */
+  fitOptions: z.object({ k: z.union([z.literal('auto'), z.number().int()]), seed: count }),
+  /** Papers the topics were fitted on. */
+  fittedPapers: count,
+  /** Papers added, changed (a changed title or abstract is a new vector) and removed since that fit. */
+  sinceFit: z.object({ added: count, changed: count, removed: count }),
+  /** (added + changed + removed) / fittedPapers; the next run fits anew once it passes driftThreshold. */
+  drift: finite,
+  driftThreshold: finite,
+  /** Ids given to new topics from here on: an id is never given to two topics. */
+  nextTopicId: count,
+  nextBroadTopicId: count,
+  /** Against the topics of the run before; null when there were none. */
+  lineage: lineage.nullable(),
+  /** Each paper's id and a fingerprint of its vector, to tell the papers added and changed by the next run. */
+  papers: z.object({ ids: z.array(z.string()), fingerprints: z.array(z.string()) }),
+});
+export type TopicHistory = z.infer<typeof history>;
+
+/**
+ * clusters.json. A topic's id keeps its meaning from run to run: new papers
+ * join the topics of the last fit, and a refit gives each topic the id of the
+ * earlier topic it continues (history). `topics` is ordered by size, so a
+ * topic's place in it is not its id.
+ */
 export const clustersFile = z.object({
   k: z.number().int().positive(),
   seed: z.number().int().nonnegative(),
@@ -162,6 +206,7 @@ export const clustersFile = z.object({
   /** With `--k N`: the merge heights of the broad level, for each number of broad topics the rise to the next merge. */
   broadScores: z.array(z.object({ k: z.number().int(), gap: finite })),
   quality,
+  history,
 });
 export type Clusters = z.infer<typeof clustersFile>;
 

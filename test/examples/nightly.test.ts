@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import type { RunSummary } from '../../src/runner/index.js';
 import type { Changes } from '../../src/report/changes.js';
+import type { Clusters } from '../../src/store/schemas.js';
 
 const SCRIPT = resolve('examples/nightly.sh');
 const PAPERMAP = `${process.execPath} ${resolve('dist/src/cli.js')}`;
@@ -31,7 +32,7 @@ function night(input: string, out: string, work: string): { summary: RunSummary;
 }
 
 describe('the nightly CI recipe over two simulated nights', () => {
-  test('night 2 embeds only the 50 new papers, on the shards, and changes.json lists them with their nearest older papers', () => {
+  test('night 2 embeds only the 50 new papers, on the shards; changes.json lists them with their nearest older papers; the topics keep their ids', () => {
     const papers = readInputs(listInputFiles(['seeds'])).papers;
     const root = mkdtempSync(join(tmpdir(), 'papermap-nightly-'));
     const out = join(root, 'output');
@@ -44,6 +45,14 @@ describe('the nightly CI recipe over two simulated nights', () => {
     expect(first.embeddedByShards).toBe(papers.length - 50);
     expect(first.summary).toMatchObject({ papers: papers.length - 50, embedded: 0 });
 
+    const topicsAfter = () => {
+      const clusters = JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
+      // an outlier counts in the topic it is nearest to, which is the topic it was put in
+      const members = clusters.topics.flatMap((topic) => topic.paperIds.map((id) => [id, topic.id] as const));
+      return { clusters, topicOf: new Map([...members, ...clusters.outliers.map((outlier) => [outlier.id, outlier.nearestTopic] as const)]) };
+    };
+    const night1 = topicsAfter();
+
     writeFileSync(input, toJsonl(papers));
     const second = night(input, out, mkdtempSync(join(root, 'night2-')));
     expect(second.embeddedByShards).toBe(50);
@@ -52,6 +61,15 @@ describe('the nightly CI recipe over two simulated nights', () => {
     expect(changes.counts).toEqual({ papers: papers.length, added: 50, changed: 0, removed: 0 });
     expect(changes.added.map((paper) => paper.id).sort()).toEqual(papers.slice(-50).map((paper) => paper.id).sort());
     for (const paper of changes.added) expect(paper.nearestOlder.length).toBeGreaterThan(0);
+
+    // the 50 joined the topics of night 1, which keep their ids, labels and earlier papers
+    const night2 = topicsAfter();
+    expect(night2.clusters.history).toMatchObject({ run: 'assigned', sinceFit: { added: 50, changed: 0, removed: 0 } });
+    expect(night2.topicOf.size).toBe(papers.length);
+    for (const [id, topic] of night1.topicOf) expect(night2.topicOf.get(id)).toBe(topic);
+    const label = (clusters: Clusters) => new Map(clusters.topics.map((topic) => [topic.id, topic.label]));
+    expect(label(night2.clusters)).toEqual(label(night1.clusters));
+    for (const paper of changes.added) expect(paper.topic === null || label(night2.clusters).has(paper.topic)).toBe(true);
 
   });
 });

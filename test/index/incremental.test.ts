@@ -7,7 +7,8 @@ import { indexStage } from '../../src/index/stage.js';
 import { readIndexInfo, readNeighbours, readVectors } from '../../src/store/read.js';
 import { folderWithVectors, runStage } from '../helpers.js';
 import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
-import { updateIndex, vectorFingerprint } from '../../src/index/incremental.js';
+import { updateIndex } from '../../src/index/incremental.js';
+import { vectorFingerprint } from '../../src/shared/vectors.js';
 import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
 import { seededRandom } from '../../src/shared/random.js';
 

@@ -54,6 +54,19 @@ function sampleData(): ReportData {
       weakRule: 'rule',
       weakTopics: 0,
     },
+    history: {
+      run: 'fitted',
+      reason: 'no earlier topics: topics fitted on all papers',
+      fitOptions: { k: 'auto', seed: 42 },
+      fittedPapers: 5,
+      sinceFit: { added: 0, changed: 0, removed: 0 },
+      drift: 0,
+      driftThreshold: 0.25,
+      nextTopicId: 2,
+      nextBroadTopicId: 2,
+      lineage: null,
+      papers: { ids: papers.map((p) => p.id), fingerprints: papers.map(() => '0') },
+    },
   };
   const vectors: VectorsInfo = { model: 'builtin', modelIdentity: 'builtin-x', fallbackReason: 'MiniLM weights not found', dim: 2, count: 5, normalized: true, papersHash: 'p', vectorsHash: 'v' };
   const index: IndexInfo = {
