@@ -1,4 +1,5 @@
 import { UserError } from '../shared/errors.js';
+import { sampleRows } from '../shared/random.js';
 import type { Paper } from '../store/read.js';
 import type { BroadTopic, Clusters, KScore, VectorsInfo } from '../store/schemas.js';
 import { termsOf, topicKeywords, topicLabels } from './ctfidf.js';
@@ -67,6 +68,28 @@ export function checkK(k: number | 'auto', papers: number): void {
   } else if (k > papers) {
     throw new UserError(`--k ${k} is more than the ${papers} papers`);
   }
+}
+
+/**
+ * Most papers keywords and coherence are taken from. Terms of 50,000
+ * abstracts take about 5 s and 400 MB; those of a million would take 8 GB.
+ */
+export const KEYWORD_SAMPLE = 50_000;
+/** Papers of each topic (or all, when fewer) a keyword sample holds at least, so that a small topic is named by its own words. */
+const MIN_KEYWORD_PAPERS = 200;
+
+/** The rows keywords are taken from: all papers, or past KEYWORD_SAMPLE a seeded sample of each topic's (and the outliers') papers in proportion, MIN_KEYWORD_PAPERS at least. */
+function keywordSample(memberOf: Int32Array): Int32Array {
+  if (memberOf.length <= KEYWORD_SAMPLE) return Int32Array.from(memberOf.keys());
+  const groups = new Map<number, number[]>();
+  memberOf.forEach((topic, row) => (groups.get(topic) ?? groups.set(topic, []).get(topic)!).push(row));
+  const rate = KEYWORD_SAMPLE / memberOf.length;
+  const rows: number[] = [];
+  for (const [topic, members] of groups) {
+    const take = Math.min(members.length, Math.max(MIN_KEYWORD_PAPERS, Math.round(members.length * rate)));
+    for (const index of sampleRows(members.length, take, SELECTION_SEED + topic + 1)) rows.push(members[index]);
+  }
+  return Int32Array.from(rows).sort();
 }
 
 /** Broad topics for given fine ones: the fine topics' centres joined by average linkage, cut where the merge heights rise most. */
@@ -152,10 +175,12 @@ export function fitTopics(papers: readonly Paper[], info: VectorsInfo, vectors: 
   const broadIdOf = new Map(broadOrder.map((group, id) => [group, id]));
   const parentOf = order.map((topic) => broadIdOf.get(levels.parentOf[topic])!);
 
-  // Keywords come from the topics' own papers, outliers left out.
-  const documents = papers.map((paper) => termsOf(`${paper.title}. ${paper.abstract}`));
-  const memberOf = new Int32Array(papers.length).fill(-1);
-  order.forEach((topic, id) => figures[topic].members.forEach((row) => (memberOf[row] = id)));
+  // Keywords come from the topics' own papers, outliers left out; past KEYWORD_SAMPLE papers, from a sample of them.
+  const allMemberOf = new Int32Array(papers.length).fill(-1);
+  order.forEach((topic, id) => figures[topic].members.forEach((row) => (allMemberOf[row] = id)));
+  const keywordRows = keywordSample(allMemberOf);
+  const documents = Array.from(keywordRows, (row) => termsOf(`${papers[row].title}. ${papers[row].abstract}`));
+  const memberOf = Int32Array.from(keywordRows, (row) => allMemberOf[row]);
   const keywords = topicKeywords(documents, memberOf, k, KEYWORDS);
   const labels = topicLabels(keywords);
   const coherence = npmiCoherence(
@@ -220,7 +245,8 @@ export function fitTopics(papers: readonly Paper[], info: VectorsInfo, vectors: 
     method:
       `spherical k-means (ml-kmeans from k-means++ seeds, best of ${RESTARTS} restarts) ${space.dim < dim ? `in a ${TOPIC_DIMS}-dimension PCA projection of the vectors` : 'on the vectors'}${levels.sampled ? `, centres fitted on a seeded sample of ${KMEANS_SAMPLE} papers` : ''}; every paper in the topic of its nearest centre; cohesion, representatives and outliers measured on the full vectors; ` +
       (options.k === 'auto' ? 'topics by k-means within each of the most stable coarse k-means groups; ' : '') +
-      `broad topics: the topics' centres joined by average linkage (UPGMA, cosine distance, weighted by size)`,
+      `broad topics: the topics' centres joined by average linkage (UPGMA, cosine distance, weighted by size)` +
+      (keywordRows.length < papers.length ? `; keywords and coherence from a seeded sample of ${keywordRows.length} papers, each topic's in proportion (at least ${MIN_KEYWORD_PAPERS} of each)` : ''),
     kSelection,
     kScores,
     model: info.model,

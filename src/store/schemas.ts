@@ -70,15 +70,13 @@ export const indexInfo = z.object({
 });
 export type IndexInfo = z.infer<typeof indexInfo>;
 
-/** related.json: per paper, its related papers best first. */
-export const relatedFile = z.array(
-  z.object({
-    id: z.string(),
-    title: z.string(),
-    neighbors: z.array(z.object({ id: z.string(), score: finite, mutual: z.boolean() })),
-  }),
-);
-export type RelatedEntry = z.infer<typeof relatedFile>[number];
+/** One entry of related.json (a JSON array, one paper a line): a paper's related papers, best first. */
+export const relatedEntry = z.object({
+  id: z.string(),
+  title: z.string(),
+  neighbors: z.array(z.object({ id: z.string(), score: finite, mutual: z.boolean() })),
+});
+export type RelatedEntry = z.infer<typeof relatedEntry>;
 
 const kScore = z.object({
   k: z.number().int(),
