@@ -42,19 +42,26 @@ export function topicSpace(vectors: Float32Array, dim: number, seed: number): { 
   const { means, covariance } = covarianceOf(gatherRows(vectors, dim, sampleRows(count, PCA_SAMPLE, seed)), dim);
   // ml-pca's own covariance goes through generic matrix code, 5 times slower than this loop
   const directions = new PCA(covariance, { isCovarianceMatrix: true }).getEigenvectors();
-  // basis[d * TOPIC_DIMS + c]: the weight of dimension d in component c, as a flat typed array for the projection loop
-  const basis = new Float64Array(dim * TOPIC_DIMS);
-  for (let d = 0; d < dim; d++) for (let c = 0; c < TOPIC_DIMS; c++) basis[d * TOPIC_DIMS + c] = directions.get(d, c);
+  // components[c * dim + d]: component c as a contiguous row, so each projected value is one dot product;
+  // the mean is taken off once per component (offsets) instead of once per paper and dimension
+  const components = new Float64Array(TOPIC_DIMS * dim);
+  const offsets = new Float64Array(TOPIC_DIMS);
+  for (let c = 0; c < TOPIC_DIMS; c++) {
+    for (let d = 0; d < dim; d++) {
+      components[c * dim + d] = directions.get(d, c);
+      offsets[c] += means[d] * directions.get(d, c);
+    }
+  }
   const projected = new Float32Array(count * TOPIC_DIMS);
   const row = new Float64Array(TOPIC_DIMS);
   for (let paper = 0; paper < count; paper++) {
-    row.fill(0);
-    for (let d = 0; d < dim; d++) {
-      const centred = vectors[paper * dim + d] - means[d];
-      for (let c = 0; c < TOPIC_DIMS; c++) row[c] += centred * basis[d * TOPIC_DIMS + c];
-    }
     let squares = 0;
-    for (let c = 0; c < TOPIC_DIMS; c++) squares += row[c] * row[c];
+    for (let c = 0; c < TOPIC_DIMS; c++) {
+      let sum = -offsets[c];
+      for (let d = 0, base = paper * dim, at = c * dim; d < dim; d++) sum += vectors[base + d] * components[at + d];
+      row[c] = sum;
+      squares += row[c] * row[c];
+    }
     const norm = Math.sqrt(squares) || 1;
     for (let c = 0; c < TOPIC_DIMS; c++) projected[paper * TOPIC_DIMS + c] = row[c] / norm;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
 import { cacheLabel } from '../store/schemas.js';
@@ -34,7 +34,10 @@ export interface Shard {
  * them), so their texts are embedded again; the last record of a hash wins.
  */
 export class VectorCache {
-  private readonly rows = new Map<string, Float32Array>();
+  /** Each hash's slot in `store`; a million small Float32Arrays would cost a fifth more memory than their values. */
+  private readonly rows = new Map<string, number>();
+  private store = new Float32Array(0);
+  private used = 0;
   private readonly path: string;
   private fd: number | undefined;
 
@@ -68,7 +71,7 @@ export class VectorCache {
     // folder a CI cache keeps holds one file, and tomorrow's shard files hold only tomorrow's vectors.
     const gathered = [...this.rows.keys()].filter((hash) => !known.has(hash));
     const vectors = new Float32Array(gathered.length * dim);
-    gathered.forEach((hash, row) => vectors.set(this.rows.get(hash)!, row * dim));
+    gathered.forEach((hash, row) => vectors.set(this.get(hash)!, row * dim));
     if (gathered.length > 0) this.add(gathered, vectors);
     this.close();
     for (const path of shardFiles) rmSync(path);
@@ -79,7 +82,27 @@ export class VectorCache {
   }
 
   get(hash: string): Float32Array | undefined {
-    return this.rows.get(hash);
+    const slot = this.rows.get(hash);
+    return slot === undefined ? undefined : this.store.subarray(slot * this.dim, (slot + 1) * this.dim);
+  }
+
+  /** Room for `more` vectors past those kept, grown by half again so that appends stay cheap. */
+  private reserve(more: number): void {
+    if ((this.used + more) * this.dim <= this.store.length) return;
+    const grown = new Float32Array(Math.max(this.used + more, Math.ceil(this.used * 1.5), 1024) * this.dim);
+    grown.set(this.store.subarray(0, this.used * this.dim));
+    this.store = grown;
+  }
+
+  /** Keeps a vector under its hash, in the slot the hash had if it had one. */
+  private keep(hash: string, vector: Float32Array): void {
+    let slot = this.rows.get(hash);
+    if (slot === undefined) {
+      this.reserve(1);
+      slot = this.used++;
+      this.rows.set(hash, slot);
+    }
+    this.store.set(vector, slot * this.dim);
   }
 
   /** Appends vectors (row-major, one per hash) to the file. */
@@ -92,7 +115,7 @@ export class VectorCache {
       bytes.write(hash, start, HASH_BYTES, 'hex');
       Buffer.from(vector.buffer).copy(bytes, start + HASH_BYTES);
       recordCheck(bytes.subarray(start, start + record - CHECK_BYTES)).copy(bytes, start + record - CHECK_BYTES);
-      this.rows.set(hash, vector);
+      this.keep(hash, vector);
     });
     this.fd ??= openSync(this.path, 'a');
     appendFileSync(this.fd, bytes);
@@ -115,6 +138,7 @@ export class VectorCache {
     const record = this.recordBytes;
     const block = Buffer.alloc(record * RECORDS_PER_READ);
     const fd = openSync(path, 'r');
+    this.reserve(Math.floor(fstatSync(fd).size / record));
     let damaged = false;
     try {
       for (let read; (read = readFull(fd, block)) > 0; ) {
@@ -135,7 +159,7 @@ export class VectorCache {
     const vector = new Float32Array(this.dim);
     new Uint8Array(vector.buffer).set(bytes.subarray(HASH_BYTES, HASH_BYTES + this.dim * 4));
     if (recordCheck(bytes.subarray(0, bytes.length - CHECK_BYTES)).equals(bytes.subarray(bytes.length - CHECK_BYTES)) && isUnitVector(vector)) {
-      this.rows.set(hash, vector);
+      this.keep(hash, vector);
       return true;
     }
     this.rows.delete(hash);

@@ -23,9 +23,11 @@ export interface GraphNode {
 /**
  * The related-paper graph as GraphML (Gephi, Cytoscape, yEd, networkx):
  * undirected, one edge per related pair weighted by cosine similarity, marked
- * mutual when each paper is among the other's neighbours.
+ * mutual when each paper is among the other's neighbours. Returned as lines
+ * (each ending in a newline): at a million papers the file is more than one
+ * string can hold.
  */
-export function toGraphml(nodes: readonly GraphNode[], related: readonly RelatedPaper[][]): string {
+export function toGraphml(nodes: readonly GraphNode[], related: readonly RelatedPaper[][]): string[] {
   const withTopics = nodes.some((node) => node.topic);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -52,6 +54,6 @@ export function toGraphml(nodes: readonly GraphNode[], related: readonly Related
       );
     }
   });
-  lines.push('  </graph>', '</graphml>', '');
-  return lines.join('\n');
+  lines.push('  </graph>', '</graphml>');
+  return lines.map((line) => line + '\n');
 }

@@ -1,4 +1,4 @@
-import type { Neighbours, Paper } from '../store/read.js';
+import { paperDigest, type Neighbours, type Paper, type PaperDigest } from '../store/read.js';
 import type { Clusters } from '../store/schemas.js';
 
 /** How many of a new paper's nearest older papers changes.json names. */
@@ -42,7 +42,7 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
  * deaths, merges and splits are those the cluster stage recorded.
  */
 export function changesSince(
-  previous: { papers: readonly Paper[]; clusters: Clusters | undefined } | undefined,
+  previous: { papers: readonly PaperDigest[]; clusters: Clusters | undefined } | undefined,
   papers: readonly Paper[],
   clusters: Clusters,
   topicOf: Int32Array,
@@ -59,7 +59,7 @@ export function changesSince(
   papers.forEach((paper, row) => {
     const old = before.get(paper.id);
     if (!old) isNew[row] = 1;
-    else if (old.title !== paper.title || old.abstract !== paper.abstract) changedRows.push(row);
+    else if (old.digest !== paperDigest(paper)) changedRows.push(row);
   });
   const ref = (row: number): PaperRef => ({ id: papers[row].id, title: papers[row].title });
   const topic = (row: number) => (topicOf[row] >= 0 ? topicOf[row] : null);

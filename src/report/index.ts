@@ -1,7 +1,7 @@
 import { firstNeighbours, relatedByRow, toGraphml } from '../index/index.js';
 import { sampleRows } from '../shared/random.js';
 import type { StageWriter } from '../store/folder.js';
-import { readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPapers, readPrevious, readRelated } from '../store/read.js';
+import { readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPaperDigests, readPrevious, readRelated } from '../store/read.js';
 import { changesSince } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
@@ -35,7 +35,7 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
 
   const stored = readNeighbours(folder, index);
-  const previousPapers = readPrevious(folder, 'papers', () => readPapers(folder, 'previous').papers);
+  const previousPapers = readPrevious(folder, 'papers', () => readPaperDigests(folder, 'previous'));
   const changes = changesSince(
     previousPapers && { papers: previousPapers, clusters: readPrevious(folder, 'clusters', () => readClustersFile(folder, 'previous')) },
     papers,

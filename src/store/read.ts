@@ -23,14 +23,13 @@ export function paperToJson(paper: Paper): string {
 }
 
 /**
- * papers.jsonl as papers, each line checked, and the file's hash. Lines are
- * decoded one at a time from the file's bytes: a million papers are more
+ * Each paper of papers.jsonl, its line checked, and the file's hash. Lines
+ * are decoded one at a time from the file's bytes: a million papers are more
  * text than one JavaScript string can hold.
  */
-export function readPapers(folder: OutputFolder, version: 'current' | 'previous' = 'current'): { papers: Paper[]; hash: string } {
+function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
   const bytes = folder.readBytes('papers', version);
   if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) throw folder.damaged('papers', 'the last line is cut short');
-  const papers: Paper[] = [];
   const ids = new Set<string>();
   for (let start = 0, line = 1; start < bytes.length; line++) {
     const end = bytes.indexOf(10, start);
@@ -47,9 +46,34 @@ export function readPapers(folder: OutputFolder, version: 'current' | 'previous'
     const { id, title, abstract, sources, ...metadata } = parsed.data;
     if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
     ids.add(id);
-    papers.push({ id, title, abstract, sources, metadata });
+    take({ id, title, abstract, sources, metadata });
   }
-  return { papers, hash: sha256(bytes) };
+  return sha256(bytes);
+}
+
+/** papers.jsonl as papers, and the file's hash. */
+export function readPapers(folder: OutputFolder, version: 'current' | 'previous' = 'current'): { papers: Paper[]; hash: string } {
+  const papers: Paper[] = [];
+  const hash = forEachPaper(folder, version, (paper) => papers.push(paper));
+  return { papers, hash };
+}
+
+/** A paper as changes.json compares it: its id, its title, and a digest of its title and abstract. */
+export interface PaperDigest {
+  id: string;
+  title: string;
+  digest: string;
+}
+
+export function paperDigest(paper: Paper): string {
+  return sha256(`${paper.title}\n${paper.abstract}`).slice(0, 32);
+}
+
+/** The papers of papers.jsonl as digests: a tenth of the memory of the papers, for a corpus that is only compared with. */
+export function readPaperDigests(folder: OutputFolder, version: 'current' | 'previous' = 'current'): PaperDigest[] {
+  const digests: PaperDigest[] = [];
+  forEachPaper(folder, version, (paper) => digests.push({ id: paper.id, title: paper.title, digest: paperDigest(paper) }));
+  return digests;
 }
 
 /** The index of the first value that is not a finite number, or -1. */
