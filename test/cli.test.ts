@@ -74,6 +74,18 @@ describe('papermap run on the seeds with the builtin embedder', () => {
     for (const file of ARTIFACTS) expect(readFileSync(join(other, file)).equals(readFileSync(join(out, file))), file).toBe(true);
   });
 
+  test('run --refit fits the topics again on an up-to-date folder, under the same ids; the next run is up to date', () => {
+    const before = JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
+    const refit = papermap('run', '--input', SEEDS, '--out', out, '--model', 'builtin', '--refit', '--json');
+    expect(refit.status).toBe(0);
+    expect(Object.values((JSON.parse(refit.stdout) as RunSummary).stages).map((stage) => stage.status)).toEqual(['up to date', 'up to date', 'up to date', 'ran', 'ran']);
+    const after = JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
+    expect(after.history).toMatchObject({ run: 'fitted', reason: 'refit asked for with --refit', lineage: { births: [], deaths: [], merges: [], splits: [] } });
+    expect(after.topics.map((topic) => [topic.id, topic.label, topic.paperIds])).toEqual(before.topics.map((topic) => [topic.id, topic.label, topic.paperIds]));
+    const again = JSON.parse(papermap('run', '--input', SEEDS, '--out', out, '--model', 'builtin', '--json').stdout) as RunSummary;
+    expect(Object.values(again.stages).every((stage) => stage.status === 'up to date')).toBe(true);
+  });
+
   describe('similar', () => {
     test('by paper id: its nearest other papers, best first', () => {
       const paper = JSON.parse(readFileSync(join(out, 'papers.jsonl'), 'utf8').split('\n')[0]) as { id: string };

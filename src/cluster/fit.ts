@@ -79,11 +79,11 @@ export const KEYWORD_SAMPLE = 50_000;
 const MIN_KEYWORD_PAPERS = 200;
 
 /** The rows keywords are taken from: all papers, or past KEYWORD_SAMPLE a seeded sample of each topic's (and the outliers') papers in proportion, MIN_KEYWORD_PAPERS at least. */
-function keywordSample(memberOf: Int32Array): Int32Array {
-  if (memberOf.length <= KEYWORD_SAMPLE) return Int32Array.from(memberOf.keys());
+export function keywordSample(memberOf: Int32Array, size = KEYWORD_SAMPLE): Int32Array {
+  if (memberOf.length <= size) return Int32Array.from(memberOf.keys());
   const groups = new Map<number, number[]>();
   memberOf.forEach((topic, row) => (groups.get(topic) ?? groups.set(topic, []).get(topic)!).push(row));
-  const rate = KEYWORD_SAMPLE / memberOf.length;
+  const rate = size / memberOf.length;
   const rows: number[] = [];
   for (const [topic, members] of groups) {
     const take = Math.min(members.length, Math.max(MIN_KEYWORD_PAPERS, Math.round(members.length * rate)));

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -306,10 +306,18 @@ describe('the cluster stage on the seeds', () => {
     expect(result.kSelection.criterion).toMatch(/stability/);
   });
 
-  test('the same seed gives the same clusters.json', async () => {
+  test('the same seed gives the same topics: run again, refitted, or in another folder', async () => {
     const first = readFileSync(join(out, 'clusters.json'));
-    await runStage(clusterStage, out, { k: 'auto', seed: 42 });
-    expect(readFileSync(join(out, 'clusters.json')).equals(first)).toBe(true);
+    const topicsOf = (clusters: Clusters) => ({ topics: clusters.topics, outliers: clusters.outliers, broadTopics: clusters.broadTopics, quality: clusters.quality });
+    const again = await runStage(clusterStage, out, { k: 'auto', seed: 42 });
+    expect(again.history).toMatchObject({ run: 'assigned', sinceFit: { added: 0, changed: 0, removed: 0 } });
+    expect(topicsOf(again)).toEqual(topicsOf(result));
+    const refitted = await runStage(clusterStage, out, { k: 'auto', seed: 42, refit: true });
+    expect(topicsOf(refitted)).toEqual(topicsOf(result));
+    const other = mkdtempSync(join(tmpdir(), 'papermap-topics-'));
+    for (const file of ['papers.jsonl', 'vectors.f32', 'vectors.json', 'manifest.json']) copyFileSync(join(out, file), join(other, file));
+    await runStage(clusterStage, other, { k: 'auto', seed: 42 });
+    expect(readFileSync(join(other, 'clusters.json')).equals(first)).toBe(true);
   });
 
   test('with --k, the topics are merged into broad ones', async () => {
@@ -318,7 +326,7 @@ describe('the cluster stage on the seeds', () => {
     expect(given.kSelection.criterion).toBe('given with --k');
     expect(given.broadTopics.length).toBeGreaterThanOrEqual(2);
     expect(given.broadScores.length).toBeGreaterThan(0);
-    for (const topic of given.topics) expect(given.broadTopics[topic.parent].topicIds).toContain(topic.id);
+    for (const topic of given.topics) expect(given.broadTopics.find((broad) => broad.id === topic.parent)!.topicIds).toContain(topic.id);
   });
 });
 

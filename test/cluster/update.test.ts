@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { DRIFT_THRESHOLD, type Clusters } from '../../src/cluster/index.js';
+import { keywordSample } from '../../src/cluster/fit.js';
 import { clusterStage } from '../../src/cluster/stage.js';
 import { embedWithBuiltin, fitBuiltin } from '../../src/embed/builtin.js';
 import { paperText } from '../../src/embed/index.js';
@@ -132,5 +133,19 @@ describe('topics kept from run to run', () => {
     } finally {
       vectorOf.set(kept[0].id, savedVector);
     }
+  });
+});
+
+describe('keywords at scale', () => {
+  test('past the sample size, each topic keeps its share of the sample, and a small topic at least 200 papers', () => {
+    // 100,000 papers: topic 0 holds 90,000, topic 1 9,700, topic 2 250, and 50 outliers (-1)
+    const memberOf = Int32Array.from({ length: 100_000 }, (_, row) => (row < 90_000 ? 0 : row < 99_700 ? 1 : row < 99_950 ? 2 : -1));
+    const rows = keywordSample(memberOf, 10_000);
+    const count = (topic: number) => rows.filter((row) => memberOf[row] === topic).length;
+    expect([count(0), count(1), count(2), count(-1)]).toEqual([9_000, 970, 200, 50]);
+    expect(new Set(rows).size).toBe(rows.length);
+    expect(Array.from(rows)).toEqual(Array.from(rows).sort((a, b) => a - b));
+    expect(keywordSample(memberOf, 10_000)).toEqual(rows);
+    expect(keywordSample(memberOf.subarray(0, 500), 10_000)).toHaveLength(500);
   });
 });
