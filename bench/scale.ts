@@ -19,7 +19,9 @@ import { textHash, VectorCache } from '../src/embed/cache.js';
 import { paperText } from '../src/embed/index.js';
 import { describeTransformer, SHIPPED_MODEL_DIR } from '../src/embed/model.js';
 import { OutputFolder } from '../src/store/folder.js';
-import { readPapers } from '../src/store/read.js';
+import { readIndexInfo, readNeighbours, readPapers, readVectors } from '../src/store/read.js';
+import { exactNeighbours } from '../src/index/neighbours.js';
+import { sampleRows } from '../src/shared/random.js';
 import { realCorpus, ROOT, syntheticVectors, embeddingRate, type RealCorpus } from './synthetic.js';
 
 const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000' }, update: { type: 'string', default: '1000' } } });
@@ -72,6 +74,29 @@ function cacheVectors(out: string, vectors: Float32Array, dim: number, identity:
   cache.close();
 }
 
+/** Papers whose neighbours are checked against exact search (old ones, and as many new): exact search over a million papers is slow. */
+const recallSample = (count: number) => Math.min(500, Math.round(1e8 / count));
+
+/**
+ * recall@10 of neighbours.bin against exact search, over the given rows: the
+ * share of each paper's 10 exact nearest other papers that its stored list
+ * holds.
+ */
+function recallAt10(out: string, rows: readonly number[]): number {
+  const folder = OutputFolder.existing(out);
+  const { info, vectors } = readVectors(folder);
+  const stored = readNeighbours(folder, readIndexInfo(folder, info));
+  const queries = new Float32Array(rows.length * info.dim);
+  rows.forEach((row, index) => queries.set(vectors.subarray(row * info.dim, (row + 1) * info.dim), index * info.dim));
+  const exact = exactNeighbours(vectors, info.dim, queries, 10, (query, label) => label === rows[query]);
+  let found = 0;
+  rows.forEach((row, index) => {
+    const kept = new Set(stored.labels.subarray(row * stored.k, row * stored.k + 10));
+    for (const label of exact.labels.subarray(index * 10, index * 10 + 10)) if (kept.has(label)) found++;
+  });
+  return found / (rows.length * 10);
+}
+
 log('measuring the embedding rate of the shipped all-MiniLM-L6-v2...');
 const rate = await embeddingRate(SHIPPED_MODEL_DIR);
 log('embedding the OHSUMED abstracts with the builtin embedder (the real vectors the synthetic ones come from)...');
@@ -95,6 +120,7 @@ for (const count of sizes) {
     full[stage] = timed(stage, inputDir, out);
     if (stage === 'ingest') cacheVectors(out, vectors, real.dim, identity, 0);
   }
+  const fullRecall = recallAt10(out, Array.from(sampleRows(count, recallSample(count), 1)));
   log(`${count} papers: a nightly update of ${update} papers...`);
   writePapers(join(inputDir, 'night2.jsonl'), real, sources, count, update);
   const nightly: Record<string, { seconds: number; peakMb: number }> = {};
@@ -102,6 +128,8 @@ for (const count of sizes) {
     nightly[stage] = timed(stage, inputDir, out);
     if (stage === 'ingest') cacheVectors(out, vectors, real.dim, identity, count);
   }
+  // the new papers and as many old ones: an old paper's list changes only where a new paper now belongs in it
+  const nightlyRecall = recallAt10(out, [...Array.from(sampleRows(count, recallSample(count), 2)), ...Array.from({ length: Math.min(update, recallSample(count)) }, (_, index) => count + index)]);
   const html = statSync(join(out, 'report.html')).size / 1e6;
   const embedSeconds = count / rate;
   const nonEmbedding = (runs: typeof full) => STAGES.filter((stage) => stage !== 'embed').reduce((sum, stage) => sum + runs[stage].seconds, 0);
@@ -114,8 +142,9 @@ for (const count of sizes) {
   }
   console.log(`  ingest: ${(count / full.ingest.seconds).toFixed(0)} records/s (target >= 20,000)`);
   console.log(`  non-embedding stages: full ${nonEmbedding(full).toFixed(0)} s = ${((100 * nonEmbedding(full)) / embedSeconds).toFixed(1)}% of embedding ${count.toLocaleString('en-US')} papers (${embedSeconds.toFixed(0)} s; target <= 10%), nightly ${nonEmbedding(nightly).toFixed(1)} s (target <= 60 s)`);
+  console.log(`  recall@10 against exact search: full build ${fullRecall.toFixed(4)}, after the nightly update ${nightlyRecall.toFixed(4)} (${recallSample(count)} old papers and ${Math.min(update, recallSample(count))} new)`);
   console.log(`  peak RSS: ${Math.max(...STAGES.map((stage) => Math.max(full[stage].peakMb, nightly[stage].peakMb))).toFixed(0)} MB (target <= 6,000); report.html ${html.toFixed(1)} MB (target < 30); index update ${JSON.stringify(index.update)}\n`);
-  results[`${count}`] = { full, nightly, htmlMb: html, embedSeconds, indexUpdate: index.update };
+  results[`${count}`] = { full, nightly, htmlMb: html, embedSeconds, indexUpdate: index.update, fullRecall, nightlyRecall };
   rmSync(root, { recursive: true, force: true });
 }
 console.log(JSON.stringify(results));

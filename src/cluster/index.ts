@@ -19,24 +19,28 @@ export type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
 
 const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
 
-/** The topics the last run left, or why there are none to go on from. */
-function lastTopics(folder: OutputFolder): { clusters: Clusters } | { missing: string } {
-  if (!folder.has('clusters')) return { missing: 'no earlier topics' };
+/**
+ * The topics the last run left, if there are any to go on from. A damaged or
+ * unvouched clusters.json counts as none, as a damaged index does for the
+ * index stage: the topics are fitted afresh, exactly as in a new folder.
+ */
+function lastTopics(folder: OutputFolder): Clusters | undefined {
+  if (!folder.has('clusters')) return undefined;
   try {
-    return { clusters: folder.readJson('clusters', clustersFile) };
+    return folder.readJson('clusters', clustersFile);
   } catch (error) {
-    if (error instanceof UserError) return { missing: `the earlier topics could not be read (${error.message})` };
+    if (error instanceof UserError) return undefined;
     throw error;
   }
 }
 
 /** Why this run must fit the topics anew; undefined when new papers can join the last run's topics. */
-function refitReason(last: ReturnType<typeof lastTopics>, since: SinceLastRun | undefined, options: ClusterOptions): string | undefined {
-  if ('missing' in last) return `${last.missing}: topics fitted on all papers`;
-  const fitted = last.clusters.history.fitOptions;
+function refitReason(last: Clusters | undefined, since: SinceLastRun | undefined, options: ClusterOptions): string | undefined {
+  if (!last) return 'no earlier topics to go on from: topics fitted on all papers';
+  const fitted = last.history.fitOptions;
   if (options.refit) return 'refit asked for with --refit';
   if (fitted.k !== options.k || fitted.seed !== options.seed) return `refit: --k ${options.k} --seed ${options.seed} differ from the last fit's --k ${fitted.k} --seed ${fitted.seed}`;
-  if (since!.drift > DRIFT_THRESHOLD) return `refit: the papers added, changed and removed since the last fit are ${percent(since!.drift)} of the ${last.clusters.history.fittedPapers} it was fitted on, over the ${percent(DRIFT_THRESHOLD)} threshold`;
+  if (since!.drift > DRIFT_THRESHOLD) return `refit: the papers added, changed and removed since the last fit are ${percent(since!.drift)} of the ${last.history.fittedPapers} it was fitted on, over the ${percent(DRIFT_THRESHOLD)} threshold`;
   if (since!.kept.every((slot) => slot < 0)) return 'refit: no paper of the last fit is left as it was';
   return undefined;
 }
@@ -47,13 +51,13 @@ export function cluster(writer: StageWriter, options: ClusterOptions): Clusters 
   checkK(options.k, papers.length);
   const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, info.dim));
   const last = lastTopics(writer.folder);
-  const since = 'clusters' in last ? compareWithLastRun(last.clusters, papers, fingerprints) : undefined;
+  const since = last && compareWithLastRun(last, papers, fingerprints);
   const reason = refitReason(last, since, options);
   const current = { ids: papers.map((paper) => paper.id), fingerprints };
 
   let clusters: Clusters;
   if (reason === undefined) {
-    const previous = (last as { clusters: Clusters }).clusters;
+    const previous = last!;
     const { deaths, ...assigned } = assignToTopics(previous, since!, papers, vectors, info.dim);
     const { sinceFit } = previous.history;
     const history: TopicHistory = {
@@ -68,7 +72,7 @@ export function cluster(writer: StageWriter, options: ClusterOptions): Clusters 
     clusters = { ...assigned, model: info.model, vectorsHash: info.vectorsHash, history };
   } else {
     const fitted = fitTopics(papers, info, vectors, options);
-    const continued = 'clusters' in last ? continueTopics(fitted, last.clusters) : undefined;
+    const continued = last && continueTopics(fitted, last);
     const history: TopicHistory = {
       run: 'fitted',
       reason,

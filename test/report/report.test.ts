@@ -56,7 +56,7 @@ function sampleData(): ReportData {
     },
     history: {
       run: 'fitted',
-      reason: 'no earlier topics: topics fitted on all papers',
+      reason: 'no earlier topics to go on from: topics fitted on all papers',
       fitOptions: { k: 'auto', seed: 42 },
       fittedPapers: 5,
       sinceFit: { added: 0, changed: 0, removed: 0 },
