@@ -1,8 +1,25 @@
-import { weakNeighbours, type ReportData } from './model.js';
-import { PAGE_STYLE, showMap, type PageBroadTopic, type PageData } from './page.js';
+import { sampleRows } from '../shared/random.js';
+import { thousands, weakNeighbours, type ReportData } from './model.js';
+import { whatsNew, type News, type Piece } from './news.js';
+import { PAGE_STYLE, showMap, type PageBroadTopic, type PageData, type PagePaper } from './page.js';
 
-/** Above this many papers the page carries the first 300 characters of each abstract, so it stays a size a browser opens quickly. */
-const FULL_ABSTRACTS_MAX_PAPERS = 20_000;
+/**
+ * Up to this many papers the page carries every paper; above, a seeded
+ * sample of this many (sampleByTopic), whose neighbours outside it are named
+ * by title. Measured at a million papers of seed-like text: a sample of
+ * 20,000 makes an 18 MB page, 21 MB when every paper names 5 neighbours
+ * (Chromium opens and draws it in 1.5 to 2.2 s); a sample of 30,000 makes a
+ * 31 MB page, over the 30 MB the page is meant to stay under.
+ */
+export const PAGE_PAPERS = 20_000;
+
+/**
+ * Above this many papers the page carries the first 300 characters of each
+ * abstract: measured with seed abstracts (1,450 characters on average), every
+ * paper with its full abstract makes a 26 MB page at 15,000 papers and 35 MB
+ * at 20,000.
+ */
+const FULL_ABSTRACTS_MAX_PAPERS = 15_000;
 const SHORT_ABSTRACT = 300;
 /** Above FULL_ABSTRACTS_MAX_PAPERS, a paper's related and weak neighbours together stop at this many. */
 const SHORT_NEAREST = 5;
@@ -196,11 +213,95 @@ function broadGroups(data: ReportData): BroadTopicInput[] {
   return topics.map((topic) => ({ label: topic.label, keywords: topic.keywords, size: topic.size, topicIds: [topic.id] }));
 }
 
-/** report.html: one self-contained page (no network, no CDN) with the map, the topics and a title search. */
-export function toHtml(data: ReportData): string {
+/**
+ * `size` paper rows out of those of `topicOf`, in increasing order: every
+ * topic, and the outliers, get one paper, and the rest go to each in
+ * proportion to its size (largest remainders first); within each, a seeded
+ * uniform sample. So every topic is on the map however small, in its share.
+ */
+export function sampleByTopic(topicOf: Int32Array, size: number, seed: number): Int32Array {
+  const count = topicOf.length;
+  if (size >= count) return Int32Array.from({ length: count }, (_, row) => row);
+  // stratum 0 holds the outliers, stratum t + 1 topic t
+  let strata = 1;
+  for (const topic of topicOf) strata = Math.max(strata, topic + 2);
+  const sizes = new Int32Array(strata);
+  for (const topic of topicOf) sizes[topic + 1]++;
+  const nonEmpty = sizes.filter((stratumSize) => stratumSize > 0).length;
+  const first = size >= nonEmpty ? 1 : 0;
+  const left = count - first * nonEmpty;
+  const quotas = Array.from(sizes, (stratumSize) => Math.min(stratumSize, first) + (stratumSize > 0 ? (size - first * nonEmpty) * ((stratumSize - first) / left) : 0));
+  const taken = quotas.map(Math.floor);
+  const byRemainder = quotas.map((_, stratum) => stratum).sort((a, b) => quotas[b] - taken[b] - (quotas[a] - taken[a]) || a - b);
+  for (let extra = size - taken.reduce((sum, quota) => sum + quota, 0), at = 0; extra > 0; extra--, at++) taken[byRemainder[at]]++;
+  // the rows of each stratum, in order, one after another
+  const starts = new Int32Array(strata + 1);
+  for (let stratum = 0; stratum < strata; stratum++) starts[stratum + 1] = starts[stratum] + sizes[stratum];
+  const grouped = new Int32Array(count);
+  const next = starts.slice(0, strata);
+  topicOf.forEach((topic, row) => (grouped[next[topic + 1]++] = row));
+  const sample = new Int32Array(size);
+  let at = 0;
+  for (let stratum = 0; stratum < strata; stratum++) {
+    for (const index of sampleRows(sizes[stratum], taken[stratum], seed)) sample[at++] = grouped[starts[stratum] + index];
+  }
+  return sample.sort();
+}
+
+/**
+ * "What's new" as a section of report.html. A topic is a button that shows
+ * it on the map; a paper, a span the page makes clickable when the paper is
+ * on the map.
+ */
+function newsHtml(news: News): string {
+  const line = (pieces: Piece[]) =>
+    pieces
+      .map((piece) =>
+        typeof piece === 'string'
+          ? escapeHtml(piece)
+          : 'paper' in piece
+            ? `<span class="paper${piece.lead ? ' lead' : ''}" data-paper="${escapeHtml(piece.paper)}">${escapeHtml(piece.title)}</span>`
+            : `<button class="link" data-topic="${piece.topic}">${piece.topic}: ${escapeHtml(piece.label)}</button>`,
+      )
+      .join('');
+  const parts = ['<section id="news" aria-label="What\'s new">', `<p><strong>What's new:</strong> ${escapeHtml(news.summary)}</p>`];
+  for (const list of news.lists) {
+    parts.push(`<h2>${escapeHtml(list.heading)}</h2>`, '<ul>', ...list.items.map((item) => `<li>${line(item)}</li>`));
+    if (list.more) parts.push(`<li class="more">${escapeHtml(list.more)}</li>`);
+    parts.push('</ul>');
+  }
+  if (news.topics.length > 0) parts.push('<h2>Topics</h2>', '<ul>', ...news.topics.map((item) => `<li>${line(item)}</li>`), '</ul>');
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+/**
+ * report.html: one self-contained page (no network, no CDN) with what is new,
+ * the map, the topics and a title search. Above `pagePapers` papers the page
+ * carries a sample of them (sampleByTopic) and says so; topic sizes and
+ * labels still count every paper.
+ */
+export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
   const { papers, clusters, vectors } = data;
   const nearestOfOutlier = new Map(clusters.outliers.map((outlier) => [outlier.id, outlier.nearestTopic]));
   const shortAbstracts = papers.length > FULL_ABSTRACTS_MAX_PAPERS;
+  const sampled = papers.length > pagePapers;
+  const rows = sampleByTopic(data.topicOf, pagePapers, clusters.seed);
+  // a neighbour on the page is its place there; one off it (outside the sample) is named in `outside`, after the page's papers
+  const onPage = new Int32Array(papers.length).fill(-1);
+  rows.forEach((row, index) => (onPage[row] = index));
+  const outside: { id: string; t: string }[] = [];
+  const outsideIndex = new Map<number, number>();
+  const ref = (row: number): number => {
+    if (onPage[row] >= 0) return onPage[row];
+    let index = outsideIndex.get(row);
+    if (index === undefined) {
+      index = rows.length + outside.length;
+      outsideIndex.set(row, index);
+      outside.push({ id: papers[row].id, t: papers[row].title });
+    }
+    return index;
+  };
   const groups = broadGroups(data);
   // within a broad topic, its biggest fine topics first (and darkest)
   for (const group of groups) group.topicIds.sort((a, b) => clusters.topics[b].size - clusters.topics[a].size || a - b);
@@ -217,6 +318,7 @@ export function toHtml(data: ReportData): string {
   }));
   const floor = data.index.graph.minSimilarity;
   const page: PageData = {
+    total: papers.length,
     heading: `Paper map: ${papers.length} papers in ${clusters.topics.length} topics`,
     summary:
       `Embedder: ${vectors.model} (${vectors.dim} dimensions) · ${clusters.outliers.length} outliers · papermap ${data.version}` +
@@ -235,23 +337,34 @@ export function toHtml(data: ReportData): string {
       parent: parentOf.get(topic.id)!,
     })),
     broad,
-    papers: papers.map((paper, row) => {
+    papers: Array.from(rows, (row): PagePaper => {
+      const paper = papers[row];
       const abstract = shortAbstracts && paper.abstract.length > SHORT_ABSTRACT ? `${paper.abstract.slice(0, SHORT_ABSTRACT)}…` : paper.abstract;
       const nearest = nearestOfOutlier.get(paper.id);
       // a big corpus's page carries fewer, so it stays a size a browser opens quickly
-      const weak = weakNeighbours(data, row).slice(0, Math.max(0, (shortAbstracts ? SHORT_NEAREST : Infinity) - data.related[row].length));
+      const most = shortAbstracts ? SHORT_NEAREST : Infinity;
+      const related = data.related[row].slice(0, most);
+      const weak = weakNeighbours(data, row).slice(0, Math.max(0, most - related.length));
       return {
         id: paper.id,
         t: paper.title,
         a: abstract,
-        x: data.map[row * 2],
-        y: data.map[row * 2 + 1],
+        x: roundPosition(data.map[row * 2]),
+        y: roundPosition(data.map[row * 2 + 1]),
         c: data.topicOf[row],
         ...(nearest !== undefined ? { n: nearest } : {}),
-        r: data.related[row].map((neighbour) => [neighbour.row, neighbour.score] as [number, number]),
-        ...(weak.length > 0 ? { w: weak.map((neighbour) => [neighbour.row, roundScore(neighbour.score)] as [number, number]) } : {}),
+        r: related.map((neighbour) => [ref(neighbour.row), neighbour.score]),
+        ...(weak.length > 0 ? { w: weak.map((neighbour) => [ref(neighbour.row), roundScore(neighbour.score)]) } : {}),
       };
     }),
+    outside,
+    ...(sampled
+      ? {
+          sample:
+            `Showing ${thousands(rows.length)} of ${thousands(papers.length)} papers on the map: a seeded sample (seed ${clusters.seed}) stratified by topic. ` +
+            'Topic sizes, labels and the legend count every paper; every paper and its related papers are in related.json. Opened as a file, the title search looks through the sampled papers only.',
+        }
+      : {}),
   };
   return `<!DOCTYPE html>
 <html lang="en">
@@ -263,9 +376,13 @@ export function toHtml(data: ReportData): string {
 </head>
 <body>
 <header>
+<div id="about">
 <h1 id="heading"></h1>
 <p id="summary"></p>
+</div>
+${newsHtml(whatsNew(data.changes, clusters.topics))}
 <p id="notice" hidden></p>
+<p id="sample" hidden></p>
 </header>
 <main>
 <div id="mapcell">
@@ -292,3 +409,5 @@ export function toHtml(data: ReportData): string {
 }
 
 const roundScore = (score: number) => Math.round(score * 10_000) / 10_000;
+/** Map positions to 1e-5 of the map, under a pixel at the page's deepest zoom: a full-precision number takes twice the bytes. */
+const roundPosition = (value: number) => Math.round(value * 100_000) / 100_000;

@@ -65,6 +65,7 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
     topicOf,
     map,
     nearest: stored,
+    changes,
     projection:
       `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity` +
       (sampled ? ` for a seeded sample of ${MAP_SAMPLE} papers; every other paper sits at the similarity-weighted mean of its nearest placed papers` : '') +

@@ -1,4 +1,5 @@
-import { rowsById, weakNeighbours, type ReportData } from './model.js';
+import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
+import { whatsNew, type News, type Piece } from './news.js';
 
 /** Paper text shown as text: Markdown and HTML specials are escaped, so a title never turns into markup. */
 export function escapeMarkdown(text: string): string {
@@ -15,9 +16,37 @@ function code(text: string): string {
 }
 
 const RELATED_SHOWN = 3;
+/**
+ * Papers listed per topic, and outliers listed: a topic's first papers are
+ * its most central, and at a million papers listing all of them would make
+ * a file of hundreds of megabytes that nobody reads.
+ */
+export const PAPERS_SHOWN = 20;
 
-/** report.md: the corpus on one page, then every topic with its papers and their closest relatives. */
-export function toMarkdown(data: ReportData): string {
+const more = (count: number, one: string, many: string) => `${thousands(count)} more ${count === 1 ? one : many}`;
+
+/** "What's new" as a section of report.md; topics link to their sections below. */
+function newsMarkdown(news: News): string[] {
+  const line = (pieces: Piece[]) =>
+    pieces
+      .map((piece) => (typeof piece === 'string' ? escapeMarkdown(piece) : 'paper' in piece ? (piece.lead ? `**${escapeMarkdown(piece.title)}**` : escapeMarkdown(piece.title)) : `[${piece.topic}: ${escapeMarkdown(piece.label)}](#topic-${piece.topic})`))
+      .join('');
+  const lines = ["## What's new", '', escapeMarkdown(news.summary), ''];
+  for (const list of news.lists) {
+    lines.push(`### ${escapeMarkdown(list.heading)}`, '', ...list.items.map((item) => `- ${line(item)}`));
+    if (list.more) lines.push(`- ${escapeMarkdown(list.more)}`);
+    lines.push('');
+  }
+  if (news.topics.length > 0) lines.push('### Topics', '', ...news.topics.map((item) => `- ${line(item)}`), '');
+  return lines;
+}
+
+/**
+ * report.md: what is new since the previous run, the corpus on one page, then
+ * every topic with its most central papers (at most `shown`) and their
+ * closest relatives.
+ */
+export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   const { papers, clusters, vectors, index } = data;
   const rowOf = rowsById(papers);
   const title = (id: string) => escapeMarkdown(papers[rowOf.get(id)!].title);
@@ -32,12 +61,12 @@ export function toMarkdown(data: ReportData): string {
     const row = rowOf.get(id)!;
     const related = data.related[row].slice(0, RELATED_SHOWN);
     const weak = weakNeighbours(data, row).slice(0, RELATED_SHOWN - related.length);
-    const shown = [
+    const relatives = [
       ...related.map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)})`),
       ...weak.map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)}, weak)`),
     ];
     const label = related.length === 0 ? 'nearest (all below the similarity floor)' : 'related';
-    return `- **${title(id)}** ${code(id)}${after}${shown.length > 0 ? `  \n  ${label}: ${shown.join('; ')}` : ''}`;
+    return `- **${title(id)}** ${code(id)}${after}${relatives.length > 0 ? `  \n  ${label}: ${relatives.join('; ')}` : ''}`;
   };
 
   lines.push(`# Paper map: ${papers.length} papers in ${clusters.broadTopics.length} broad topics and ${clusters.topics.length} topics`, '');
@@ -48,6 +77,8 @@ export function toMarkdown(data: ReportData): string {
   lines.push('');
   lines.push('| Papers | Broad topics | Topics | Weak topics | Outliers | Related-paper links | Similarity floor |', '|---:|---:|---:|---:|---:|---:|---:|');
   lines.push(`| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity} |`, '');
+  lines.push(...newsMarkdown(whatsNew(data.changes, clusters.topics)));
+  lines.push('## How the map was made', '');
 
   if ('searched' in clusters.kSelection) {
     lines.push(`**How the topics were chosen:** ${clusters.kSelection.criterion}.`);
@@ -84,16 +115,20 @@ export function toMarkdown(data: ReportData): string {
     lines.push(`${topic.size} papers · cohesion ${topic.cohesion.toFixed(3)}${nearest}`, '');
     lines.push('**Representative papers** (closest to the topic centre):', '');
     topic.representatives.forEach((id, rank) => lines.push(`${rank + 1}. ${title(id)}`));
-    lines.push('', '<details><summary>All papers, with their closest related papers</summary>', '');
-    for (const id of topic.paperIds) lines.push(paperLine(id));
+    const listed = topic.paperIds.slice(0, shown);
+    const which = listed.length < topic.paperIds.length ? `The ${listed.length} most central of its ${thousands(topic.paperIds.length)} papers` : 'All papers';
+    lines.push('', `<details><summary>${which}, with their closest related papers</summary>`, '');
+    for (const id of listed) lines.push(paperLine(id));
+    if (listed.length < topic.paperIds.length) lines.push(`- … and ${more(topic.paperIds.length - listed.length, 'paper', 'papers')} in this topic (every paper and its related papers are in related.json)`);
     lines.push('', '</details>', '');
   }
 
   lines.push('## Outliers', '', `Papers far from every topic centre, listed apart so they do not blur a topic: ${escapeMarkdown(clusters.outlierRule)}.`, '');
   if (clusters.outliers.length === 0) lines.push('None.');
-  for (const outlier of clusters.outliers) {
+  for (const outlier of clusters.outliers.slice(0, shown)) {
     lines.push(paperLine(outlier.id, `: nearest topic ${topicLink(outlier.nearestTopic)} (similarity ${outlier.similarity.toFixed(2)})`));
   }
+  if (clusters.outliers.length > shown) lines.push(`- … and ${more(clusters.outliers.length - shown, 'outlier', 'outliers')}, after these first ${shown} in corpus order (every paper and its related papers are in related.json)`);
   lines.push('');
   return lines.join('\n');
 }

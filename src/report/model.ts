@@ -1,6 +1,7 @@
 import type { Neighbours, RelatedPaper } from '../index/index.js';
 import type { Paper } from '../store/read.js';
 import type { Clusters, IndexInfo, VectorsInfo } from '../store/schemas.js';
+import type { Changes } from './changes.js';
 
 /** Everything a report shows, gathered once and rendered as Markdown and HTML. */
 export interface ReportData {
@@ -22,7 +23,12 @@ export interface ReportData {
    * any. Without it, the reports show the related papers only.
    */
   nearest?: Neighbours;
+  /** What changed since the previous run (changes.json), told at the top of both reports. */
+  changes: Changes;
 }
+
+/** A count with thousands separators (1,000,000), the same on every machine. */
+export const thousands = (value: number) => value.toLocaleString('en-US');
 
 /** Row of each paper id. */
 export function rowsById(papers: readonly Paper[]): Map<string, number> {

@@ -40,13 +40,15 @@ export interface PagePaper {
   c: number;
   /** an outlier's nearest topic */
   n?: number;
-  /** related papers (at or above the similarity floor): [row, similarity] */
+  /** related papers (at or above the similarity floor): [paper, similarity], a paper as PageData.outside says */
   r: [number, number][];
-  /** nearest papers below the similarity floor ("weak"): [row, similarity] */
+  /** nearest papers below the similarity floor ("weak"): [paper, similarity] */
   w?: [number, number][];
 }
 
 export interface PageData {
+  /** Papers in the corpus; the page may carry a sample of them. */
+  total: number;
   heading: string;
   summary: string;
   notice?: string;
@@ -57,6 +59,14 @@ export interface PageData {
   /** Broad topics, each grouping fine topics; when the clusters have none, every fine topic is its own. */
   broad: PageBroadTopic[];
   papers: PagePaper[];
+  /**
+   * Papers that are not on the page (outside its sample) but are a neighbour
+   * of one that is: neighbour i is papers[i] below papers.length, else
+   * outside[i - papers.length].
+   */
+  outside: { id: string; t: string }[];
+  /** What the page shows of the corpus, when it carries a sample. */
+  sample?: string;
 }
 
 export function showMap(data: PageData): void {
@@ -89,11 +99,14 @@ export function showMap(data: PageData): void {
   byId('heading').textContent = data.heading;
   byId('summary').textContent = data.summary;
   byId('projection').textContent = data.projection;
-  if (data.notice) {
-    const notice = byId('notice');
-    notice.textContent = data.notice;
-    notice.hidden = false;
-  }
+  const showNote = (id: string, text: string | undefined) => {
+    if (!text) return;
+    const note = byId(id);
+    note.textContent = text;
+    note.hidden = false;
+  };
+  showNote('notice', data.notice);
+  showNote('sample', data.sample);
 
   // --- where labels go: the median position of each topic's papers
   const median = (values: number[]) => {
@@ -155,6 +168,8 @@ export function showMap(data: PageData): void {
   let searchOrder: number[] = [];
   /** Similarity of each result of a search by meaning. */
   let searchScores = new Map<number, number>();
+  /** Results of a search by meaning that are not on the page (outside its sample). */
+  let searchOffMap: { title: string; score: number }[] = [];
 
   /** Pixels per map unit at zoom 1: every paper fits the canvas as laid out now. */
   const fit = () => {
@@ -216,6 +231,7 @@ export function showMap(data: PageData): void {
       const [sx, sy] = toScreen(papers[selected]);
       context.strokeStyle = 'rgba(17, 24, 39, 0.35)';
       for (const [row] of papers[selected].r) {
+        if (row >= papers.length) continue;
         const [x, y] = toScreen(papers[row]);
         context.beginPath();
         context.moveTo(sx, sy);
@@ -300,9 +316,14 @@ export function showMap(data: PageData): void {
     const list = element('ol', undefined, weak ? 'weak' : undefined);
     for (const [other, score] of entries) {
       const item = element('li');
-      const link = element('button', papers[other].t, 'link');
-      link.addEventListener('click', () => select(other, true));
-      item.append(link, element('span', ` ${score.toFixed(2)}${weak ? ' · weak' : ''}`, 'score'));
+      if (other < papers.length) {
+        const link = element('button', papers[other].t, 'link');
+        link.addEventListener('click', () => select(other, true));
+        item.append(link);
+      } else {
+        item.append(element('span', data.outside[other - papers.length].t, 'off-map'));
+      }
+      item.append(element('span', ` ${score.toFixed(2)}${weak ? ' · weak' : ''}${other < papers.length ? '' : ' · not on the map (outside the sample)'}`, 'score'));
       list.append(item);
     }
     return list;
@@ -348,12 +369,22 @@ export function showMap(data: PageData): void {
       if (score !== undefined) item.append(element('span', ` ${score.toFixed(2)}`, 'score'));
       matches.append(item);
     }
+    for (const found of searchOffMap) {
+      const item = element('li');
+      item.append(element('span', found.title, 'off-map'), element('span', ` ${found.score.toFixed(2)} · not on the map (outside the sample)`, 'score'));
+      matches.append(item);
+    }
     const more = searchHits.size - shown.length;
-    matches.append(element('li', note ?? (searchHits.size === 0 ? 'No title matches.' : more > 0 ? `… and ${more} more` : `${searchHits.size} match(es)`), 'hint'));
+    const among = data.sample ? ` among the ${papers.length.toLocaleString('en-US')} sampled papers` : '';
+    matches.append(element('li', note ?? (searchHits.size === 0 ? `No title matches${among}.` : more > 0 ? `… and ${more} more${among}` : `${searchHits.size} match(es)${among}`), 'hint'));
   }
 
   // --- search: by title in the file, by meaning when served with papermap serve
   let served = false;
+  if (data.sample) {
+    search.placeholder = 'Search titles of the sampled papers…';
+    search.setAttribute('aria-label', 'Search titles of the sampled papers');
+  }
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
   let searchRound = 0;
   const rowOfId = new Map(papers.map((paper, row) => [paper.id, row]));
@@ -379,6 +410,7 @@ export function showMap(data: PageData): void {
     if (query === '') {
       searchHits = undefined;
       searchOrder = [];
+      searchOffMap = [];
       showMatches();
       draw();
       return;
@@ -386,19 +418,22 @@ export function showMap(data: PageData): void {
     let note: string;
     try {
       const response = await fetch(`/api/search?q=${encodeURIComponent(query)}&k=20`);
-      const body = (await response.json()) as { results?: { id: string; score: number }[]; error?: string };
+      const body = (await response.json()) as { results?: { id: string; title: string; score: number }[]; error?: string };
       if (round !== searchRound) return;
       if (!response.ok || !body.results) throw new Error(body.error ?? `HTTP ${response.status}`);
       searchScores = new Map();
+      searchOffMap = [];
       for (const result of body.results) {
         const row = rowOfId.get(result.id);
         if (row !== undefined) searchScores.set(row, result.score);
+        else searchOffMap.push({ title: result.title, score: result.score });
       }
       searchOrder = [...searchScores.keys()];
-      note = `${searchOrder.length} nearest by meaning`;
+      note = `${body.results.length} nearest by meaning`;
     } catch (error) {
       if (round !== searchRound) return;
       searchOrder = [];
+      searchOffMap = [];
       note = `Search failed: ${(error as Error).message}`;
     }
     searchHits = new Set(searchOrder);
@@ -423,7 +458,7 @@ export function showMap(data: PageData): void {
     fetch('/api/health')
       .then((response) => (response.ok ? response.json() : undefined))
       .then((health: { papers?: number; search?: boolean } | undefined) => {
-        if (!health || health.papers !== papers.length || health.search !== true) return;
+        if (!health || health.papers !== data.total || health.search !== true) return;
         served = true;
         search.placeholder = 'Search by meaning…';
         search.setAttribute('aria-label', 'Search by meaning');
@@ -489,6 +524,23 @@ export function showMap(data: PageData): void {
     chip.addEventListener('click', () => setFilter(key, group.topicIds));
     topicButtons.push({ key, button: chip });
     legend.append(chip);
+  }
+  // what is new: a topic shows it on the map, a paper on the map opens it
+  for (const button of document.querySelectorAll<HTMLElement>('#news [data-topic]')) {
+    const id = Number(button.dataset.topic);
+    button.addEventListener('click', () => setFilter(`t${id}`, [id]));
+    topicButtons.push({ key: `t${id}`, button });
+  }
+  for (const span of document.querySelectorAll<HTMLElement>('#news [data-paper]')) {
+    const row = rowOfId.get(span.dataset.paper!);
+    if (row === undefined) continue;
+    span.classList.add('link');
+    span.setAttribute('role', 'button');
+    span.tabIndex = 0;
+    span.addEventListener('click', () => select(row, true));
+    span.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') select(row, true);
+    });
   }
   if (papers.some((paper) => paper.c < 0)) {
     const outliers = element('span', undefined, 'chip');
@@ -573,9 +625,22 @@ export const PAGE_STYLE = `
 * { box-sizing: border-box; }
 html, body { height: 100%; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827; background: #f9fafb; display: flex; flex-direction: column; overflow: hidden; }
-header { flex: none; padding: 10px 16px; border-bottom: 1px solid #e5e7eb; background: #fff; }
+/* the title and what is new side by side (one above the other in a narrow window), the notes under both across the page */
+header { flex: none; padding: 10px 16px; border-bottom: 1px solid #e5e7eb; background: #fff; display: flex; flex-wrap: wrap; gap: 0 24px; align-items: flex-start; }
+#about { flex: 1 1 360px; min-width: 0; }
+#notice, #sample { flex: 1 1 100%; }
 header h1 { font-size: 18px; margin: 0; }
 header p { margin: 2px 0 0; color: #4b5563; }
+#sample { margin: 6px 0 0; padding: 6px 10px; background: #eff6ff; border: 1px solid #93c5fd; border-radius: 4px; color: #1e3a8a; }
+#news { flex: 1 1 360px; min-width: 0; max-height: 22vh; overflow-y: auto; font-size: 13px; color: #374151; }
+#news p { margin: 0; color: #374151; }
+#news h2 { font-size: 12px; margin: 6px 0 0; text-transform: uppercase; letter-spacing: .04em; color: #6b7280; }
+#news ul { margin: 2px 0; padding-left: 18px; }
+#news .paper.lead { font-weight: 600; }
+#news .paper.link { color: #1d4ed8; cursor: pointer; }
+#news .paper.link:hover { text-decoration: underline; }
+#news .more { color: #6b7280; list-style: none; }
+.off-map { color: #4b5563; }
 #notice { margin: 6px 0 0; padding: 6px 10px; background: #fef3c7; border: 1px solid #f59e0b; border-radius: 4px; color: #78350f; }
 main { flex: 1 1 auto; min-height: 0; display: grid; grid-template-columns: minmax(0, 1fr) 420px; }
 #mapcell { display: flex; flex-direction: column; min-width: 0; min-height: 0; background: #fff; }

@@ -1,9 +1,12 @@
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import type { Clusters } from '../../src/cluster/index.js';
-import { distinctColours, rgbToOklab, shortLabel, toHtml, topicColours } from '../../src/report/html.js';
-import { escapeMarkdown, toMarkdown } from '../../src/report/markdown.js';
+import type { Changes } from '../../src/report/changes.js';
+import { distinctColours, PAGE_PAPERS, rgbToOklab, sampleByTopic, shortLabel, toHtml, topicColours } from '../../src/report/html.js';
+import { escapeMarkdown, PAPERS_SHOWN, toMarkdown } from '../../src/report/markdown.js';
 import type { ReportData } from '../../src/report/model.js';
+import { whatsNew } from '../../src/report/news.js';
+import type { PageData } from '../../src/report/page.js';
 import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
 import { mapPapers, mapWithSample, neighboursWithinSample } from '../../src/report/projection.js';
 import { seededRandom, sampleRows } from '../../src/shared/random.js';
@@ -16,6 +19,22 @@ const EVIL = '<script>alert(1)</script>';
 function paper(id: string, title: string, abstract: string): Paper {
   return { id, title, abstract, sources: ['x.jsonl'], metadata: {} };
 }
+
+/**
+ * A night that added the markup title and the gardening paper, changed one,
+ * removed one, and moved topics about in every way there is.
+ */
+const NIGHT: Changes = {
+  since: { papers: 4, topics: 7 },
+  counts: { papers: 5, added: 2, changed: 1, removed: 1 },
+  added: [
+    { id: 'p0', title: EVIL, topic: 0, nearestOlder: [{ id: 'p1', title: 'Speech synthesis with flow matching', score: 0.8 }] },
+    { id: 'p4', title: 'A paper about gardening', topic: null, nearestOlder: [{ id: 'p2', title: 'Chain-of-thought prompting', score: 0.12 }, { id: 'p3', title: 'Self-consistency | pipes * stars _under_', score: 0.11 }] },
+  ],
+  changed: [{ id: 'p2', title: 'Chain-of-thought prompting', topic: 1 }],
+  removed: [{ id: 'p9', title: 'A <b>removed</b> paper' }],
+  topics: { grewMost: [{ id: 0, label: 'speech, <TTS>', before: 1, after: 2 }], births: [1], deaths: [3], merges: [{ into: 1, from: [4, 5] }], splits: [{ from: 6, into: [0, 1] }] },
+};
 
 /** A small report: two topics, one outlier, a title that tries to be markup. */
 function sampleData(): ReportData {
@@ -83,6 +102,7 @@ function sampleData(): ReportData {
     topicOf: new Int32Array([0, 0, 1, 1, -1]),
     map: new Float64Array([0.1, 0.1, 0.2, 0.15, 0.8, 0.8, 0.85, 0.9, 0.5, 0.5]),
     projection: 'Map: a test projection',
+    changes: NIGHT,
   };
 }
 
@@ -328,5 +348,197 @@ describe('the map projection', () => {
     const [a, b] = [centre(0), centre(1)];
     const gap = Math.hypot(a[0] - b[0], a[1] - b[1]);
     expect(gap).toBeGreaterThan(0.3);
+  });
+});
+
+describe("What's new", () => {
+  test('report.md: counts, papers with topic and nearest older papers, removed papers, and every kind of topic change, escaped', () => {
+    const markdown = toMarkdown(sampleData());
+    const start = markdown.indexOf("## What's new");
+    expect(start).toBeGreaterThan(markdown.indexOf('| Papers |'));
+    expect(markdown.slice(start, markdown.indexOf('## How the map was made'))).toBe(
+      [
+        "## What's new",
+        '',
+        'Since the previous run (4 papers in 7 topics): 2 added, 1 changed, 1 removed; 5 papers now.',
+        '',
+        '### New papers (2)',
+        '',
+        '- **&lt;script&gt;alert(1)&lt;/script&gt;** · topic [0: speech, &lt;TTS&gt;](#topic-0) · nearest older: Speech synthesis with flow matching (0.80)',
+        '- **A paper about gardening** · topic outlier · nearest older: Chain-of-thought prompting (0.12); Self-consistency \\| pipes \\* stars \\_under\\_ (0.11)',
+        '',
+        '### Changed papers (title or abstract) (1)',
+        '',
+        '- **Chain-of-thought prompting** · topic [1: reasoning](#topic-1)',
+        '',
+        '### Removed papers (1)',
+        '',
+        '- **A &lt;b&gt;removed&lt;/b&gt; paper**',
+        '',
+        '### Topics',
+        '',
+        '- Grew most: [0: speech, &lt;TTS&gt;](#topic-0) 1 → 2',
+        '- New: [1: reasoning](#topic-1)',
+        '- Gone: topic 3 of the previous run',
+        '- Merged: topics 4, 5 of the previous run into [1: reasoning](#topic-1)',
+        '- Split: topic 6 of the previous run into [0: speech, &lt;TTS&gt;](#topic-0), [1: reasoning](#topic-1)',
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('each list names at most so many papers, then says how many more are in changes.json', () => {
+    const news = whatsNew(NIGHT, sampleData().clusters.topics, 1);
+    expect(news.lists.map((list) => [list.heading, list.items.length, list.more])).toEqual([
+      ['New papers (2)', 1, '… and 1 more (all in changes.json)'],
+      ['Changed papers (title or abstract) (1)', 1, undefined],
+      ['Removed papers (1)', 1, undefined],
+    ]);
+  });
+
+  test('a first run, and a previous run without topics, each in a line', () => {
+    const topics = sampleData().clusters.topics;
+    const first: Changes = { ...NIGHT, since: null, counts: { papers: 5, added: 5, changed: 0, removed: 0 }, added: [], changed: [], removed: [] };
+    expect(whatsNew(first, topics)).toEqual({ summary: 'First run: there is no earlier run to compare with, so all 5 papers are new and none is listed.', lists: [], topics: [] });
+    const noTopics = whatsNew({ ...NIGHT, since: { papers: 4, topics: null } }, topics);
+    expect(noTopics.summary).toBe('Since the previous run (4 papers): 2 added, 1 changed, 1 removed; 5 papers now.');
+    expect(noTopics.topics).toEqual([['The previous run has no topics to compare with.']]);
+  });
+
+  test('report.html: at the top, escaped; a topic filters the map, a paper on the map opens', () => {
+    const html = toHtml(sampleData());
+    expect(html).not.toContain('<b>removed</b>');
+    const dom = openPage(html);
+    const { document } = dom.window;
+    const news = document.getElementById('news')!;
+    expect(news.parentElement!.tagName).toBe('HEADER');
+    expect(news.querySelector('p')!.textContent).toBe("What's new: Since the previous run (4 papers in 7 topics): 2 added, 1 changed, 1 removed; 5 papers now.");
+    expect([...news.querySelectorAll('h2')].map((heading) => heading.textContent)).toEqual(['New papers (2)', 'Changed papers (title or abstract) (1)', 'Removed papers (1)', 'Topics']);
+    expect(news.querySelector('li')!.textContent).toBe(`${EVIL} · topic 0: speech, <TTS> · nearest older: Speech synthesis with flow matching (0.80)`);
+    expect(news.querySelectorAll('script, b')).toHaveLength(0);
+    (news.querySelector('button[data-topic="1"]') as HTMLButtonElement).click();
+    expect(document.querySelector('#topics button.active')!.textContent).toBe('1: reasoning 2');
+    (news.querySelector('.paper[data-paper="p4"]') as HTMLElement).click();
+    expect(document.querySelector('#details h2')!.textContent).toBe('A paper about gardening');
+    // a removed paper is not on the map: its title stays text
+    expect(news.querySelector('.paper[data-paper="p9"]')!.classList.contains('link')).toBe(false);
+  });
+});
+
+/**
+ * `count` papers in three topics of 50%, 30% and 15% and 5% outliers, each
+ * related to the next paper and the seventh after it.
+ */
+function bigData(count: number): ReportData {
+  const data = sampleData();
+  const topicOf = Int32Array.from({ length: count }, (_, row) => (row % 10 < 5 ? 0 : row % 10 < 8 ? 1 : row % 20 === 9 ? -1 : 2));
+  const papers = Array.from({ length: count }, (_, row) => paper(`p${row}`, `Paper ${row} of topic ${topicOf[row]}`, `Abstract ${row}.`));
+  const members = [0, 1, 2].map((topic) => papers.filter((_, row) => topicOf[row] === topic).map((entry) => entry.id));
+  const topics = members.map((paperIds, id) => ({ ...data.clusters.topics[id % 2], id, label: `topic ${id}`, size: paperIds.length, paperIds, representatives: paperIds.slice(0, 3), parent: id, nearestTopic: null }));
+  const clusters: Clusters = {
+    ...data.clusters,
+    k: 3,
+    topics,
+    outliers: papers.filter((_, row) => topicOf[row] < 0).map((entry) => ({ id: entry.id, nearestTopic: 0, similarity: 0.1 })),
+    broadTopics: topics.map((topic) => ({ id: topic.id, label: topic.label, keywords: [], size: topic.size, topicIds: [topic.id], coherence: 0.1 })),
+  };
+  const random = seededRandom(3);
+  return {
+    ...data,
+    papers,
+    clusters,
+    topicOf,
+    related: papers.map((_, row) => [{ row: (row + 1) % count, score: 0.8, mutual: true }, { row: (row + 7) % count, score: 0.6, mutual: false }]),
+    map: Float64Array.from({ length: count * 2 }, () => random()),
+    changes: { ...NIGHT, since: null, counts: { papers: count, added: count, changed: 0, removed: 0 }, added: [], changed: [], removed: [] },
+  };
+}
+
+const pageData = (html: string) => JSON.parse(/<script type="application\/json" id="papermap-data">(.*?)<\/script>/s.exec(html)![1]) as PageData;
+
+describe('report.md at scale', () => {
+  test(`a topic lists its ${PAPERS_SHOWN} most central papers, then how many more, and a small one all of its papers`, () => {
+    const data = bigData(300);
+    const markdown = toMarkdown(data);
+    expect(markdown).toContain('<details><summary>The 20 most central of its 150 papers, with their closest related papers</summary>\n\n- **Paper 0 of topic 0** `p0`');
+    expect(markdown).toContain('- **Paper 34 of topic 0** `p34`  \n  related: Paper 35 of topic 1 (0.80); Paper 41 of topic 0 (0.60)\n- … and 130 more papers in this topic (every paper and its related papers are in related.json)\n\n</details>');
+    expect(markdown).toContain('- … and 70 more papers in this topic');
+    expect(markdown).toContain('- … and 25 more papers in this topic');
+    // 15 outliers: all listed
+    expect(markdown.match(/: nearest topic \[0: topic 0\]/g)).toHaveLength(15);
+    expect(markdown).not.toContain('more outliers');
+  });
+
+  test('the number listed is a parameter: outliers are cut too, in corpus order', () => {
+    const markdown = toMarkdown(bigData(300), 10);
+    expect(markdown).toContain('The 10 most central of its 45 papers');
+    expect(markdown).toContain('- … and 35 more papers in this topic (every paper and its related papers are in related.json)');
+    expect(markdown.match(/: nearest topic \[0: topic 0\]/g)).toHaveLength(10);
+    expect(markdown).toContain('- **Paper 189 of topic -1** `p189`');
+    expect(markdown).not.toContain('`p209`');
+    expect(markdown).toContain('- … and 5 more outliers, after these first 10 in corpus order (every paper and its related papers are in related.json)');
+    expect(toMarkdown(bigData(300), 44)).toContain('- … and 1 more paper in this topic (every paper');
+    // a topic no bigger than the cap: every paper, said so
+    expect(toMarkdown(sampleData(), 2)).toContain('<details><summary>All papers, with their closest related papers</summary>');
+  });
+});
+
+describe('report.html at scale', () => {
+  test('a sample stratified by topic: every topic in its share, seeded, in corpus order', () => {
+    const topicOf = bigData(1000).topicOf;
+    const sample = sampleByTopic(topicOf, 100, 42);
+    expect(sample).toHaveLength(100);
+    expect(new Set(sample).size).toBe(100);
+    expect(Array.from(sample)).toEqual(Array.from(sample).sort((a, b) => a - b));
+    const share = (topic: number) => Array.from(sample).filter((row) => topicOf[row] === topic).length;
+    // 500, 300, 150 papers and 50 outliers: one each, the other 96 in proportion (495/996 of 96 = 47.7, ...)
+    expect([0, 1, 2, -1].map(share)).toEqual([49, 30, 15, 6]);
+    expect(Array.from(sampleByTopic(topicOf, 100, 42))).toEqual(Array.from(sample));
+    expect(Array.from(sampleByTopic(topicOf, 100, 43))).not.toEqual(Array.from(sample));
+    // fewer than the topics: still the size asked for
+    expect(sampleByTopic(topicOf, 2, 42)).toHaveLength(2);
+  });
+
+  test('above the threshold the page carries the sample only, says so, and still counts every paper in the topics', () => {
+    const data = bigData(300);
+    const html = toHtml(data, 50);
+    const page = pageData(html);
+    expect(page.papers).toHaveLength(50);
+    expect(page.total).toBe(300);
+    expect(new Set(page.papers.map((entry) => entry.c))).toEqual(new Set([0, 1, 2, -1]));
+    // neighbours off the page are named by title; no other paper is in the file
+    const named = new Set([...page.papers, ...page.outside].map((entry) => entry.id));
+    expect(page.outside.every((entry) => !page.papers.some((other) => other.id === entry.id))).toBe(true);
+    for (const entry of page.papers) for (const [ref] of [...entry.r, ...(entry.w ?? [])]) expect(ref).toBeLessThan(page.papers.length + page.outside.length);
+    for (const entry of data.papers) if (!named.has(entry.id)) expect(html).not.toContain(`"${entry.id}"`);
+
+    const dom = openPage(html);
+    const { document } = dom.window;
+    const notice = document.getElementById('sample')!;
+    expect(notice.hidden).toBe(false);
+    expect(notice.textContent).toBe(
+      'Showing 50 of 300 papers on the map: a seeded sample (seed 42) stratified by topic. Topic sizes, labels and the legend count every paper; every paper and its related papers are in related.json. Opened as a file, the title search looks through the sampled papers only.',
+    );
+    expect(document.getElementById('heading')!.textContent).toBe('Paper map: 300 papers in 3 topics');
+    expect([...document.querySelectorAll('#topics button')].map((topic) => topic.textContent)).toEqual(['0: topic 0 150', '1: topic 1 90', '2: topic 2 45']);
+    expect((document.getElementById('search') as HTMLInputElement).placeholder).toBe('Search titles of the sampled papers…');
+    const hits = search(dom, 'topic -1').map((hit) => hit.textContent);
+    expect(hits).toEqual(page.papers.filter((entry) => entry.c === -1).map((entry) => entry.t));
+    expect(document.querySelector('#matches .hint')!.textContent).toBe(`${hits.length} match(es) among the 50 sampled papers`);
+    // a related paper outside the sample: its title, marked
+    const opened = page.papers.find((entry) => entry.r.some(([ref]) => ref >= page.papers.length))!;
+    const [ref, score] = opened.r.find(([other]) => other >= page.papers.length)!;
+    search(dom, opened.t)[0].click();
+    expect([...document.querySelectorAll('#details li')].map((item) => item.textContent)).toContain(`${page.outside[ref - page.papers.length].t} ${score.toFixed(2)} · not on the map (outside the sample)`);
+  });
+
+  test(`up to the threshold (${PAGE_PAPERS} papers) every paper is on the page and nothing is said of a sample`, () => {
+    const html = toHtml(bigData(300));
+    const page = pageData(html);
+    expect(page.papers.map((entry) => entry.id)).toEqual(bigData(300).papers.map((entry) => entry.id));
+    expect(page.outside).toEqual([]);
+    expect(page.sample).toBeUndefined();
+    expect(openPage(html).window.document.getElementById('sample')!.hidden).toBe(true);
   });
 });
