@@ -204,8 +204,9 @@ function broadGroups(data: ReportData): BroadTopicInput[] {
   const topics = data.clusters.topics;
   const given = (data.clusters as { broadTopics?: BroadTopicInput[] }).broadTopics;
   if (given && given.length > 0) {
+    const ids = new Set(topics.map((topic) => topic.id));
     const seen = new Set<number>();
-    const groups = given.map((group) => ({ ...group, topicIds: group.topicIds.filter((id) => id >= 0 && id < topics.length && !seen.has(id) && (seen.add(id), true)) }));
+    const groups = given.map((group) => ({ ...group, topicIds: group.topicIds.filter((id) => ids.has(id) && !seen.has(id) && (seen.add(id), true)) }));
     // a fine topic no broad topic names still gets a colour and a place in the legend
     const orphans = topics.filter((topic) => !seen.has(topic.id));
     return [...groups.filter((group) => group.topicIds.length > 0), ...orphans.map((topic) => ({ label: topic.label, topicIds: [topic.id] }))];
@@ -302,7 +303,10 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
     }
     return index;
   };
-  const groups = broadGroups(data);
+  // the page numbers topics by their place in clusters.topics; a topic's id (which stays from run to run) is what it shows
+  const place = new Map(clusters.topics.map((topic, index) => [topic.id, index]));
+  const placeOf = (id: number) => place.get(id)!;
+  const groups = broadGroups(data).map((group) => ({ ...group, topicIds: group.topicIds.map(placeOf) }));
   // within a broad topic, its biggest fine topics first (and darkest)
   for (const group of groups) group.topicIds.sort((a, b) => clusters.topics[b].size - clusters.topics[a].size || a - b);
   const colours = topicColours(clusters.topics.length, groups.map((group) => group.topicIds));
@@ -326,15 +330,15 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
     ...(vectors.fallbackReason ? { notice: `The shipped all-MiniLM-L6-v2 could not be used (${vectors.fallbackReason}); the builtin embedder was used, so neighbours and topics are less semantic.` } : {}),
     projection: `${data.projection} Topics: ${clusters.method}; k = ${clusters.k}, ${clusters.kSelection.criterion}.`,
     floor,
-    topics: clusters.topics.map((topic) => ({
+    topics: clusters.topics.map((topic, index) => ({
       id: topic.id,
       label: topic.label,
       short: shortLabel(topic.label),
       keywords: topic.keywords,
       size: topic.size,
-      color: colours.fine[topic.id],
-      ink: colours.fineInk[topic.id],
-      parent: parentOf.get(topic.id)!,
+      color: colours.fine[index],
+      ink: colours.fineInk[index],
+      parent: parentOf.get(index)!,
     })),
     broad,
     papers: Array.from(rows, (row): PagePaper => {
@@ -351,8 +355,8 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
         a: abstract,
         x: roundPosition(data.map[row * 2]),
         y: roundPosition(data.map[row * 2 + 1]),
-        c: data.topicOf[row],
-        ...(nearest !== undefined ? { n: nearest } : {}),
+        c: data.topicOf[row] < 0 ? -1 : placeOf(data.topicOf[row]),
+        ...(nearest !== undefined ? { n: placeOf(nearest) } : {}),
         r: related.map((neighbour) => [ref(neighbour.row), neighbour.score]),
         ...(weak.length > 0 ? { w: weak.map((neighbour) => [ref(neighbour.row), roundScore(neighbour.score)]) } : {}),
       };

@@ -33,6 +33,7 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   const rowOf = rowsById(papers);
   const topicOf = new Int32Array(papers.length).fill(-1);
   for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
+  const labelOf = new Map(clusters.topics.map((topic) => [topic.id, topic.label]));
 
   const stored = readNeighbours(folder, index);
   const previousPapers = readPrevious(folder, 'papers', () => readPaperDigests(folder, 'previous'));
@@ -79,7 +80,7 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
     toGraphml(papers.map((paper, row) => ({
       id: paper.id,
       title: paper.title,
-      ...(topicOf[row] >= 0 ? { topic: { id: topicOf[row], label: clusters.topics[topicOf[row]].label } } : {}),
+      ...(topicOf[row] >= 0 ? { topic: { id: topicOf[row], label: labelOf.get(topicOf[row])! } } : {}),
     })),
     related),
   );

@@ -50,7 +50,9 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   const { papers, clusters, vectors, index } = data;
   const rowOf = rowsById(papers);
   const title = (id: string) => escapeMarkdown(papers[rowOf.get(id)!].title);
-  const topicLink = (id: number) => `[${id}: ${escapeMarkdown(clusters.topics[id].label)}](#topic-${id})`;
+  const topicById = new Map(clusters.topics.map((topic) => [topic.id, topic]));
+  const broadById = new Map(clusters.broadTopics.map((broad) => [broad.id, broad]));
+  const topicLink = (id: number) => `[${id}: ${escapeMarkdown(topicById.get(id)!.label)}](#topic-${id})`;
   const edges = data.related.reduce((sum, list) => sum + list.length, 0);
   const lines: string[] = [];
   /**
@@ -100,7 +102,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   lines.push('## Topics', '', '| # | Topic | Papers | Cohesion | Coherence | Stability | Nearest topic |', '|---:|---|---:|---:|---:|---:|---|');
   for (const broad of clusters.broadTopics) {
     lines.push(`| | **${escapeMarkdown(broad.label)}** | **${broad.size}** | | ${broad.coherence.toFixed(3)} | | |`);
-    for (const topic of broad.topicIds.map((id) => clusters.topics[id])) {
+    for (const topic of broad.topicIds.map((id) => topicById.get(id)!)) {
       const nearest = topic.nearestTopic ? `${topicLink(topic.nearestTopic.id)} (${topic.nearestTopic.similarity.toFixed(2)})` : '';
       lines.push(`| ${topic.id} | ${topicLink(topic.id)}${topic.weak ? ' _(weak)_' : ''} | ${topic.size} | ${topic.cohesion.toFixed(3)} | ${topic.coherence.toFixed(3)} | ${topic.stability.toFixed(3)} | ${nearest} |`);
     }
@@ -109,7 +111,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
 
   for (const topic of clusters.topics) {
     lines.push(`<a id="topic-${topic.id}"></a>`, '', `## Topic ${topic.id}: ${escapeMarkdown(topic.label)}`, '');
-    lines.push(`Part of **${escapeMarkdown(clusters.broadTopics[topic.parent].label)}**${topic.weak ? ' · _weak topic_' : ''} · coherence ${topic.coherence.toFixed(3)} · stability ${topic.stability.toFixed(3)}`, '');
+    lines.push(`Part of **${escapeMarkdown(broadById.get(topic.parent)!.label)}**${topic.weak ? ' · _weak topic_' : ''} · coherence ${topic.coherence.toFixed(3)} · stability ${topic.stability.toFixed(3)}`, '');
     lines.push(`**Keywords:** ${topic.keywords.map(escapeMarkdown).join(', ')}`, '');
     const nearest = topic.nearestTopic ? ` · nearest topic ${topicLink(topic.nearestTopic.id)} (similarity ${topic.nearestTopic.similarity.toFixed(2)})` : '';
     lines.push(`${topic.size} papers · cohesion ${topic.cohesion.toFixed(3)}${nearest}`, '');

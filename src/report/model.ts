@@ -11,7 +11,7 @@ export interface ReportData {
   index: IndexInfo;
   clusters: Clusters;
   related: readonly RelatedPaper[][];
-  /** Topic number of each paper row; -1 for an outlier. */
+  /** Topic id of each paper row; -1 for an outlier. */
   topicOf: Int32Array;
   /** count x 2 map coordinates in [0, 1]. */
   map: Float64Array;

@@ -29,7 +29,8 @@ export function whatsNew(changes: Changes, topics: readonly Topic[], shown = NEW
   if (since === null) {
     return { summary: `First run: there is no earlier run to compare with, so all ${thousands(counts.papers)} papers are new and none is listed.`, lists: [], topics: [] };
   }
-  const topic = (id: number | null): Piece => (id === null ? 'outlier' : { topic: id, label: topics[id].label });
+  const labelOf = new Map(topics.map((entry) => [entry.id, entry.label]));
+  const topic = (id: number | null): Piece => (id === null ? 'outlier' : { topic: id, label: labelOf.get(id)! });
   const paper = (entry: { id: string; title: string }): Piece => ({ paper: entry.id, title: entry.title, lead: true });
   const other = (entry: { id: string; title: string }): Piece => ({ paper: entry.id, title: entry.title });
   const list = <T>(heading: string, entries: readonly T[], total: number, item: (entry: T) => Piece[]): NewsList[] =>
@@ -64,6 +65,7 @@ export function whatsNew(changes: Changes, topics: readonly Topic[], shown = NEW
     for (const merge of merges) lines.push([`Merged: ${earlier(merge.from)} into `, topic(merge.into)]);
     for (const split of splits) lines.push([`Split: ${earlier([split.from])} into `, ...joined(split.into, topic)]);
     if (lines.length === 0) lines.push(['No topic grew, appeared, disappeared, merged or split.']);
+    lines.unshift([changes.topics.refit === null ? 'The new papers joined the existing topics, which keep their ids.' : `The topics were fitted anew (${changes.topics.refit}); each kept the id of the earlier topic it continues.`]);
   }
   const topicsThen = since.topics === null ? '' : ` in ${thousands(since.topics)} topics`;
   return {

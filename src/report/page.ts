@@ -25,6 +25,7 @@ export interface PageBroadTopic {
   size: number;
   color: string;
   ink: string;
+  /** Places of its topics in PageData.topics. */
   topicIds: number[];
 }
 
@@ -36,9 +37,9 @@ export interface PagePaper {
   a: string;
   x: number;
   y: number;
-  /** topic, or -1 for an outlier */
+  /** place of its topic in PageData.topics, or -1 for an outlier */
   c: number;
-  /** an outlier's nearest topic */
+  /** an outlier's nearest topic, by place */
   n?: number;
   /** related papers (at or above the similarity floor): [paper, similarity], a paper as PageData.outside says */
   r: [number, number][];
@@ -132,13 +133,13 @@ export function showMap(data: PageData): void {
   }
   if (papers.length === 0) [minX, maxX, minY, maxY] = [0, 1, 0, 1];
   interface Label { x: number; y: number; text: string; ink: string; size: number; topicIds: number[]; broad: boolean }
-  const fineLabels: Label[] = topics.map((topic) => ({
-    x: median(topicXs[topic.id].slice()),
-    y: median(topicYs[topic.id].slice()),
+  const fineLabels: Label[] = topics.map((topic, index) => ({
+    x: median(topicXs[index].slice()),
+    y: median(topicYs[index].slice()),
     text: topic.short,
     ink: topic.ink,
     size: topic.size,
-    topicIds: [topic.id],
+    topicIds: [index],
     broad: false,
   }));
   const broadLabels: Label[] = broad.map((group) => ({
@@ -301,7 +302,7 @@ export function showMap(data: PageData): void {
   }
 
   function topicName(topic: number): string {
-    return `${topic}: ${topics[topic].label}`;
+    return `${topics[topic].id}: ${topics[topic].label}`;
   }
 
   /** Brings a paper into view if it is off the canvas. */
@@ -482,12 +483,13 @@ export function showMap(data: PageData): void {
     node.style.background = color;
     return node;
   };
-  const topicButton = (topic: PageTopic) => {
+  const topicButton = (index: number) => {
+    const topic = topics[index];
     const button = element('button', undefined, 'topic');
     button.append(swatch(topic.color), element('span', `${topic.id}: ${topic.label}`), element('span', ` ${topic.size}`, 'score'));
     button.title = topic.keywords.join(', ');
-    button.addEventListener('click', () => setFilter(`t${topic.id}`, [topic.id]));
-    topicButtons.push({ key: `t${topic.id}`, button });
+    button.addEventListener('click', () => setFilter(`t${index}`, [index]));
+    topicButtons.push({ key: `t${index}`, button });
     return button;
   };
   for (const group of broad) {
@@ -500,7 +502,7 @@ export function showMap(data: PageData): void {
       const inner = element('ul');
       for (const id of group.topicIds) {
         const child = element('li');
-        child.append(topicButton(topics[id]));
+        child.append(topicButton(id));
         inner.append(child);
       }
       item.append(heading, inner);
@@ -508,7 +510,7 @@ export function showMap(data: PageData): void {
     } else {
       for (const id of group.topicIds) {
         const item = element('li');
-        item.append(topicButton(topics[id]));
+        item.append(topicButton(id));
         topicList.append(item);
       }
     }
@@ -519,17 +521,19 @@ export function showMap(data: PageData): void {
     if (twoLevels) for (const id of group.topicIds) chip.append(swatch(topics[id].color));
     else chip.append(swatch(group.color));
     chip.append(element('span', group.short));
-    chip.title = twoLevels ? group.topicIds.map((id) => `${id}: ${topics[id].label}`).join('\n') : group.label;
+    chip.title = twoLevels ? group.topicIds.map((index) => `${topics[index].id}: ${topics[index].label}`).join('\n') : group.label;
     const key = twoLevels ? `b${group.label}` : `t${group.topicIds[0]}`;
     chip.addEventListener('click', () => setFilter(key, group.topicIds));
     topicButtons.push({ key, button: chip });
     legend.append(chip);
   }
   // what is new: a topic shows it on the map, a paper on the map opens it
+  const placeOfId = new Map(topics.map((topic, index) => [topic.id, index]));
   for (const button of document.querySelectorAll<HTMLElement>('#news [data-topic]')) {
-    const id = Number(button.dataset.topic);
-    button.addEventListener('click', () => setFilter(`t${id}`, [id]));
-    topicButtons.push({ key: `t${id}`, button });
+    const index = placeOfId.get(Number(button.dataset.topic));
+    if (index === undefined) continue;
+    button.addEventListener('click', () => setFilter(`t${index}`, [index]));
+    topicButtons.push({ key: `t${index}`, button });
   }
   for (const span of document.querySelectorAll<HTMLElement>('#news [data-paper]')) {
     const row = rowOfId.get(span.dataset.paper!);

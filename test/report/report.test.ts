@@ -33,7 +33,7 @@ const NIGHT: Changes = {
   ],
   changed: [{ id: 'p2', title: 'Chain-of-thought prompting', topic: 1 }],
   removed: [{ id: 'p9', title: 'A <b>removed</b> paper' }],
-  topics: { grewMost: [{ id: 0, label: 'speech, <TTS>', before: 1, after: 2 }], births: [1], deaths: [3], merges: [{ into: 1, from: [4, 5] }], splits: [{ from: 6, into: [0, 1] }] },
+  topics: { grewMost: [{ id: 0, label: 'speech, <TTS>', before: 1, after: 2 }], births: [1], deaths: [3], merges: [{ into: 1, from: [4, 5] }], splits: [{ from: 6, into: [0, 1] }], refit: 'refit asked for with --refit' },
 };
 
 /** A small report: two topics, one outlier, a title that tries to be markup. */
@@ -169,6 +169,51 @@ describe('report.html', () => {
     search.dispatchEvent(new dom.window.Event('input'));
     (document.querySelector('#matches button') as HTMLButtonElement).click();
     expect(document.querySelector('#details .meta')!.textContent).toBe('Outlier; nearest topic 1: reasoning · id p4');
+  });
+});
+
+/** The sample after runs that kept topic ids: topic 0 is now 7, topic 1 is 3 (listed first), broad topics 5 and 2. */
+function withKeptIds(): ReportData {
+  const data = sampleData();
+  const id = [7, 3];
+  const broad = [5, 2];
+  const { clusters } = data;
+  const topics = clusters.topics.map((topic) => ({ ...topic, id: id[topic.id], parent: broad[topic.parent], nearestTopic: topic.nearestTopic && { ...topic.nearestTopic, id: id[topic.nearestTopic.id] } }));
+  return {
+    ...data,
+    clusters: {
+      ...clusters,
+      topics: [topics[1], topics[0]],
+      broadTopics: clusters.broadTopics.map((group) => ({ ...group, id: broad[group.id], topicIds: group.topicIds.map((topic) => id[topic]) })),
+      outliers: clusters.outliers.map((outlier) => ({ ...outlier, nearestTopic: id[outlier.nearestTopic] })),
+    },
+    topicOf: data.topicOf.map((topic) => (topic < 0 ? -1 : id[topic])),
+    changes: {
+      ...NIGHT,
+      added: NIGHT.added.map((entry) => ({ ...entry, topic: entry.topic === null ? null : id[entry.topic] })),
+      changed: NIGHT.changed.map((entry) => ({ ...entry, topic: entry.topic === null ? null : id[entry.topic] })),
+      topics: { ...NIGHT.topics, grewMost: [{ id: 7, label: 'speech, <TTS>', before: 1, after: 2 }], births: [3], merges: [{ into: 3, from: [4, 5] }], splits: [{ from: 6, into: [7, 3] }] } },
+  };
+}
+
+describe('topic ids that are not places in the list (kept across runs)', () => {
+  test('both reports name, link and colour each topic by its id', () => {
+    const data = withKeptIds();
+    const markdown = toMarkdown(data);
+    expect(markdown).toContain('| 7 | [7: speech, &lt;TTS&gt;](#topic-7) | 2 |');
+    expect(markdown).toContain('## Topic 3: reasoning');
+    expect(markdown).toContain('nearest topic [3: reasoning](#topic-3)');
+    const html = toHtml(data);
+    const dom = openPage(html);
+    const { document } = dom.window;
+    expect([...document.querySelectorAll('#topics button.topic:not(.broad)')].map((topic) => topic.textContent).sort()).toEqual(['3: reasoning 2', '7: speech, <TTS> 2']);
+    const page = pageData(html);
+    // each paper's topic is its topic's place on the page, whose id is the topic's id
+    expect(page.papers.map((paper) => (paper.c < 0 ? -1 : page.topics[paper.c].id))).toEqual([7, 7, 3, 3, -1]);
+    search(dom, 'gardening')[0].click();
+    expect(document.querySelector('#details .meta')!.textContent).toBe('Outlier; nearest topic 3: reasoning · id p4');
+    (document.querySelector('#news [data-topic="7"]') as HTMLElement).click();
+    expect(document.querySelector('#topics button.active')!.textContent).toBe('7: speech, <TTS> 2');
   });
 });
 
@@ -377,6 +422,7 @@ describe("What's new", () => {
         '',
         '### Topics',
         '',
+        '- The topics were fitted anew (refit asked for with --refit); each kept the id of the earlier topic it continues.',
         '- Grew most: [0: speech, &lt;TTS&gt;](#topic-0) 1 → 2',
         '- New: [1: reasoning](#topic-1)',
         '- Gone: topic 3 of the previous run',
