@@ -8,12 +8,17 @@
  * model. Each stage runs as its own process (`papermap <stage>`), timed, with
  * its peak RSS; then a nightly update adds `--update` papers and the stages
  * run again on the same folder. Embedding time is the measured rate of the
- * shipped model on seed abstracts times the number of papers.
+ * shipped model on seed abstracts times the number of papers. Also measured:
+ * recall@10 of the stored neighbours against exact search after the full
+ * build and after the update, report.html's size and the seconds Chromium
+ * takes to open it and draw the map.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
 import { textHash, VectorCache } from '../src/embed/cache.js';
 import { paperText } from '../src/embed/index.js';
@@ -74,6 +79,26 @@ function cacheVectors(out: string, vectors: Float32Array, dim: number, identity:
   cache.close();
 }
 
+/** Seconds from opening report.html as a file in headless Chromium (as test/serve/browser.test.ts runs it) until its map is drawn and on screen. */
+async function openSeconds(htmlPath: string): Promise<number> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const start = performance.now();
+    await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load', timeout: 120_000 });
+    // the page sets data-labels on the canvas when it has drawn the map; two frames later that drawing is on screen
+    await page.waitForSelector('#map[data-labels]', { timeout: 120_000 });
+    await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+    return (performance.now() - start) / 1000;
+  } finally {
+    await browser.close();
+  }
+}
+
 /** Papers whose neighbours are checked against exact search (old ones, and as many new): exact search over a million papers is slow. */
 const recallSample = (count: number) => Math.min(500, Math.round(1e8 / count));
 
@@ -131,9 +156,12 @@ for (const count of sizes) {
   // the new papers and as many old ones: an old paper's list changes only where a new paper now belongs in it
   const nightlyRecall = recallAt10(out, [...Array.from(sampleRows(count, recallSample(count), 2)), ...Array.from({ length: Math.min(update, recallSample(count)) }, (_, index) => count + index)]);
   const html = statSync(join(out, 'report.html')).size / 1e6;
+  const opens = await openSeconds(join(out, 'report.html'));
+  const markdown = statSync(join(out, 'report.md')).size / 1e6;
   const embedSeconds = count / rate;
   const nonEmbedding = (runs: typeof full) => STAGES.filter((stage) => stage !== 'embed').reduce((sum, stage) => sum + runs[stage].seconds, 0);
   const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { update: unknown };
+  const topics = (JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as { history: { run: string; reason: string } }).history;
 
   console.log(`${count.toLocaleString('en-US')} papers          full build          nightly +${update}`);
   console.log('  stage       seconds   peak MB     seconds   peak MB');
@@ -143,8 +171,8 @@ for (const count of sizes) {
   console.log(`  ingest: ${(count / full.ingest.seconds).toFixed(0)} records/s (target >= 20,000)`);
   console.log(`  non-embedding stages: full ${nonEmbedding(full).toFixed(0)} s = ${((100 * nonEmbedding(full)) / embedSeconds).toFixed(1)}% of embedding ${count.toLocaleString('en-US')} papers (${embedSeconds.toFixed(0)} s; target <= 10%), nightly ${nonEmbedding(nightly).toFixed(1)} s (target <= 60 s)`);
   console.log(`  recall@10 against exact search: full build ${fullRecall.toFixed(4)}, after the nightly update ${nightlyRecall.toFixed(4)} (${recallSample(count)} old papers and ${Math.min(update, recallSample(count))} new)`);
-  console.log(`  peak RSS: ${Math.max(...STAGES.map((stage) => Math.max(full[stage].peakMb, nightly[stage].peakMb))).toFixed(0)} MB (target <= 6,000); report.html ${html.toFixed(1)} MB (target < 30); index update ${JSON.stringify(index.update)}\n`);
-  results[`${count}`] = { full, nightly, htmlMb: html, embedSeconds, indexUpdate: index.update, fullRecall, nightlyRecall };
+  console.log(`  peak RSS: ${Math.max(...STAGES.map((stage) => Math.max(full[stage].peakMb, nightly[stage].peakMb))).toFixed(0)} MB (target <= 6,000); report.html ${html.toFixed(1)} MB (target < 30), open in Chromium ${opens.toFixed(1)} s (target < 5); report.md ${markdown.toFixed(2)} MB; index update ${JSON.stringify(index.update)}; topics ${topics.run}: ${topics.reason}\n`);
+  results[`${count}`] = { full, nightly, htmlMb: html, htmlOpenSeconds: opens, markdownMb: markdown, embedSeconds, indexUpdate: index.update, fullRecall, nightlyRecall };
   rmSync(root, { recursive: true, force: true });
 }
 console.log(JSON.stringify(results));
