@@ -64,7 +64,7 @@ export function autoKRange(papers: number): [number, number] {
 /** Refuses a k that cannot work for this many papers, before any work is done. */
 export function checkK(k: number | 'auto', papers: number): void {
   if (k === 'auto') {
-    if (papers < 3) throw new UserError(`cannot find topics in ${papers} paper(s): need at least 3`);
+    if (papers < 3) throw new UserError(`cannot find topics in ${papers} paper(s): need at least 3; add papers to the inputs`);
   } else if (k > papers) {
     throw new UserError(`--k ${k} is more than the ${papers} papers`);
   }

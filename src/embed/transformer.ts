@@ -1,4 +1,4 @@
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AutoModel, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@xenova/transformers';
 import { UserError } from '../shared/errors.js';
 import { padBatch } from './batch.js';
@@ -33,11 +33,17 @@ export class TransformerEmbedder {
     env.localModelPath = dirname(absolute);
     let tokenizer: PreTrainedTokenizer;
     let model: PreTrainedModel;
+    // the error names the file that would not load: the tokenizer's, or the weights transformers.js picks
+    const cannotLoad = (file: string, error: unknown) => new UserError(`cannot load the model in ${dir}: ${join(dir, file)}: ${(error as Error).message.split('\n')[0]}; replace it with a sound copy`);
     try {
       tokenizer = await AutoTokenizer.from_pretrained(basename(absolute));
+    } catch (error) {
+      throw cannotLoad('tokenizer.json', error);
+    }
+    try {
       model = await AutoModel.from_pretrained(basename(absolute), { quantized });
     } catch (error) {
-      throw new UserError(`cannot load the model in ${dir}: ${(error as Error).message.split('\n')[0]}`);
+      throw cannotLoad(join('onnx', quantized ? 'model_quantized.onnx' : 'model.onnx'), error);
     }
     return new TransformerEmbedder(name, identity, dim, maxTokens, tokenizer, model, stripsAccents, quantized);
   }

@@ -67,6 +67,8 @@ export function lockFolder(out: string): () => void {
   const release = () => {
     if (held) rmSync(path, { force: true });
     held = false;
+    // a process that writes many folders (serve, the tests) leaves no listener behind per lock
+    process.removeListener('exit', release);
   };
   process.once('exit', release);
   return release;

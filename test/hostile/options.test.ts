@@ -62,7 +62,7 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
     const input = join(tempDir('input'), 'two.jsonl');
     writeFileSync(input, '{"title":"Attention is all you need","abstract":"Transformers."}\n{"title":"Deep residual learning","abstract":"ResNets."}\n');
     const result = papermap(['run', '--input', input, '--out', out, '--model', 'builtin']);
-    expect(result.stderr).toBe(oneLine('cannot find topics in 2 paper(s): need at least 3'));
+    expect(result.stderr).toBe(oneLine('cannot find topics in 2 paper(s): need at least 3; add papers to the inputs'));
     expect(result.status).toBe(1);
     expectUnchanged(out, before);
   });
@@ -146,7 +146,7 @@ describe('no stack trace reaches a user', () => {
     const out = copyOf(good, 'onnx');
     const before = snapshot(out);
     const result = papermap(['embed', '--out', out, '--model', model]);
-    expect(result.stderr).toBe(oneLine(`cannot load the model in ${model}: Can't create a session`));
+    expect(result.stderr).toBe(oneLine(`cannot load the model in ${model}: ${join(model, 'onnx', 'model.onnx')}: Can't create a session; replace it with a sound copy`));
     expect(result.status).toBe(1);
     expectUnchanged(out, before);
   });
@@ -156,7 +156,7 @@ describe('no stack trace reaches a user', () => {
     const out = copyOf(good, 'onnx');
     const result = papermap(['embed', '--out', out, '--model', model], { env: { PAPERMAP_DEBUG: '1' } });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(oneLine(`cannot load the model in ${model}: Can't create a session`));
+    expect(result.stderr).toContain(oneLine(`cannot load the model in ${model}: ${join(model, 'onnx', 'model.onnx')}: Can't create a session; replace it with a sound copy`));
     expect(result.stderr).toMatch(/\n {4}at /);
   });
 
