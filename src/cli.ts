@@ -58,7 +58,7 @@ runCommand
   .addOption(common.out())
   .addOption(common.json())
   .action(async (opts: CommandOptions) => {
-    const summary = await runPipeline(OutputFolder.writable(opts.out), stageOptions(opts));
+    const summary = await OutputFolder.writing(opts.out, (folder) => runPipeline(folder, stageOptions(opts)));
     print(opts.json, summary, describeRun(summary));
   });
 
@@ -75,9 +75,10 @@ for (const stage of STAGES) {
     .addOption(common.out())
     .addOption(common.json())
     .action(async (opts: CommandOptions) => {
-      const folder = OutputFolder.writable(opts.out);
-      const outcome = await runOneStage(stage, folder, stageOptions(opts));
-      print(opts.json, outcome.summary, `${stage.describe(outcome.summary, folder)} (${outcome.seconds.toFixed(2)} s)`);
+      await OutputFolder.writing(opts.out, async (folder) => {
+        const outcome = await runOneStage(stage, folder, stageOptions(opts));
+        print(opts.json, outcome.summary, `${stage.describe(outcome.summary, folder)} (${outcome.seconds.toFixed(2)} s)`);
+      });
     });
 }
 

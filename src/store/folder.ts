@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
@@ -53,6 +53,23 @@ export class OutputFolder {
       throw new UserError(`cannot write to --out ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give a folder you can write to`);
     }
     return new OutputFolder(out);
+  }
+
+  /**
+   * Runs work on a writable output folder. When it fails (a refused run), the
+   * folders made for it are removed again if nothing was written in them, so a
+   * mistyped `--out` leaves no trace.
+   */
+  static async writing<T>(out: string, work: (folder: OutputFolder) => Promise<T>): Promise<T> {
+    let made: string | undefined;
+    for (let path = resolve(out); !existsSync(path); path = dirname(path)) made = path;
+    const folder = OutputFolder.writable(out);
+    try {
+      return await work(folder);
+    } catch (error) {
+      if (made !== undefined && holdsNoFile(made)) rmSync(made, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   path(name: ArtifactName): string {
@@ -284,4 +301,9 @@ export class StageWriter {
   abort(): void {
     rmSync(this.folder.stagingDir, { recursive: true, force: true });
   }
+}
+
+/** True when a folder holds nothing but empty folders. */
+function holdsNoFile(dir: string): boolean {
+  return readdirSync(dir, { withFileTypes: true }).every((entry) => entry.isDirectory() && holdsNoFile(join(dir, entry.name)));
 }

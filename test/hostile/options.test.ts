@@ -67,6 +67,21 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
     expectUnchanged(out, before);
   });
 
+  test('a refused run or stage on a new nested --out leaves no folder behind', () => {
+    const root = tempDir('new-out');
+    const refusals = [
+      ['run', '--input', SEEDS, '--k', '1000', '--model', 'builtin', '--out', join(root, 'a', 'b')],
+      ['cluster', '--out', join(root, 'c', 'd')],
+      ['run', '--input', join(root, 'nowhere.jsonl'), '--out', join(root, 'e')],
+    ];
+    for (const args of refusals) {
+      const result = papermap(args);
+      expect(result.status, args.join(' ')).toBe(1);
+      expect(result.stderr.split('\n')).toHaveLength(2);
+    }
+    expect(readdirSync(root)).toEqual([]);
+  });
+
   test('cluster --k 409 on the 408 papers: refused before clustering, folder byte-identical', () => {
     const out = copyOf(good, 'options');
     const before = snapshot(out);
