@@ -6,7 +6,9 @@
 #   nightly.sh shard I N INPUT OUT    embed shard I of N of the papers not yet embedded into OUT/cache
 #                                     (one job of the CI matrix; it writes no other artifact)
 #   nightly.sh gather SHARDS... OUT   put the shards' cache files into OUT/cache
-#   nightly.sh map INPUT OUT          ingest and every later stage; with every shard gathered, nothing is embedded
+#   nightly.sh map INPUT OUT [--refit]
+#                                     ingest and every later stage; with every shard gathered, nothing is embedded;
+#                                     new papers join the topics, or --refit fits them anew (topics keep their ids)
 #
 # PAPERMAP names the command (default: npx papermap).
 set -euo pipefail
@@ -29,11 +31,11 @@ case "$step" in
     done
     ;;
   map)
-    [ $# -eq 3 ] || { echo "usage: nightly.sh map INPUT OUT" >&2; exit 2; }
-    papermap run --input "$2" --out "$3" --json
+    [ $# -eq 3 ] || { [ $# -eq 4 ] && [ "$4" = --refit ]; } || { echo "usage: nightly.sh map INPUT OUT [--refit]" >&2; exit 2; }
+    papermap run --input "$2" --out "$3" --json "${@:4}"
     ;;
   *)
-    echo "usage: nightly.sh shard I N INPUT OUT | gather SHARD_DIR... OUT | map INPUT OUT" >&2
+    echo "usage: nightly.sh shard I N INPUT OUT | gather SHARD_DIR... OUT | map INPUT OUT [--refit]" >&2
     exit 2
     ;;
 esac

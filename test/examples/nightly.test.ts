@@ -71,5 +71,16 @@ describe('the nightly CI recipe over two simulated nights', () => {
     expect(label(night2.clusters)).toEqual(label(night1.clusters));
     for (const paper of changes.added) expect(paper.topic === null || label(night2.clusters).has(paper.topic)).toBe(true);
 
+    // run by hand with refit: the topics are fitted anew on every paper, and keep their ids
+    const refit = JSON.parse(step('map', input, out, '--refit')) as RunSummary;
+    expect(refit.stages).toMatchObject({ ingest: { status: 'up to date' }, index: { status: 'up to date' }, cluster: { status: 'ran' } });
+    const night3 = topicsAfter();
+    expect(night3.clusters.history).toMatchObject({ run: 'fitted', reason: 'refit asked for with --refit' });
+    const { births, deaths } = night3.clusters.history.lineage!;
+    const before = night2.clusters.topics.map((topic) => topic.id);
+    const after = night3.clusters.topics.map((topic) => topic.id);
+    expect(after.filter((id) => !births.includes(id)).sort()).toEqual(before.filter((id) => !deaths.includes(id)).sort());
+    for (const id of births) expect(id).toBeGreaterThanOrEqual(night2.clusters.history.nextTopicId);
+
   });
 });
