@@ -38,6 +38,19 @@ describe('papermap run on the seeds with the builtin embedder', () => {
     expect(clusters.kScores.length).toBeGreaterThan(5);
   });
 
+  test('graph.graphml, which the report draws from neighbours.bin, holds the links of related.json', () => {
+    const related = JSON.parse(readFileSync(join(out, 'related.json'), 'utf8')) as { id: string; neighbors: { id: string; score: number; mutual: boolean }[] }[];
+    const rowOf = new Map(related.map((entry, row) => [entry.id, row]));
+    // a mutual link is listed from both ends and drawn once
+    const links = related.flatMap((entry, row) =>
+      entry.neighbors.filter((neighbour) => !neighbour.mutual || rowOf.get(neighbour.id)! > row).map((neighbour) => `${entry.id} ${neighbour.id} ${neighbour.score.toFixed(4)} ${neighbour.mutual}`),
+    );
+    const graphml = readFileSync(join(out, 'graph.graphml'), 'utf8');
+    const edges = [...graphml.matchAll(/<edge id="e\d+" source="([^"]+)" target="([^"]+)"><data key="weight">([^<]+)<\/data><data key="mutual">(true|false)<\/data>/g)].map((match) => match.slice(1).join(' '));
+    expect(links.length).toBeGreaterThan(500);
+    expect(edges).toEqual(links);
+  });
+
   test('finds topics a reader recognises', () => {
     const clusters = JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
     const keywords = clusters.topics.map((topic) => topic.keywords.join(' ').toLowerCase());

@@ -1,6 +1,5 @@
 import { sha256, sha256File } from '../shared/files.js';
 import { bytesOf } from '../shared/files.js';
-import { UserError } from '../shared/errors.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
 import { readCurrentVectors, readIndexInfo, readNeighbours, type Paper } from '../store/read.js';
 import { indexInfo as indexInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
@@ -167,18 +166,6 @@ function relatedJson(papers: readonly Paper[], related: readonly RelatedPaper[][
 
 export function roundScore(score: number): number {
   return Math.round(score * 10_000) / 10_000;
-}
-
-/** The related-paper graph as stored in related.json, by paper row. */
-export function relatedByRow(entries: readonly { neighbors: readonly { id: string; score: number; mutual: boolean }[] }[], papers: readonly Paper[]): RelatedPaper[][] {
-  const rowOf = new Map(papers.map((paper, row) => [paper.id, row]));
-  return entries.map((entry) =>
-    entry.neighbors.map((neighbour) => {
-      const row = rowOf.get(neighbour.id);
-      if (row === undefined) throw new UserError(`related.json names a paper that is not in papers.jsonl (${neighbour.id}): run \`papermap index\` again`);
-      return { row, score: neighbour.score, mutual: neighbour.mutual };
-    }),
-  );
 }
 
 /** Nearest-paper search over the indexed vectors: exact for small corpora, HNSW for large ones. */

@@ -357,7 +357,7 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
         y: roundPosition(data.map[row * 2 + 1]),
         c: data.topicOf[row] < 0 ? -1 : placeOf(data.topicOf[row]),
         ...(nearest !== undefined ? { n: placeOf(nearest) } : {}),
-        r: related.map((neighbour) => [ref(neighbour.row), neighbour.score]),
+        r: related.map((neighbour) => [ref(neighbour.row), roundScore(neighbour.score)]),
         ...(weak.length > 0 ? { w: weak.map((neighbour) => [ref(neighbour.row), roundScore(neighbour.score)]) } : {}),
       };
     }),

@@ -1,7 +1,8 @@
-import { firstNeighbours, relatedByRow, toGraphml } from '../index/index.js';
+import { firstNeighbours, toGraphml } from '../index/index.js';
+import { relatedPapers } from '../index/graph.js';
 import { sampleRows } from '../shared/random.js';
 import type { StageWriter } from '../store/folder.js';
-import { readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPaperDigests, readPrevious, readRelated } from '../store/read.js';
+import { readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPaperDigests, readPrevious } from '../store/read.js';
 import { changesSince } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
@@ -28,7 +29,6 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   const { papers, info: vectorsInfo, vectors } = readCurrentVectors(folder);
   const index = readIndexInfo(folder, vectorsInfo);
   const clusters = readClusters(folder, vectorsInfo);
-  const related = relatedByRow(readRelated(folder, papers), papers);
 
   const rowOf = rowsById(papers);
   const topicOf = new Int32Array(papers.length).fill(-1);
@@ -36,6 +36,8 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   const labelOf = new Map(clusters.topics.map((topic) => [topic.id, topic.label]));
 
   const stored = readNeighbours(folder, index);
+  // the related papers as the index stage made related.json of them: from neighbours.bin and the graph's floor, without parsing a file of a million lines
+  const related = relatedPapers(firstNeighbours(stored, index.graph.neighbors), index.graph.minSimilarity);
   const previousPapers = readPrevious(folder, 'papers', () => readPaperDigests(folder, 'previous'));
   const changes = changesSince(
     previousPapers && { papers: previousPapers, clusters: readPrevious(folder, 'clusters', () => readClustersFile(folder, 'previous')) },

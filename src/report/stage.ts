@@ -5,7 +5,7 @@ import { report } from './index.js';
 export const reportStage = defineStage({
   name: 'report',
   description: 'write report.md, report.html and graph.graphml (the related-paper graph with each paper\'s topic)',
-  reads: ['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'neighbours', 'related', 'clusters'],
+  reads: ['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'neighbours', 'clusters'],
   options: [],
   prepare: () => ({ plan: undefined }),
   run: (writer) => report(writer, { version: VERSION }),

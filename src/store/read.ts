@@ -4,7 +4,7 @@ import { notice } from '../shared/progress.js';
 import { sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
-import { clustersFile, indexInfo, paperLine, relatedEntry, vectorsInfo, type Clusters, type IndexInfo, type RelatedEntry, type VectorsInfo } from './schemas.js';
+import { clustersFile, indexInfo, paperLine, vectorsInfo, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
 
 /** One paper as every stage after ingest sees it. */
 export interface Paper {
@@ -135,32 +135,6 @@ export function readNeighbours(folder: OutputFolder, info: IndexInfo): Neighbour
     if (labels[i] < -1 || labels[i] >= info.count || (labels[i] >= 0 && !Number.isFinite(scores[i]))) throw folder.damaged('neighbours', `entry ${i} is not a paper and a similarity (damaged?)`);
   }
   return { k: info.storedNeighbours, labels, scores };
-}
-
-/** related.json, which must list the current papers in order. */
-export function readRelated(folder: OutputFolder, papers: readonly Paper[]): RelatedEntry[] {
-  // one entry a line, as the index stage writes it: at a million papers the file is more than one string can hold
-  const bytes = folder.readBytes('related');
-  const lines: string[] = [];
-  for (let start = 0; start < bytes.length; ) {
-    const end = bytes.indexOf(10, start);
-    lines.push(bytes.toString('utf8', start, end < 0 ? bytes.length : end));
-    start = end < 0 ? bytes.length : end + 1;
-  }
-  if (lines[0] !== '[' || lines[lines.length - 1] !== ']') throw folder.damaged('related', 'not a papermap related.json (damaged or cut short)');
-  const entries = lines.slice(1, -1).map((line, index) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
-    } catch {
-      throw folder.damaged('related', `line ${index + 2} is not valid JSON`);
-    }
-    const parsed = relatedEntry.safeParse(value);
-    if (!parsed.success) throw folder.damaged('related', `line ${index + 2} is not a paper's related papers (${schemaProblem(parsed.error)})`);
-    return parsed.data;
-  });
-  if (entries.length !== papers.length || entries.some((entry, row) => entry.id !== papers[row].id)) throw stale(folder, 'related', 'papers');
-  return entries;
 }
 
 /** clusters.json if it belongs to the current vectors. */

@@ -70,14 +70,6 @@ export const indexInfo = z.object({
 });
 export type IndexInfo = z.infer<typeof indexInfo>;
 
-/** One entry of related.json (a JSON array, one paper a line): a paper's related papers, best first. */
-export const relatedEntry = z.object({
-  id: z.string(),
-  title: z.string(),
-  neighbors: z.array(z.object({ id: z.string(), score: finite, mutual: z.boolean() })),
-});
-export type RelatedEntry = z.infer<typeof relatedEntry>;
-
 const kScore = z.object({
   k: z.number().int(),
   /** Mean silhouette on cosine distance, in [-1, 1]: higher means tighter, better separated topics. */

@@ -96,7 +96,6 @@ describe('papermap similar and report on a damaged folder: exit 1, one line nami
     ['similar', 'vectors.json', 'garbage'],
     ['similar', 'papers.jsonl', 'bit-flipped'],
     ['report', 'neighbours.bin', 'bit-flipped'],
-    ['report', 'related.json', 'bit-flipped'],
     ['report', 'clusters.json', 'garbage'],
     ['report', 'vectors.f32', 'truncated'],
   ];
