@@ -23,13 +23,13 @@ export interface GraphNode {
 /**
  * The related-paper graph as GraphML (Gephi, Cytoscape, yEd, networkx):
  * undirected, one edge per related pair weighted by cosine similarity, marked
- * mutual when each paper is among the other's neighbours. Returned as lines
- * (each ending in a newline): at a million papers the file is more than one
- * string can hold.
+ * mutual when each paper is among the other's neighbours. Made a line at a
+ * time (each ending in a newline), as it is written: at a million papers the
+ * file is more than one string can hold.
  */
-export function toGraphml(nodes: readonly GraphNode[], related: readonly RelatedPaper[][]): string[] {
+export function* toGraphml(nodes: readonly GraphNode[], related: readonly RelatedPaper[][]): Generator<string> {
   const withTopics = nodes.some((node) => node.topic);
-  const lines = [
+  const head = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
     '  <key id="title" for="node" attr.name="title" attr.type="string"/>',
@@ -40,20 +40,19 @@ export function toGraphml(nodes: readonly GraphNode[], related: readonly Related
     '  <key id="mutual" for="edge" attr.name="mutual" attr.type="boolean"/>',
     '  <graph id="related-papers" edgedefault="undirected">',
   ];
+  for (const line of head) yield line + '\n';
   for (const node of nodes) {
     const topic = node.topic ? `<data key="topic">${escapeXml(node.topic.label)}</data><data key="topicId">${node.topic.id}</data>` : '';
-    lines.push(`    <node id="${escapeXml(node.id)}"><data key="title">${escapeXml(node.title)}</data>${topic}</node>`);
+    yield `    <node id="${escapeXml(node.id)}"><data key="title">${escapeXml(node.title)}</data>${topic}</node>\n`;
   }
   let edge = 0;
-  related.forEach((list, row) => {
+  for (const [row, list] of related.entries()) {
     for (const neighbour of list) {
       // a mutual edge is kept from both ends: write it once, from the lower row
       if (neighbour.mutual && neighbour.row < row) continue;
-      lines.push(
-        `    <edge id="e${edge++}" source="${escapeXml(nodes[row].id)}" target="${escapeXml(nodes[neighbour.row].id)}"><data key="weight">${neighbour.score.toFixed(4)}</data><data key="mutual">${neighbour.mutual}</data></edge>`,
-      );
+      yield `    <edge id="e${edge++}" source="${escapeXml(nodes[row].id)}" target="${escapeXml(nodes[neighbour.row].id)}"><data key="weight">${neighbour.score.toFixed(4)}</data><data key="mutual">${neighbour.mutual}</data></edge>\n`;
     }
-  });
-  lines.push('  </graph>', '</graphml>');
-  return lines.map((line) => line + '\n');
+  }
+  yield '  </graph>\n';
+  yield '</graphml>\n';
 }

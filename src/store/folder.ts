@@ -13,6 +13,8 @@ const MANIFEST = 'manifest.json';
 const STAGING = '.papermap-staging';
 /** Where a commit keeps the version it replaced of the artifacts that keep one. */
 const PREVIOUS = '.previous';
+/** Characters of text gathered before a write. */
+const WRITE_BLOCK = 1 << 20;
 
 /** The first problem zod found, as a short phrase with where it is. */
 export function schemaProblem(error: z.ZodError): string {
@@ -260,13 +262,36 @@ export class StageWriter {
   }
 
   /** Writes an artifact to the staging folder, flushed to disk. */
-  write(name: ArtifactName, data: string | Uint8Array | readonly (string | Uint8Array)[]): void {
+  /**
+   * Writes an artifact into staging: a string, bytes, or chunks of either,
+   * which may come from a generator, so a file bigger than memory is
+   * written as it is made. Strings are gathered into blocks of about 1 MB
+   * per write.
+   */
+  write(name: ArtifactName, data: string | Uint8Array | Iterable<string | Uint8Array>): void {
     const fd = openSync(this.target(name), 'w');
+    const writeAll = (bytes: Uint8Array) => {
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+    };
+    let pending: string[] = [];
+    let pendingLength = 0;
+    const flush = () => {
+      if (pending.length > 0) writeAll(Buffer.from(pending.join('')));
+      pending = [];
+      pendingLength = 0;
+    };
     try {
       for (const chunk of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+        if (typeof chunk === 'string') {
+          pending.push(chunk);
+          pendingLength += chunk.length;
+          if (pendingLength >= WRITE_BLOCK) flush();
+        } else {
+          flush();
+          writeAll(chunk);
+        }
       }
+      flush();
       fsyncSync(fd);
     } finally {
       closeSync(fd);

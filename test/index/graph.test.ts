@@ -102,7 +102,7 @@ describe('GraphML', () => {
       ],
       [],
     ];
-    const xml = toGraphml(nodes, related).join('');
+    const xml = [...toGraphml(nodes, related)].join('');
     expect(XMLValidator.validate(xml)).toBe(true);
     const graph = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(xml).graphml.graph;
     expect(graph.edgedefault).toBe('undirected');
