@@ -1,8 +1,9 @@
 import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { sha256, sha256File, writeFileAtomic } from '../shared/files.js';
+import { forEachBlock, sha256, sha256File, writeFileAtomic } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { notice } from '../shared/progress.js';
 import { ARTIFACTS, artifactsOf, type ArtifactName } from './artifacts.js';
@@ -105,17 +106,50 @@ export class OutputFolder {
    */
   readBytes(name: ArtifactName, version: 'current' | 'previous' = 'current'): Buffer {
     if (version === 'previous') return readFileSync(this.previousPath(name));
+    const recorded = this.recordedHash(name);
+    const bytes = readFileSync(this.path(name));
+    if (recorded !== undefined && sha256(bytes) !== recorded) throw this.changed(name);
+    return bytes;
+  }
+
+  /**
+   * An artifact read in blocks (see forEachBlock), never held whole, and
+   * checked against its recorded hash at the end. A problem the reader finds
+   * on the way, in a file that does not match its hash, is reported as that
+   * mismatch: the file was damaged or changed, whatever the reader tripped on.
+   */
+  readBlocks(name: ArtifactName, version: 'current' | 'previous', onBlock: (bytes: Buffer) => void): string {
+    const path = version === 'previous' ? this.previousPath(name) : this.path(name);
+    const recorded = version === 'previous' ? undefined : this.recordedHash(name);
+    const digest = createHash('sha256');
+    try {
+      forEachBlock(path, (bytes) => {
+        digest.update(bytes);
+        onBlock(bytes);
+      });
+    } catch (error) {
+      if (recorded !== undefined && error instanceof UserError && sha256File(path) !== recorded) throw this.changed(name);
+      throw error;
+    }
+    const hash = digest.digest('hex');
+    if (recorded !== undefined && hash !== recorded) throw this.changed(name);
+    return hash;
+  }
+
+  /** The hash manifest.json recorded for an artifact when its stage committed it; undefined in a folder without a manifest, which its readers alone check. */
+  private recordedHash(name: ArtifactName): string | undefined {
     const path = this.path(name);
     if (!existsSync(path)) throw new UserError(`${path} not found: ${this.remedy(name)} first`);
-    const bytes = readFileSync(path);
     const manifest = this.loadManifest();
-    // a folder without a manifest (written before there was one) is checked by the readers alone
-    if (manifest.state === 'missing') return bytes;
+    if (manifest.state === 'missing') return undefined;
     if (manifest.state === 'damaged') throw new UserError(`${manifest.path} is damaged (${manifest.problem}), so the files it vouches for cannot be checked: run \`papermap run --out ${this.out}\``);
     const committed = manifest.manifest.stages[ARTIFACTS[name].stage]?.outputs[ARTIFACTS[name].file];
     if (committed === undefined) throw this.damaged(name, `not recorded in ${manifest.path} (its stage never finished)`);
-    if (sha256(bytes) !== committed) throw this.damaged(name, `does not match the hash ${manifest.path} recorded when it was written (damaged or changed since)`);
-    return bytes;
+    return committed;
+  }
+
+  private changed(name: ArtifactName): UserError {
+    return this.damaged(name, `does not match the hash ${join(this.out, MANIFEST)} recorded when it was written (damaged or changed since)`);
   }
 
   readText(name: ArtifactName, version: 'current' | 'previous' = 'current'): string {

@@ -23,18 +23,16 @@ export function paperToJson(paper: Paper): string {
 }
 
 /**
- * Each paper of papers.jsonl, its line checked, and the file's hash. Lines
- * are decoded one at a time from the file's bytes: a million papers are more
- * text than one JavaScript string can hold.
+ * Each paper of papers.jsonl, its line checked, and the file's hash. The file
+ * is read in blocks and decoded a line at a time: a million papers are more
+ * text than one JavaScript string can hold, and holding their bytes as well
+ * as their strings would double what a stage needs.
  */
 function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
-  const bytes = folder.readBytes('papers', version);
-  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) throw folder.damaged('papers', 'the last line is cut short');
   const ids = new Set<string>();
-  for (let start = 0, line = 1; start < bytes.length; line++) {
-    const end = bytes.indexOf(10, start);
-    const text = bytes.toString('utf8', start, end);
-    start = end + 1;
+  let line = 0;
+  const onLine = (text: string) => {
+    line++;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -47,8 +45,21 @@ function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', tak
     if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
     ids.add(id);
     take({ id, title, abstract, sources, metadata });
-  }
-  return sha256(bytes);
+  };
+  // the start of a line that runs on into the next block
+  let carried: Buffer[] = [];
+  const hash = folder.readBlocks('papers', version, (bytes) => {
+    let start = 0;
+    for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, start)) {
+      onLine(carried.length > 0 ? Buffer.concat([...carried, bytes.subarray(start, end)]).toString('utf8') : bytes.toString('utf8', start, end));
+      carried = [];
+      start = end + 1;
+    }
+    // the block's buffer is reused: what runs on is copied
+    if (start < bytes.length) carried.push(Buffer.from(bytes.subarray(start)));
+  });
+  if (carried.length > 0) throw folder.damaged('papers', 'the last line is cut short');
+  return hash;
 }
 
 /** papers.jsonl as papers, and the file's hash. */
