@@ -14,10 +14,20 @@ export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswPa
   const count = vectors.length / dim;
   const index = new hnswlib.HierarchicalNSW('cosine', dim);
   index.initIndex(Math.max(count, 1), parameters.m, parameters.efConstruction, SEED);
-  // hnswlib-node takes plain arrays at its boundary; the vectors stay Float32Array everywhere else
-  for (let row = 0; row < count; row++) index.addPoint(Array.from(vectors.subarray(row * dim, (row + 1) * dim)), row);
+  const point = new Array<number>(dim);
+  for (let row = 0; row < count; row++) index.addPoint(pointOf(vectors, row, dim, point), row);
   index.setEf(parameters.efSearch);
   return index;
+}
+
+/**
+ * Row `row` of `vectors` in `point`: hnswlib-node takes plain arrays only (it
+ * refuses typed arrays), and one array refilled for every call spares making
+ * a new one each time. The vectors stay Float32Array everywhere else.
+ */
+export function pointOf(vectors: Float32Array, row: number, dim: number, point: number[]): number[] {
+  for (let d = 0; d < dim; d++) point[d] = vectors[row * dim + d];
+  return point;
 }
 
 export function saveHnsw(index: HnswIndex, path: string): void {
@@ -57,9 +67,10 @@ export function hnswNeighbours(
   const neighbours = emptyNeighbours(queryCount, k);
   // one spare candidate per skipped label (the query paper itself, at most)
   const wanted = Math.min(count, k + 1);
+  const point = new Array<number>(dim);
   for (let q = 0; q < queryCount; q++) {
     const found = index
-      .searchKnn(Array.from(queries.subarray(q * dim, (q + 1) * dim)), wanted)
+      .searchKnn(pointOf(queries, q, dim, point), wanted)
       .neighbors.map((label) => (rowOfLabel ? rowOfLabel[label] : label))
       .filter((row) => row >= 0 && !skip(q, row))
       .map((row) => ({ label: row, score: Math.fround(dot(queries, q * dim, vectors, row * dim, dim)) }));

@@ -1,5 +1,5 @@
 import type { HnswIndex } from './hnsw.js';
-import { hnswNeighbours } from './hnsw.js';
+import { hnswNeighbours, pointOf } from './hnsw.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
 
@@ -65,9 +65,10 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
   const addedRows: number[] = [];
   for (let row = 0; row < count; row++) if (labelOfRow[row] < 0) addedRows.push(row);
   if (addedRows.length > 0) index.resizeIndex(labels.length + addedRows.length);
+  const point = new Array<number>(dim);
   for (const row of addedRows) {
     const label = labels.length;
-    index.addPoint(Array.from(vectors.subarray(row * dim, (row + 1) * dim)), label);
+    index.addPoint(pointOf(vectors, row, dim, point), label);
     labels.push(ids[row]);
     fingerprints.push(vectorFingerprint(vectors, row, dim));
     labelOfRow[row] = label;

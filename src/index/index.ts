@@ -1,13 +1,14 @@
 import { sha256, sha256File } from '../shared/files.js';
 import { bytesOf } from '../shared/files.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { readCurrentVectors, readIndexInfo, readNeighbours, type Paper } from '../store/read.js';
+import { readCurrentVectors, readIndexInfo, readNeighbours, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
 import { indexInfo as indexInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
 import { updateIndex, type PreviousIndex } from './incremental.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import { randomPairFloor, relatedPapers, type RelatedPaper } from './graph.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
+import { buildAndSearch } from './threads.js';
 
 export type { Neighbours } from './neighbours.js';
 export { emptyNeighbours, firstNeighbours, keepNearest } from './neighbours.js';
@@ -53,6 +54,7 @@ export interface IndexSummary {
   edges: number;
   mutualEdges: number;
   papersWithoutNeighbours: number;
+  /** index: the index and each paper's nearest; graph: neighbours.bin, related.json and index.json. */
   seconds: { index: number; graph: number };
 }
 
@@ -86,9 +88,9 @@ function previousIndex(folder: OutputFolder, vectors: VectorsInfo, hnsw: HnswPar
  * an earlier run of the same model and parameters is brought up to date
  * (incremental.ts) rather than built again.
  */
-export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSummary {
+export async function buildIndex(writer: StageWriter, options: IndexOptions): Promise<IndexSummary> {
   const folder = writer.folder;
-  const { papers, info, vectors } = readCurrentVectors(folder);
+  const { papers, info, vectors } = readTitlesAndSharedVectors(folder);
   const hnsw: HnswParameters = { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbors + 1) };
   const search = papers.length <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw';
   const floor = options.minSimilarity === 'auto' ? randomPairFloor(vectors, info.dim) : options.minSimilarity;
@@ -100,10 +102,17 @@ export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSum
   const previous = search === 'hnsw' ? previousIndex(folder, info, hnsw) : undefined;
   let update = previous && updateIndex(previous, ids, vectors, info.dim, stored);
   if (update && update.labels.filter((label) => label === null).length > MAX_DELETED_SHARE * update.labels.length) update = undefined;
-  const index = update ? previous!.index : buildHnsw(vectors, info.dim, hnsw);
-  index.setEf(hnsw.efSearch);
   const hnswPath = writer.target('hnsw');
-  saveHnsw(index, hnswPath);
+  let neighbours: Neighbours;
+  if (update) {
+    saveHnsw(previous!.index, hnswPath);
+    neighbours = update.neighbours;
+  } else if (search === 'exact') {
+    saveHnsw(buildHnsw(vectors, info.dim, hnsw), hnswPath);
+    neighbours = exactNeighbours(vectors, info.dim, vectors, stored, (query, row) => query === row);
+  } else {
+    neighbours = await buildAndSearch(vectors, info.dim, hnsw, hnswPath, stored);
+  }
   const indexInfo: IndexInfo = {
     model: info.model,
     modelIdentity: info.modelIdentity,
@@ -124,7 +133,6 @@ export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSum
   const indexSeconds = (performance.now() - started) / 1000;
 
   started = performance.now();
-  const neighbours = update ? update.neighbours : new PaperSearch(indexInfo, vectors, search === 'hnsw' ? index : undefined).nearest(vectors, stored, (query, row) => query === row);
   writer.write('neighbours', [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
   const related = relatedPapers(firstNeighbours(neighbours, options.neighbors), floor);
   writer.write('related', relatedJson(papers, related));
@@ -149,7 +157,7 @@ export function buildIndex(writer: StageWriter, options: IndexOptions): IndexSum
 }
 
 /** related.json: one paper a line, in papers.jsonl order, neighbours best first. */
-function relatedJson(papers: readonly Paper[], related: readonly RelatedPaper[][]): string[] {
+function relatedJson(papers: readonly PaperTitle[], related: readonly RelatedPaper[][]): string[] {
   // one chunk a paper: the whole file can be more than one string can hold
   const chunks = papers.map(
     (paper, row) =>

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
 import { sha256 } from '../shared/files.js';
@@ -87,6 +88,20 @@ export function readPaperDigests(folder: OutputFolder, version: 'current' | 'pre
   return digests;
 }
 
+/** What the index stage needs of a paper: its id, and its title for related.json. */
+export type PaperTitle = Pick<Paper, 'id' | 'title'>;
+
+/**
+ * papers.jsonl checked as readPapers checks it, keeping each paper's id and
+ * title only: at a million papers the abstracts are over a gigabyte of
+ * strings that the index stage has no use for.
+ */
+function readPaperTitles(folder: OutputFolder): { papers: PaperTitle[]; hash: string } {
+  const papers: PaperTitle[] = [];
+  const hash = forEachPaper(folder, 'current', ({ id, title }) => papers.push({ id, title }));
+  return { papers, hash };
+}
+
 /** The index of the first value that is not a finite number, or -1. */
 export function firstNonFinite(values: Float32Array): number {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
@@ -97,21 +112,69 @@ export function firstNonFinite(values: Float32Array): number {
 export function readVectors(folder: OutputFolder): { info: VectorsInfo; vectors: Float32Array } {
   const info = folder.readJson('vectorsInfo', vectorsInfo);
   const bytes = folder.readBytes('vectors');
-  if (bytes.byteLength !== info.count * info.dim * 4) {
-    throw folder.damaged('vectors', `${bytes.byteLength} bytes where ${folder.path('vectorsInfo')} says ${info.count} vectors of ${info.dim} dimensions (cut short?)`);
-  }
-  if (sha256(bytes) !== info.vectorsHash) throw folder.damaged('vectors', `does not match the hash in ${folder.path('vectorsInfo')} (damaged?)`);
+  checkVectorsSize(folder, info, bytes.byteLength);
+  checkVectorsHash(folder, info, sha256(bytes));
   // a large file's bytes come in a buffer of their own, which can be the vectors as they are; a small one may sit unaligned in a shared pool
   const vectors = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  checkVectorsFinite(folder, info, vectors);
+  return { info, vectors };
+}
+
+function checkVectorsSize(folder: OutputFolder, info: VectorsInfo, bytes: number): void {
+  if (bytes !== info.count * info.dim * 4) throw folder.damaged('vectors', `${bytes} bytes where ${folder.path('vectorsInfo')} says ${info.count} vectors of ${info.dim} dimensions (cut short?)`);
+}
+
+function checkVectorsHash(folder: OutputFolder, info: VectorsInfo, hash: string): void {
+  if (hash !== info.vectorsHash) throw folder.damaged('vectors', `does not match the hash in ${folder.path('vectorsInfo')} (damaged?)`);
+}
+
+function checkVectorsFinite(folder: OutputFolder, info: VectorsInfo, vectors: Float32Array): void {
   const bad = firstNonFinite(vectors);
   if (bad >= 0) throw folder.damaged('vectors', `vector ${Math.floor(bad / info.dim) + 1} holds NaN or an infinite value`);
-  return { info, vectors };
 }
 
 /** Papers and their vectors, refusing vectors made from another papers.jsonl. */
 export function readCurrentVectors(folder: OutputFolder): { papers: Paper[]; info: VectorsInfo; vectors: Float32Array } {
   const { papers, hash } = readPapers(folder);
   const { info, vectors } = readVectors(folder);
+  if (info.papersHash !== hash || info.count !== papers.length) throw stale(folder, 'vectors', 'papers');
+  return { papers, info, vectors };
+}
+
+/**
+ * vectors.json and vectors.f32 as readVectors checks them, the vectors read
+ * straight into a SharedArrayBuffer: worker threads search them without a
+ * copy each (1.5 GB at a million papers). vectors.f32 is checked against the
+ * hash in vectors.json, which manifest.json vouches for.
+ */
+function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: Float32Array } {
+  const info = folder.readJson('vectorsInfo', vectorsInfo);
+  const path = folder.path('vectors');
+  if (!existsSync(path)) throw new UserError(`${path} not found: ${folder.remedy('vectors')} first`);
+  const size = statSync(path).size;
+  checkVectorsSize(folder, info, size);
+  const bytes = new Uint8Array(new SharedArrayBuffer(size));
+  const digest = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    for (let done = 0, read; done < size; done += read) {
+      read = readSync(fd, bytes, done, Math.min(1 << 26, size - done), done);
+      if (read === 0) throw folder.damaged('vectors', 'cut short while being read');
+      digest.update(bytes.subarray(done, done + read));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  checkVectorsHash(folder, info, digest.digest('hex'));
+  const vectors = new Float32Array(bytes.buffer);
+  checkVectorsFinite(folder, info, vectors);
+  return { info, vectors };
+}
+
+/** Paper ids and titles and their vectors (shared, as readSharedVectors reads them), refusing vectors made from another papers.jsonl: what the index stage reads. */
+export function readTitlesAndSharedVectors(folder: OutputFolder): { papers: PaperTitle[]; info: VectorsInfo; vectors: Float32Array } {
+  const { papers, hash } = readPaperTitles(folder);
+  const { info, vectors } = readSharedVectors(folder);
   if (info.papersHash !== hash || info.count !== papers.length) throw stale(folder, 'vectors', 'papers');
   return { papers, info, vectors };
 }

@@ -1,0 +1,65 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PACKAGE_ROOT } from '../shared/version.js';
+import type { HnswParameters } from '../store/schemas.js';
+import { buildHnsw, hnswNeighbours, saveHnsw } from './hnsw.js';
+import { emptyNeighbours, type Neighbours } from './neighbours.js';
+
+/**
+ * From this many papers up, each paper's nearest are searched in worker
+ * threads: below it, starting them and loading the index in each costs more
+ * than the second core saves.
+ */
+export const PARALLEL_MIN_PAPERS = 20_000;
+
+/** What a worker (worker.ts) is asked: build the index and save it, or search a range of papers through the saved one. */
+export type IndexJob =
+  | { kind: 'build'; vectors: Float32Array; dim: number; hnsw: HnswParameters; path: string }
+  | { kind: 'search'; vectors: Float32Array; dim: number; path: string; ef: number; k: number; from: number; to: number };
+
+/**
+ * Builds the HNSW index of the papers' vectors, saves it at `path`, and
+ * finds each paper's k nearest other papers through it. From `parallelFrom`
+ * papers up the work is done in worker threads, which see the vectors
+ * through their SharedArrayBuffer: one builds and saves the index and exits,
+ * so that its copy is gone before the searchers start; then one searcher a
+ * core loads the saved index and searches a contiguous range of papers. At a
+ * million papers an index is 1.7 GB, so two searchers and the vectors stay
+ * within 6 GB. hnswlib searches a given index deterministically: the answer
+ * is the same either way.
+ */
+export async function buildAndSearch(vectors: Float32Array, dim: number, hnsw: HnswParameters, path: string, k: number, parallelFrom = PARALLEL_MIN_PAPERS): Promise<Neighbours> {
+  const count = vectors.length / dim;
+  const skipSelf = (query: number, row: number) => query === row;
+  if (count < parallelFrom) {
+    const index = buildHnsw(vectors, dim, hnsw);
+    saveHnsw(index, path);
+    return hnswNeighbours(index, vectors, dim, vectors, k, skipSelf);
+  }
+  if (!(vectors.buffer instanceof SharedArrayBuffer)) throw new Error('worker threads need the vectors in a SharedArrayBuffer');
+  await inWorker({ kind: 'build', vectors, dim, hnsw, path });
+  const threads = Math.min(availableParallelism(), count);
+  const ranges = Array.from({ length: threads }, (_, thread) => ({ from: Math.floor((thread * count) / threads), to: Math.floor(((thread + 1) * count) / threads) }));
+  const parts = await Promise.all(ranges.map(({ from, to }) => inWorker({ kind: 'search', vectors, dim, path, ef: hnsw.efSearch, k, from, to })));
+  const neighbours = emptyNeighbours(count, k);
+  parts.forEach((part, thread) => {
+    neighbours.labels.set(part!.labels, ranges[thread].from * k);
+    neighbours.scores.set(part!.scores, ranges[thread].from * k);
+  });
+  return neighbours;
+}
+
+/** The compiled worker: tests run src/ through vitest, which cannot start a TypeScript worker, and build dist/ first. */
+const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'index', 'worker.js');
+
+/** Runs a job in a worker thread; resolves once the worker has exited, and its index with it. */
+function inWorker(job: IndexJob): Promise<Neighbours | undefined> {
+  return new Promise((resolve, reject) => {
+    let answer: Neighbours | undefined;
+    const worker = new Worker(WORKER, { workerData: job });
+    worker.on('message', (message: Neighbours) => (answer = message));
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 ? resolve(answer) : reject(new Error(`the index worker stopped with exit code ${code}`))));
+  });
+}
