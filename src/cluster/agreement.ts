@@ -10,8 +10,9 @@ export function adjustedRand(a: ArrayLike<number>, b: ArrayLike<number>): number
   const shift = (labels: ArrayLike<number>) => Int32Array.from(labels as ArrayLike<number>, (label) => (label < 0 ? 0 : label + 1));
   const x = shift(a);
   const y = shift(b);
-  const kx = Math.max(0, ...x) + 1;
-  const ky = Math.max(0, ...y) + 1;
+  // a loop, not Math.max(...x): a million arguments overflow the call stack
+  const kx = x.reduce((most, label) => Math.max(most, label), 0) + 1;
+  const ky = y.reduce((most, label) => Math.max(most, label), 0) + 1;
   const cells = new Float64Array(kx * ky);
   const rows = new Float64Array(kx);
   const columns = new Float64Array(ky);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { DRIFT_THRESHOLD, type Clusters } from '../../src/cluster/index.js';
 import { keywordSample } from '../../src/cluster/fit.js';
+import { adjustedRand } from '../../src/cluster/agreement.js';
 import { clusterStage } from '../../src/cluster/stage.js';
 import { embedWithBuiltin, fitBuiltin } from '../../src/embed/builtin.js';
 import { paperText } from '../../src/embed/index.js';
@@ -147,5 +148,12 @@ describe('keywords at scale', () => {
     expect(Array.from(rows)).toEqual(Array.from(rows).sort((a, b) => a - b));
     expect(keywordSample(memberOf, 10_000)).toEqual(rows);
     expect(keywordSample(memberOf.subarray(0, 500), 10_000)).toHaveLength(500);
+  });
+});
+
+describe('agreement at scale', () => {
+  test('the adjusted Rand index of two labellings of a million papers', () => {
+    const a = Int32Array.from({ length: 1_000_000 }, (_, row) => row % 7);
+    expect(adjustedRand(a, a)).toBe(1);
   });
 });
