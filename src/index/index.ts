@@ -24,12 +24,18 @@ export { toGraphml, type GraphNode } from './graphml.js';
 export const EXACT_SEARCH_MAX_PAPERS = 500;
 
 /**
- * bench:index, recall@10 against exact search with ef 128: 1.000 on the seeds,
- * 0.989 at 10,000 and 1.000 at 100,000 papers (ef 64: 0.976 at 10,000), p50
- * 0.2 to 0.5 ms a query. efConstruction 100 builds 100,000 papers in 41 s;
- * 200 took 96 s for a recall 0.0005 higher.
+ * Chosen at a million papers, where the build (one thread) and the search of
+ * every paper (one thread a core) take the index stage's time: recall@10 of
+ * each paper's 10 nearest against exact search (1,000 papers checked, vectors
+ * of bench/synthetic.ts), CPU seconds to build and to search every paper:
+ * M 32, efConstruction 64: 0.959, 374 s + 478 s; the former M 16,
+ * efConstruction 100: 0.945, 514 s + 515 s; M 32, efConstruction 50: 0.928;
+ * M 24, efConstruction 64: 0.946; ef 256 lifts M 32, efConstruction 64 to
+ * 0.976 for 699 s of search. bench:index (queries not in the index) with ef
+ * 128: 1.000 on the seeds, 0.992 at 10,000 and 1.000 at 100,000 papers
+ * (ef 64: 0.985 at 10,000), p50 0.4 to 0.5 ms a query.
  */
-export const DEFAULT_HNSW: HnswParameters = { m: 16, efConstruction: 100, efSearch: 128 };
+export const DEFAULT_HNSW: HnswParameters = { m: 32, efConstruction: 64, efSearch: 128 };
 export const DEFAULT_NEIGHBORS = 10;
 /** Neighbours kept per paper in neighbours.bin (at least --neighbors): the map of the report draws on 10. */
 const STORED_NEIGHBOURS = 10;
