@@ -9,13 +9,19 @@ const SEED = 100;
 
 export type HnswIndex = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
-/** Builds a cosine-space HNSW index over unit vectors, one label per paper row, inserted in row order. */
-export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswParameters): HnswIndex {
+/** Papers between two calls of a progress callback. */
+export const PROGRESS_STEP = 10_000;
+
+/** Builds a cosine-space HNSW index over unit vectors, one label per paper row, inserted in row order; `onProgress` hears how many were added. */
+export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswParameters, onProgress: (added: number) => void = () => {}): HnswIndex {
   const count = vectors.length / dim;
   const index = new hnswlib.HierarchicalNSW('cosine', dim);
   index.initIndex(Math.max(count, 1), parameters.m, parameters.efConstruction, SEED);
   const point = new Array<number>(dim);
-  for (let row = 0; row < count; row++) index.addPoint(pointOf(vectors, row, dim, point), row);
+  for (let row = 0; row < count; row++) {
+    index.addPoint(pointOf(vectors, row, dim, point), row);
+    if ((row + 1) % PROGRESS_STEP === 0 || row + 1 === count) onProgress(row % PROGRESS_STEP + 1);
+  }
   index.setEf(parameters.efSearch);
   return index;
 }
@@ -61,6 +67,7 @@ export function hnswNeighbours(
   k: number,
   skip: (query: number, row: number) => boolean = () => false,
   rowOfLabel?: Int32Array,
+  onProgress: (searched: number) => void = () => {},
 ): Neighbours {
   const queryCount = queries.length / dim;
   const count = vectors.length / dim;
@@ -75,6 +82,7 @@ export function hnswNeighbours(
       .filter((row) => row >= 0 && !skip(q, row))
       .map((row) => ({ label: row, score: Math.fround(dot(queries, q * dim, vectors, row * dim, dim)) }));
     keepNearest(neighbours, q, found);
+    if ((q + 1) % PROGRESS_STEP === 0 || q + 1 === queryCount) onProgress(q % PROGRESS_STEP + 1);
   }
   return neighbours;
 }

@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../shared/version.js';
 import type { HnswParameters } from '../store/schemas.js';
 import { buildHnsw, hnswNeighbours, saveHnsw } from './hnsw.js';
 import { emptyNeighbours, type Neighbours } from './neighbours.js';
+import { progressBar, type Progress } from '../shared/progress.js';
 
 /**
  * From this many papers up, the index is built and searched in worker
@@ -39,16 +40,26 @@ export type IndexJob =
 export async function buildAndSearch(vectors: Float32Array, dim: number, hnsw: HnswParameters, path: string, k: number, parallelFrom = PARALLEL_MIN_PAPERS): Promise<Neighbours> {
   const count = vectors.length / dim;
   const skipSelf = (query: number, row: number) => query === row;
+  // a long step never looks hung: progress lines (or a bar) for the build and for the search
+  const building = progressBar('index: building the HNSW index', count, 'papers');
+  const searching = () => progressBar("index: finding each paper's nearest", count, 'papers');
   if (count < parallelFrom) {
-    const index = buildHnsw(vectors, dim, hnsw);
+    const index = buildHnsw(vectors, dim, hnsw, (added) => building.advance(added));
+    building.stop();
     saveHnsw(index, path);
-    return hnswNeighbours(index, vectors, dim, vectors, k, skipSelf);
+    const search = searching();
+    const neighbours = hnswNeighbours(index, vectors, dim, vectors, k, skipSelf, undefined, (searched) => search.advance(searched));
+    search.stop();
+    return neighbours;
   }
   if (!(vectors.buffer instanceof SharedArrayBuffer)) throw new Error('worker threads need the vectors in a SharedArrayBuffer');
-  await inWorker({ kind: 'build', vectors, dim, hnsw, path });
+  await inWorker({ kind: 'build', vectors, dim, hnsw, path }, building);
+  building.stop();
   const threads = Math.max(1, Math.min(availableParallelism(), count, Math.floor(SEARCH_MEMORY / statSync(path).size)));
   const ranges = Array.from({ length: threads }, (_, thread) => ({ from: Math.floor((thread * count) / threads), to: Math.floor(((thread + 1) * count) / threads) }));
-  const parts = await Promise.all(ranges.map(({ from, to }) => inWorker({ kind: 'search', vectors, dim, path, ef: hnsw.efSearch, k, from, to })));
+  const search = searching();
+  const parts = await Promise.all(ranges.map(({ from, to }) => inWorker({ kind: 'search', vectors, dim, path, ef: hnsw.efSearch, k, from, to }, search)));
+  search.stop();
   const neighbours = emptyNeighbours(count, k);
   parts.forEach((part, thread) => {
     neighbours.labels.set(part!.labels, ranges[thread].from * k);
@@ -60,12 +71,15 @@ export async function buildAndSearch(vectors: Float32Array, dim: number, hnsw: H
 /** The compiled worker: tests run src/ through vitest, which cannot start a TypeScript worker, and build dist/ first. */
 const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'index', 'worker.js');
 
-/** Runs a job in a worker thread; resolves once the worker has exited, and its index with it. */
-function inWorker(job: IndexJob): Promise<Neighbours | undefined> {
+/** Runs a job in a worker thread, its progress told to `progress`; resolves once the worker has exited, and its index with it. */
+function inWorker(job: IndexJob, progress: Progress): Promise<Neighbours | undefined> {
   return new Promise((resolve, reject) => {
     let answer: Neighbours | undefined;
     const worker = new Worker(WORKER, { workerData: job });
-    worker.on('message', (message: Neighbours) => (answer = message));
+    worker.on('message', (message: Neighbours | { progress: number }) => {
+      if ('progress' in message) progress.advance(message.progress);
+      else answer = message;
+    });
     worker.on('error', reject);
     worker.on('exit', (code) => (code === 0 ? resolve(answer) : reject(new Error(`the index worker stopped with exit code ${code}`))));
   });
