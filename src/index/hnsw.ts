@@ -3,6 +3,7 @@ import hnswlib from 'hnswlib-node';
 import { dot } from '../shared/vectors.js';
 import type { HnswParameters } from '../store/schemas.js';
 import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
+import { checkStop } from './stop.js';
 
 /** One fixed seed: the same vectors and parameters always give the same graph. */
 const SEED = 100;
@@ -15,7 +16,10 @@ export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswPa
   const index = new hnswlib.HierarchicalNSW('cosine', dim);
   index.initIndex(Math.max(count, 1), parameters.m, parameters.efConstruction, SEED);
   const point = new Array<number>(dim);
-  for (let row = 0; row < count; row++) index.addPoint(pointOf(vectors, row, dim, point), row);
+  for (let row = 0; row < count; row++) {
+    checkStop();
+    index.addPoint(pointOf(vectors, row, dim, point), row);
+  }
   index.setEf(parameters.efSearch);
   return index;
 }
@@ -69,6 +73,7 @@ export function hnswNeighbours(
   const wanted = Math.min(count, k + 1);
   const point = new Array<number>(dim);
   for (let q = 0; q < queryCount; q++) {
+    checkStop();
     const found = index
       .searchKnn(pointOf(queries, q, dim, point), wanted)
       .neighbors.map((label) => (rowOfLabel ? rowOfLabel[label] : label))
