@@ -16,24 +16,19 @@ export interface RelatedPaper {
  * `neighbours` holds, for every paper row, its nearest other papers.
  */
 export function relatedPapers(neighbours: Neighbours, minSimilarity: number): RelatedPaper[][] {
-  const count = neighbours.labels.length / neighbours.k;
-  const kept: RelatedPaper[][] = [];
-  const edges = new Set<number>();
+  const { k, labels, scores } = neighbours;
+  const count = labels.length / k;
+  // each paper's links: its first neighbours that reach the floor
+  const links = new Int32Array(count);
   for (let row = 0; row < count; row++) {
-    const list: RelatedPaper[] = [];
-    for (let slot = 0; slot < neighbours.k; slot++) {
-      const label = neighbours.labels[row * neighbours.k + slot];
-      const score = neighbours.scores[row * neighbours.k + slot];
-      if (label < 0 || score < minSimilarity) break;
-      list.push({ row: label, score, mutual: false });
-      edges.add(row * count + label);
-    }
-    kept.push(list);
+    while (links[row] < k && labels[row * k + links[row]] >= 0 && scores[row * k + links[row]] >= minSimilarity) links[row]++;
   }
-  for (let row = 0; row < count; row++) {
-    for (const neighbour of kept[row]) neighbour.mutual = edges.has(neighbour.row * count + row);
-  }
-  return kept;
+  // a link is mutual when the neighbour links back; its few links are looked through, which at a million papers beats a set of ten million pairs
+  const linksTo = (from: number, to: number) => {
+    for (let slot = 0; slot < links[from]; slot++) if (labels[from * k + slot] === to) return true;
+    return false;
+  };
+  return Array.from(links, (linked, row) => Array.from({ length: linked }, (_, slot) => ({ row: labels[row * k + slot], score: scores[row * k + slot], mutual: linksTo(labels[row * k + slot], row) })));
 }
 
 /**

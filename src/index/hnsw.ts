@@ -3,6 +3,7 @@ import hnswlib from 'hnswlib-node';
 import { dot } from '../shared/vectors.js';
 import type { HnswParameters } from '../store/schemas.js';
 import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
+import { checkStop } from './stop.js';
 
 /** One fixed seed: the same vectors and parameters always give the same graph. */
 const SEED = 100;
@@ -19,6 +20,7 @@ export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswPa
   index.initIndex(Math.max(count, 1), parameters.m, parameters.efConstruction, SEED);
   const point = new Array<number>(dim);
   for (let row = 0; row < count; row++) {
+    checkStop();
     index.addPoint(pointOf(vectors, row, dim, point), row);
     if ((row + 1) % PROGRESS_STEP === 0 || row + 1 === count) onProgress(row % PROGRESS_STEP + 1);
   }
@@ -76,6 +78,7 @@ export function hnswNeighbours(
   const wanted = Math.min(count, k + 1);
   const point = new Array<number>(dim);
   for (let q = 0; q < queryCount; q++) {
+    checkStop();
     const found = index
       .searchKnn(pointOf(queries, q, dim, point), wanted)
       .neighbors.map((label) => (rowOfLabel ? rowOfLabel[label] : label))

@@ -2,6 +2,7 @@ import type { HnswIndex } from './hnsw.js';
 import { hnswNeighbours, pointOf } from './hnsw.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
+import { checkStop } from './stop.js';
 
 /** What the index held: each label's paper id (null once removed) and vector fingerprint, and each old row's neighbours. */
 export interface PreviousIndex {
@@ -67,6 +68,7 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
   if (addedRows.length > 0) index.resizeIndex(labels.length + addedRows.length);
   const point = new Array<number>(dim);
   for (const row of addedRows) {
+    checkStop();
     const label = labels.length;
     index.addPoint(pointOf(vectors, row, dim, point), label);
     labels.push(ids[row]);

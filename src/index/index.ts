@@ -3,12 +3,11 @@ import { bytesOf } from '../shared/files.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
 import { readCurrentVectors, readIndexInfo, readNeighbours, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
 import { indexInfo as indexInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
-import { updateIndex, type PreviousIndex } from './incremental.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import { randomPairFloor, relatedPapers, type RelatedPaper } from './graph.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
-import { buildAndSearch } from './threads.js';
+import { buildAndSearch, updateInWorker, type SavedIndex } from './threads.js';
 
 export type { Neighbours } from './neighbours.js';
 export { emptyNeighbours, firstNeighbours, keepNearest } from './neighbours.js';
@@ -73,7 +72,7 @@ const MAX_DELETED_SHARE = 0.2;
  * files intact. Anything else (none yet, damaged, other parameters) means a
  * full build.
  */
-function previousIndex(folder: OutputFolder, vectors: VectorsInfo, hnsw: HnswParameters): PreviousIndex | undefined {
+function previousIndex(folder: OutputFolder, vectors: VectorsInfo, hnsw: HnswParameters): SavedIndex | undefined {
   let info: IndexInfo;
   let neighbours: Neighbours;
   try {
@@ -84,8 +83,7 @@ function previousIndex(folder: OutputFolder, vectors: VectorsInfo, hnsw: HnswPar
   }
   const same = info.search === 'hnsw' && info.modelIdentity === vectors.modelIdentity && info.dim === vectors.dim && info.hnsw.m === hnsw.m && info.hnsw.efConstruction === hnsw.efConstruction;
   if (!same || !folder.has('hnsw') || sha256File(folder.path('hnsw')) !== info.hnswHash) return undefined;
-  const index = loadHnsw(folder.path('hnsw'), info.dim, hnsw.efSearch);
-  return { index, labels: info.labels, fingerprints: info.fingerprints, rows: info.ids, neighbours };
+  return { path: folder.path('hnsw'), labels: info.labels, fingerprints: info.fingerprints, rows: info.ids, neighbours };
 }
 
 /**
@@ -106,12 +104,12 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
 
   let started = performance.now();
   const previous = search === 'hnsw' ? previousIndex(folder, info, hnsw) : undefined;
-  let update = previous && updateIndex(previous, ids, vectors, info.dim, stored);
-  if (update && update.labels.filter((label) => label === null).length > MAX_DELETED_SHARE * update.labels.length) update = undefined;
   const hnswPath = writer.target('hnsw');
+  // the updated index is saved whether kept or not: a rebuild saves over it
+  let update = previous && (await updateInWorker(previous, ids, vectors, info.dim, hnsw.efSearch, stored, hnswPath));
+  if (update && update.labels.filter((label) => label === null).length > MAX_DELETED_SHARE * update.labels.length) update = undefined;
   let neighbours: Neighbours;
   if (update) {
-    saveHnsw(previous!.index, hnswPath);
     neighbours = update.neighbours;
   } else if (search === 'exact') {
     saveHnsw(buildHnsw(vectors, info.dim, hnsw), hnswPath);

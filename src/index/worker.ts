@@ -1,20 +1,35 @@
 /**
  * A worker thread of the index stage (threads.ts): builds and saves the
- * index, or searches a range of papers through the saved one and posts
- * their nearest back.
+ * index, searches a range of papers through the saved one and posts their
+ * nearest back, or brings an earlier index up to date, saves it and posts
+ * the update back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw } from './hnsw.js';
+import { updateIndex } from './incremental.js';
+import { atWork } from './stop.js';
 import type { IndexJob } from './threads.js';
 
 const job = workerData as IndexJob;
 const progress = (done: number) => parentPort!.postMessage({ progress: done });
-if (job.kind === 'build') {
-  saveHnsw(buildHnsw(job.vectors, job.dim, job.hnsw, progress), job.path);
-} else {
-  const { vectors, dim, from, to } = job;
-  const index = loadHnsw(job.path, dim, job.ef);
-  const found = hnswNeighbours(index, vectors, dim, vectors.subarray(from * dim, to * dim), job.k, (query, row) => query + from === row, undefined, progress);
-  // emptyNeighbours made them of plain ArrayBuffers, which move to the main thread without a copy
-  parentPort!.postMessage(found, [found.labels.buffer as ArrayBuffer, found.scores.buffer as ArrayBuffer]);
+atWork(job.control, () => {
+  if (job.kind === 'build') {
+    saveHnsw(buildHnsw(job.vectors, job.dim, job.hnsw, progress), job.path);
+  } else if (job.kind === 'search') {
+    const { vectors, dim, from, to } = job;
+    const index = loadHnsw(job.path, dim, job.ef);
+    const found = hnswNeighbours(index, vectors, dim, vectors.subarray(from * dim, to * dim), job.k, (query, row) => query + from === row, undefined, progress);
+    parentPort!.postMessage(found, movable(found.labels, found.scores));
+  } else {
+    const { path, ...previous } = job.previous;
+    const index = loadHnsw(path, job.dim, job.ef);
+    const update = updateIndex({ index, ...previous }, job.ids, job.vectors, job.dim, job.k);
+    saveHnsw(index, job.path);
+    parentPort!.postMessage(update, movable(update.labelOfRow, update.neighbours.labels, update.neighbours.scores));
+  }
+});
+
+/** The buffers of arrays made here (plain ArrayBuffers, not the shared vectors), which move to the main thread without a copy. */
+function movable(...arrays: (Int32Array | Float32Array)[]): ArrayBuffer[] {
+  return arrays.map((array) => array.buffer as ArrayBuffer);
 }
