@@ -14,7 +14,7 @@
  * takes to open it and draw the map.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,7 +24,7 @@ import { textHash, VectorCache } from '../src/embed/cache.js';
 import { paperText } from '../src/embed/index.js';
 import { describeTransformer, SHIPPED_MODEL_DIR } from '../src/embed/model.js';
 import { OutputFolder } from '../src/store/folder.js';
-import { readIndexInfo, readNeighbours, readPapers, readVectors } from '../src/store/read.js';
+import { readClustersFile, readIndexInfo, readNeighbours, readPapers, readVectors } from '../src/store/read.js';
 import { exactNeighbours } from '../src/index/neighbours.js';
 import { sampleRows } from '../src/shared/random.js';
 import { realCorpus, ROOT, syntheticVectors, embeddingRate, type RealCorpus } from './synthetic.js';
@@ -163,8 +163,10 @@ for (const count of sizes) {
   const rate = (rateBefore + rateAfter) / 2;
   const embedSeconds = count / rate;
   const nonEmbedding = (runs: typeof full) => STAGES.filter((stage) => stage !== 'embed').reduce((sum, stage) => sum + runs[stage].seconds, 0);
-  const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { update: unknown };
-  const topics = (JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as { history: { run: string; reason: string } }).history;
+  const folder = OutputFolder.existing(out);
+  const { info } = readVectors(folder);
+  const index = readIndexInfo(folder, info);
+  const topics = readClustersFile(folder, 'current').history;
 
   console.log(`${count.toLocaleString('en-US')} papers          full build          nightly +${update}`);
   console.log('  stage       seconds   peak MB     seconds   peak MB');

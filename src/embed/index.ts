@@ -1,8 +1,9 @@
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { UserError } from '../shared/errors.js';
-import { bytesOf, sha256, writeFileAtomic } from '../shared/files.js';
+import { bytesOf, writeFileAtomic } from '../shared/files.js';
 import { notice, progressBar } from '../shared/progress.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
 import { firstNonFinite, readPapers, type Paper } from '../store/read.js';
@@ -50,8 +51,8 @@ export function paperText(paper: Paper): string {
 
 interface Embedded {
   dim: number;
-  /** Every paper's vector; none for a shard, which only fills the cache. */
-  vectors: Float32Array | undefined;
+  /** Every paper's vector, in the cache under its text's hash; none for a shard, which only fills the cache. */
+  vectors: { cache: VectorCache; hashes: string[] } | undefined;
   embedded: number;
 }
 
@@ -69,7 +70,10 @@ export interface EmbeddingPlan {
 
 /** The builtin embedder is fitted on the corpus, so its identity is the algorithm and the corpus. */
 function builtinIdentity(texts: readonly string[]): string {
-  return `${BUILTIN_VERSION}:${sha256(texts.join('\n')).slice(0, 16)}`;
+  // hashed a text at a time as the texts joined by newlines: a million abstracts are more than one string can hold
+  const digest = createHash('sha256');
+  texts.forEach((text, row) => digest.update(row === 0 ? text : `\n${text}`));
+  return `${BUILTIN_VERSION}:${digest.digest('hex').slice(0, 16)}`;
 }
 
 export function planEmbedding(folder: OutputFolder, options: EmbedOptions): EmbeddingPlan {
@@ -105,8 +109,9 @@ export async function embed(writer: StageWriter, options: EmbedOptions, plan: Em
   const done = { ...summary, ...(options.shard ? { shard: options.shard } : {}), dim: result.dim, embedded: result.embedded, cached: texts.length - result.embedded, seconds: (performance.now() - started) / 1000 };
   if (!result.vectors || options.shard) return done;
   // vectors.f32 first, then vectors.json, which holds its hash
-  writer.write('vectors', bytesOf(result.vectors));
-  const info: VectorsInfo = { ...summary, dim: result.dim, count: texts.length, normalized: true, papersHash: plan.papersHash, vectorsHash: sha256(bytesOf(result.vectors)) };
+  const digest = createHash('sha256');
+  writer.write('vectors', vectorBlocks(result.vectors.hashes, result.vectors.cache, digest));
+  const info: VectorsInfo = { ...summary, dim: result.dim, count: texts.length, normalized: true, papersHash: plan.papersHash, vectorsHash: digest.digest('hex') };
   writer.write('vectorsInfo', JSON.stringify(info, null, 2) + '\n');
   return done;
 }
@@ -129,10 +134,17 @@ function lookup(texts: readonly string[], cache: VectorCache): { hashes: string[
   return { hashes, missing };
 }
 
-function gather(hashes: readonly string[], cache: VectorCache): Float32Array {
-  const vectors = new Float32Array(hashes.length * cache.dim);
-  hashes.forEach((hash, row) => vectors.set(cache.get(hash)!, row * cache.dim));
-  return vectors;
+/** Papers' vectors from the cache for vectors.f32, a block at a time and hashed as they go: a million vectors are 1.5 GB, which the cache already holds. */
+function* vectorBlocks(hashes: readonly string[], cache: VectorCache, digest: Hash): Generator<Uint8Array> {
+  // the writer has written a block before it asks for the next, so one buffer serves
+  const block = new Float32Array(4096 * cache.dim);
+  for (let start = 0; start < hashes.length; start += 4096) {
+    const end = Math.min(hashes.length, start + 4096);
+    for (let row = start; row < end; row++) block.set(cache.get(hashes[row])!, (row - start) * cache.dim);
+    const bytes = bytesOf(block.subarray(0, (end - start) * cache.dim));
+    digest.update(bytes);
+    yield bytes;
+  }
 }
 
 /**
@@ -167,7 +179,7 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, cach
   cache.close();
   if (fitted) writeFileAtomic(modelPath, serializeBuiltin(model));
   pruneCaches(cacheDir, 'builtin', identity);
-  return { dim: model.dim, vectors: gather(hashes, cache), embedded: missing.size };
+  return { dim: model.dim, vectors: { cache, hashes }, embedded: missing.size };
 }
 
 type Transformer = import('./transformer.js').TransformerEmbedder;
@@ -230,7 +242,7 @@ async function embedWithTransformer(
       bar.stop();
       cache.close();
     }
-    return { dim: embedder.dim, vectors: shard ? undefined : gather(hashes, cache), embedded };
+    return { dim: embedder.dim, vectors: shard ? undefined : { cache, hashes }, embedded };
   } finally {
     await embedder.dispose();
   }

@@ -84,20 +84,42 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
   for (const row of addedRows) isNew[row] = 1;
   const again: number[] = [];
   const old = previous.neighbours;
-  previous.rows.forEach((id, oldRow) => {
+  // each old row's row now (-1: gone, or its vector changed), looked up once rather than once per list slot
+  const rowNow = Int32Array.from(previous.rows, (id) => {
     const row = rowOf.get(id);
-    if (row === undefined || isNew[row]) return;
-    const kept: { label: number; score: number }[] = [];
+    return row === undefined || isNew[row] ? -1 : row;
+  });
+  const width = Math.min(old.k, k);
+  rowNow.forEach((row, oldRow) => {
+    if (row < 0) return;
+    // the list stays in its order (rows may move, similarities do not change), so it is copied as it is
+    let kept = 0;
     let lost = false;
-    for (let slot = 0; slot < Math.min(old.k, k); slot++) {
+    for (let slot = 0; slot < width; slot++) {
       const oldLabel = old.labels[oldRow * old.k + slot];
       if (oldLabel < 0) continue;
-      const neighbour = rowOf.get(previous.rows[oldLabel]);
-      if (neighbour === undefined || isNew[neighbour]) lost = true;
-      else kept.push({ label: neighbour, score: old.scores[oldRow * old.k + slot] });
+      const neighbour = rowNow[oldLabel];
+      if (neighbour < 0) {
+        lost = true;
+        break;
+      }
+      neighbours.labels[row * k + kept] = neighbour;
+      neighbours.scores[row * k + kept] = old.scores[oldRow * old.k + slot];
+      kept++;
     }
-    if (lost || kept.length < Math.min(k, count - 1 - addedRows.length)) again.push(row);
-    else keepNearest(neighbours, row, kept);
+    if (lost || kept < Math.min(k, count - 1 - addedRows.length)) {
+      neighbours.labels.fill(-1, row * k, (row + 1) * k);
+      neighbours.scores.fill(-Infinity, row * k, (row + 1) * k);
+      again.push(row);
+      return;
+    }
+    // equal similarities are ordered by row, and rows may have moved (duplicates score alike)
+    for (let slot = row * k + 1; slot < row * k + kept; slot++) {
+      if (neighbours.scores[slot] === neighbours.scores[slot - 1] && neighbours.labels[slot] < neighbours.labels[slot - 1]) {
+        keepNearest(neighbours, row, listOf(neighbours, row));
+        break;
+      }
+    }
   });
 
   const search = (rows: readonly number[], wanted: number): Neighbours => {

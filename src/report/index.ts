@@ -1,13 +1,17 @@
-import { firstNeighbours, toGraphml } from '../index/index.js';
+import { firstNeighbours, nearestAmong, toGraphml } from '../index/index.js';
 import { relatedPapers } from '../index/graph.js';
 import { sampleRows } from '../shared/random.js';
-import type { StageWriter } from '../store/folder.js';
+import { UserError } from '../shared/errors.js';
+import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
+import type { OutputFolder, StageWriter } from '../store/folder.js';
+import { mapFile, type MapFile } from '../store/schemas.js';
+import type { Neighbours } from '../store/read.js';
 import { readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPaperDigests, readPrevious } from '../store/read.js';
 import { changesSince } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
-import { MAP_NEIGHBOURS, mapPapers, mapWithSample, neighboursWithinSample } from './projection.js';
+import { MAP_NEIGHBOURS, mapPapers, placeAround, type Places } from './projection.js';
 
 export interface ReportOptions {
   /** papermap's version, printed in the reports. */
@@ -20,10 +24,47 @@ export interface ReportSummary {
   files: string[];
 }
 
-/** Up to this many papers, UMAP lays out every paper; above, a sample (see mapWithSample). */
+/** Up to this many papers, UMAP lays out every paper; above, a seeded sample of this many. */
 const MAP_SAMPLE = 20_000;
 
-/** The report stage: report.md, report.html, and graph.graphml with each paper's topic. */
+/**
+ * A new layout: UMAP of every paper, or above MAP_SAMPLE papers of a seeded
+ * sample, over each sampled paper's nearest others within the sample.
+ */
+function layOut(count: number, vectors: Float32Array, dim: number, neighbours: Neighbours, seed: number): Places {
+  if (count <= MAP_SAMPLE) return { rows: Int32Array.from({ length: count }, (_, row) => row), xy: mapPapers(neighbours, count, seed) };
+  const sample = sampleRows(count, MAP_SAMPLE, seed);
+  return { rows: sample, xy: mapPapers(nearestAmong(gatherRows(vectors, dim, sample), dim, neighbours.k), sample.length, seed) };
+}
+
+/**
+ * The places of the last layout, for a run whose topics were not fitted anew
+ * (so the map, like the topics, goes on from the last fit): papers still here
+ * with the same vector keep them. Nothing when map.json is missing, damaged,
+ * of another seed, or keeps no paper: the map is then laid out anew.
+ */
+function keptPlaces(folder: OutputFolder, rowOf: Map<string, number>, fingerprints: readonly string[], seed: number): { places: Places; laidOut: number } | undefined {
+  if (!folder.has('map')) return undefined;
+  let last: MapFile;
+  try {
+    last = folder.readJson('map', mapFile);
+  } catch (error) {
+    if (error instanceof UserError) return undefined;
+    throw error;
+  }
+  if (last.seed !== seed) return undefined;
+  const rows: number[] = [];
+  const xy: number[] = [];
+  for (const paper of last.laidOut) {
+    const row = rowOf.get(paper.id);
+    if (row === undefined || fingerprints[row] !== paper.vector) continue;
+    rows.push(row);
+    xy.push(paper.x, paper.y);
+  }
+  return rows.length === 0 ? undefined : { places: { rows: Int32Array.from(rows), xy: Float64Array.from(xy) }, laidOut: last.laidOut.length };
+}
+
+/** The report stage: report.md, report.html, graph.graphml with each paper's topic, changes.json, and map.json (the map's layout, kept until the topics are fitted anew). */
 export function report(writer: StageWriter, options: ReportOptions): ReportSummary {
   const folder = writer.folder;
   const { papers, info: vectorsInfo, vectors } = readCurrentVectors(folder);
@@ -49,15 +90,10 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
 
   // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
   const neighbours = firstNeighbours(stored, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
-  const sampled = papers.length > MAP_SAMPLE;
-  let map: Float64Array;
-  if (sampled) {
-    const sample = sampleRows(papers.length, MAP_SAMPLE, clusters.seed);
-    const sampleNeighbours = neighboursWithinSample(vectors, vectorsInfo.dim, sample, neighbours, neighbours.k);
-    map = mapWithSample(sample, sampleNeighbours, neighbours, papers.length, clusters.seed);
-  } else {
-    map = mapPapers(neighbours, papers.length, clusters.seed);
-  }
+  const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, vectorsInfo.dim));
+  const kept = clusters.history.run === 'assigned' ? keptPlaces(folder, rowOf, fingerprints, clusters.seed) : undefined;
+  const laidOut = kept?.places ?? layOut(papers.length, vectors, vectorsInfo.dim, neighbours, clusters.seed);
+  const map = placeAround(laidOut, neighbours, papers.length);
   const data: ReportData = {
     version: options.version,
     papers,
@@ -71,10 +107,17 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
     changes,
     projection:
       `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity` +
-      (sampled ? ` for a seeded sample of ${MAP_SAMPLE} papers; every other paper sits at the similarity-weighted mean of its nearest placed papers` : '') +
+      (kept
+        ? `, laid out when the topics were last fitted: the ${kept.places.rows.length} of its ${kept.laidOut} papers still here unchanged keep their places`
+        : papers.length > MAP_SAMPLE
+          ? ` for a seeded sample of ${MAP_SAMPLE} papers`
+          : '') +
+      (laidOut.rows.length < papers.length ? '; every other paper sits at the similarity-weighted mean of its nearest placed papers' : '') +
       '; distances on the map are only roughly meaningful, neighbourhoods are.',
   };
   writer.write('changes', JSON.stringify(changes, null, 2) + '\n');
+  const laidOutPapers = Array.from(laidOut.rows, (row, index) => ({ id: papers[row].id, vector: fingerprints[row], x: laidOut.xy[index * 2], y: laidOut.xy[index * 2 + 1] }));
+  writer.write('map', JSON.stringify({ seed: clusters.seed, laidOut: laidOutPapers } satisfies MapFile) + '\n');
   writer.write('markdown', toMarkdown(data));
   writer.write('html', toHtml(data));
   writer.write(
@@ -86,5 +129,5 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
     })),
     related),
   );
-  return { papers: papers.length, topics: clusters.topics.length, files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes')] };
+  return { papers: papers.length, topics: clusters.topics.length, files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes'), folder.path('map')] };
 }

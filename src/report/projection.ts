@@ -1,7 +1,6 @@
 import { UMAP } from 'umap-js';
-import { emptyNeighbours, keepNearest, type Neighbours } from '../index/index.js';
+import type { Neighbours } from '../index/index.js';
 import { seededRandom } from '../shared/random.js';
-import { dot } from '../shared/vectors.js';
 
 /**
  * Papers a UMAP neighbourhood holds: the paper itself and its 10 nearest
@@ -53,18 +52,22 @@ export function mapPapers(neighbours: Neighbours, count: number, seed: number): 
   return scaleToUnitSquare(embedding, map);
 }
 
+/** Papers with a place on the map that the others are placed around: their rows, and x, y of each. */
+export interface Places {
+  rows: Int32Array;
+  xy: Float64Array;
+}
+
 /**
- * The map of a large corpus: UMAP lays out a seeded sample of the papers
- * (`sampleNeighbours`: each sampled paper's nearest others within the sample,
- * as positions in `sample`), and every other paper goes to the
- * similarity-weighted mean of its nearest papers already placed (`neighbours`:
- * every paper's nearest others, as rows). UMAP's cost grows with the papers
- * it lays out; placing one is a handful of additions.
+ * The whole map from the papers already placed (`laidOut`: by UMAP, in this
+ * run or when the topics were last fitted): every other paper goes to the
+ * similarity-weighted mean of its nearest papers already placed
+ * (`neighbours`: every paper's nearest others, as rows). UMAP's cost grows
+ * with the papers it lays out; placing one is a handful of additions.
  */
-export function mapWithSample(sample: Int32Array, sampleNeighbours: Neighbours, neighbours: Neighbours, count: number, seed: number): Float64Array {
-  const sampleMap = mapPapers(sampleNeighbours, sample.length, seed);
+export function placeAround(laidOut: Places, neighbours: Neighbours, count: number): Float64Array {
   const map = new Float64Array(count * 2).fill(NaN);
-  sample.forEach((row, index) => map.set(sampleMap.subarray(index * 2, index * 2 + 2), row * 2));
+  laidOut.rows.forEach((row, index) => map.set(laidOut.xy.subarray(index * 2, index * 2 + 2), row * 2));
   // A paper whose neighbours are all unplaced waits for a later pass; each pass sees only earlier passes' places, so row order does not matter.
   for (let pass = 0; pass < 4; pass++) {
     const placed = Float64Array.from(map);
@@ -85,39 +88,6 @@ export function mapWithSample(sample: Int32Array, sampleNeighbours: Neighbours, 
   // papers with no placed paper within four steps: the middle of the map
   for (let index = 0; index < map.length; index++) if (Number.isNaN(map[index])) map[index] = 0.5;
   return map;
-}
-
-/**
- * Each sampled paper's `k` nearest other sampled papers (as positions in
- * `sample`), found two steps along every paper's stored neighbour lists: the
- * neighbours of a paper's neighbours hold nearly all of its nearest papers
- * (the idea of NN-descent), and scoring a few hundred candidates a paper is
- * far cheaper than searching the index with a filter.
- */
-export function neighboursWithinSample(vectors: Float32Array, dim: number, sample: Int32Array, neighbours: Neighbours, k: number): Neighbours {
-  const position = new Int32Array(vectors.length / dim).fill(-1);
-  sample.forEach((row, index) => (position[row] = index));
-  const within = emptyNeighbours(sample.length, k);
-  const seen = new Set<number>();
-  sample.forEach((row, index) => {
-    seen.clear();
-    const found: { label: number; score: number }[] = [];
-    const consider = (candidate: number) => {
-      if (candidate < 0 || candidate === row || position[candidate] < 0 || seen.has(candidate)) return;
-      seen.add(candidate);
-      found.push({ label: position[candidate], score: dot(vectors, row * dim, vectors, candidate * dim, dim) });
-    };
-    for (let slot = 0; slot < neighbours.k; slot++) {
-      const neighbour = neighbours.labels[row * neighbours.k + slot];
-      if (neighbour < 0) continue;
-      consider(neighbour);
-      for (let next = 0; next < neighbours.k; next++) consider(neighbours.labels[neighbour * neighbours.k + next]);
-    }
-    // no sampled paper within two steps (rare): every sampled paper is a candidate
-    if (found.length === 0) sample.forEach(consider);
-    keepNearest(within, index, found);
-  });
-  return within;
 }
 
 /** Scales both axes by the same factor so the map keeps its shape, centred in [0, 1]. */

@@ -70,7 +70,7 @@ async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T>): Pro
 function countPapers(path: string): number {
   let lines = 0;
   forEachBlock(path, (bytes) => {
-    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) lines++;
+    for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
   });
   return lines;
 }

@@ -20,6 +20,7 @@ export const ARTIFACTS = {
   html: { file: 'report.html', stage: 'report' },
   graph: { file: 'graph.graphml', stage: 'report' },
   changes: { file: 'changes.json', stage: 'report' },
+  map: { file: 'map.json', stage: 'report' },
 } as const satisfies Record<string, { file: string; stage: StageName; keepsPrevious?: true }>;
 
 export type ArtifactName = keyof typeof ARTIFACTS;

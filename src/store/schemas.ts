@@ -200,6 +200,18 @@ export const clustersFile = z.object({
 });
 export type Clusters = z.infer<typeof clustersFile>;
 
+/**
+ * map.json: the places UMAP gave the papers it laid out, when the topics were
+ * last fitted. Until the next fit, a later run keeps these places for papers
+ * whose vector is the same (the fingerprint), and places every other paper
+ * among them.
+ */
+export const mapFile = z.object({
+  seed: z.number().int().nonnegative(),
+  laidOut: z.array(z.object({ id: z.string(), vector: z.string(), x: finite, y: finite })),
+});
+export type MapFile = z.infer<typeof mapFile>;
+
 export const stageNames = ['ingest', 'embed', 'index', 'cluster', 'report'] as const;
 export type StageName = (typeof stageNames)[number];
 

@@ -3,7 +3,10 @@ import { describe, expect, test } from 'vitest';
 import { randomPairFloor, relatedPapers } from '../../src/index/graph.js';
 import { escapeXml, toGraphml } from '../../src/index/graphml.js';
 import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
+import { nearestAmong } from '../../src/index/index.js';
 import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
+import { sampleRows } from '../../src/shared/random.js';
+import { gatherRows } from '../../src/shared/vectors.js';
 
 /** Unit vectors in `dim` dimensions around `centres` directions, seeded. */
 function clusteredVectors(count: number, dim: number, centres: number, spread: number): Float32Array {
@@ -18,6 +21,32 @@ function clusteredVectors(count: number, dim: number, centres: number, spread: n
   }
   return vectors;
 }
+
+describe('nearestAmong (the map\'s sample)', () => {
+  test('a 2% sample of clustered papers: each sampled paper\'s nearest sampled papers, as exact search finds them', () => {
+    // 30,000 papers around 150 directions, 600 sampled: a few sampled papers a direction, as a million papers sampled to 20,000 have
+    const dim = 32;
+    const vectors = clusteredVectors(30_000, dim, 150, 0.6);
+    const sampled = gatherRows(vectors, dim, sampleRows(30_000, 600, 42));
+    const found = nearestAmong(sampled, dim, 10);
+    const exact = exactNeighbours(sampled, dim, sampled, 10, (query, label) => query === label);
+    expect(recallAtK(found, exact)).toBeGreaterThan(0.97);
+    // scores are exact similarities, best first, and no paper is its own neighbour
+    for (let query = 0; query < 600; query++) {
+      for (let slot = 0; slot < 10; slot++) {
+        const other = found.labels[query * 10 + slot];
+        expect(other).not.toBe(query);
+        let score = 0;
+        for (let d = 0; d < dim; d++) score += sampled[query * dim + d] * sampled[other * dim + d];
+        expect(found.scores[query * 10 + slot]).toBeCloseTo(score, 5);
+        if (slot > 0) expect(found.scores[query * 10 + slot]).toBeLessThanOrEqual(found.scores[query * 10 + slot - 1]);
+      }
+    }
+    // up to 500 vectors the search is exact
+    const few = sampled.subarray(0, 400 * dim);
+    expect(nearestAmong(few, dim, 10)).toEqual(exactNeighbours(few, dim, few, 10, (query, label) => query === label));
+  });
+});
 
 describe('exactNeighbours', () => {
   test('ranks by cosine, skips what it is told to, breaks ties by row', () => {

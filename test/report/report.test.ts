@@ -7,10 +7,8 @@ import { escapeMarkdown, PAPERS_SHOWN, toMarkdown } from '../../src/report/markd
 import type { ReportData } from '../../src/report/model.js';
 import { whatsNew } from '../../src/report/news.js';
 import type { PageData } from '../../src/report/page.js';
-import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
-import { mapPapers, mapWithSample, neighboursWithinSample } from '../../src/report/projection.js';
-import { seededRandom, sampleRows } from '../../src/shared/random.js';
-import { gatherRows } from '../../src/shared/vectors.js';
+import { mapPapers, placeAround } from '../../src/report/projection.js';
+import { seededRandom } from '../../src/shared/random.js';
 import type { Paper } from '../../src/store/read.js';
 import type { IndexInfo, VectorsInfo } from '../../src/store/schemas.js';
 
@@ -335,45 +333,16 @@ describe('the map projection', () => {
     const position = new Map(Array.from(sample, (row, index) => [row, index]));
     const sampleNeighbours = { k, labels: new Int32Array(8 * k), scores: new Float32Array(8 * k).fill(0.8) };
     sample.forEach((row, index) => sample.filter((other) => other !== row && group(other) === group(row)).forEach((other, slot) => (sampleNeighbours.labels[index * k + slot] = position.get(other)!)));
-    const map = mapWithSample(sample, sampleNeighbours, neighbours, 12, 42);
+    const laidOut = { rows: sample, xy: mapPapers(sampleNeighbours, sample.length, 42) };
+    const map = placeAround(laidOut, neighbours, 12);
+    sample.forEach((row, index) => expect([map[row * 2], map[row * 2 + 1]]).toEqual([laidOut.xy[index * 2], laidOut.xy[index * 2 + 1]]));
     const at = (row: number) => [map[row * 2], map[row * 2 + 1]];
     // row 4's neighbours: 5 (unplaced at first), 0, 1
     expect(at(4)[0]).toBeCloseTo((at(0)[0] + at(1)[0]) / 2, 3);
     // row 5's neighbours: 0 (weight 0.4), 1, 2 (0.8 each)
     expect(at(5)[1]).toBeCloseTo((0.4 * at(0)[1] + 0.8 * at(1)[1] + 0.8 * at(2)[1]) / 2, 3);
     expect(map.every((value) => value >= 0 && value <= 1)).toBe(true);
-    expect(Array.from(mapWithSample(sample, sampleNeighbours, neighbours, 12, 42))).toEqual(Array.from(map));
-  });
-
-  test('finds nearly every sampled paper\'s nearest sampled papers two steps along the neighbour lists', () => {
-    // 600 unit vectors around 6 topic centres in 16 dimensions; half of them sampled
-    const dim = 16;
-    const random = seededRandom(7);
-    const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    const centres = Array.from({ length: 6 }, () => Array.from({ length: dim }, gaussian));
-    const vectors = new Float32Array(600 * dim);
-    for (let row = 0; row < 600; row++) {
-      const point = centres[row % 6].map((value) => value + 0.6 * gaussian());
-      const norm = Math.hypot(...point);
-      point.forEach((value, d) => (vectors[row * dim + d] = value / norm));
-    }
-    const neighbours = exactNeighbours(vectors, dim, vectors, 10, (query, label) => query === label);
-    const sample = sampleRows(600, 300, 42);
-    const within = neighboursWithinSample(vectors, dim, sample, neighbours, 5);
-    const sampled = gatherRows(vectors, dim, sample);
-    const truth = exactNeighbours(sampled, dim, sampled, 5, (query, label) => query === label);
-    expect(recallAtK(within, truth)).toBeGreaterThan(0.95);
-    // scores are the true similarities of the positions found, best first
-    for (let index = 0; index < sample.length; index++) {
-      for (let slot = 0; slot < 5; slot++) {
-        const other = within.labels[index * 5 + slot];
-        expect(other).not.toBe(index);
-        let score = 0;
-        for (let d = 0; d < dim; d++) score += sampled[index * dim + d] * sampled[other * dim + d];
-        expect(within.scores[index * 5 + slot]).toBeCloseTo(score, 5);
-        if (slot > 0) expect(within.scores[index * 5 + slot]).toBeLessThanOrEqual(within.scores[index * 5 + slot - 1]);
-      }
-    }
+    expect(Array.from(placeAround({ rows: sample, xy: mapPapers(sampleNeighbours, sample.length, 42) }, neighbours, 12))).toEqual(Array.from(map));
   });
 
   test('places papers in the unit square, neighbours close, the same way every time', () => {

@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { clusterStage } from '../../src/cluster/stage.js';
+import { embedWithBuiltin, fitBuiltin } from '../../src/embed/builtin.js';
+import { paperText } from '../../src/embed/index.js';
+import { indexStage } from '../../src/index/stage.js';
+import { listInputFiles, readInputs } from '../../src/ingest/index.js';
+import type { PageData } from '../../src/report/page.js';
+import { reportStage } from '../../src/report/stage.js';
+import { OutputFolder } from '../../src/store/folder.js';
+import { readIndexInfo, readNeighbours, readVectors, type Paper } from '../../src/store/read.js';
+import { mapFile, type MapFile } from '../../src/store/schemas.js';
+import { folderWithVectors, runStage } from '../helpers.js';
+
+const seeds = readInputs(listInputFiles(['seeds'])).papers;
+const pageData = (out: string) => JSON.parse(/<script type="application\/json" id="papermap-data">(.*?)<\/script>/s.exec(readFileSync(join(out, 'report.html'), 'utf8'))![1]) as PageData;
+const mapOf = (out: string): MapFile => mapFile.parse(JSON.parse(readFileSync(join(out, 'map.json'), 'utf8')));
+const placesOf = (data: PageData) => new Map(data.papers.map((paper) => [paper.id, [paper.x, paper.y]]));
+
+describe('the map goes on from run to run as the topics do', () => {
+  // one set of vectors for every night: a paper's vector does not change unless its text does
+  let vectorOf: Map<string, Float32Array>;
+  let dim: number;
+  const night = async (out: string, papers: readonly Paper[], options: { refit?: boolean } = {}) => {
+    const vectors = new Float32Array(papers.length * dim);
+    papers.forEach((paper, row) => vectors.set(vectorOf.get(paper.id)!, row * dim));
+    folderWithVectors(out, papers, vectors, dim);
+    await runStage(indexStage, out);
+    await runStage(clusterStage, out, options);
+    await runStage(reportStage, out);
+    return { map: mapOf(out), page: pageData(out) };
+  };
+
+  beforeAll(() => {
+    const model = fitBuiltin(seeds.map(paperText));
+    dim = model.dim;
+    const vectors = embedWithBuiltin(model, seeds.map(paperText));
+    vectorOf = new Map(seeds.map((paper, row) => [paper.id, vectors.slice(row * dim, (row + 1) * dim)]));
+  });
+
+  test('papers keep their places until a refit; new papers sit at the weighted mean of their placed neighbours', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'papermap-map-'));
+    const old = seeds.slice(0, -50);
+    const first = await night(out, old);
+    // a corpus this small is laid out whole
+    expect(first.map.laidOut.map((paper) => paper.id)).toEqual(old.map((paper) => paper.id));
+    expect(first.page.projection).not.toContain('keep their places');
+
+    // night 2: 50 papers more, which join the topics, so the map goes on from night 1's
+    const second = await night(out, seeds);
+    expect(second.map).toEqual(first.map);
+    expect(second.page.projection).toContain(`laid out when the topics were last fitted: the ${old.length} of its ${old.length} papers still here unchanged keep their places; every other paper sits at the similarity-weighted mean of its nearest placed papers`);
+    const before = placesOf(first.page);
+    const after = placesOf(second.page);
+    for (const paper of old) expect(after.get(paper.id)).toEqual(before.get(paper.id));
+    // a new paper's place, worked out here from the stored neighbours: those of its 10 nearest that are old papers, by similarity
+    const folder = OutputFolder.existing(out);
+    const { info } = readVectors(folder);
+    const stored = readNeighbours(folder, readIndexInfo(folder, info));
+    const isOld = new Set(old.map((paper) => paper.id));
+    let checked = 0;
+    for (let row = old.length; row < seeds.length; row++) {
+      const slots = Array.from({ length: 10 }, (_, slot) => row * stored.k + slot).filter((slot) => stored.labels[slot] >= 0);
+      // only papers all of whose 10 nearest are old ones: a new neighbour is placed in a pass of its own
+      if (!slots.every((slot) => isOld.has(seeds[stored.labels[slot]].id))) continue;
+      const weight = slots.reduce((sum, slot) => sum + stored.scores[slot], 0);
+      const mean = (axis: number) => slots.reduce((sum, slot) => sum + before.get(seeds[stored.labels[slot]].id)![axis] * stored.scores[slot], 0) / weight;
+      expect(after.get(seeds[row].id)![0]).toBeCloseTo(mean(0), 3);
+      expect(after.get(seeds[row].id)![1]).toBeCloseTo(mean(1), 3);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(10);
+
+    // night 3: a refit lays the map out anew, every paper in it
+    const third = await night(out, seeds, { refit: true });
+    expect(third.map.laidOut.map((paper) => paper.id)).toEqual(seeds.map((paper) => paper.id));
+    expect(third.page.projection).not.toContain('keep their places');
+  });
+
+  test('a damaged map.json is laid out anew, as on a first run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'papermap-map-'));
+    const fresh = mkdtempSync(join(tmpdir(), 'papermap-map-'));
+    await night(out, seeds.slice(0, -50));
+    writeFileSync(join(out, 'map.json'), '{"seed": 42, "laidOut": [');
+    const second = await night(out, seeds);
+    // what a folder whose report never ran before makes of the same topics: UMAP of every paper
+    await night(fresh, seeds.slice(0, -50));
+    rmSync(join(fresh, 'map.json'));
+    const again = await night(fresh, seeds);
+    expect(second.map.laidOut.map((paper) => paper.id)).toEqual(seeds.map((paper) => paper.id));
+    expect(second.map).toEqual(again.map);
+  });
+});
