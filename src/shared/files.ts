@@ -39,22 +39,43 @@ export function sha256(data: string | Uint8Array): string {
 
 const fileHashes = new Map<string, { version: string; hash: string }>();
 
+/** What tells one version of a file from another here: every write papermap makes is a rename to a new inode. */
+function versionOf(path: string): string {
+  const { ino, size, mtimeMs } = statSync(path);
+  return `${ino}:${size}:${mtimeMs}`;
+}
+
 /**
  * SHA-256 of a file, remembered while the file stays the same inode, size and
- * modification time (every write here is a rename to a new inode): model files
- * are hashed by several steps of a run.
+ * modification time: the runner hashes what a stage reads for its
+ * fingerprint, and the stage's readers then need not hash it again.
  */
 export function sha256File(path: string): string {
-  const { ino, size, mtimeMs } = statSync(path);
-  const version = `${ino}:${size}:${mtimeMs}`;
-  const known = fileHashes.get(path);
-  if (known?.version === version) return known.hash;
+  const known = rememberedHash(path);
+  if (known !== undefined) return known;
+  const version = versionOf(path);
   // read in blocks: an input (the arXiv snapshot) can be larger than one buffer may be
   const digest = createHash('sha256');
   forEachBlock(path, (bytes) => digest.update(bytes));
   const hash = digest.digest('hex');
   fileHashes.set(path, { version, hash });
   return hash;
+}
+
+/** The hash of a file as sha256File took it or rememberHash was told it, while the file is still that version; undefined otherwise. */
+export function rememberedHash(path: string): string | undefined {
+  const known = fileHashes.get(path);
+  if (known === undefined) return undefined;
+  try {
+    return known.version === versionOf(path) ? known.hash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remembers the hash of a file just written (and hashed as it was written), so that a later stage of the same run need not hash it. */
+export function rememberHash(path: string, hash: string): void {
+  fileHashes.set(path, { version: versionOf(path), hash });
 }
 
 /**

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { forEachBlock, sha256, sha256File, writeFileAtomic } from '../shared/files.js';
+import { forEachBlock, rememberedHash, rememberHash, sha256, sha256File, writeFileAtomic } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { notice } from '../shared/progress.js';
 import { ARTIFACTS, artifactsOf, type ArtifactName } from './artifacts.js';
@@ -108,7 +108,8 @@ export class OutputFolder {
     if (version === 'previous') return readFileSync(this.previousPath(name));
     const recorded = this.recordedHash(name);
     const bytes = readFileSync(this.path(name));
-    if (recorded !== undefined && sha256(bytes) !== recorded) throw this.changed(name);
+    // hashed already in this process (for the stage's fingerprint, or as it was written), and the same version still
+    if (recorded !== undefined && rememberedHash(this.path(name)) !== recorded && sha256(bytes) !== recorded) throw this.changed(name);
     return bytes;
   }
 
@@ -121,19 +122,21 @@ export class OutputFolder {
   readBlocks(name: ArtifactName, version: 'current' | 'previous', onBlock: (bytes: Buffer) => void): string {
     const path = version === 'previous' ? this.previousPath(name) : this.path(name);
     const recorded = version === 'previous' ? undefined : this.recordedHash(name);
-    const digest = createHash('sha256');
+    // a file this process hashed already, and which stays that version while it is read (checked after), is not hashed again
+    const known = recorded !== undefined && rememberedHash(path) === recorded;
+    const digest = known ? undefined : createHash('sha256');
     try {
       forEachBlock(path, (bytes) => {
-        digest.update(bytes);
+        digest?.update(bytes);
         onBlock(bytes);
       });
     } catch (error) {
       if (recorded !== undefined && error instanceof UserError && sha256File(path) !== recorded) throw this.changed(name);
       throw error;
     }
-    const hash = digest.digest('hex');
+    const hash = digest ? digest.digest('hex') : rememberedHash(path);
     if (recorded !== undefined && hash !== recorded) throw this.changed(name);
-    return hash;
+    return hash!;
   }
 
   /** The hash manifest.json recorded for an artifact when its stage committed it; undefined in a folder without a manifest, which its readers alone check. */
@@ -358,6 +361,8 @@ export class StageWriter {
         linkSync(committed, previous);
       }
       renameSync(staged, committed);
+      const written = this.written.get(name);
+      if (written !== undefined) rememberHash(committed, written);
     }
     this.folder.writeManifest(this.stage, { ...record, outputs }, facts);
     this.abort();

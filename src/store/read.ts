@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
-import { sha256 } from '../shared/files.js';
+import { rememberedHash, sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
 import { clustersFile, indexInfo, paperLine, vectorsInfo, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
@@ -113,7 +113,7 @@ export function readVectors(folder: OutputFolder): { info: VectorsInfo; vectors:
   const info = folder.readJson('vectorsInfo', vectorsInfo);
   const bytes = folder.readBytes('vectors');
   checkVectorsSize(folder, info, bytes.byteLength);
-  checkVectorsHash(folder, info, sha256(bytes));
+  checkVectorsHash(folder, info, rememberedHash(folder.path('vectors')) ?? sha256(bytes));
   // a large file's bytes come in a buffer of their own, which can be the vectors as they are; a small one may sit unaligned in a shared pool
   const vectors = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   checkVectorsFinite(folder, info, vectors);
@@ -154,18 +154,20 @@ function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: 
   const size = statSync(path).size;
   checkVectorsSize(folder, info, size);
   const bytes = new Uint8Array(new SharedArrayBuffer(size));
-  const digest = createHash('sha256');
+  // hashed already in this process (the stage's fingerprint) and still that version after the read: not hashed again
+  const known = rememberedHash(path) === info.vectorsHash;
+  const digest = known ? undefined : createHash('sha256');
   const fd = openSync(path, 'r');
   try {
     for (let done = 0, read; done < size; done += read) {
       read = readSync(fd, bytes, done, Math.min(1 << 26, size - done), done);
       if (read === 0) throw folder.damaged('vectors', 'cut short while being read');
-      digest.update(bytes.subarray(done, done + read));
+      digest?.update(bytes.subarray(done, done + read));
     }
   } finally {
     closeSync(fd);
   }
-  checkVectorsHash(folder, info, digest.digest('hex'));
+  checkVectorsHash(folder, info, digest ? digest.digest('hex') : rememberedHash(path) ?? '');
   const vectors = new Float32Array(bytes.buffer);
   checkVectorsFinite(folder, info, vectors);
   return { info, vectors };
