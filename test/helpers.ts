@@ -1,3 +1,5 @@
+import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
+import { paperText } from '../src/embed/index.js';
 import { ingestStage } from '../src/ingest/stage.js';
 import { runOneStage } from '../src/runner/index.js';
 import { defaultOptions, type Options } from '../src/runner/options.js';
@@ -38,4 +40,29 @@ export function folderWithVectors(out: string, papers: readonly Paper[], vectors
   writer.write('vectorsInfo', JSON.stringify(info));
   writer.commit({ status: 'ran', seconds: 0, fingerprint: '0'.repeat(64), parameters: {} });
   return folder;
+}
+
+/**
+ * One vector a paper for every night of a test of runs over time: the builtin
+ * embedder fitted once on `papers`, so that a paper's vector does not change
+ * unless a test changes it (with the builtin embedder itself, every vector
+ * changes when the corpus does).
+ */
+export class FixedVectors {
+  readonly dim: number;
+  readonly vectorOf: Map<string, Float32Array>;
+
+  constructor(papers: readonly Paper[]) {
+    const model = fitBuiltin(papers.map(paperText));
+    this.dim = model.dim;
+    const vectors = embedWithBuiltin(model, papers.map(paperText));
+    this.vectorOf = new Map(papers.map((paper, row) => [paper.id, vectors.slice(row * this.dim, (row + 1) * this.dim)]));
+  }
+
+  /** An output folder holding these papers with their fixed vectors, as if ingest and embed had run. */
+  folderWith(out: string, papers: readonly Paper[]): OutputFolder {
+    const vectors = new Float32Array(papers.length * this.dim);
+    papers.forEach((paper, row) => vectors.set(this.vectorOf.get(paper.id)!, row * this.dim));
+    return folderWithVectors(out, papers, vectors, this.dim);
+  }
 }

@@ -6,12 +6,10 @@ import { DRIFT_THRESHOLD, type Clusters } from '../../src/cluster/index.js';
 import { keywordSample } from '../../src/cluster/fit.js';
 import { adjustedRand } from '../../src/cluster/agreement.js';
 import { clusterStage } from '../../src/cluster/stage.js';
-import { embedWithBuiltin, fitBuiltin } from '../../src/embed/builtin.js';
-import { paperText } from '../../src/embed/index.js';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { dot } from '../../src/shared/vectors.js';
 import type { Paper } from '../../src/store/read.js';
-import { folderWithVectors, runStage } from '../helpers.js';
+import { FixedVectors, runStage } from '../helpers.js';
 
 const seeds = readInputs(listInputFiles(['seeds'])).papers;
 const clustersOf = (out: string) => JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
@@ -25,22 +23,15 @@ function topicOfPaper(clusters: Clusters): Map<string, number> {
 }
 
 describe('topics kept from run to run', () => {
-  // one set of vectors for every night: a paper's vector does not change unless its text does
-  let dim: number;
-  let vectorOf: Map<string, Float32Array>;
+  let fixed: FixedVectors;
   const night = async (out: string, papers: readonly Paper[], options: { refit?: boolean; seed?: number } = {}) => {
-    const vectors = new Float32Array(papers.length * dim);
-    papers.forEach((paper, row) => vectors.set(vectorOf.get(paper.id)!, row * dim));
-    folderWithVectors(out, papers, vectors, dim);
+    fixed.folderWith(out, papers);
     await runStage(clusterStage, out, options);
     return clustersOf(out);
   };
 
   beforeAll(() => {
-    const model = fitBuiltin(seeds.map(paperText));
-    dim = model.dim;
-    const vectors = embedWithBuiltin(model, seeds.map(paperText));
-    vectorOf = new Map(seeds.map((paper, row) => [paper.id, vectors.slice(row * dim, (row + 1) * dim)]));
+    fixed = new FixedVectors(seeds);
   });
 
   test('new papers join their nearest topic, and every earlier paper keeps its topic id, label and all', async () => {
@@ -62,14 +53,14 @@ describe('topics kept from run to run', () => {
 
     // a new paper is in the topic whose centre (its earlier papers' mean vector) is nearest
     const centre = (topic: number) => {
-      const sum = new Float32Array(dim);
-      for (const [id, of] of before) if (of === topic) vectorOf.get(id)!.forEach((value, d) => (sum[d] += value));
+      const sum = new Float32Array(fixed.dim);
+      for (const [id, of] of before) if (of === topic) fixed.vectorOf.get(id)!.forEach((value, d) => (sum[d] += value));
       const norm = Math.hypot(...sum);
       return sum.map((value) => value / norm);
     };
     const centres = first.topics.map((topic) => ({ id: topic.id, centre: centre(topic.id) }));
     for (const paper of seeds.slice(-50)) {
-      const similarities = centres.map(({ id, centre }) => ({ id, similarity: dot(vectorOf.get(paper.id)!, 0, centre, 0, dim) }));
+      const similarities = centres.map(({ id, centre }) => ({ id, similarity: dot(fixed.vectorOf.get(paper.id)!, 0, centre, 0, fixed.dim) }));
       const nearest = similarities.reduce((best, entry) => (entry.similarity > best.similarity ? entry : best));
       expect(after.get(paper.id)).toBe(nearest.id);
     }
@@ -123,8 +114,8 @@ describe('topics kept from run to run', () => {
     const kept = seeds.filter((paper) => !leaving.has(paper.id));
     const donor = first.topics.find((topic) => topic.id !== smallest.id && topic.id !== topicOfPaper(first).get(kept[0].id))!.representatives[0];
     const changed = { ...kept[0], abstract: seeds.find((paper) => paper.id === donor)!.abstract };
-    const savedVector = vectorOf.get(kept[0].id)!;
-    vectorOf.set(kept[0].id, vectorOf.get(donor)!);
+    const savedVector = fixed.vectorOf.get(kept[0].id)!;
+    fixed.vectorOf.set(kept[0].id, fixed.vectorOf.get(donor)!);
     try {
       const second = await night(out, [changed, ...kept.slice(1)]);
       expect(second.history).toMatchObject({ run: 'assigned', sinceFit: { added: 0, changed: 1, removed: leaving.size }, lineage: { births: [], deaths: [smallest.id], merges: [], splits: [] } });
@@ -132,7 +123,7 @@ describe('topics kept from run to run', () => {
       expect(topicOfPaper(second).get(changed.id)).toBe(topicOfPaper(first).get(donor));
       for (const broad of second.broadTopics) for (const id of broad.topicIds) expect(second.topics.find((topic) => topic.id === id)?.parent).toBe(broad.id);
     } finally {
-      vectorOf.set(kept[0].id, savedVector);
+      fixed.vectorOf.set(kept[0].id, savedVector);
     }
   });
 });

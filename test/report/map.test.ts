@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { clusterStage } from '../../src/cluster/stage.js';
-import { embedWithBuiltin, fitBuiltin } from '../../src/embed/builtin.js';
-import { paperText } from '../../src/embed/index.js';
 import { indexStage } from '../../src/index/stage.js';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import type { PageData } from '../../src/report/page.js';
@@ -12,7 +10,7 @@ import { reportStage } from '../../src/report/stage.js';
 import { OutputFolder } from '../../src/store/folder.js';
 import { readIndexInfo, readNeighbours, readVectors, type Paper } from '../../src/store/read.js';
 import { mapFile, type MapFile } from '../../src/store/schemas.js';
-import { folderWithVectors, runStage } from '../helpers.js';
+import { FixedVectors, runStage } from '../helpers.js';
 
 const seeds = readInputs(listInputFiles(['seeds'])).papers;
 const pageData = (out: string) => JSON.parse(/<script type="application\/json" id="papermap-data">(.*?)<\/script>/s.exec(readFileSync(join(out, 'report.html'), 'utf8'))![1]) as PageData;
@@ -20,13 +18,9 @@ const mapOf = (out: string): MapFile => mapFile.parse(JSON.parse(readFileSync(jo
 const placesOf = (data: PageData) => new Map(data.papers.map((paper) => [paper.id, [paper.x, paper.y]]));
 
 describe('the map goes on from run to run as the topics do', () => {
-  // one set of vectors for every night: a paper's vector does not change unless its text does
-  let vectorOf: Map<string, Float32Array>;
-  let dim: number;
+  let fixed: FixedVectors;
   const night = async (out: string, papers: readonly Paper[], options: { refit?: boolean } = {}) => {
-    const vectors = new Float32Array(papers.length * dim);
-    papers.forEach((paper, row) => vectors.set(vectorOf.get(paper.id)!, row * dim));
-    folderWithVectors(out, papers, vectors, dim);
+    fixed.folderWith(out, papers);
     await runStage(indexStage, out);
     await runStage(clusterStage, out, options);
     await runStage(reportStage, out);
@@ -34,10 +28,7 @@ describe('the map goes on from run to run as the topics do', () => {
   };
 
   beforeAll(() => {
-    const model = fitBuiltin(seeds.map(paperText));
-    dim = model.dim;
-    const vectors = embedWithBuiltin(model, seeds.map(paperText));
-    vectorOf = new Map(seeds.map((paper, row) => [paper.id, vectors.slice(row * dim, (row + 1) * dim)]));
+    fixed = new FixedVectors(seeds);
   });
 
   test('papers keep their places until a refit; new papers sit at the weighted mean of their placed neighbours', async () => {
