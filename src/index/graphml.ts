@@ -4,7 +4,7 @@ import type { RelatedPaper } from './graph.js';
 const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
 /** Whether a text holds anything escapeXml changes: most titles and ids do not, and a million papers' worth of six replaces each is seconds. */
-const NEEDS_ESCAPING = /[&<>"']|[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+const NEEDS_ESCAPING = new RegExp(`[&<>"']|${NOT_XML.source}`, 'u');
 
 export function escapeXml(text: string): string {
   if (!NEEDS_ESCAPING.test(text)) return text;

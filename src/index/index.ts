@@ -59,6 +59,7 @@ export function nearestAmong(vectors: Float32Array, dim: number, k: number): Nei
   if (count <= EXACT_SEARCH_MAX_PAPERS) return exactNeighbours(vectors, dim, vectors, k, self);
   return hnswNeighbours(buildHnsw(vectors, dim, SAMPLE_HNSW), vectors, dim, vectors, k, self);
 }
+
 /** Neighbours kept per paper in neighbours.bin (at least --neighbors): the map of the report draws on 10. */
 const STORED_NEIGHBOURS = 10;
 

@@ -43,7 +43,7 @@ function layOut(count: number, vectors: Float32Array, dim: number, neighbours: N
  * with the same vector keep them. Nothing when map.json is missing, damaged,
  * of another seed, or keeps no paper: the map is then laid out anew.
  */
-function keptPlaces(folder: OutputFolder, rowOf: Map<string, number>, fingerprints: readonly string[], seed: number): { places: Places; laidOut: number } | undefined {
+function keptPlaces(folder: OutputFolder, rowOf: Map<string, number>, fingerprintOf: (row: number) => string, seed: number): { places: Places; laidOut: number } | undefined {
   if (!folder.has('map')) return undefined;
   let last: MapFile;
   try {
@@ -57,7 +57,7 @@ function keptPlaces(folder: OutputFolder, rowOf: Map<string, number>, fingerprin
   const xy: number[] = [];
   for (const paper of last.laidOut) {
     const row = rowOf.get(paper.id);
-    if (row === undefined || fingerprints[row] !== paper.vector) continue;
+    if (row === undefined || fingerprintOf(row) !== paper.vector) continue;
     rows.push(row);
     xy.push(paper.x, paper.y);
   }
@@ -90,8 +90,9 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
 
   // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
   const neighbours = firstNeighbours(stored, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
-  const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, vectorsInfo.dim));
-  const kept = clusters.history.run === 'assigned' ? keptPlaces(folder, rowOf, fingerprints, clusters.seed) : undefined;
+  // only the laid-out papers' vectors are fingerprinted: a million fingerprints would be strings nothing reads
+  const fingerprintOf = (row: number) => vectorFingerprint(vectors, row, vectorsInfo.dim);
+  const kept = clusters.history.run === 'assigned' ? keptPlaces(folder, rowOf, fingerprintOf, clusters.seed) : undefined;
   const laidOut = kept?.places ?? layOut(papers.length, vectors, vectorsInfo.dim, neighbours, clusters.seed);
   const map = placeAround(laidOut, neighbours, papers.length);
   const data: ReportData = {
@@ -116,7 +117,7 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
       '; distances on the map are only roughly meaningful, neighbourhoods are.',
   };
   writer.write('changes', JSON.stringify(changes, null, 2) + '\n');
-  const laidOutPapers = Array.from(laidOut.rows, (row, index) => ({ id: papers[row].id, vector: fingerprints[row], x: laidOut.xy[index * 2], y: laidOut.xy[index * 2 + 1] }));
+  const laidOutPapers = Array.from(laidOut.rows, (row, index) => ({ id: papers[row].id, vector: fingerprintOf(row), x: laidOut.xy[index * 2], y: laidOut.xy[index * 2 + 1] }));
   writer.write('map', JSON.stringify({ seed: clusters.seed, laidOut: laidOutPapers } satisfies MapFile) + '\n');
   writer.write('markdown', toMarkdown(data));
   writer.write('html', toHtml(data));

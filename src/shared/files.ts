@@ -1,5 +1,5 @@
 import { createHash, hash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -71,6 +71,21 @@ export function rememberedHash(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A file's bytes and their SHA-256, remembered as sha256File's are when the
+ * file stayed one version while it was read (and taken from what is
+ * remembered, then, rather than computed again).
+ */
+export function readFileHashed(path: string): { bytes: Buffer; hash: string } {
+  const before = versionOf(path);
+  const bytes = readFileSync(path);
+  const unchanged = versionOf(path) === before;
+  const known = fileHashes.get(path);
+  const hash = unchanged && known?.version === before ? known.hash : sha256(bytes);
+  if (unchanged) fileHashes.set(path, { version: before, hash });
+  return { bytes, hash };
 }
 
 /** Remembers the hash of a file just written (and hashed as it was written), so that a later stage of the same run need not hash it. */

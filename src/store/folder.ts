@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { forEachBlock, rememberedHash, rememberHash, sha256, sha256File, writeFileAtomic } from '../shared/files.js';
+import { forEachBlock, readFileHashed, rememberedHash, rememberHash, sha256File, writeFileAtomic } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { notice } from '../shared/progress.js';
 import { ARTIFACTS, artifactsOf, type ArtifactName } from './artifacts.js';
@@ -107,9 +107,9 @@ export class OutputFolder {
   readBytes(name: ArtifactName, version: 'current' | 'previous' = 'current'): Buffer {
     if (version === 'previous') return readFileSync(this.previousPath(name));
     const recorded = this.recordedHash(name);
-    const bytes = readFileSync(this.path(name));
-    // hashed already in this process (for the stage's fingerprint, or as it was written), and the same version still
-    if (recorded !== undefined && rememberedHash(this.path(name)) !== recorded && sha256(bytes) !== recorded) throw this.changed(name);
+    // hashed once in this process (for the stage's fingerprint, as it was written, or here), while it stays that version
+    const { bytes, hash } = readFileHashed(this.path(name));
+    if (recorded !== undefined && hash !== recorded) throw this.changed(name);
     return bytes;
   }
 

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
 import { rememberedHash, sha256 } from '../shared/files.js';
@@ -113,6 +112,7 @@ export function readVectors(folder: OutputFolder): { info: VectorsInfo; vectors:
   const info = folder.readJson('vectorsInfo', vectorsInfo);
   const bytes = folder.readBytes('vectors');
   checkVectorsSize(folder, info, bytes.byteLength);
+  // readBytes hashed it, or found it hashed, unless it changed while read
   checkVectorsHash(folder, info, rememberedHash(folder.path('vectors')) ?? sha256(bytes));
   // a large file's bytes come in a buffer of their own, which can be the vectors as they are; a small one may sit unaligned in a shared pool
   const vectors = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
@@ -144,8 +144,8 @@ export function readCurrentVectors(folder: OutputFolder): { papers: Paper[]; inf
 /**
  * vectors.json and vectors.f32 as readVectors checks them, the vectors read
  * straight into a SharedArrayBuffer: worker threads search them without a
- * copy each (1.5 GB at a million papers). vectors.f32 is checked against the
- * hash in vectors.json, which manifest.json vouches for.
+ * copy each (1.5 GB at a million papers), checked against manifest.json as
+ * every artifact is (folder.readBlocks) and against the hash in vectors.json.
  */
 function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: Float32Array } {
   const info = folder.readJson('vectorsInfo', vectorsInfo);
@@ -154,20 +154,14 @@ function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: 
   const size = statSync(path).size;
   checkVectorsSize(folder, info, size);
   const bytes = new Uint8Array(new SharedArrayBuffer(size));
-  // hashed already in this process (the stage's fingerprint) and still that version after the read: not hashed again
-  const known = rememberedHash(path) === info.vectorsHash;
-  const digest = known ? undefined : createHash('sha256');
-  const fd = openSync(path, 'r');
-  try {
-    for (let done = 0, read; done < size; done += read) {
-      read = readSync(fd, bytes, done, Math.min(1 << 26, size - done), done);
-      if (read === 0) throw folder.damaged('vectors', 'cut short while being read');
-      digest?.update(bytes.subarray(done, done + read));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  checkVectorsHash(folder, info, digest ? digest.digest('hex') : rememberedHash(path) ?? '');
+  let done = 0;
+  const hash = folder.readBlocks('vectors', 'current', (block) => {
+    if (done + block.length > size) throw folder.damaged('vectors', 'grew while being read');
+    bytes.set(block, done);
+    done += block.length;
+  });
+  if (done !== size) throw folder.damaged('vectors', 'cut short while being read');
+  checkVectorsHash(folder, info, hash);
   const vectors = new Float32Array(bytes.buffer);
   checkVectorsFinite(folder, info, vectors);
   return { info, vectors };
