@@ -36,7 +36,7 @@ import { averageLinkage } from '../src/cluster/hierarchy.js';
 import { largestGap, scoreKs, stableK, type KScore } from '../src/cluster/select.js';
 import { stemsOf } from '../src/cluster/ctfidf.js';
 import { OutputFolder } from '../src/store/folder.js';
-import { readCurrentVectors } from '../src/store/read.js';
+import { readCurrentVectors, readPapers } from '../src/store/read.js';
 import { sampleRows } from '../src/shared/random.js';
 import { gatherRows } from '../src/shared/vectors.js';
 import { adjustedRandIndex, normalizedMutualInformation } from './metrics.js';
@@ -90,7 +90,7 @@ const RULES: Record<string, (scores: Required<KScore>[], gapK: number) => number
 
 function alternatives(dirs: readonly string[]): void {
   for (const dir of dirs) {
-    const { papers, info, vectors } = readCurrentVectors(OutputFolder.existing(dir));
+    const { papers, info, vectors } = readCurrentVectors(OutputFolder.existing(dir), readPapers);
     const truth = truthOf(papers.map((paper) => paper.id));
     const levels = new Set(truth.subject).size > 1 ? (['fine', 'subject'] as const) : (['fine'] as const);
     const chosen = new Map<string, number[]>();
@@ -138,7 +138,7 @@ function alternatives(dirs: readonly string[]): void {
 function final(dirs: readonly string[]): void {
   const rows: string[] = [];
   for (const dir of dirs) {
-    const { papers, info } = readCurrentVectors(OutputFolder.existing(dir));
+    const { papers, info } = readCurrentVectors(OutputFolder.existing(dir), readPapers);
     const truth = truthOf(papers.map((paper) => paper.id));
     const hasSubjects = new Set(truth.subject).size > 1;
     const figures: Record<string, number[]> = {};
@@ -203,7 +203,7 @@ function levels(dirs: readonly string[]): void {
   console.log('| corpus | tolerance | broad k | fine k (per broad) | NMI fine | ARI fine | NMI broad | ARI broad | NMI broad/subjects | ARI broad/subjects |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const dir of dirs) {
-    const { papers, info, vectors } = readCurrentVectors(OutputFolder.existing(dir));
+    const { papers, info, vectors } = readCurrentVectors(OutputFolder.existing(dir), readPapers);
     const truth = truthOf(papers.map((paper) => paper.id));
     const space = topicSpace(vectors, info.dim, 42);
     for (const tolerance of [0, 0.05, 0.1]) {

@@ -15,7 +15,7 @@ function papermap(...args: string[]): { status: number; stdout: string; stderr: 
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-const ARTIFACTS = ['papers.jsonl', 'vectors.f32', 'vectors.json', 'index.hnsw', 'index.json', 'neighbours.bin', 'related.json', 'graph.graphml', 'clusters.json', 'report.md', 'report.html', 'changes.json', 'map.json'];
+const ARTIFACTS = ['papers.jsonl', 'ingest.state', 'vectors.f32', 'vectors.json', 'index.hnsw', 'index.json', 'neighbours.bin', 'related.json', 'graph.graphml', 'clusters.json', 'report.md', 'report.html', 'changes.json', 'map.json'];
 
 describe('papermap run on the seeds with the builtin embedder', () => {
   const out = mkdtempSync(join(tmpdir(), 'papermap-run-'));

@@ -1,3 +1,4 @@
+import type { RelatedGraph } from '../src/index/graph.js';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
 import { paperText } from '../src/embed/index.js';
 import { ingestStage } from '../src/ingest/stage.js';
@@ -14,11 +15,12 @@ export async function runStage<S>(stage: Stage<any, S>, out: string, options: Pa
   return outcome.summary as S;
 }
 
-/** An output folder holding these papers, as if ingest had written them. */
+/** An output folder holding these papers, as if ingest had written them (with an empty ingest.state: a later ingest reads every input). */
 export function folderWith(out: string, papers: readonly Paper[]): OutputFolder {
   const folder = OutputFolder.writable(out);
   const writer = folder.begin('ingest');
   writer.write('papers', papers.map((paper) => paperToJson(paper) + '\n'));
+  writer.write('ingestState', '');
   writer.commit({ status: 'ran', seconds: 0, fingerprint: '0'.repeat(64), parameters: {} });
   return folder;
 }
@@ -65,4 +67,20 @@ export class FixedVectors {
     papers.forEach((paper, row) => vectors.set(this.vectorOf.get(paper.id)!, row * this.dim));
     return folderWithVectors(out, papers, vectors, this.dim);
   }
+}
+
+/** A related-paper graph with these lists, best first, mutual as given. */
+export function relatedGraph(lists: readonly { row: number; score: number; mutual: boolean }[][]): RelatedGraph {
+  const k = Math.max(1, ...lists.map((list) => list.length));
+  const labels = new Int32Array(lists.length * k).fill(-1);
+  const scores = new Float32Array(lists.length * k);
+  const mutual = new Uint8Array(lists.length * k);
+  lists.forEach((list, row) =>
+    list.forEach((neighbour, slot) => {
+      labels[row * k + slot] = neighbour.row;
+      scores[row * k + slot] = neighbour.score;
+      mutual[row * k + slot] = neighbour.mutual ? 1 : 0;
+    }),
+  );
+  return { neighbours: { k, labels, scores }, links: Int32Array.from(lists, (list) => list.length), mutual };
 }

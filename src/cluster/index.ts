@@ -7,7 +7,7 @@
 import { UserError } from '../shared/errors.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { readCurrentVectors } from '../store/read.js';
+import { readCurrentVectors, readPapers, readPaperTitles } from '../store/read.js';
 import { clustersFile, type Clusters, type TopicHistory } from '../store/schemas.js';
 import { checkK, fitTopics, type ClusterOptions } from './fit.js';
 import { continueTopics } from './lineage.js';
@@ -47,7 +47,8 @@ function refitReason(last: Clusters | undefined, since: SinceLastRun | undefined
 
 /** The cluster stage: vectors and papers in, `<out>/clusters.json` out. */
 export function cluster(writer: StageWriter, options: ClusterOptions): Clusters {
-  const { papers, info, vectors } = readCurrentVectors(writer.folder);
+  // a run that fits no topics needs no abstracts: it reads only ids and titles, which at a million papers is a fraction of the time
+  const { papers, info, vectors } = readCurrentVectors(writer.folder, readPaperTitles);
   checkK(options.k, papers.length);
   const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, info.dim));
   const last = lastTopics(writer.folder);
@@ -71,7 +72,7 @@ export function cluster(writer: StageWriter, options: ClusterOptions): Clusters 
     };
     clusters = { ...assigned, model: info.model, vectorsHash: info.vectorsHash, history };
   } else {
-    const fitted = fitTopics(papers, info, vectors, options);
+    const fitted = fitTopics(readPapers(writer.folder).papers, info, vectors, options);
     const continued = last && continueTopics(fitted, last);
     const history: TopicHistory = {
       run: 'fitted',

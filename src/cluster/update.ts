@@ -1,4 +1,4 @@
-import type { Paper } from '../store/read.js';
+import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
 import { assignToNearest, similarityToOwnTopic, topicCentres } from './kmeans.js';
 import { describeTopics } from './topics.js';
@@ -25,7 +25,7 @@ export interface SinceLastRun {
 }
 
 /** Compares the current papers with those the last run put in topics, by id and vector fingerprint. */
-export function compareWithLastRun(previous: Clusters, papers: readonly Paper[], fingerprints: readonly string[]): SinceLastRun {
+export function compareWithLastRun(previous: Clusters, papers: readonly PaperTitle[], fingerprints: readonly string[]): SinceLastRun {
   const place = new Map<number, number>(previous.topics.map((topic, index) => [topic.id, index]));
   const topicOf = new Map<string, number>();
   previous.topics.forEach((topic, index) => topic.paperIds.forEach((id) => topicOf.set(id, index)));
@@ -59,7 +59,7 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
  * keep meaning; sizes, members, representatives, cohesion and outliers are
  * measured again. A topic left with no paper dies.
  */
-export function assignToTopics(previous: Clusters, since: SinceLastRun, papers: readonly Paper[], vectors: Float32Array, dim: number): Omit<Clusters, 'history'> & { deaths: number[] } {
+export function assignToTopics(previous: Clusters, since: SinceLastRun, papers: readonly PaperTitle[], vectors: Float32Array, dim: number): Omit<Clusters, 'history'> & { deaths: number[] } {
   const slots = previous.topics.length;
   const assignments = Int32Array.from(since.kept);
   const keptCentres = topicCentres(vectors, dim, assignments, slots);

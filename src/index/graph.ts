@@ -12,10 +12,19 @@ export interface RelatedPaper {
 
 /**
  * The related-paper graph: each paper's nearest neighbours (best first) whose
- * similarity reaches the floor, with mutual-neighbour edges marked.
- * `neighbours` holds, for every paper row, its nearest other papers.
+ * similarity reaches the floor, with mutual-neighbour links marked. Kept flat,
+ * in the arrays of the neighbours it was made from: at a million papers, an
+ * object per link is ten million objects for the garbage collector.
  */
-export function relatedPapers(neighbours: Neighbours, minSimilarity: number): RelatedPaper[][] {
+export interface RelatedGraph {
+  /** For every paper row, its nearest other papers; its first `links[row]` are its related papers. */
+  neighbours: Neighbours;
+  links: Int32Array;
+  /** Per slot of `neighbours`: 1 when that related paper also has this paper among its own. */
+  mutual: Uint8Array;
+}
+
+export function relatedPapers(neighbours: Neighbours, minSimilarity: number): RelatedGraph {
   const { k, labels, scores } = neighbours;
   const count = labels.length / k;
   // each paper's links: its first neighbours that reach the floor
@@ -24,11 +33,30 @@ export function relatedPapers(neighbours: Neighbours, minSimilarity: number): Re
     while (links[row] < k && labels[row * k + links[row]] >= 0 && scores[row * k + links[row]] >= minSimilarity) links[row]++;
   }
   // a link is mutual when the neighbour links back; its few links are looked through, which at a million papers beats a set of ten million pairs
-  const linksTo = (from: number, to: number) => {
-    for (let slot = 0; slot < links[from]; slot++) if (labels[from * k + slot] === to) return true;
-    return false;
-  };
-  return Array.from(links, (linked, row) => Array.from({ length: linked }, (_, slot) => ({ row: labels[row * k + slot], score: scores[row * k + slot], mutual: linksTo(labels[row * k + slot], row) })));
+  const mutual = new Uint8Array(labels.length);
+  for (let row = 0; row < count; row++) {
+    for (let slot = 0; slot < links[row]; slot++) {
+      const other = labels[row * k + slot];
+      for (let back = 0; back < links[other]; back++) {
+        if (labels[other * k + back] === row) {
+          mutual[row * k + slot] = 1;
+          break;
+        }
+      }
+    }
+  }
+  return { neighbours, links, mutual };
+}
+
+/** A paper's related papers, best first. */
+export function relatedOf(graph: RelatedGraph, row: number): RelatedPaper[] {
+  const { k, labels, scores } = graph.neighbours;
+  return Array.from({ length: graph.links[row] }, (_, slot) => ({ row: labels[row * k + slot], score: scores[row * k + slot], mutual: graph.mutual[row * k + slot] === 1 }));
+}
+
+/** Links of the graph, a mutual pair counted from both ends. */
+export function linkCount(graph: RelatedGraph): number {
+  return graph.links.reduce((sum, links) => sum + links, 0);
 }
 
 /**

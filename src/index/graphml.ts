@@ -1,4 +1,5 @@
-import type { RelatedPaper } from './graph.js';
+import type { PaperTitle } from '../store/read.js';
+import type { RelatedGraph } from './graph.js';
 
 // Characters XML 1.0 cannot hold at all, even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
 const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
@@ -17,22 +18,22 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-export interface GraphNode {
-  id: string;
-  title: string;
-  /** Topic label and number, once papers are clustered. */
-  topic?: { id: number; label: string };
-}
+/** Lines of graph.graphml and related.json are handed on this many characters at a time: a line at a time is ten million hand-overs at a million papers. */
+export const CHUNK_CHARS = 1 << 16;
+
+/** Every weight from -1 to 1 with its 4 decimals: printing ten million numbers one by one takes seconds. */
+const WEIGHT_TEXT = Array.from({ length: 20_001 }, (_, at) => ((at - 10_000) / 10_000).toFixed(4));
 
 /**
  * The related-paper graph as GraphML (Gephi, Cytoscape, yEd, networkx):
  * undirected, one edge per related pair weighted by cosine similarity, marked
- * mutual when each paper is among the other's neighbours. Made a line at a
- * time (each ending in a newline), as it is written: at a million papers the
- * file is more than one string can hold.
+ * mutual when each paper is among the other's neighbours; each paper's topic
+ * (`topicOf[row]`, -1 for none) with its label. Made in pieces of whole lines
+ * as it is written: at a million papers the file is more than one string can
+ * hold.
  */
-export function* toGraphml(nodes: readonly GraphNode[], related: readonly RelatedPaper[][]): Generator<string> {
-  const withTopics = nodes.some((node) => node.topic);
+export function* toGraphml(papers: readonly PaperTitle[], topicOf: Int32Array, topicLabels: ReadonlyMap<number, string>, related: RelatedGraph): Generator<string> {
+  const withTopics = topicOf.some((topic) => topic >= 0);
   const head = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
@@ -44,21 +45,30 @@ export function* toGraphml(nodes: readonly GraphNode[], related: readonly Relate
     '  <key id="mutual" for="edge" attr.name="mutual" attr.type="boolean"/>',
     '  <graph id="related-papers" edgedefault="undirected">',
   ];
-  for (const line of head) yield line + '\n';
-  // each id is escaped once, for its node and every edge of it
-  const ids = nodes.map((node) => escapeXml(node.id));
-  for (const [row, node] of nodes.entries()) {
-    const topic = node.topic ? `<data key="topic">${escapeXml(node.topic.label)}</data><data key="topicId">${node.topic.id}</data>` : '';
-    yield `    <node id="${ids[row]}"><data key="title">${escapeXml(node.title)}</data>${topic}</node>\n`;
-  }
-  let edge = 0;
-  for (const [row, list] of related.entries()) {
-    for (const neighbour of list) {
-      // a mutual edge is kept from both ends: write it once, from the lower row
-      if (neighbour.mutual && neighbour.row < row) continue;
-      yield `    <edge id="e${edge++}" source="${ids[row]}" target="${ids[neighbour.row]}"><data key="weight">${neighbour.score.toFixed(4)}</data><data key="mutual">${neighbour.mutual}</data></edge>\n`;
+  let chunk = head.join('\n') + '\n';
+  // each id is escaped once, for its node and every edge of it, and each topic's data once for all its papers
+  const ids = papers.map((paper) => escapeXml(paper.id));
+  const topicData = new Map([...topicLabels].map(([id, label]) => [id, `<data key="topic">${escapeXml(label)}</data><data key="topicId">${id}</data>`]));
+  for (const [row, paper] of papers.entries()) {
+    chunk += `    <node id="${ids[row]}"><data key="title">${escapeXml(paper.title)}</data>${topicOf[row] >= 0 ? topicData.get(topicOf[row])! : ''}</node>\n`;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
     }
   }
-  yield '  </graph>\n';
-  yield '</graphml>\n';
+  const { k, labels, scores } = related.neighbours;
+  let edge = 0;
+  for (let row = 0; row < papers.length; row++) {
+    for (let slot = row * k; slot < row * k + related.links[row]; slot++) {
+      const mutual = related.mutual[slot] === 1;
+      // a mutual edge is kept from both ends: write it once, from the lower row
+      if (mutual && labels[slot] < row) continue;
+      chunk += `    <edge id="e${edge++}" source="${ids[row]}" target="${ids[labels[slot]]}"><data key="weight">${WEIGHT_TEXT[Math.round(scores[slot] * 10_000) + 10_000] ?? scores[slot].toFixed(4)}</data><data key="mutual">${mutual}</data></edge>\n`;
+    }
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield chunk + '  </graph>\n</graphml>\n';
 }

@@ -1,18 +1,18 @@
-import { sha256, sha256File } from '../shared/files.js';
-import { bytesOf } from '../shared/files.js';
+import { bytesOf, sha256, sha256File } from '../shared/files.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { readCurrentVectors, readIndexInfo, readNeighbours, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
+import { readCurrentVectors, readIndexInfo, readNeighbours, readPapers, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
 import { indexInfo as indexInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
 import { vectorFingerprint } from '../shared/vectors.js';
-import { randomPairFloor, relatedPapers, type RelatedPaper } from './graph.js';
+import { linkCount, randomPairFloor, relatedPapers, type RelatedGraph } from './graph.js';
+import { CHUNK_CHARS } from './graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
 import { buildAndSearch, updateInWorker, type SavedIndex } from './threads.js';
 
 export type { Neighbours } from './neighbours.js';
 export { emptyNeighbours, firstNeighbours, keepNearest } from './neighbours.js';
-export type { RelatedPaper } from './graph.js';
-export { toGraphml, type GraphNode } from './graphml.js';
+export { linkCount, relatedOf, relatedPapers, type RelatedGraph, type RelatedPaper } from './graph.js';
+export { toGraphml } from './graphml.js';
 
 /**
  * Up to this many papers, exact search is as fast as HNSW, build included
@@ -167,8 +167,8 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
   writer.write('indexInfo', JSON.stringify(indexInfo) + '\n');
   const graphSeconds = (performance.now() - started) / 1000;
 
-  const edges = related.reduce((sum, list) => sum + list.length, 0);
-  const mutualEdges = related.reduce((sum, list) => sum + list.filter((neighbour) => neighbour.mutual).length, 0);
+  const edges = linkCount(related);
+  const mutualEdges = related.mutual.reduce((sum, mutual) => sum + mutual, 0);
   return {
     papers: papers.length,
     search,
@@ -179,22 +179,46 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
     minSimilarityRule: rule,
     edges,
     mutualEdges,
-    papersWithoutNeighbours: related.filter((list) => list.length === 0).length,
+    papersWithoutNeighbours: related.links.reduce((sum, links) => sum + (links === 0 ? 1 : 0), 0),
     seconds: { index: indexSeconds, graph: graphSeconds },
   };
 }
 
-/** related.json: one paper a line, in papers.jsonl order, neighbours best first; made a line at a time as it is written, since the whole file can be more than one string can hold. */
-function* relatedJson(papers: readonly PaperTitle[], related: readonly RelatedPaper[][]): Generator<string> {
-  for (const [row, paper] of papers.entries()) {
-    const neighbors = related[row].map((neighbour) => ({ id: papers[neighbour.row].id, score: roundScore(neighbour.score), mutual: neighbour.mutual }));
-    yield (row === 0 ? '[\n' : ',\n') + JSON.stringify({ id: paper.id, title: paper.title, neighbors });
+/**
+ * related.json: one paper a line, in papers.jsonl order, neighbours best
+ * first; what JSON.stringify makes of `{ id, title, neighbors: [{ id, score,
+ * mutual }] }`, written out here from the flat graph (ten million objects
+ * less at a million papers), in pieces of whole lines as it is written, since
+ * the whole file can be more than one string can hold.
+ */
+function* relatedJson(papers: readonly PaperTitle[], related: RelatedGraph): Generator<string> {
+  const ids = papers.map((paper) => JSON.stringify(paper.id));
+  const { k, labels, scores } = related.neighbours;
+  let chunk = '';
+  for (let row = 0; row < papers.length; row++) {
+    chunk += `${row === 0 ? '[\n' : ',\n'}{"id":${ids[row]},"title":${JSON.stringify(papers[row].title)},"neighbors":[`;
+    for (let slot = row * k; slot < row * k + related.links[row]; slot++) {
+      chunk += `${slot === row * k ? '' : ','}{"id":${ids[labels[slot]]},"score":${scoreText(scores[slot])},"mutual":${related.mutual[slot] === 1}}`;
+    }
+    chunk += ']}';
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
   }
-  yield papers.length === 0 ? '[\n]\n' : '\n]\n';
+  yield chunk + (papers.length === 0 ? '[\n]\n' : '\n]\n');
 }
 
 export function roundScore(score: number): number {
   return Math.round(score * 10_000) / 10_000;
+}
+
+/** Every similarity from -1 to 1 in steps of 0.0001 as JSON prints it: printing ten million numbers one by one takes seconds. */
+const SCORE_TEXT = Array.from({ length: 20_001 }, (_, at) => String((at - 10_000) / 10_000));
+
+/** A similarity as JSON prints roundScore(score). */
+function scoreText(score: number): string {
+  return SCORE_TEXT[Math.round(score * 10_000) + 10_000] ?? String(roundScore(score));
 }
 
 /** Nearest-paper search over the indexed vectors: exact for small corpora, HNSW for large ones. */
@@ -215,7 +239,7 @@ export class PaperSearch {
 
   /** Opens the saved index of an output folder, refusing one built from other vectors or damaged. */
   static open(folder: OutputFolder): { search: PaperSearch; papers: Paper[]; vectorsInfo: VectorsInfo } {
-    const { papers, info: vectorsInfo, vectors } = readCurrentVectors(folder);
+    const { papers, info: vectorsInfo, vectors } = readCurrentVectors(folder, readPapers);
     const info = readIndexInfo(folder, vectorsInfo);
     // hnswlib trusts the file it reads and can crash on a damaged one: its bytes are checked first (against
     // manifest.json by readBytes, and against index.json), whether or not this corpus searches through it

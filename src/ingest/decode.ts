@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 
 /** How a file's bytes were turned into text. */
-export type Encoding = 'utf-8' | 'utf-8 with BOM' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export const ENCODINGS = ['utf-8', 'utf-8 with BOM', 'utf-16le', 'utf-16be', 'windows-1252'] as const;
+export type Encoding = (typeof ENCODINGS)[number];
 
 /** Bytes read at a time; the whole of an input file is never held at once. */
 export const CHUNK_BYTES = 1 << 20;

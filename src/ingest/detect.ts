@@ -2,6 +2,7 @@ import { listingLine, looksLikeAbstract } from './listing.js';
 import { CsvTokenizer, headerCells } from './tabular.js';
 
 export type Format = { kind: 'jsonl' } | { kind: 'json' } | { kind: 'csv'; delimiter: string } | { kind: 'listing' };
+export const FORMAT_KINDS = ['jsonl', 'json', 'csv', 'listing'] as const satisfies readonly Format['kind'][];
 
 /** Why a file was not read: what papermap saw, with the line it saw it on. */
 export interface Refusal {

@@ -1,16 +1,17 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { hash } from 'node:crypto';
 import { join } from 'node:path';
-import type { StageWriter } from '../store/folder.js';
+import type { OutputFolder, StageWriter } from '../store/folder.js';
 import type { Paper } from '../store/read.js';
 import { UserError } from '../shared/errors.js';
 import { sha256 } from '../shared/files.js';
 import { notice } from '../shared/progress.js';
-import { openText, type Encoding } from './decode.js';
+import { openText } from './decode.js';
 import { detectFormat, type Format } from './detect.js';
 import { ListingParser } from './listing.js';
 import { titleKey, type RecordSink, type SourceRecord } from './records.js';
 import { MemoryStore, SpillStore, type PaperChange, type PaperStore } from './store.js';
+import { decodeState, encodeState, type FileEntry, type IngestState } from './state.js';
 import { CsvParser, JsonArrayParser, JsonlParser } from './tabular.js';
 
 export interface IngestOptions {
@@ -27,20 +28,15 @@ export interface FileProblem {
 }
 
 export interface IngestSummary {
-  files: {
-    path: string;
-    /** "unreadable": not text (binary or empty); "refused": text papermap cannot tell the format of with confidence. */
-    format: Format['kind'] | 'unreadable' | 'refused';
-    records: number;
-    /** How the file's bytes were read as text, when they were. */
-    encoding?: Encoding;
-  }[];
+  files: FileEntry[];
   /** Records read from all files, duplicates included. */
   records: number;
   papers: number;
   /** Records that were the same paper as an earlier record and were merged into it. */
   duplicatesMerged: number;
   problems: FileProblem[];
+  /** The first inputs, unchanged since the last run, whose papers were taken as that run left them rather than read again. */
+  filesKept: number;
 }
 
 /** Every input file, in a stable order: inputs as given, directories walked in name order. Refuses a missing or unreadable one. */
@@ -72,9 +68,20 @@ export function listInputFiles(inputs: readonly string[]): string[] {
  * millions of papers without a JavaScript object per paper.
  */
 class HashIndex {
-  private slots = new Uint32Array(4 * 4096);
-  private mask = 4095;
-  private size = 0;
+  private mask: number;
+
+  /** An empty index, or the table of one saved with the ingest state and the number of entries in it. */
+  constructor(
+    private slots: Uint32Array = new Uint32Array(4 * 4096),
+    private size = 0,
+  ) {
+    this.mask = slots.length / 4 - 1;
+  }
+
+  /** The table as it stands, to be saved with the ingest state. */
+  get table(): Uint32Array {
+    return this.slots;
+  }
 
   find(hash: Uint32Array): number {
     for (let slot = hash[0] & this.mask; ; slot = (slot + 1) & this.mask) {
@@ -144,20 +151,34 @@ const STRIDE = 6;
  *   paper with another title, are reported and the record skipped.
  */
 class Merger {
-  private readonly titles = new HashIndex();
-  private readonly ids = new HashIndex();
+  private readonly titles: HashIndex;
+  private readonly ids: HashIndex;
   private readonly keyHash = new Uint32Array(3);
   private readonly idHash = new Uint32Array(3);
-  private facts = new Uint32Array(STRIDE * 1024);
-  count = 0;
-  duplicatesMerged = 0;
-  records = 0;
+  private facts: Uint32Array;
+  count: number;
+  duplicatesMerged: number;
+  records: number;
 
+  /** A merger that has read nothing, or one that goes on from a saved ingest state. */
   constructor(
     private readonly store: PaperStore,
     private readonly files: readonly string[],
     private readonly report: (file: string, line: number, reason: string) => void,
-  ) {}
+    from?: IngestState,
+  ) {
+    this.titles = from ? new HashIndex(from.titles, from.papers) : new HashIndex();
+    this.ids = from ? new HashIndex(from.ids, from.papers) : new HashIndex();
+    this.facts = from?.factTable ?? new Uint32Array(STRIDE * 1024);
+    this.count = from?.papers ?? 0;
+    this.duplicatesMerged = from?.duplicatesMerged ?? 0;
+    this.records = from?.records ?? 0;
+  }
+
+  /** What a later run needs to go on from here. */
+  tables(): Pick<IngestState, 'titles' | 'ids' | 'factTable'> {
+    return { titles: this.titles.table, ids: this.ids.table, factTable: this.facts.subarray(0, this.count * STRIDE) };
+  }
 
   private place(fileIndex: number, line: number): string {
     return `${this.files[fileIndex]}:${line}`;
@@ -244,8 +265,6 @@ class Merger {
   }
 }
 
-type FileEntry = IngestSummary['files'][number];
-
 function parserFor(format: Format, sink: RecordSink): { push(chunk: string): void; end(): void } {
   switch (format.kind) {
     case 'jsonl':
@@ -301,10 +320,20 @@ function readFile(path: string, fileIndex: number, merger: Merger, report: (file
   return entry;
 }
 
-function readAll(files: readonly string[], store: PaperStore, report: (file: string, line: number, reason: string) => void, say: (message: string) => void): Omit<IngestSummary, 'problems'> {
-  const merger = new Merger(store, files, report);
-  const entries = files.map((file, index) => readFile(file, index, merger, report, say));
-  return { files: entries, records: merger.records, papers: merger.count, duplicatesMerged: merger.duplicatesMerged };
+/**
+ * Reads the inputs into a merger, or the inputs after those a saved state
+ * read: what that run reported is then reported again, as a run that read
+ * those files again would.
+ */
+function readAll(files: readonly string[], store: PaperStore, report: (file: string, line: number, reason: string) => void, say: (message: string) => void, from?: IngestState): Omit<IngestSummary, 'problems' | 'filesKept'> & { merger: Merger } {
+  const merger = new Merger(store, files, report, from);
+  for (const message of from?.messages ?? []) {
+    if ('notice' in message) say(message.notice);
+    else report(message.file, message.line, message.reason);
+  }
+  const read = from?.files.length ?? 0;
+  const entries = [...(from?.files.map((file) => file.entry) ?? []), ...files.slice(read).map((file, index) => readFile(file, read + index, merger, report, say))];
+  return { files: entries, records: merger.records, papers: merger.count, duplicatesMerged: merger.duplicatesMerged, merger };
 }
 
 /**
@@ -312,7 +341,7 @@ function readAll(files: readonly string[], store: PaperStore, report: (file: str
  * and returns the papers in order of first appearance, in memory. For small
  * inputs (tests, benchmarks); the ingest stage streams papers to disk instead.
  */
-export function readInputs(files: readonly string[]): { papers: Paper[]; summary: Omit<IngestSummary, 'papers'> } {
+export function readInputs(files: readonly string[]): { papers: Paper[]; summary: Omit<IngestSummary, 'papers' | 'filesKept'> } {
   const store = new MemoryStore();
   const problems: FileProblem[] = [];
   const { files: entries, records, duplicatesMerged } = readAll(files, store, (file, line, reason) => problems.push({ file, line, reason }), () => {});
@@ -320,26 +349,61 @@ export function readInputs(files: readonly string[]): { papers: Paper[]; summary
 }
 
 /**
- * The ingest stage: inputs in, `<out>/papers.jsonl` out. Inputs are read as
- * streams and papers written as they are first met, so memory holds only the
- * merge index, not the papers. Problems are reported on stderr as they are
- * found; with `strict` the first one stops the run and nothing is written.
+ * The ingest state the folder's last ingest left, when this run can go on
+ * from it: its inputs are the first of this run's, unchanged and in the same
+ * order. A missing, damaged or outdated one means reading every input.
  */
-export function ingest(writer: StageWriter, options: IngestOptions, files: readonly string[]): IngestSummary {
+function lastState(folder: OutputFolder, files: readonly string[], hashes: ReadonlyMap<string, string>): IngestState | undefined {
+  if (!folder.has('ingestState') || !folder.has('papers')) return undefined;
+  let state: IngestState | undefined;
+  try {
+    state = decodeState(folder.readBytes('ingestState'));
+  } catch (error) {
+    // damaged: ingest runs as on a new folder, as the index stage does on a damaged index
+    if (error instanceof UserError) return undefined;
+    throw error;
+  }
+  const same = state !== undefined && state.factTable.length === state.papers * STRIDE && state.files.length <= files.length && state.files.every((file, index) => file.entry.path === files[index] && file.sha256 === hashes.get(files[index]));
+  return same ? state : undefined;
+}
+
+/**
+ * The ingest stage: inputs in, `<out>/papers.jsonl` and `<out>/ingest.state`
+ * out. Inputs are read as streams and papers written as they are first met,
+ * so memory holds only the merge index, not the papers. When the inputs
+ * begin with those the last run read, unchanged, it goes on from where that
+ * run ended (ingest.state) and reads only the files after them: the result
+ * is the same. Problems are reported on stderr as they are found; with
+ * `strict` the first one stops the run and nothing is written.
+ */
+export function ingest(writer: StageWriter, options: IngestOptions, files: readonly string[], hashes: ReadonlyMap<string, string>): IngestSummary {
   const problems: FileProblem[] = [];
+  const messages: IngestState['messages'] = [];
   const report = (file: string, line: number, reason: string): void => {
     if (options.strict) throw new UserError(`${file}:${line}: ${reason} (--strict: stopped at the first problem; nothing written)`);
     problems.push({ file, line, reason });
+    messages.push({ file, line, reason });
     notice(`warning: ${file}:${line}: ${reason}`);
   };
-  const store = new SpillStore(writer.target('papers'));
+  const say = (message: string): void => {
+    messages.push({ notice: message });
+    notice(message);
+  };
+  let from = lastState(writer.folder, files, hashes);
+  let store = from && SpillStore.goOn(writer.target('papers'), writer.folder, from.papers);
+  if (!store) {
+    from = undefined;
+    store = new SpillStore(writer.target('papers'));
+  }
   try {
-    const summary = readAll(files, store, report, (message) => notice(message));
+    const { merger, ...summary } = readAll(files, store, report, say, from);
     if (summary.papers === 0) {
       throw new UserError(`no papers found in ${options.inputs.join(', ')} (every file was refused, empty or unreadable; see the warnings above); nothing written`);
     }
     store.commit();
-    return { ...summary, problems };
+    const read = summary.files.map((entry) => ({ sha256: hashes.get(entry.path)!, entry }));
+    writer.write('ingestState', encodeState({ files: read, messages, records: summary.records, duplicatesMerged: summary.duplicatesMerged, papers: summary.papers, ...merger.tables() }));
+    return { ...summary, problems, filesKept: from?.files.length ?? 0 };
   } catch (error) {
     store.discard();
     throw error;

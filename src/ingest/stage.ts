@@ -18,13 +18,14 @@ export const ingestStage = defineStage({
     const hashes = files.map((file) => [file, sha256File(file)] as const);
     return { fingerprint: { files: hashes }, plan: { files, hashes: new Map(hashes) } };
   },
-  run: (writer, options, plan) => ingest(writer, options, plan.files),
+  run: (writer, options, plan) => ingest(writer, options, plan.files, plan.hashes),
   facts: (summary, plan) => ({
     inputs: summary.files.map((file) => ({ path: file.path, sha256: plan.hashes.get(file.path)!, format: file.format, records: file.records })),
     counts: { inputFiles: summary.files.length, records: summary.records, papers: summary.papers, duplicatesMerged: summary.duplicatesMerged, problems: summary.problems.length },
   }),
   describe(summary, folder) {
     const problems = summary.problems.length === 0 ? 'no problems' : `${summary.problems.length} problem(s) reported above`;
-    return `ingest: ${summary.papers} papers from ${summary.records} records in ${summary.files.length} file(s) (${summary.duplicatesMerged} duplicates merged, ${problems}) -> ${folder.path('papers')}`;
+    const kept = summary.filesKept > 0 ? `; the first ${summary.filesKept} unchanged since the last run, taken as it left them` : '';
+    return `ingest: ${summary.papers} papers from ${summary.records} records in ${summary.files.length} file(s) (${summary.duplicatesMerged} duplicates merged, ${problems}${kept}) -> ${folder.path('papers')}`;
   },
 });

@@ -1,4 +1,4 @@
-import { paperDigest, type Neighbours, type Paper, type PaperDigest } from '../store/read.js';
+import type { Neighbours, PaperTitle } from '../store/read.js';
 import type { Clusters } from '../store/schemas.js';
 
 /** How many of a new paper's nearest older papers changes.json names. */
@@ -34,6 +34,13 @@ export interface Changes {
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
+/** The previous run's papers, and how to tell whether a paper both runs have has changed. */
+export interface PreviousPapers {
+  papers: readonly PaperTitle[];
+  /** Whether the current paper at `row`, whose id the previous run had, has another title or abstract now. */
+  changed: (row: number) => boolean;
+}
+
 /**
  * What changed from the previous papers and topics to the current ones. A
  * paper is added when its id is new, changed when its title or abstract
@@ -42,8 +49,8 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
  * deaths, merges and splits are those the cluster stage recorded.
  */
 export function changesSince(
-  previous: { papers: readonly PaperDigest[]; clusters: Clusters | undefined } | undefined,
-  papers: readonly Paper[],
+  previous: { papers: PreviousPapers; clusters: Clusters | undefined } | undefined,
+  papers: readonly PaperTitle[],
   clusters: Clusters,
   topicOf: Int32Array,
   neighbours: Neighbours,
@@ -52,14 +59,13 @@ export function changesSince(
     const topics = { grewMost: [], births: [], deaths: [], merges: [], splits: [], refit: null };
     return { since: null, counts: { papers: papers.length, added: papers.length, changed: 0, removed: 0 }, added: [], changed: [], removed: [], topics };
   }
-  const before = new Map(previous.papers.map((paper) => [paper.id, paper]));
+  const before = new Set(previous.papers.papers.map((paper) => paper.id));
   const current = new Set(papers.map((paper) => paper.id));
   const isNew = new Uint8Array(papers.length);
   const changedRows: number[] = [];
   papers.forEach((paper, row) => {
-    const old = before.get(paper.id);
-    if (!old) isNew[row] = 1;
-    else if (old.digest !== paperDigest(paper)) changedRows.push(row);
+    if (!before.has(paper.id)) isNew[row] = 1;
+    else if (previous.papers.changed(row)) changedRows.push(row);
   });
   const ref = (row: number): PaperRef => ({ id: papers[row].id, title: papers[row].title });
   const topic = (row: number) => (topicOf[row] >= 0 ? topicOf[row] : null);
@@ -81,9 +87,9 @@ export function changesSince(
     .slice(0, GROWN_TOPICS);
   // the cluster stage recorded how its topics continue those of the clusters.json it replaced, which is the previous one here
   const lineage = (previous.clusters && clusters.history.lineage) ?? { births: [], deaths: [], merges: [], splits: [] };
-  const removed = previous.papers.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title }));
+  const removed = previous.papers.papers.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title }));
   return {
-    since: { papers: previous.papers.length, topics: previous.clusters ? previous.clusters.topics.length : null },
+    since: { papers: previous.papers.papers.length, topics: previous.clusters ? previous.clusters.topics.length : null },
     counts: { papers: papers.length, added: added.length, changed: changedRows.length, removed: removed.length },
     added,
     changed: changedRows.map((row) => ({ ...ref(row), topic: topic(row) })),

@@ -1,3 +1,4 @@
+import { relatedOf } from '../index/index.js';
 import { sampleRows } from '../shared/random.js';
 import { thousands, weakNeighbours, type ReportData } from './model.js';
 import { whatsNew, type News, type Piece } from './news.js';
@@ -288,6 +289,7 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
   const shortAbstracts = papers.length > FULL_ABSTRACTS_MAX_PAPERS;
   const sampled = papers.length > pagePapers;
   const rows = sampleByTopic(data.topicOf, pagePapers, clusters.seed);
+  const abstracts = data.abstractsOf(rows);
   // a neighbour on the page is its place there; one off it (outside the sample) is named in `outside`, after the page's papers
   const onPage = new Int32Array(papers.length).fill(-1);
   rows.forEach((row, index) => (onPage[row] = index));
@@ -341,13 +343,13 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
       parent: parentOf.get(index)!,
     })),
     broad,
-    papers: Array.from(rows, (row): PagePaper => {
+    papers: Array.from(rows, (row, index): PagePaper => {
       const paper = papers[row];
-      const abstract = shortAbstracts && paper.abstract.length > SHORT_ABSTRACT ? `${paper.abstract.slice(0, SHORT_ABSTRACT)}…` : paper.abstract;
+      const abstract = shortAbstracts && abstracts[index].length > SHORT_ABSTRACT ? `${abstracts[index].slice(0, SHORT_ABSTRACT)}…` : abstracts[index];
       const nearest = nearestOfOutlier.get(paper.id);
       // a big corpus's page carries fewer, so it stays a size a browser opens quickly
       const most = shortAbstracts ? SHORT_NEAREST : Infinity;
-      const related = data.related[row].slice(0, most);
+      const related = relatedOf(data.related, row).slice(0, most);
       const weak = weakNeighbours(data, row).slice(0, Math.max(0, most - related.length));
       return {
         id: paper.id,

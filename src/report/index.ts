@@ -1,13 +1,12 @@
-import { firstNeighbours, nearestAmong, toGraphml } from '../index/index.js';
-import { relatedPapers } from '../index/graph.js';
+import { existsSync } from 'node:fs';
+import { firstNeighbours, nearestAmong, relatedPapers, toGraphml } from '../index/index.js';
 import { sampleRows } from '../shared/random.js';
 import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { mapFile, type MapFile } from '../store/schemas.js';
-import type { Neighbours } from '../store/read.js';
-import { readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPaperDigests, readPrevious } from '../store/read.js';
-import { changesSince } from './changes.js';
+import { mapFile, type MapFile, type VectorsInfo } from '../store/schemas.js';
+import { previousPapersLead, readAbstracts, readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPaperDigests, readPaperTitles, readPrevious, type Neighbours, type PaperTitle } from '../store/read.js';
+import { changesSince, type PreviousPapers } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
@@ -64,10 +63,29 @@ function keptPlaces(folder: OutputFolder, rowOf: Map<string, number>, fingerprin
   return rows.length === 0 ? undefined : { places: { rows: Int32Array.from(rows), xy: Float64Array.from(xy) }, laidOut: last.laidOut.length };
 }
 
+/**
+ * The papers (ids and titles: the page's abstracts are read when it is made)
+ * and their vectors, and the previous run's papers to tell what changed. When
+ * the previous papers.jsonl is the start of the current one byte for byte (a
+ * night that only added papers), its papers are the first of today's, none
+ * changed; otherwise each paper's title and abstract are compared by digest.
+ */
+function papersAndPrevious(folder: OutputFolder): { papers: readonly PaperTitle[]; info: VectorsInfo; vectors: Float32Array; previousPapers: PreviousPapers | undefined } {
+  const lead = previousPapersLead(folder);
+  if (lead !== undefined || !existsSync(folder.previousPath('papers'))) {
+    const { papers, info, vectors } = readCurrentVectors(folder, readPaperTitles);
+    return { papers, info, vectors, previousPapers: lead === undefined ? undefined : { papers: papers.slice(0, lead), changed: () => false } };
+  }
+  const { papers, info, vectors } = readCurrentVectors(folder, readPaperDigests);
+  const before = readPrevious(folder, 'papers', () => readPaperDigests(folder, 'previous').papers);
+  const digestBefore = new Map(before?.map((paper) => [paper.id, paper.digest]));
+  return { papers, info, vectors, previousPapers: before && { papers: before, changed: (row) => digestBefore.get(papers[row].id) !== papers[row].digest } };
+}
+
 /** The report stage: report.md, report.html, graph.graphml with each paper's topic, changes.json, and map.json (the map's layout, kept until the topics are fitted anew). */
 export function report(writer: StageWriter, options: ReportOptions): ReportSummary {
   const folder = writer.folder;
-  const { papers, info: vectorsInfo, vectors } = readCurrentVectors(folder);
+  const { papers, info: vectorsInfo, vectors, previousPapers } = papersAndPrevious(folder);
   const index = readIndexInfo(folder, vectorsInfo);
   const clusters = readClusters(folder, vectorsInfo);
 
@@ -79,7 +97,6 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   const stored = readNeighbours(folder, index);
   // the related papers as the index stage made related.json of them: from neighbours.bin and the graph's floor, without parsing a file of a million lines
   const related = relatedPapers(firstNeighbours(stored, index.graph.neighbors), index.graph.minSimilarity);
-  const previousPapers = readPrevious(folder, 'papers', () => readPaperDigests(folder, 'previous'));
   const changes = changesSince(
     previousPapers && { papers: previousPapers, clusters: readPrevious(folder, 'clusters', () => readClustersFile(folder, 'previous')) },
     papers,
@@ -98,6 +115,7 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   const data: ReportData = {
     version: options.version,
     papers,
+    abstractsOf: (rows) => readAbstracts(folder, rows),
     vectors: vectorsInfo,
     index,
     clusters,
@@ -123,12 +141,7 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   writer.write('html', toHtml(data));
   writer.write(
     'graph',
-    toGraphml(papers.map((paper, row) => ({
-      id: paper.id,
-      title: paper.title,
-      ...(topicOf[row] >= 0 ? { topic: { id: topicOf[row], label: labelOf.get(topicOf[row])! } } : {}),
-    })),
-    related),
+    toGraphml(papers, topicOf, labelOf, related),
   );
   return { papers: papers.length, topics: clusters.topics.length, files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes'), folder.path('map')] };
 }

@@ -1,3 +1,4 @@
+import { linkCount, relatedOf } from '../index/index.js';
 import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
 import { whatsNew, type News, type Piece } from './news.js';
 
@@ -53,7 +54,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   const topicById = new Map(clusters.topics.map((topic) => [topic.id, topic]));
   const broadById = new Map(clusters.broadTopics.map((broad) => [broad.id, broad]));
   const topicLink = (id: number) => `[${id}: ${escapeMarkdown(topicById.get(id)!.label)}](#topic-${id})`;
-  const edges = data.related.reduce((sum, list) => sum + list.length, 0);
+  const edges = linkCount(data.related);
   const lines: string[] = [];
   /**
    * A paper with its closest related papers; a paper with fewer than
@@ -61,7 +62,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
    */
   const paperLine = (id: string, after = ''): string => {
     const row = rowOf.get(id)!;
-    const related = data.related[row].slice(0, RELATED_SHOWN);
+    const related = relatedOf(data.related, row).slice(0, RELATED_SHOWN);
     const weak = weakNeighbours(data, row).slice(0, RELATED_SHOWN - related.length);
     const relatives = [
       ...related.map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)})`),

@@ -1,16 +1,18 @@
-import type { Neighbours, RelatedPaper } from '../index/index.js';
-import type { Paper } from '../store/read.js';
+import { relatedOf, type Neighbours, type RelatedGraph } from '../index/index.js';
+import type { PaperTitle } from '../store/read.js';
 import type { Clusters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import type { Changes } from './changes.js';
 
 /** Everything a report shows, gathered once and rendered as Markdown and HTML. */
 export interface ReportData {
   version: string;
-  papers: readonly Paper[];
+  papers: readonly PaperTitle[];
+  /** The abstracts of the papers at these rows (the page's), read when the page is made: a million abstracts would be over a gigabyte of strings. */
+  abstractsOf: (rows: Int32Array) => string[];
   vectors: VectorsInfo;
   index: IndexInfo;
   clusters: Clusters;
-  related: readonly RelatedPaper[][];
+  related: RelatedGraph;
   /** Topic id of each paper row; -1 for an outlier. */
   topicOf: Int32Array;
   /** count x 2 map coordinates in [0, 1]. */
@@ -31,7 +33,7 @@ export interface ReportData {
 export const thousands = (value: number) => value.toLocaleString('en-US');
 
 /** Row of each paper id. */
-export function rowsById(papers: readonly Paper[]): Map<string, number> {
+export function rowsById(papers: readonly PaperTitle[]): Map<string, number> {
   return new Map(papers.map((paper, row) => [paper.id, row]));
 }
 
@@ -39,7 +41,7 @@ export function rowsById(papers: readonly Paper[]): Map<string, number> {
 export function weakNeighbours(data: ReportData, row: number): { row: number; score: number }[] {
   const nearest = data.nearest;
   if (!nearest) return [];
-  const related = new Set(data.related[row].map((neighbour) => neighbour.row));
+  const related = new Set(relatedOf(data.related, row).map((neighbour) => neighbour.row));
   const weak: { row: number; score: number }[] = [];
   for (let slot = 0; slot < nearest.k; slot++) {
     const label = nearest.labels[row * nearest.k + slot];

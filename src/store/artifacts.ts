@@ -9,6 +9,7 @@ import type { StageName } from './schemas.js';
  */
 export const ARTIFACTS = {
   papers: { file: 'papers.jsonl', stage: 'ingest', keepsPrevious: true },
+  ingestState: { file: 'ingest.state', stage: 'ingest' },
   vectors: { file: 'vectors.f32', stage: 'embed' },
   vectorsInfo: { file: 'vectors.json', stage: 'embed' },
   hnsw: { file: 'index.hnsw', stage: 'index' },

@@ -140,7 +140,7 @@ export class OutputFolder {
   }
 
   /** The hash manifest.json recorded for an artifact when its stage committed it; undefined in a folder without a manifest, which its readers alone check. */
-  private recordedHash(name: ArtifactName): string | undefined {
+  recordedHash(name: ArtifactName): string | undefined {
     const path = this.path(name);
     if (!existsSync(path)) throw new UserError(`${path} not found: ${this.remedy(name)} first`);
     const manifest = this.loadManifest();

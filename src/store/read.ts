@@ -1,7 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
-import { rememberedHash, sha256 } from '../shared/files.js';
+import { forEachBlock, rememberedHash, sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
 import { clustersFile, indexInfo, paperLine, vectorsInfo, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
@@ -23,35 +23,24 @@ export function paperToJson(paper: Paper): string {
 }
 
 /**
- * Each paper of papers.jsonl, its line checked, and the file's hash. The file
- * is read in blocks and decoded a line at a time: a million papers are more
- * text than one JavaScript string can hold, and holding their bytes as well
- * as their strings would double what a stage needs.
+ * Each line of papers.jsonl (without its newline) as bytes, and the file's
+ * hash. The file is read in blocks and each line handed on as it is: a
+ * million papers are more text than one JavaScript string can hold, and
+ * holding their bytes as well as their strings would double what a stage
+ * needs. `bytes` is valid only during the call.
  */
-function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
-  const ids = new Set<string>();
+function forEachLine(folder: OutputFolder, version: 'current' | 'previous', onLine: (bytes: Buffer, start: number, end: number, line: number) => void): string {
   let line = 0;
-  const onLine = (text: string) => {
-    line++;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw folder.damaged('papers', `line ${line} is not valid JSON`);
-    }
-    const parsed = paperLine.safeParse(value);
-    if (!parsed.success) throw folder.damaged('papers', `line ${line} is not a paper (${schemaProblem(parsed.error)})`);
-    const { id, title, abstract, sources, ...metadata } = parsed.data;
-    if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
-    ids.add(id);
-    take({ id, title, abstract, sources, metadata });
-  };
   // the start of a line that runs on into the next block
   let carried: Buffer[] = [];
   const hash = folder.readBlocks('papers', version, (bytes) => {
     let start = 0;
     for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, start)) {
-      onLine(carried.length > 0 ? Buffer.concat([...carried, bytes.subarray(start, end)]).toString('utf8') : bytes.toString('utf8', start, end));
+      line++;
+      if (carried.length > 0) {
+        const joined = Buffer.concat([...carried, bytes.subarray(start, end)]);
+        onLine(joined, 0, joined.length, line);
+      } else onLine(bytes, start, end, line);
       carried = [];
       start = end + 1;
     }
@@ -62,6 +51,81 @@ function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', tak
   return hash;
 }
 
+/** Each paper of papers.jsonl, its line checked against the schema, and the file's hash. */
+function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
+  const ids = new Set<string>();
+  return forEachLine(folder, version, (bytes, start, end, line) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8', start, end));
+    } catch {
+      throw folder.damaged('papers', `line ${line} is not valid JSON`);
+    }
+    const parsed = paperLine.safeParse(value);
+    if (!parsed.success) throw folder.damaged('papers', `line ${line} is not a paper (${schemaProblem(parsed.error)})`);
+    const { id, title, abstract, sources, ...metadata } = parsed.data;
+    if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
+    ids.add(id);
+    take({ id, title, abstract, sources, metadata });
+  });
+}
+
+/** How paperToJson begins every line: the id, the title, the abstract, then the sources. */
+const LINE_START = Buffer.from('{"id":"');
+const TITLE_KEY = Buffer.from(',"title":"');
+const ABSTRACT_KEY = Buffer.from(',"abstract":"');
+const SOURCES_KEY = Buffer.from(',"sources":[');
+const QUOTE = 34;
+const BACKSLASH = 92;
+const CLOSING_BRACE = 125;
+
+function startsWith(bytes: Buffer, at: number, end: number, prefix: Buffer): boolean {
+  return at + prefix.length <= end && bytes.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
+}
+
+/** The closing quote of the JSON string whose opening quote is at `open`, before `end`; -1 when there is none. */
+function closingQuote(bytes: Buffer, open: number, end: number): number {
+  for (let at = bytes.indexOf(QUOTE, open + 1); at !== -1 && at < end; at = bytes.indexOf(QUOTE, at + 1)) {
+    let slashes = 0;
+    while (bytes[at - 1 - slashes] === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return at;
+  }
+  return -1;
+}
+
+/** The JSON string between the quotes at `open` and `close`, decoded (most hold nothing escaped). */
+function jsonString(bytes: Buffer, open: number, close: number): string {
+  for (let at = open + 1; at < close; at++) if (bytes[at] === BACKSLASH) return JSON.parse(bytes.toString('utf8', open, close + 1)) as string;
+  return bytes.toString('utf8', open + 1, close);
+}
+
+/**
+ * What a stage that does not read abstracts needs of each paper: its id,
+ * its title, and a digest of its title and abstract. The line is read no
+ * further than its abstract, and the abstract is not decoded: at a million
+ * papers, parsing every line whole is most of the time such a stage takes.
+ * The line is checked to begin as papermap writes it (the file as a whole
+ * is checked against the hash its stage recorded).
+ */
+function forEachPaperHead(folder: OutputFolder, version: 'current' | 'previous', take: (id: string, title: string, digest: () => string) => void): string {
+  const ids = new Set<string>();
+  return forEachLine(folder, version, (bytes, start, end, line) => {
+    const idOpen = start + LINE_START.length - 1;
+    const idClose = startsWith(bytes, start, end, LINE_START) ? closingQuote(bytes, idOpen, end) : -1;
+    const titleOpen = idClose + TITLE_KEY.length;
+    const titleClose = idClose > idOpen + 1 && startsWith(bytes, idClose + 1, end, TITLE_KEY) ? closingQuote(bytes, titleOpen, end) : -1;
+    const abstractOpen = titleClose + ABSTRACT_KEY.length;
+    const abstractClose = titleClose > titleOpen + 1 && startsWith(bytes, titleClose + 1, end, ABSTRACT_KEY) ? closingQuote(bytes, abstractOpen, end) : -1;
+    if (abstractClose === -1 || !startsWith(bytes, abstractClose + 1, end, SOURCES_KEY) || bytes[end - 1] !== CLOSING_BRACE) {
+      throw folder.damaged('papers', `line ${line} is not a paper as papermap writes it (an id, a title, an abstract and its sources)`);
+    }
+    const id = jsonString(bytes, idOpen, idClose);
+    if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
+    ids.add(id);
+    take(id, jsonString(bytes, titleOpen, titleClose), () => textDigest(bytes.subarray(titleOpen, abstractClose + 1)));
+  });
+}
+
 /** papers.jsonl as papers, and the file's hash. */
 export function readPapers(folder: OutputFolder, version: 'current' | 'previous' = 'current'): { papers: Paper[]; hash: string } {
   const papers: Paper[] = [];
@@ -69,36 +133,81 @@ export function readPapers(folder: OutputFolder, version: 'current' | 'previous'
   return { papers, hash };
 }
 
+/** What the stages that do not read abstracts see of a paper: its id, and its title for related.json and the reports. */
+export type PaperTitle = Pick<Paper, 'id' | 'title'>;
+
 /** A paper as changes.json compares it: its id, its title, and a digest of its title and abstract. */
-export interface PaperDigest {
-  id: string;
-  title: string;
+export interface PaperDigest extends PaperTitle {
   digest: string;
 }
 
-export function paperDigest(paper: Paper): string {
-  return sha256(`${paper.title}\n${paper.abstract}`).slice(0, 32);
+function textDigest(text: string | Uint8Array): string {
+  return sha256(text).slice(0, 32);
 }
 
-/** The papers of papers.jsonl as digests: a tenth of the memory of the papers, for a corpus that is only compared with. */
-export function readPaperDigests(folder: OutputFolder, version: 'current' | 'previous' = 'current'): PaperDigest[] {
-  const digests: PaperDigest[] = [];
-  forEachPaper(folder, version, (paper) => digests.push({ id: paper.id, title: paper.title, digest: paperDigest(paper) }));
-  return digests;
+/** The digest of a paper's title and abstract: that of their JSON text in its papers.jsonl line, so that a line's digest is taken without decoding its abstract. */
+export function paperDigest(paper: Pick<Paper, 'title' | 'abstract'>): string {
+  return textDigest(`${JSON.stringify(paper.title)},"abstract":${JSON.stringify(paper.abstract)}`);
 }
 
-/** What the index stage needs of a paper: its id, and its title for related.json. */
-export type PaperTitle = Pick<Paper, 'id' | 'title'>;
+/** Each paper's id and title, and the file's hash (forEachPaperHead: abstracts are not read). */
+export function readPaperTitles(folder: OutputFolder, version: 'current' | 'previous' = 'current'): { papers: PaperTitle[]; hash: string } {
+  const papers: PaperTitle[] = [];
+  const hash = forEachPaperHead(folder, version, (id, title) => papers.push({ id, title }));
+  return { papers, hash };
+}
+
+/** Each paper's id, title and digest, and the file's hash. */
+export function readPaperDigests(folder: OutputFolder, version: 'current' | 'previous' = 'current'): { papers: PaperDigest[]; hash: string } {
+  const papers: PaperDigest[] = [];
+  const hash = forEachPaperHead(folder, version, (id, title, digest) => papers.push({ id, title, digest: digest() }));
+  return { papers, hash };
+}
 
 /**
- * papers.jsonl checked as readPapers checks it, keeping each paper's id and
- * title only: at a million papers the abstracts are over a gigabyte of
- * strings that the index stage has no use for.
+ * How many papers the previous papers.jsonl holds, when it is byte for byte
+ * the start of the current one (a run whose inputs only added papers): they
+ * are then the current file's first papers, unchanged. Undefined when it is
+ * not, or there is no previous version.
  */
-function readPaperTitles(folder: OutputFolder): { papers: PaperTitle[]; hash: string } {
-  const papers: PaperTitle[] = [];
-  const hash = forEachPaper(folder, 'current', ({ id, title }) => papers.push({ id, title }));
-  return { papers, hash };
+export function previousPapersLead(folder: OutputFolder): number | undefined {
+  const previous = folder.previousPath('papers');
+  if (!existsSync(previous) || statSync(previous).size > statSync(folder.path('papers')).size) return undefined;
+  const current = openSync(folder.path('papers'), 'r');
+  const same = Buffer.alloc(1 << 23);
+  let at = 0;
+  let lines = 0;
+  let prefix = true;
+  let last = 10;
+  try {
+    forEachBlock(previous, (bytes) => {
+      if (!prefix) return;
+      const read = readSync(current, same, 0, bytes.length, at);
+      prefix = read === bytes.length && same.subarray(0, read).equals(bytes);
+      for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, end + 1)) lines++;
+      at += bytes.length;
+      last = bytes[bytes.length - 1];
+    });
+  } finally {
+    closeSync(current);
+  }
+  // a previous file whose last line is cut short is no account of whole papers
+  return prefix && last === 10 ? lines : undefined;
+}
+
+/** The abstracts of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
+export function readAbstracts(folder: OutputFolder, rows: ArrayLike<number>): string[] {
+  const place = new Map<number, number>();
+  for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
+  const abstracts = new Array<string>(rows.length);
+  forEachLine(folder, 'current', (bytes, start, end, line) => {
+    const index = place.get(line - 1);
+    if (index === undefined) return;
+    const parsed = paperLine.safeParse(JSON.parse(bytes.toString('utf8', start, end)));
+    if (!parsed.success) throw folder.damaged('papers', `line ${line} is not a paper (${schemaProblem(parsed.error)})`);
+    abstracts[index] = parsed.data.abstract;
+  });
+  return abstracts;
 }
 
 /** The index of the first value that is not a finite number, or -1. */
@@ -133,9 +242,9 @@ function checkVectorsFinite(folder: OutputFolder, info: VectorsInfo, vectors: Fl
   if (bad >= 0) throw folder.damaged('vectors', `vector ${Math.floor(bad / info.dim) + 1} holds NaN or an infinite value`);
 }
 
-/** Papers and their vectors, refusing vectors made from another papers.jsonl. */
-export function readCurrentVectors(folder: OutputFolder): { papers: Paper[]; info: VectorsInfo; vectors: Float32Array } {
-  const { papers, hash } = readPapers(folder);
+/** The papers as `read` reads them (readPapers, readPaperTitles, readPaperDigests) and their vectors, refusing vectors made from another papers.jsonl. */
+export function readCurrentVectors<P>(folder: OutputFolder, read: (folder: OutputFolder) => { papers: P[]; hash: string }): { papers: P[]; info: VectorsInfo; vectors: Float32Array } {
+  const { papers, hash } = read(folder);
   const { info, vectors } = readVectors(folder);
   if (info.papersHash !== hash || info.count !== papers.length) throw stale(folder, 'vectors', 'papers');
   return { papers, info, vectors };

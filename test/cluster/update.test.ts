@@ -6,6 +6,9 @@ import { DRIFT_THRESHOLD, type Clusters } from '../../src/cluster/index.js';
 import { keywordSample } from '../../src/cluster/fit.js';
 import { adjustedRand } from '../../src/cluster/agreement.js';
 import { clusterStage } from '../../src/cluster/stage.js';
+import { indexStage } from '../../src/index/stage.js';
+import type { Changes } from '../../src/report/changes.js';
+import { reportStage } from '../../src/report/stage.js';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { dot } from '../../src/shared/vectors.js';
 import type { Paper } from '../../src/store/read.js';
@@ -121,6 +124,13 @@ describe('topics kept from run to run', () => {
       expect(second.history).toMatchObject({ run: 'assigned', sinceFit: { added: 0, changed: 1, removed: leaving.size }, lineage: { births: [], deaths: [smallest.id], merges: [], splits: [] } });
       expect(second.topics.map((topic) => topic.id)).not.toContain(smallest.id);
       expect(topicOfPaper(second).get(changed.id)).toBe(topicOfPaper(first).get(donor));
+      // what changes.json makes of it: papers.jsonl is not yesterday's with papers added, so each paper is compared by digest
+      await runStage(indexStage, out);
+      await runStage(reportStage, out);
+      const changes = JSON.parse(readFileSync(join(out, 'changes.json'), 'utf8')) as Changes;
+      expect(changes.counts).toEqual({ papers: kept.length, added: 0, changed: 1, removed: leaving.size });
+      expect(changes.changed.map((entry) => entry.id)).toEqual([changed.id]);
+      expect(changes.removed.map((entry) => entry.id).sort()).toEqual([...leaving].sort());
       for (const broad of second.broadTopics) for (const id of broad.topicIds) expect(second.topics.find((topic) => topic.id === id)?.parent).toBe(broad.id);
     } finally {
       fixed.vectorOf.set(kept[0].id, savedVector);

@@ -36,6 +36,7 @@ beforeAll(() => {
 
 const STAGE_OF: Record<string, string> = {
   'papers.jsonl': 'ingest',
+  'ingest.state': 'ingest',
   'vectors.f32': 'embed',
   'vectors.json': 'embed',
   'index.hnsw': 'index',
@@ -63,6 +64,8 @@ describe('papermap run on a damaged folder makes the damaged stage again and end
     ['index.json', 'garbage'],
     ['vectors.json', 'garbage'],
     ['papers.jsonl', 'garbage'],
+    ['ingest.state', 'bit-flipped'],
+    ['ingest.state', 'truncated'],
   ];
   test.each(cases)('%s %s: run exits 0, its stage runs again, every file equals the good folder', (file, how) => {
     const out = copyOf(good, 'run');
@@ -72,7 +75,10 @@ describe('papermap run on a damaged folder makes the damaged stage again and end
     expect(result.status).toBe(0);
     const stages = (JSON.parse(result.stdout) as { stages: Record<string, { status: string }> }).stages;
     expect(stages[STAGE_OF[file]].status).toBe('ran');
-    expectUnchanged(out, goodFiles, ['manifest.json']);
+    // papers.jsonl was sound, so ingest's commit kept it as the previous version (the same papers)
+    const kept = file === 'ingest.state' ? ['.previous/papers.jsonl'] : [];
+    expectUnchanged(out, goodFiles, ['manifest.json', ...kept]);
+    for (const previous of kept) expect(readFileSync(join(out, previous)).equals(goodFiles.get('papers.jsonl')!)).toBe(true);
     expect(manifestOf(out).stages[STAGE_OF[file]].status).toBe('ran');
   });
 

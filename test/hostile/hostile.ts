@@ -12,7 +12,7 @@ export const OHSUMED = '/work/shared/eval/ohsumed-dev.jsonl';
 /** The MiniLM architecture with random weights: embedding takes seconds, as with the real model. */
 export const RANDOM_MINILM = '/work/shared/models/perf/minilm-l6-random';
 export const TINY_BERT = resolve('test/fixtures/tiny-bert');
-export const ARTIFACTS = ['papers.jsonl', 'vectors.f32', 'vectors.json', 'index.hnsw', 'index.json', 'neighbours.bin', 'related.json', 'graph.graphml', 'clusters.json', 'report.md', 'report.html', 'changes.json', 'map.json'];
+export const ARTIFACTS = ['papers.jsonl', 'ingest.state', 'vectors.f32', 'vectors.json', 'index.hnsw', 'index.json', 'neighbours.bin', 'related.json', 'graph.graphml', 'clusters.json', 'report.md', 'report.html', 'changes.json', 'map.json'];
 
 export interface Result {
   status: number;

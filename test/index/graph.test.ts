@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
-import { randomPairFloor, relatedPapers } from '../../src/index/graph.js';
+import { linkCount, randomPairFloor, relatedOf, relatedPapers } from '../../src/index/graph.js';
 import { escapeXml, toGraphml } from '../../src/index/graphml.js';
 import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
 import { nearestAmong } from '../../src/index/index.js';
@@ -85,7 +85,7 @@ describe('relatedPapers', () => {
     // paper 0 and 1 are each other's nearest; paper 2's nearest is 1, not the other way round
     const neighbours = { k: 2, labels: new Int32Array([1, 2, 0, 2, 1, 0]), scores: new Float32Array([0.9, 0.2, 0.9, 0.5, 0.5, 0.2]) };
     const related = relatedPapers(neighbours, 0.3);
-    expect(related).toEqual([
+    expect([0, 1, 2].map((row) => relatedOf(related, row))).toEqual([
       [{ row: 1, score: expect.closeTo(0.9, 5), mutual: true }],
       [
         { row: 0, score: expect.closeTo(0.9, 5), mutual: true },
@@ -93,7 +93,8 @@ describe('relatedPapers', () => {
       ],
       [{ row: 1, score: expect.closeTo(0.5, 5), mutual: true }],
     ]);
-    expect(relatedPapers(neighbours, 0.6)[2]).toEqual([]);
+    expect(relatedOf(relatedPapers(neighbours, 0.6), 2)).toEqual([]);
+    expect(linkCount(relatedPapers(neighbours, 0.6))).toBe(2);
   });
 
   test('the automatic floor is reached by about 1% of all pairs of papers, the same on every run', () => {
@@ -118,20 +119,16 @@ describe('relatedPapers', () => {
 
 describe('GraphML', () => {
   test('is valid XML with one node per paper, one edge per related pair, and escaped text', () => {
-    const nodes = [
-      { id: 'a&1', title: '<script>alert("x")</script> & Friends', topic: { id: 0, label: 'Speech <TTS>' } },
-      { id: 'b', title: "Quotes ' and \" and a control\u0001 char", topic: { id: 1, label: 'Vision' } },
+    const papers = [
+      { id: 'a&1', title: '<script>alert("x")</script> & Friends' },
+      { id: 'b', title: "Quotes ' and \" and a control\u0001 char" },
       { id: 'c', title: 'Plain' },
     ];
-    const related = [
-      [{ row: 1, score: 0.91234, mutual: true }],
-      [
-        { row: 0, score: 0.91234, mutual: true },
-        { row: 2, score: 0.5, mutual: false },
-      ],
-      [],
-    ];
-    const xml = [...toGraphml(nodes, related)].join('');
+    const topicOf = Int32Array.from([0, 1, -1]);
+    const labels = new Map([[0, 'Speech <TTS>'], [1, 'Vision']]);
+    // a and b each other's nearest; b's second is c, which has none above the floor
+    const neighbours = { k: 2, labels: Int32Array.from([1, -1, 0, 2, -1, -1]), scores: Float32Array.from([0.91234, 0, 0.91234, 0.5, 0, 0]) };
+    const xml = [...toGraphml(papers, topicOf, labels, relatedPapers(neighbours, 0.3))].join('');
     expect(XMLValidator.validate(xml)).toBe(true);
     const graph = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(xml).graphml.graph;
     expect(graph.edgedefault).toBe('undirected');

@@ -266,7 +266,7 @@ describe('duplicates', () => {
     expect(readFileSync(join(out, 'papers.jsonl'), 'utf8')).toBe(papers.map((paper) => paperToJson(paper) + '\n').join(''));
     expect(papers[0].metadata).toEqual({ x: 1, y: '2' });
     expect(papers[1]).toMatchObject({ sources: [join(dir, '1.jsonl'), join(dir, '3.jsonl')], metadata: { input_sources: 'theirs' } });
-    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'papers.jsonl']);
+    expect(readdirSync(out).sort()).toEqual(['ingest.state', 'manifest.json', 'papers.jsonl']);
   });
 });
 

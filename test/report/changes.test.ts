@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { changesSince } from '../../src/report/changes.js';
-import { paperDigest, type Paper } from '../../src/store/read.js';
+import { paperDigest, type PaperDigest } from '../../src/store/read.js';
 import type { Clusters, Topic } from '../../src/store/schemas.js';
 
-const paper = (id: string, abstract = 'a'): Paper => ({ id, title: `Paper ${id}`, abstract, sources: ['x'], metadata: {} });
+const paper = (id: string, abstract = 'a'): PaperDigest => ({ id, title: `Paper ${id}`, digest: paperDigest({ title: `Paper ${id}`, abstract }) });
 const topic = (id: number, paperIds: string[]): Topic => ({ id, label: `topic ${id}`, keywords: [], size: paperIds.length, cohesion: 1, nearestTopic: null, representatives: [], paperIds, parent: 0, coherence: 0, stability: 1, weak: false });
 const lineage = { births: [2], deaths: [7], merges: [{ into: 1, from: [1, 7] }], splits: [] };
 /** The fields of clusters.json changes.json reads: the topics, and how the cluster stage's run continued the earlier ones. */
@@ -14,7 +14,8 @@ describe('what changed since the previous run', () => {
   const before = [paper('p1'), paper('p2'), paper('p3'), paper('p4'), paper('p9')];
   const now = [paper('p1'), paper('p2', 'another abstract'), paper('p3'), paper('p4'), paper('p5'), paper('p6')];
   // p5 and p6 joined topic 1, listed first now that it is the biggest
-  const previous = { papers: before.map((old) => ({ id: old.id, title: old.title, digest: paperDigest(old) })), clusters: clustersOf([topic(0, ['p1', 'p2']), topic(1, ['p3', 'p4', 'p9'])]) };
+  const digestBefore = new Map(before.map((old) => [old.id, old.digest]));
+  const previous = { papers: { papers: before, changed: (row: number) => digestBefore.get(now[row].id) !== now[row].digest }, clusters: clustersOf([topic(0, ['p1', 'p2']), topic(1, ['p3', 'p4', 'p9'])]) };
   const current = clustersOf([topic(1, ['p3', 'p4', 'p5', 'p6']), topic(0, ['p1', 'p2'])]);
   const topicOf = Int32Array.from([0, 0, 1, 1, 1, 1]);
   // each paper's nearest: p5 and p6 each other first, then old papers

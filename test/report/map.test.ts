@@ -43,6 +43,9 @@ describe('the map goes on from run to run as the topics do', () => {
     const second = await night(out, seeds);
     expect(second.map).toEqual(first.map);
     expect(second.page.projection).toContain(`laid out when the topics were last fitted: the ${old.length} of its ${old.length} papers still here unchanged keep their places; every other paper sits at the similarity-weighted mean of its nearest placed papers`);
+    // the page's abstracts, read for its papers alone, are theirs
+    const abstractOf = new Map(seeds.map((paper) => [paper.id, paper.abstract]));
+    expect(second.page.papers.map((paper) => paper.a)).toEqual(second.page.papers.map((paper) => abstractOf.get(paper.id)));
     const before = placesOf(first.page);
     const after = placesOf(second.page);
     for (const paper of old) expect(after.get(paper.id)).toEqual(before.get(paper.id));

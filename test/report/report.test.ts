@@ -11,6 +11,7 @@ import { mapPapers, placeAround } from '../../src/report/projection.js';
 import { seededRandom } from '../../src/shared/random.js';
 import type { Paper } from '../../src/store/read.js';
 import type { IndexInfo, VectorsInfo } from '../../src/store/schemas.js';
+import { relatedGraph } from '../helpers.js';
 
 const EVIL = '<script>alert(1)</script>';
 
@@ -93,10 +94,11 @@ function sampleData(): ReportData {
   return {
     version: '0.1.0',
     papers,
+    abstractsOf: (rows) => Array.from(rows, (row) => papers[row].abstract),
     vectors,
     index,
     clusters,
-    related: [[{ row: 1, score: 0.8, mutual: true }], [{ row: 0, score: 0.8, mutual: true }], [{ row: 3, score: 0.7, mutual: true }], [{ row: 2, score: 0.7, mutual: true }], []],
+    related: relatedGraph([[{ row: 1, score: 0.8, mutual: true }], [{ row: 0, score: 0.8, mutual: true }], [{ row: 3, score: 0.7, mutual: true }], [{ row: 2, score: 0.7, mutual: true }], []]),
     topicOf: new Int32Array([0, 0, 1, 1, -1]),
     map: new Float64Array([0.1, 0.1, 0.2, 0.15, 0.8, 0.8, 0.85, 0.9, 0.5, 0.5]),
     projection: 'Map: a test projection',
@@ -462,9 +464,10 @@ function bigData(count: number): ReportData {
   return {
     ...data,
     papers,
+    abstractsOf: (rows) => Array.from(rows, (row) => papers[row].abstract),
     clusters,
     topicOf,
-    related: papers.map((_, row) => [{ row: (row + 1) % count, score: 0.8, mutual: true }, { row: (row + 7) % count, score: 0.6, mutual: false }]),
+    related: relatedGraph(papers.map((_, row) => [{ row: (row + 1) % count, score: 0.8, mutual: true }, { row: (row + 7) % count, score: 0.6, mutual: false }])),
     map: Float64Array.from({ length: count * 2 }, () => random()),
     changes: { ...NIGHT, since: null, counts: { papers: count, added: count, changed: 0, removed: 0 }, added: [], changed: [], removed: [] },
   };
@@ -520,6 +523,7 @@ describe('report.html at scale', () => {
     const html = toHtml(data, 50);
     const page = pageData(html);
     expect(page.papers).toHaveLength(50);
+    expect(page.papers.every((entry) => entry.a === `Abstract ${entry.id.slice(1)}.`)).toBe(true);
     expect(page.total).toBe(300);
     expect(new Set(page.papers.map((entry) => entry.c))).toEqual(new Set([0, 1, 2, -1]));
     // neighbours off the page are named by title; no other paper is in the file

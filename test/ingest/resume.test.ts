@@ -1,0 +1,115 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { IngestSummary } from '../../src/ingest/index.js';
+import { readPapers } from '../../src/store/read.js';
+import { OutputFolder } from '../../src/store/folder.js';
+import { ingestInto } from '../helpers.js';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'papermap-resume-'));
+const seed = (name: string) => join('seeds', name);
+
+/**
+ * Night 1: two seed listings and a JSON Lines file with two bad records.
+ * Night 2 adds, after them, a file with a record that repeats a night-1 title
+ * with a longer abstract (so a night-1 paper changes) and one more bad
+ * record, and the two other seed listings, which repeat 60-odd night-1 papers
+ * (so night-1 papers gain sources).
+ */
+function nightOne(input: string): void {
+  copyFileSync(seed('000_dcadb2093315f43d.txt'), join(input, 'a.txt'));
+  copyFileSync(seed('001_461ff4b37d51458f.txt'), join(input, 'b.txt'));
+  writeFileSync(join(input, 'c.jsonl'), ['{"title": "A first extra paper", "abstract": "Its abstract."}', '{"title": "", "abstract": "no title"}', 'not json', ''].join('\n'));
+}
+
+function nightTwo(input: string): void {
+  writeFileSync(join(input, 'd.jsonl'), [JSON.stringify({ title: 'Referring Image Segmentation Using Text Supervision', abstract: 'A much longer abstract than the listing gave. '.repeat(40) }), '{"title": "?!", "abstract": "x"}', ''].join('\n'));
+  copyFileSync(seed('002_8b127e314e111ed4.txt'), join(input, 'e.txt'));
+  copyFileSync(seed('004_4b4670f83578b3f2.txt'), join(input, 'f.txt'));
+}
+
+const facts = (out: string) => {
+  const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { inputs: unknown; counts: unknown };
+  return { inputs: manifest.inputs, counts: manifest.counts };
+};
+const bytes = (out: string, file: string) => readFileSync(join(out, file));
+const withoutKept = ({ filesKept: _, ...summary }: IngestSummary) => summary;
+
+describe('an ingest that goes on from the last one', () => {
+  test('reads only the inputs after those the last run read, unchanged, and gives what reading them all gives', async () => {
+    const input = tempDir();
+    const out = tempDir();
+    nightOne(input);
+    const first = await ingestInto(out, [input]);
+    expect(first.filesKept).toBe(0);
+    expect(first.problems).toHaveLength(2);
+    const before = readPapers(OutputFolder.existing(out)).papers;
+    nightTwo(input);
+    const second = await ingestInto(out, [input]);
+    expect(second.filesKept).toBe(3);
+
+    const fresh = tempDir();
+    const full = await ingestInto(fresh, [input]);
+    expect(full.filesKept).toBe(0);
+    expect(withoutKept(second)).toEqual(withoutKept(full));
+    // the night-1 problems are reported again, as reading c.jsonl again would; then night 2's: the clash of abstracts, the bad title
+    expect(second.problems.map((problem) => `${problem.file.split('/').pop()}:${problem.line}`)).toEqual(['c.jsonl:2', 'c.jsonl:3', 'd.jsonl:1', 'd.jsonl:2']);
+    for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out, file).equals(bytes(fresh, file))).toBe(true);
+    expect(facts(out)).toEqual(facts(fresh));
+
+    // what night 2 did to night-1 papers: a longer abstract replaced, sources added
+    const after = readPapers(OutputFolder.existing(out)).papers;
+    const changed = after.find((paper) => paper.title === 'Referring Image Segmentation Using Text Supervision')!;
+    expect(changed.abstract).toMatch(/^A much longer abstract/);
+    expect(after.slice(0, before.length).filter((paper, row) => paper.sources.length > before[row].sources.length).length).toBeGreaterThan(20);
+    expect(after.length).toBeGreaterThan(before.length);
+
+    // the same inputs again: every file kept, nothing changes
+    const again = await ingestInto(out, [input]);
+    expect(again.filesKept).toBe(6);
+    for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out, file).equals(bytes(fresh, file))).toBe(true);
+  });
+
+  test('a changed input or a damaged ingest.state means reading every input, with the same result', async () => {
+    // a paper's sources name its input files, so each folder is compared with a fresh one of the same inputs
+    const expected = async (input: string) => {
+      const fresh = tempDir();
+      await ingestInto(fresh, [input]);
+      return fresh;
+    };
+    // an input the last run read has changed since
+    const changed = tempDir();
+    const out = tempDir();
+    nightOne(changed);
+    writeFileSync(join(changed, 'c.jsonl'), '{"title": "Another paper", "abstract": "Another abstract."}\n');
+    await ingestInto(out, [changed]);
+    nightOne(changed);
+    nightTwo(changed);
+    expect((await ingestInto(out, [changed])).filesKept).toBe(0);
+    const fresh = await expected(changed);
+    for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out, file).equals(bytes(fresh, file))).toBe(true);
+
+    // ingest.state damaged: manifest.json no longer vouches for it
+    const input = tempDir();
+    const damaged = tempDir();
+    nightOne(input);
+    await ingestInto(damaged, [input]);
+    writeFileSync(join(damaged, 'ingest.state'), 'not a state');
+    nightTwo(input);
+    expect((await ingestInto(damaged, [input])).filesKept).toBe(0);
+    const again = await expected(input);
+    for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(damaged, file).equals(bytes(again, file))).toBe(true);
+  });
+
+  test('with --strict, a problem in a kept input stops the run as it would if the input were read again', async () => {
+    const input = tempDir();
+    const out = tempDir();
+    nightOne(input);
+    await ingestInto(out, [input]);
+    const papers = bytes(out, 'papers.jsonl');
+    nightTwo(input);
+    await expect(ingestInto(out, [input], true)).rejects.toThrow(/c\.jsonl:2: empty or non-text "title"; record skipped .*--strict: stopped at the first problem; nothing written/);
+    expect(bytes(out, 'papers.jsonl').equals(papers)).toBe(true);
+  });
+});

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { OutputFolder } from '../../src/store/folder.js';
+import { paperDigest, previousPapersLead, readAbstracts, readPaperDigests, readPapers, readPaperTitles, type Paper } from '../../src/store/read.js';
+import { folderWith } from '../helpers.js';
+
+/** Papers whose ids, titles and abstracts need JSON escapes, or hold characters outside ASCII, or end in a backslash. */
+const papers: Paper[] = [
+  { id: 'plain', title: 'A plain title', abstract: 'A plain abstract.', sources: ['a.jsonl'], metadata: { year: 2020 } },
+  { id: 'q"uote\\', title: 'Title with "quotes" and a back\\slash\\', abstract: 'Abstract "quoted" \\ and\ttab\nnewline', sources: ['a.jsonl', 'b.csv'], metadata: {} },
+  { id: 'ünï', title: 'Émile, 東京 and 🧬 \u2028 line separator', abstract: '', sources: ['a.jsonl'], metadata: { authors: ['X "Y"'] } },
+  { id: 'ctl', title: 'Control \u0001 and lone \ud800 surrogate', abstract: 'ends in a backslash \\', sources: ['c.tsv'], metadata: { note: '"title":"not this"' } },
+];
+
+test('ids, titles and digests read without parsing whole lines are those of the full parse, escapes and all', () => {
+  const out = mkdtempSync(join(tmpdir(), 'papermap-read-'));
+  const folder = folderWith(out, papers);
+  const full = readPapers(folder);
+  const titles = readPaperTitles(folder);
+  const digests = readPaperDigests(folder);
+  expect(titles.papers).toEqual(full.papers.map(({ id, title }) => ({ id, title })));
+  expect(titles.papers.map((paper) => paper.id)).toEqual(papers.map((paper) => paper.id));
+  expect(digests.papers).toEqual(papers.map((paper) => ({ id: paper.id, title: paper.title, digest: paperDigest(paper) })));
+  expect(new Set(digests.papers.map((paper) => paper.digest)).size).toBe(papers.length);
+  expect(titles.hash).toBe(full.hash);
+  expect(digests.hash).toBe(full.hash);
+  expect(readAbstracts(folder, Int32Array.from([3, 1]))).toEqual([papers[3].abstract, papers[1].abstract]);
+  rmSync(out, { recursive: true, force: true });
+});
+
+test('a digest changes with the title or the abstract, and with nothing else', () => {
+  const base = { title: 'T', abstract: 'A' };
+  expect(paperDigest({ ...base, abstract: 'B' })).not.toBe(paperDigest(base));
+  expect(paperDigest({ ...base, title: 'U' })).not.toBe(paperDigest(base));
+  // the boundary between title and abstract is part of what is digested
+  expect(paperDigest({ title: 'TA', abstract: '' })).not.toBe(paperDigest({ title: 'T', abstract: 'A' }));
+  const out = mkdtempSync(join(tmpdir(), 'papermap-read-'));
+  const digest = (paper: Paper) => readPaperDigests(folderWith(out, [paper])).papers[0].digest;
+  const paper: Paper = { id: 'p', title: 'T', abstract: 'A', sources: ['a'], metadata: {} };
+  expect(digest({ ...paper, sources: ['b', 'c'], metadata: { year: 1 } })).toBe(digest(paper));
+  rmSync(out, { recursive: true, force: true });
+});
+
+test('a line that does not begin as papermap writes papers is refused, naming the line', () => {
+  const out = mkdtempSync(join(tmpdir(), 'papermap-read-'));
+  const folder = folderWith(out, papers.slice(0, 2));
+  // without manifest.json the readers alone check the file
+  rmSync(join(out, 'manifest.json'));
+  const path = folder.path('papers');
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const broken = [
+    lines[1].replace('{"id":', '{"title":"x","id":'),
+    lines[1].replace(',"abstract":', ',"summary":'),
+    lines[1].slice(0, -1),
+    '{"id":"","title":"x","abstract":"","sources":[]}',
+  ];
+  for (const line of broken) {
+    writeFileSync(path, `${lines[0]}\n${line}\n`);
+    expect(() => readPaperTitles(OutputFolder.existing(out))).toThrow(/papers\.jsonl.*line 2 is not a paper as papermap writes it/);
+  }
+  writeFileSync(path, `${lines[0]}\n${lines[0]}\n`);
+  expect(() => readPaperTitles(OutputFolder.existing(out))).toThrow(/line 2 repeats the id plain/);
+  rmSync(out, { recursive: true, force: true });
+});
+
+test('the previous papers.jsonl leads the current one when a run only added papers after it, byte for byte', () => {
+  const out = mkdtempSync(join(tmpdir(), 'papermap-read-'));
+  const [a, b, c] = papers;
+  const lead = (now: Paper[]) => previousPapersLead(folderWith(out, now));
+  folderWith(out, [a, b]);
+  // none before the first commit
+  expect(previousPapersLead(OutputFolder.existing(mkdtempSync(join(tmpdir(), 'papermap-read-'))))).toBeUndefined();
+  expect(lead([a, b, c])).toBe(2);
+  expect(lead([a, b, c])).toBe(3);
+  expect(lead([a, { ...b, abstract: 'changed' }, c])).toBeUndefined();
+  expect(lead([a, b])).toBeUndefined();
+  expect(lead([b, a, c])).toBeUndefined();
+  rmSync(out, { recursive: true, force: true });
+});
