@@ -1,4 +1,4 @@
-import { bytesOf, sha256, sha256File } from '../shared/files.js';
+import { bytesOf, rememberHash, sha256, sha256File } from '../shared/files.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
 import { readCurrentVectors, readIndexInfo, readNeighbours, readPapers, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
 import { indexInfo as indexInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
@@ -7,6 +7,7 @@ import { linkCount, randomPairFloor, relatedPapers, type RelatedGraph } from './
 import { CHUNK_CHARS } from './graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
+import type { IndexUpdate } from './incremental.js';
 import { buildAndSearch, updateInWorker, type SavedIndex } from './threads.js';
 
 export type { Neighbours } from './neighbours.js';
@@ -83,8 +84,6 @@ export interface IndexSummary {
   edges: number;
   mutualEdges: number;
   papersWithoutNeighbours: number;
-  /** index: the index and each paper's nearest; graph: neighbours.bin, related.json and index.json. */
-  seconds: { index: number; graph: number };
 }
 
 /** Past this share of deleted points an update rebuilds the index instead: deleted points still cost search time. */
@@ -126,20 +125,29 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
   const stored = Math.min(Math.max(options.neighbors, STORED_NEIGHBOURS), papers.length - 1);
   const ids = papers.map((paper) => paper.id);
 
-  let started = performance.now();
   const previous = search === 'hnsw' ? previousIndex(folder, info, hnsw) : undefined;
   const hnswPath = writer.target('hnsw');
-  // the updated index is saved whether kept or not: a rebuild saves over it
-  let update = previous && (await updateInWorker(previous, ids, vectors, info.dim, hnsw.efSearch, stored, hnswPath));
-  if (update && update.labels.filter((label) => label === null).length > MAX_DELETED_SHARE * update.labels.length) update = undefined;
-  let neighbours: Neighbours;
-  if (update) {
-    neighbours = update.neighbours;
-  } else if (search === 'exact') {
-    saveHnsw(buildHnsw(vectors, info.dim, hnsw), hnswPath);
-    neighbours = exactNeighbours(vectors, info.dim, vectors, stored, (query, row) => query === row);
-  } else {
-    neighbours = await buildAndSearch(vectors, info.dim, hnsw, hnswPath, stored);
+  // an update that leaves too many deleted points is not kept: the index is built anew
+  const kept = (update: IndexUpdate) => update.labels.filter((label) => label === null).length <= MAX_DELETED_SHARE * update.labels.length;
+  const writeGraph = (neighbours: Neighbours): RelatedGraph => {
+    writer.write('neighbours', [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
+    const graph = relatedPapers(firstNeighbours(neighbours, options.neighbors), floor);
+    writer.write('related', relatedJson(papers, graph));
+    return graph;
+  };
+  // the graph of an update is written while the worker saves the index (the updated index is saved whether kept or not: a rebuild saves over it)
+  const updated = previous && (await updateInWorker(previous, ids, vectors, info.dim, hnsw.efSearch, stored, hnswPath, (update) => (kept(update) ? writeGraph(update.neighbours) : undefined)));
+  const update = updated?.meanwhile && updated.update;
+  // the worker hashed the index it saved: the commit need not hash 1.8 GB again
+  if (update) rememberHash(hnswPath, updated.hnswHash);
+  let related = updated?.meanwhile;
+  if (!related) {
+    if (search === 'exact') {
+      saveHnsw(buildHnsw(vectors, info.dim, hnsw), hnswPath);
+      related = writeGraph(exactNeighbours(vectors, info.dim, vectors, stored, (query, row) => query === row));
+    } else {
+      related = writeGraph(await buildAndSearch(vectors, info.dim, hnsw, hnswPath, stored));
+    }
   }
   const indexInfo: IndexInfo = {
     model: info.model,
@@ -152,20 +160,13 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
     graph: { neighbors: options.neighbors, minSimilarity: floor, minSimilarityRule: rule },
     storedNeighbours: stored,
     vectorsHash: info.vectorsHash,
-    hnswHash: sha256File(hnswPath),
+    hnswHash: update ? updated!.hnswHash : sha256File(hnswPath),
     ids,
     labels: update ? update.labels : ids,
     fingerprints: update ? update.fingerprints : ids.map((_, row) => vectorFingerprint(vectors, row, info.dim)),
     update: update ? { kind: 'updated', added: update.added, removed: update.removed, searchedAgain: update.searchedAgain } : { kind: 'built', added: papers.length, removed: 0, searchedAgain: 0 },
   };
-  const indexSeconds = (performance.now() - started) / 1000;
-
-  started = performance.now();
-  writer.write('neighbours', [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
-  const related = relatedPapers(firstNeighbours(neighbours, options.neighbors), floor);
-  writer.write('related', relatedJson(papers, related));
   writer.write('indexInfo', JSON.stringify(indexInfo) + '\n');
-  const graphSeconds = (performance.now() - started) / 1000;
 
   const edges = linkCount(related);
   const mutualEdges = related.mutual.reduce((sum, mutual) => sum + mutual, 0);
@@ -180,7 +181,6 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
     edges,
     mutualEdges,
     papersWithoutNeighbours: related.links.reduce((sum, links) => sum + (links === 0 ? 1 : 0), 0),
-    seconds: { index: indexSeconds, graph: graphSeconds },
   };
 }
 

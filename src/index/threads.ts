@@ -78,27 +78,57 @@ export async function buildAndSearch(vectors: Float32Array, dim: number, hnsw: H
   return neighbours;
 }
 
+/** What a worker of an update posts: the update, then the hash of the index it saved. */
+export type UpdateMessage = { update: IndexUpdate } | { hnswHash: string };
+
 /**
  * updateIndex (incremental.ts) in a worker thread, which loads the earlier
- * index, brings it up to date, saves it at `path` and exits: the main thread
- * never holds the index (1.8 GB at a million papers) beside what it writes
- * next.
+ * index, brings it up to date, posts the update, saves the index at `path`,
+ * hashes it and exits: the main thread never holds the index (1.8 GB at a
+ * million papers). `meanwhile` runs on the update on the main thread while
+ * the worker saves and hashes (at a million papers, seconds each).
  */
-export async function updateInWorker(previous: SavedIndex, ids: readonly string[], vectors: Float32Array, dim: number, ef: number, k: number, path: string): Promise<IndexUpdate> {
-  return (await stoppable((control) => inWorker<IndexUpdate>({ control, kind: 'update', vectors, dim, previous, ids, ef, k, path })))!;
+export async function updateInWorker<T>(previous: SavedIndex, ids: readonly string[], vectors: Float32Array, dim: number, ef: number, k: number, path: string, meanwhile: (update: IndexUpdate) => T): Promise<{ update: IndexUpdate; hnswHash: string; meanwhile: T }> {
+  return stoppable(async (control) => {
+    let update: IndexUpdate | undefined;
+    let hnswHash: string | undefined;
+    let done: { value: T } | { error: unknown } | undefined;
+    await inWorker<UpdateMessage>({ control, kind: 'update', vectors, dim, previous, ids, ef, k, path }, undefined, (message) => {
+      if ('hnswHash' in message) {
+        hnswHash = message.hnswHash;
+        return;
+      }
+      update = message.update;
+      // a failure here waits for the worker to end: a thread stopped inside hnswlib aborts the process
+      try {
+        done = { value: meanwhile(update) };
+      } catch (error) {
+        done = { error };
+      }
+    });
+    if (done && 'error' in done) throw done.error;
+    return { update: update!, hnswHash: hnswHash!, meanwhile: (done as { value: T }).value };
+  });
 }
 
 /** The compiled worker: tests run src/ through vitest, which cannot start a TypeScript worker, and build dist/ first. */
 const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'index', 'worker.js');
 
-/** Runs a job in a worker thread, its progress told to `progress`; resolves to what it posted once it has exited, and its index with it. */
-function inWorker<T>(job: IndexJob, progress?: Progress): Promise<T | undefined> {
+/**
+ * Runs a job in a worker thread, its progress told to `progress` and
+ * anything else it posts to `onMessage` as it comes; resolves to the last
+ * thing it posted once it has exited, and its index with it.
+ */
+function inWorker<T>(job: IndexJob, progress?: Progress, onMessage?: (message: T) => void): Promise<T | undefined> {
   return new Promise((resolve, reject) => {
     let answer: T | undefined;
     const worker = new Worker(WORKER, { workerData: job });
     worker.on('message', (message: T | { progress: number }) => {
       if (message !== null && typeof message === 'object' && 'progress' in message) progress?.advance(message.progress);
-      else answer = message as T;
+      else {
+        answer = message as T;
+        onMessage?.(answer);
+      }
     });
     worker.on('error', reject);
     worker.on('exit', (code) => (code === 0 ? resolve(answer) : reject(new Error(`the index worker stopped with exit code ${code}`))));

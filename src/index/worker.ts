@@ -1,14 +1,15 @@
 /**
  * A worker thread of the index stage (threads.ts): builds and saves the
  * index, searches a range of papers through the saved one and posts their
- * nearest back, or brings an earlier index up to date, saves it and posts
- * the update back.
+ * nearest back, or brings an earlier index up to date, posts the update
+ * back, and saves and hashes the index.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw } from './hnsw.js';
 import { updateIndex } from './incremental.js';
 import { atWork } from './stop.js';
-import type { IndexJob } from './threads.js';
+import { sha256File } from '../shared/files.js';
+import type { IndexJob, UpdateMessage } from './threads.js';
 
 const job = workerData as IndexJob;
 const progress = (done: number) => parentPort!.postMessage({ progress: done });
@@ -24,8 +25,10 @@ atWork(job.control, () => {
     const { path, ...previous } = job.previous;
     const index = loadHnsw(path, job.dim, job.ef);
     const update = updateIndex({ index, ...previous }, job.ids, job.vectors, job.dim, job.k);
+    // the main thread writes the graph while the index is saved and hashed
+    parentPort!.postMessage({ update } satisfies UpdateMessage, movable(update.labelOfRow, update.neighbours.labels, update.neighbours.scores));
     saveHnsw(index, job.path);
-    parentPort!.postMessage(update, movable(update.labelOfRow, update.neighbours.labels, update.neighbours.scores));
+    parentPort!.postMessage({ hnswHash: sha256File(job.path) } satisfies UpdateMessage);
   }
 });
 
