@@ -11,10 +11,12 @@
  * shipped model on seed abstracts times the number of papers. Also measured:
  * recall@10 of the stored neighbours against exact search after the full
  * build and after the update, report.html's size and the seconds Chromium
- * takes to open it and draw the map.
+ * takes to open it and draw the map. The same nightly update is also timed
+ * as the CI recipe runs it: one `papermap run` process on a copy of the
+ * folder as the full build left it (stage seconds from its --json summary).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -46,6 +48,15 @@ function timed(stage: string, input: string, out: string): { seconds: number; pe
   if (result.status !== 0) throw new Error(`papermap ${stage} failed: ${result.stderr.slice(-2000)}`);
   const [seconds, kilobytes] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   return { seconds, peakMb: kilobytes / 1024 };
+}
+
+/** `papermap run` on a folder, in one process under /usr/bin/time: each stage's seconds (from --json) and the peak RSS in MB. */
+function timedRun(input: string, out: string): { stages: Record<string, number>; peakMb: number } {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, 'run', '--input', input, '--out', out, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`papermap run failed: ${result.stderr.slice(-2000)}`);
+  const summary = JSON.parse(result.stdout) as { stages: Record<string, { status: string; seconds: number }> };
+  const kilobytes = Number(result.stderr.trim().split('\n').pop()!.split(' ')[1]);
+  return { stages: Object.fromEntries(Object.entries(summary.stages).map(([stage, outcome]) => [stage, outcome.seconds])), peakMb: kilobytes / 1024 };
 }
 
 /** Appends `count` synthetic papers, from row `first`, to a JSON Lines file, a block at a time. */
@@ -147,6 +158,9 @@ for (const count of sizes) {
     if (stage === 'ingest') cacheVectors(out, vectors, real.dim, identity, 0);
   }
   const fullRecall = recallAt10(out, Array.from(sampleRows(count, recallSample(count), 1)));
+  // the folder as the full build left it, for the nightly update as one papermap run
+  const asBuilt = join(root, 'as-built');
+  cpSync(out, asBuilt, { recursive: true });
   log(`${count} papers: a nightly update of ${update} papers...`);
   writePapers(join(inputDir, 'night2.jsonl'), real, sources, count, update);
   const nightly: Record<string, { seconds: number; peakMb: number }> = {};
@@ -155,6 +169,12 @@ for (const count of sizes) {
     if (stage === 'ingest') cacheVectors(out, vectors, real.dim, identity, count);
   }
   // the new papers and as many old ones: an old paper's list changes only where a new paper now belongs in it
+  // the same night as one process, the new papers' vectors in its cache as the stage-by-stage night had them
+  log(`${count} papers: the same nightly update as one papermap run...`);
+  rmSync(join(asBuilt, 'cache'), { recursive: true });
+  cpSync(join(out, 'cache'), join(asBuilt, 'cache'), { recursive: true });
+  const oneRun = timedRun(inputDir, asBuilt);
+  rmSync(asBuilt, { recursive: true, force: true });
   const nightlyRecall = recallAt10(out, [...Array.from(sampleRows(count, recallSample(count), 2)), ...Array.from({ length: Math.min(update, recallSample(count)) }, (_, index) => count + index)]);
   const html = statSync(join(out, 'report.html')).size / 1e6;
   const opens = await openSeconds(join(out, 'report.html'));
@@ -177,8 +197,12 @@ for (const count of sizes) {
   console.log(`  ingest: ${(count / full.ingest.seconds).toFixed(0)} records/s (target >= 20,000)`);
   console.log(`  non-embedding stages: full ${nonEmbedding(full).toFixed(0)} s = ${((100 * nonEmbedding(full)) / embedSeconds).toFixed(1)}% of embedding ${count.toLocaleString('en-US')} papers (${embedSeconds.toFixed(0)} s; target <= 10%), nightly ${nonEmbedding(nightly).toFixed(1)} s (target <= 60 s)`);
   console.log(`  recall@10 against exact search: full build ${fullRecall.toFixed(4)}, after the nightly update ${nightlyRecall.toFixed(4)} (${recallSample(count)} old papers and ${Math.min(update, recallSample(count))} new)`);
+  const oneRunNonEmbedding = STAGES.filter((stage) => stage !== 'embed').reduce((sum, stage) => sum + oneRun.stages[stage], 0);
+  console.log(
+    `  nightly as one \`papermap run\` (as the CI recipe runs it): non-embedding ${oneRunNonEmbedding.toFixed(1)} s (${STAGES.filter((stage) => stage !== 'embed').map((stage) => `${stage} ${oneRun.stages[stage].toFixed(1)}`).join(', ')}), embed ${oneRun.stages.embed.toFixed(1)} s, peak RSS ${oneRun.peakMb.toFixed(0)} MB`,
+  );
   console.log(`  peak RSS: ${Math.max(...STAGES.map((stage) => Math.max(full[stage].peakMb, nightly[stage].peakMb))).toFixed(0)} MB (target <= 6,000); report.html ${html.toFixed(1)} MB (target < 30), open in Chromium ${opens.toFixed(1)} s (target < 5); report.md ${markdown.toFixed(2)} MB; index update ${JSON.stringify(index.update)}; topics ${topics.run}: ${topics.reason}\n`);
-  results[`${count}`] = { embedTextsPerSecond: [rateBefore, rateAfter], full, nightly, htmlMb: html, htmlOpenSeconds: opens, markdownMb: markdown, embedSeconds, indexUpdate: index.update, fullRecall, nightlyRecall };
+  results[`${count}`] = { embedTextsPerSecond: [rateBefore, rateAfter], full, nightly, htmlMb: html, htmlOpenSeconds: opens, markdownMb: markdown, embedSeconds, indexUpdate: index.update, fullRecall, nightlyRecall, nightlyOneRun: oneRun };
   rmSync(root, { recursive: true, force: true });
 }
 console.log(JSON.stringify(results));
