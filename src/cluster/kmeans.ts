@@ -127,11 +127,23 @@ export function compactTopics(assignments: Int32Array): { k: number; assignments
 
 /** The centre of each topic: the mean of its papers' vectors scaled to unit length; a row in topic -1 counts for none. */
 export function topicCentres(vectors: Float32Array, dim: number, assignments: Int32Array, k: number): Float32Array {
-  const sums = new Float64Array(k * dim);
-  assignments.forEach((topic, row) => {
+  return centresOf(topicSums(vectors, dim, assignments, k), dim);
+}
+
+/** The sum of each topic's papers' vectors; a row in topic -1 counts for none. With `rows`, only those rows are added, to `sums`. */
+export function topicSums(vectors: Float32Array, dim: number, assignments: Int32Array, k: number, rows?: readonly number[], sums: Float64Array = new Float64Array(k * dim)): Float64Array {
+  const add = (row: number) => {
+    const topic = assignments[row];
     if (topic < 0) return;
     for (let d = 0; d < dim; d++) sums[topic * dim + d] += vectors[row * dim + d];
-  });
+  };
+  if (rows) rows.forEach(add);
+  else for (let row = 0; row < assignments.length; row++) add(row);
+  return sums;
+}
+
+/** Topic centres from the sums of their vectors: each scaled to unit length. */
+export function centresOf(sums: Float64Array, dim: number): Float32Array {
   const centres = Float32Array.from(sums);
   normalizeRows(centres, dim);
   return centres;

@@ -1,6 +1,6 @@
 import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
-import { assignToNearest, similarityToOwnTopic, topicCentres } from './kmeans.js';
+import { assignToNearest, centresOf, similarityToOwnTopic, topicSums } from './kmeans.js';
 import { describeTopics } from './topics.js';
 import { REPRESENTATIVES } from './fit.js';
 
@@ -30,20 +30,24 @@ export function compareWithLastRun(previous: Clusters, papers: readonly PaperTit
   const topicOf = new Map<string, number>();
   previous.topics.forEach((topic, index) => topic.paperIds.forEach((id) => topicOf.set(id, index)));
   for (const outlier of previous.outliers) topicOf.set(outlier.id, place.get(outlier.nearestTopic)!);
-  const before = new Map<string, string>();
-  previous.history.papers.ids.forEach((id, index) => before.set(id, previous.history.papers.fingerprints[index]));
+  const { ids, fingerprints: fingerprintsBefore } = previous.history.papers;
+  // most nights only add papers after the last run's, in the same order: a paper is then looked up by id only past them
+  let byId: Map<string, string> | undefined;
+  const fingerprintBefore = (id: string, row: number) => (ids[row] === id ? fingerprintsBefore[row] : (byId ??= new Map(ids.map((old, index) => [old, fingerprintsBefore[index]]))).get(id));
 
   const kept = new Int32Array(papers.length).fill(-1);
   let added = 0;
   let changed = 0;
+  let inPlace = 0;
   papers.forEach((paper, row) => {
-    const fingerprint = before.get(paper.id);
+    const fingerprint = fingerprintBefore(paper.id, row);
+    if (row < ids.length && ids[row] === paper.id) inPlace++;
     if (fingerprint === undefined) added++;
     else if (fingerprint !== fingerprints[row]) changed++;
     else kept[row] = topicOf.get(paper.id) ?? -1;
   });
-  const current = new Set(papers.map((paper) => paper.id));
-  const removed = previous.history.papers.ids.reduce((sum, id) => sum + (current.has(id) ? 0 : 1), 0);
+  const current = inPlace === ids.length ? undefined : new Set(papers.map((paper) => paper.id));
+  const removed = current ? ids.reduce((sum, id) => sum + (current.has(id) ? 0 : 1), 0) : 0;
   const { sinceFit, fittedPapers } = previous.history;
   const drift = (sinceFit.added + sinceFit.changed + sinceFit.removed + added + changed + removed) / Math.max(1, fittedPapers);
   return { kept, added, changed, removed, drift };
@@ -62,7 +66,8 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
 export function assignToTopics(previous: Clusters, since: SinceLastRun, papers: readonly PaperTitle[], vectors: Float32Array, dim: number): Omit<Clusters, 'history'> & { deaths: number[] } {
   const slots = previous.topics.length;
   const assignments = Int32Array.from(since.kept);
-  const keptCentres = topicCentres(vectors, dim, assignments, slots);
+  const sums = topicSums(vectors, dim, assignments, slots);
+  const keptCentres = centresOf(sums, dim);
   const keptSizes = new Int32Array(slots);
   const newRows: number[] = [];
   assignments.forEach((slot, row) => (slot < 0 ? newRows.push(row) : keptSizes[slot]++));
@@ -77,7 +82,9 @@ export function assignToTopics(previous: Clusters, since: SinceLastRun, papers: 
   const compact = new Int32Array(slots).fill(-1);
   living.forEach((slot, index) => (compact[slot] = index));
   const local = assignments.map((slot) => compact[slot]);
-  const centres = topicCentres(vectors, dim, local, living.length);
+  // the kept papers' sums with the new papers added: the centres of every paper without a second pass over all of them
+  topicSums(vectors, dim, assignments, slots, newRows, sums);
+  const centres = centresOf(Float64Array.from(living.flatMap((slot) => Array.from(sums.subarray(slot * dim, (slot + 1) * dim)))), dim);
   const { topics: figures, outliers } = describeTopics(dim, centres, local, similarityToOwnTopic(vectors, dim, centres, local));
   const idOf = (index: number) => previous.topics[living[index]].id;
 

@@ -47,14 +47,16 @@ const REVERSE_CANDIDATES = 8;
 export function updateIndex(previous: PreviousIndex, ids: readonly string[], vectors: Float32Array, dim: number, k: number): IndexUpdate {
   const { index } = previous;
   const count = ids.length;
-  const rowOf = new Map(ids.map((id, row) => [id, row]));
+  // most nights only add papers after the last run's: a paper is then where it was, and looked up by id only when it is not
+  let byId: Map<string, number> | undefined;
+  const rowOf = (id: string, guess: number) => (ids[guess] === id ? guess : (byId ??= new Map(ids.map((other, row) => [other, row]))).get(id));
   const labels = [...previous.labels];
   const fingerprints = [...previous.fingerprints];
   const labelOfRow = new Int32Array(count).fill(-1);
   let removed = 0;
   labels.forEach((id, label) => {
     if (id === null) return;
-    const row = rowOf.get(id);
+    const row = rowOf(id, label);
     if (row !== undefined && vectorFingerprint(vectors, row, dim) === fingerprints[label]) {
       labelOfRow[row] = label;
       return;
@@ -85,8 +87,8 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
   const again: number[] = [];
   const old = previous.neighbours;
   // each old row's row now (-1: gone, or its vector changed), looked up once rather than once per list slot
-  const rowNow = Int32Array.from(previous.rows, (id) => {
-    const row = rowOf.get(id);
+  const rowNow = Int32Array.from(previous.rows, (id, oldRow) => {
+    const row = rowOf(id, oldRow);
     return row === undefined || isNew[row] ? -1 : row;
   });
   const width = Math.min(old.k, k);

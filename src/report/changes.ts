@@ -59,12 +59,15 @@ export function changesSince(
     const topics = { grewMost: [], births: [], deaths: [], merges: [], splits: [], refit: null };
     return { since: null, counts: { papers: papers.length, added: papers.length, changed: 0, removed: 0 }, added: [], changed: [], removed: [], topics };
   }
-  const before = new Set(previous.papers.papers.map((paper) => paper.id));
-  const current = new Set(papers.map((paper) => paper.id));
+  const earlier = previous.papers.papers;
+  // most nights only add papers after the last run's, in the same order: ids are then looked up only past them
+  const inPlace = earlier.length <= papers.length && earlier.every((paper, row) => papers[row].id === paper.id);
+  const before = inPlace ? undefined : new Set(earlier.map((paper) => paper.id));
+  const current = inPlace ? undefined : new Set(papers.map((paper) => paper.id));
   const isNew = new Uint8Array(papers.length);
   const changedRows: number[] = [];
   papers.forEach((paper, row) => {
-    if (!before.has(paper.id)) isNew[row] = 1;
+    if (before ? !before.has(paper.id) : row >= earlier.length) isNew[row] = 1;
     else if (previous.papers.changed(row)) changedRows.push(row);
   });
   const ref = (row: number): PaperRef => ({ id: papers[row].id, title: papers[row].title });
@@ -87,9 +90,9 @@ export function changesSince(
     .slice(0, GROWN_TOPICS);
   // the cluster stage recorded how its topics continue those of the clusters.json it replaced, which is the previous one here
   const lineage = (previous.clusters && clusters.history.lineage) ?? { births: [], deaths: [], merges: [], splits: [] };
-  const removed = previous.papers.papers.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title }));
+  const removed = current ? earlier.filter((paper) => !current.has(paper.id)).map((paper) => ({ id: paper.id, title: paper.title })) : [];
   return {
-    since: { papers: previous.papers.papers.length, topics: previous.clusters ? previous.clusters.topics.length : null },
+    since: { papers: earlier.length, topics: previous.clusters ? previous.clusters.topics.length : null },
     counts: { papers: papers.length, added: added.length, changed: changedRows.length, removed: removed.length },
     added,
     changed: changedRows.map((row) => ({ ...ref(row), topic: topic(row) })),
