@@ -116,13 +116,19 @@ function forEachPaperHead(folder: OutputFolder, version: 'current' | 'previous',
     const titleClose = idClose > idOpen + 1 && startsWith(bytes, idClose + 1, end, TITLE_KEY) ? closingQuote(bytes, titleOpen, end) : -1;
     const abstractOpen = titleClose + ABSTRACT_KEY.length;
     const abstractClose = titleClose > titleOpen + 1 && startsWith(bytes, titleClose + 1, end, ABSTRACT_KEY) ? closingQuote(bytes, abstractOpen, end) : -1;
-    if (abstractClose === -1 || !startsWith(bytes, abstractClose + 1, end, SOURCES_KEY) || bytes[end - 1] !== CLOSING_BRACE) {
-      throw folder.damaged('papers', `line ${line} is not a paper as papermap writes it (an id, a title, an abstract and its sources)`);
+    const notAPaper = () => folder.damaged('papers', `line ${line} is not a paper as papermap writes it (an id, a title, an abstract and its sources)`);
+    if (abstractClose === -1 || !startsWith(bytes, abstractClose + 1, end, SOURCES_KEY) || bytes[end - 1] !== CLOSING_BRACE) throw notAPaper();
+    let id: string;
+    let title: string;
+    try {
+      id = jsonString(bytes, idOpen, idClose);
+      title = jsonString(bytes, titleOpen, titleClose);
+    } catch {
+      throw notAPaper();
     }
-    const id = jsonString(bytes, idOpen, idClose);
     if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
     ids.add(id);
-    take(id, jsonString(bytes, titleOpen, titleClose), () => textDigest(bytes.subarray(titleOpen, abstractClose + 1)));
+    take(id, title, () => textDigest(bytes.subarray(titleOpen, abstractClose + 1)));
   });
 }
 
@@ -203,7 +209,13 @@ export function readAbstracts(folder: OutputFolder, rows: ArrayLike<number>): st
   forEachLine(folder, 'current', (bytes, start, end, line) => {
     const index = place.get(line - 1);
     if (index === undefined) return;
-    const parsed = paperLine.safeParse(JSON.parse(bytes.toString('utf8', start, end)));
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8', start, end));
+    } catch {
+      throw folder.damaged('papers', `line ${line} is not valid JSON`);
+    }
+    const parsed = paperLine.safeParse(value);
     if (!parsed.success) throw folder.damaged('papers', `line ${line} is not a paper (${schemaProblem(parsed.error)})`);
     abstracts[index] = parsed.data.abstract;
   });

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -71,7 +71,7 @@ describe('an ingest that goes on from the last one', () => {
     for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out, file).equals(bytes(fresh, file))).toBe(true);
   });
 
-  test('a changed input or a damaged ingest.state means reading every input, with the same result', async () => {
+  test('a changed, renamed or damaged input or ingest.state means reading every input, with the same result', async () => {
     // a paper's sources name its input files, so each folder is compared with a fresh one of the same inputs
     const expected = async (input: string) => {
       const fresh = tempDir();
@@ -89,6 +89,17 @@ describe('an ingest that goes on from the last one', () => {
     expect((await ingestInto(out, [changed])).filesKept).toBe(0);
     const fresh = await expected(changed);
     for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out, file).equals(bytes(fresh, file))).toBe(true);
+
+    // an input the last run read, renamed (it still sorts first)
+    const renamed = tempDir();
+    const out2 = tempDir();
+    nightOne(renamed);
+    await ingestInto(out2, [renamed]);
+    renameSync(join(renamed, 'a.txt'), join(renamed, 'a2.txt'));
+    nightTwo(renamed);
+    expect((await ingestInto(out2, [renamed])).filesKept).toBe(0);
+    const fresh2 = await expected(renamed);
+    for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out2, file).equals(bytes(fresh2, file))).toBe(true);
 
     // ingest.state damaged: manifest.json no longer vouches for it
     const input = tempDir();

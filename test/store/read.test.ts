@@ -55,6 +55,7 @@ test('a line that does not begin as papermap writes papers is refused, naming th
     lines[1].replace(',"abstract":', ',"summary":'),
     lines[1].slice(0, -1),
     '{"id":"","title":"x","abstract":"","sources":[]}',
+    '{"id":"bad \\x escape","title":"x","abstract":"","sources":[]}',
   ];
   for (const line of broken) {
     writeFileSync(path, `${lines[0]}\n${line}\n`);
