@@ -1,4 +1,5 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
 import { forEachBlock, rememberedHash, sha256 } from '../shared/files.js';
@@ -51,19 +52,24 @@ function forEachLine(folder: OutputFolder, version: 'current' | 'previous', onLi
   return hash;
 }
 
+/** A line of papers.jsonl, parsed whole and checked against the schema. */
+function parseLine(folder: OutputFolder, text: string, line: number): z.infer<typeof paperLine> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw folder.damaged('papers', `line ${line} is not valid JSON`);
+  }
+  const parsed = paperLine.safeParse(value);
+  if (!parsed.success) throw folder.damaged('papers', `line ${line} is not a paper (${schemaProblem(parsed.error)})`);
+  return parsed.data;
+}
+
 /** Each paper of papers.jsonl, its line checked against the schema, and the file's hash. */
 function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
   const ids = new Set<string>();
   return forEachLine(folder, version, (bytes, start, end, line) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(bytes.toString('utf8', start, end));
-    } catch {
-      throw folder.damaged('papers', `line ${line} is not valid JSON`);
-    }
-    const parsed = paperLine.safeParse(value);
-    if (!parsed.success) throw folder.damaged('papers', `line ${line} is not a paper (${schemaProblem(parsed.error)})`);
-    const { id, title, abstract, sources, ...metadata } = parsed.data;
+    const { id, title, abstract, sources, ...metadata } = parseLine(folder, bytes.toString('utf8', start, end), line);
     if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
     ids.add(id);
     take({ id, title, abstract, sources, metadata });
@@ -208,16 +214,7 @@ export function readAbstracts(folder: OutputFolder, rows: ArrayLike<number>): st
   const abstracts = new Array<string>(rows.length);
   forEachLine(folder, 'current', (bytes, start, end, line) => {
     const index = place.get(line - 1);
-    if (index === undefined) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(bytes.toString('utf8', start, end));
-    } catch {
-      throw folder.damaged('papers', `line ${line} is not valid JSON`);
-    }
-    const parsed = paperLine.safeParse(value);
-    if (!parsed.success) throw folder.damaged('papers', `line ${line} is not a paper (${schemaProblem(parsed.error)})`);
-    abstracts[index] = parsed.data.abstract;
+    if (index !== undefined) abstracts[index] = parseLine(folder, bytes.toString('utf8', start, end), line).abstract;
   });
   return abstracts;
 }

@@ -71,46 +71,36 @@ describe('an ingest that goes on from the last one', () => {
     for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out, file).equals(bytes(fresh, file))).toBe(true);
   });
 
-  test('a changed, renamed or damaged input or ingest.state means reading every input, with the same result', async () => {
-    // a paper's sources name its input files, so each folder is compared with a fresh one of the same inputs
-    const expected = async (input: string) => {
+  test('a changed or renamed input, or a damaged ingest.state, means reading every input, with the same result', async () => {
+    /** Night 1 (after `before`), then `between`, then night 2: every input is read, and the folder is what a fresh one of the same inputs holds (a paper's sources name its input files). */
+    const readsEverything = async (before: (input: string) => void, between: (input: string, out: string) => void) => {
+      const input = tempDir();
+      const out = tempDir();
+      nightOne(input);
+      before(input);
+      await ingestInto(out, [input]);
+      between(input, out);
+      nightTwo(input);
+      expect((await ingestInto(out, [input])).filesKept).toBe(0);
       const fresh = tempDir();
       await ingestInto(fresh, [input]);
-      return fresh;
+      for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out, file).equals(bytes(fresh, file))).toBe(true);
     };
     // an input the last run read has changed since
-    const changed = tempDir();
-    const out = tempDir();
-    nightOne(changed);
-    writeFileSync(join(changed, 'c.jsonl'), '{"title": "Another paper", "abstract": "Another abstract."}\n');
-    await ingestInto(out, [changed]);
-    nightOne(changed);
-    nightTwo(changed);
-    expect((await ingestInto(out, [changed])).filesKept).toBe(0);
-    const fresh = await expected(changed);
-    for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out, file).equals(bytes(fresh, file))).toBe(true);
-
+    await readsEverything(
+      (input) => writeFileSync(join(input, 'c.jsonl'), '{"title": "Another paper", "abstract": "Another abstract."}\n'),
+      (input) => nightOne(input),
+    );
     // an input the last run read, renamed (it still sorts first)
-    const renamed = tempDir();
-    const out2 = tempDir();
-    nightOne(renamed);
-    await ingestInto(out2, [renamed]);
-    renameSync(join(renamed, 'a.txt'), join(renamed, 'a2.txt'));
-    nightTwo(renamed);
-    expect((await ingestInto(out2, [renamed])).filesKept).toBe(0);
-    const fresh2 = await expected(renamed);
-    for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(out2, file).equals(bytes(fresh2, file))).toBe(true);
-
+    await readsEverything(
+      () => {},
+      (input) => renameSync(join(input, 'a.txt'), join(input, 'a2.txt')),
+    );
     // ingest.state damaged: manifest.json no longer vouches for it
-    const input = tempDir();
-    const damaged = tempDir();
-    nightOne(input);
-    await ingestInto(damaged, [input]);
-    writeFileSync(join(damaged, 'ingest.state'), 'not a state');
-    nightTwo(input);
-    expect((await ingestInto(damaged, [input])).filesKept).toBe(0);
-    const again = await expected(input);
-    for (const file of ['papers.jsonl', 'ingest.state']) expect(bytes(damaged, file).equals(bytes(again, file))).toBe(true);
+    await readsEverything(
+      () => {},
+      (_, out) => writeFileSync(join(out, 'ingest.state'), 'not a state'),
+    );
   });
 
   test('with --strict, a problem in a kept input stops the run as it would if the input were read again', async () => {
