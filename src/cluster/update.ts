@@ -1,3 +1,4 @@
+import { idFinder } from '../shared/ids.js';
 import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
 import { assignToNearest, centresOf, similarityToOwnTopic, topicSums } from './kmeans.js';
@@ -31,17 +32,16 @@ export function compareWithLastRun(previous: Clusters, papers: readonly PaperTit
   previous.topics.forEach((topic, index) => topic.paperIds.forEach((id) => topicOf.set(id, index)));
   for (const outlier of previous.outliers) topicOf.set(outlier.id, place.get(outlier.nearestTopic)!);
   const { ids, fingerprints: fingerprintsBefore } = previous.history.papers;
-  // most nights only add papers after the last run's, in the same order: a paper is then looked up by id only past them
-  let byId: Map<string, string> | undefined;
-  const fingerprintBefore = (id: string, row: number) => (ids[row] === id ? fingerprintsBefore[row] : (byId ??= new Map(ids.map((old, index) => [old, fingerprintsBefore[index]]))).get(id));
+  const placeBefore = idFinder(ids);
 
   const kept = new Int32Array(papers.length).fill(-1);
   let added = 0;
   let changed = 0;
   let inPlace = 0;
   papers.forEach((paper, row) => {
-    const fingerprint = fingerprintBefore(paper.id, row);
-    if (row < ids.length && ids[row] === paper.id) inPlace++;
+    const before = placeBefore(paper.id, row);
+    const fingerprint = before === undefined ? undefined : fingerprintsBefore[before];
+    if (before === row) inPlace++;
     if (fingerprint === undefined) added++;
     else if (fingerprint !== fingerprints[row]) changed++;
     else kept[row] = topicOf.get(paper.id) ?? -1;

@@ -54,6 +54,16 @@ export function relatedOf(graph: RelatedGraph, row: number): RelatedPaper[] {
   return Array.from({ length: graph.links[row] }, (_, slot) => ({ row: labels[row * k + slot], score: scores[row * k + slot], mutual: graph.mutual[row * k + slot] === 1 }));
 }
 
+/**
+ * Prints similarities rounded to 4 decimals as `print` prints the rounded
+ * value, from a table of every value from -1 to 1: printing ten million
+ * numbers one by one takes seconds.
+ */
+export function scorePrinter(print: (rounded: number) => string): (score: number) => string {
+  const table = Array.from({ length: 20_001 }, (_, at) => print((at - 10_000) / 10_000));
+  return (score) => table[Math.round(score * 10_000) + 10_000] ?? print(Math.round(score * 10_000) / 10_000);
+}
+
 /** Links of the graph, a mutual pair counted from both ends. */
 export function linkCount(graph: RelatedGraph): number {
   return graph.links.reduce((sum, links) => sum + links, 0);

@@ -1,5 +1,5 @@
 import type { PaperTitle } from '../store/read.js';
-import type { RelatedGraph } from './graph.js';
+import { scorePrinter, type RelatedGraph } from './graph.js';
 
 // Characters XML 1.0 cannot hold at all, even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
 const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
@@ -21,8 +21,7 @@ export function escapeXml(text: string): string {
 /** Lines of graph.graphml and related.json are handed on this many characters at a time: a line at a time is ten million hand-overs at a million papers. */
 export const CHUNK_CHARS = 1 << 16;
 
-/** Every weight from -1 to 1 with its 4 decimals: printing ten million numbers one by one takes seconds. */
-const WEIGHT_TEXT = Array.from({ length: 20_001 }, (_, at) => ((at - 10_000) / 10_000).toFixed(4));
+const weightText = scorePrinter((weight) => weight.toFixed(4));
 
 /**
  * The related-paper graph as GraphML (Gephi, Cytoscape, yEd, networkx):
@@ -63,7 +62,7 @@ export function* toGraphml(papers: readonly PaperTitle[], topicOf: Int32Array, t
       const mutual = related.mutual[slot] === 1;
       // a mutual edge is kept from both ends: write it once, from the lower row
       if (mutual && labels[slot] < row) continue;
-      chunk += `    <edge id="e${edge++}" source="${ids[row]}" target="${ids[labels[slot]]}"><data key="weight">${WEIGHT_TEXT[Math.round(scores[slot] * 10_000) + 10_000] ?? scores[slot].toFixed(4)}</data><data key="mutual">${mutual}</data></edge>\n`;
+      chunk += `    <edge id="e${edge++}" source="${ids[row]}" target="${ids[labels[slot]]}"><data key="weight">${weightText(scores[slot])}</data><data key="mutual">${mutual}</data></edge>\n`;
     }
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;

@@ -1,5 +1,6 @@
 import type { HnswIndex } from './hnsw.js';
 import { hnswNeighbours, pointOf } from './hnsw.js';
+import { idFinder } from '../shared/ids.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
 import { checkStop } from './stop.js';
@@ -47,9 +48,7 @@ const REVERSE_CANDIDATES = 8;
 export function updateIndex(previous: PreviousIndex, ids: readonly string[], vectors: Float32Array, dim: number, k: number): IndexUpdate {
   const { index } = previous;
   const count = ids.length;
-  // most nights only add papers after the last run's: a paper is then where it was, and looked up by id only when it is not
-  let byId: Map<string, number> | undefined;
-  const rowOf = (id: string, guess: number) => (ids[guess] === id ? guess : (byId ??= new Map(ids.map((other, row) => [other, row]))).get(id));
+  const rowOf = idFinder(ids);
   const labels = [...previous.labels];
   const fingerprints = [...previous.fingerprints];
   const labelOfRow = new Int32Array(count).fill(-1);

@@ -3,7 +3,7 @@ import type { OutputFolder, StageWriter } from '../store/folder.js';
 import { readCurrentVectors, readIndexInfo, readNeighbours, readPapers, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
 import { indexInfo as indexInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
 import { vectorFingerprint } from '../shared/vectors.js';
-import { linkCount, randomPairFloor, relatedPapers, type RelatedGraph } from './graph.js';
+import { linkCount, randomPairFloor, relatedPapers, scorePrinter, type RelatedGraph } from './graph.js';
 import { CHUNK_CHARS } from './graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
@@ -138,7 +138,7 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
   // the graph of an update is written while the worker saves the index (the updated index is saved whether kept or not: a rebuild saves over it)
   const updated = previous && (await updateInWorker(previous, ids, vectors, info.dim, hnsw.efSearch, stored, hnswPath, (update) => (kept(update) ? writeGraph(update.neighbours) : undefined)));
   const update = updated?.meanwhile && updated.update;
-  // the worker hashed the index it saved: the commit need not hash 1.8 GB again
+  // the worker hashed the index it saved: neither index.json nor the commit hashes 1.8 GB again
   if (update) rememberHash(hnswPath, updated.hnswHash);
   let related = updated?.meanwhile;
   if (!related) {
@@ -160,7 +160,7 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
     graph: { neighbors: options.neighbors, minSimilarity: floor, minSimilarityRule: rule },
     storedNeighbours: stored,
     vectorsHash: info.vectorsHash,
-    hnswHash: update ? updated!.hnswHash : sha256File(hnswPath),
+    hnswHash: sha256File(hnswPath),
     ids,
     labels: update ? update.labels : ids,
     fingerprints: update ? update.fingerprints : ids.map((_, row) => vectorFingerprint(vectors, row, info.dim)),
@@ -213,13 +213,8 @@ export function roundScore(score: number): number {
   return Math.round(score * 10_000) / 10_000;
 }
 
-/** Every similarity from -1 to 1 in steps of 0.0001 as JSON prints it: printing ten million numbers one by one takes seconds. */
-const SCORE_TEXT = Array.from({ length: 20_001 }, (_, at) => String((at - 10_000) / 10_000));
-
 /** A similarity as JSON prints roundScore(score). */
-function scoreText(score: number): string {
-  return SCORE_TEXT[Math.round(score * 10_000) + 10_000] ?? String(roundScore(score));
-}
+const scoreText = scorePrinter(String);
 
 /** Nearest-paper search over the indexed vectors: exact for small corpora, HNSW for large ones. */
 export class PaperSearch {

@@ -1,4 +1,4 @@
-import { relatedOf } from '../index/index.js';
+import { relatedOf, roundScore } from '../index/index.js';
 import { sampleRows } from '../shared/random.js';
 import { thousands, weakNeighbours, type ReportData } from './model.js';
 import { whatsNew, type News, type Piece } from './news.js';
@@ -414,6 +414,5 @@ ${newsHtml(whatsNew(data.changes, clusters.topics))}
 `;
 }
 
-const roundScore = (score: number) => Math.round(score * 10_000) / 10_000;
 /** Map positions to 1e-5 of the map, under a pixel at the page's deepest zoom: a full-precision number takes twice the bytes. */
 const roundPosition = (value: number) => Math.round(value * 100_000) / 100_000;
