@@ -1,19 +1,19 @@
 import { bytesOf, rememberHash, sha256, sha256File } from '../shared/files.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
 import { readCurrentVectors, readIndexInfo, readNeighbours, readPapers, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
-import { indexInfo as indexInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
+import { indexInfo as indexInfoSchema, vectorsInfo as vectorsInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import { linkCount, randomPairFloor, relatedPapers, scorePrinter, type RelatedGraph } from './graph.js';
 import { CHUNK_CHARS } from './graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
 import type { IndexUpdate } from './incremental.js';
-import { buildAndSearch, updateInWorker, type SavedIndex } from './threads.js';
+import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
 
 export type { Neighbours } from './neighbours.js';
 export { emptyNeighbours, firstNeighbours, keepNearest } from './neighbours.js';
 export { linkCount, relatedOf, relatedPapers, type RelatedGraph, type RelatedPaper } from './graph.js';
-export { toGraphml } from './graphml.js';
+export { writeGraphml } from './graphml.js';
 
 /**
  * Up to this many papers, exact search is as fast as HNSW, build included
@@ -92,21 +92,24 @@ const MAX_DELETED_SHARE = 0.2;
 /**
  * The committed index of the folder, when the index stage can bring it up to
  * date instead of building anew: the same model and HNSW parameters, its
- * files intact. Anything else (none yet, damaged, other parameters) means a
- * full build.
+ * files intact (index.hnsw is checked against its hash by the worker that
+ * loads it). Anything else (none yet, damaged, other parameters, a corpus
+ * searched exactly) means a full build.
  */
-function previousIndex(folder: OutputFolder, vectors: VectorsInfo, hnsw: HnswParameters): SavedIndex | undefined {
+function previousIndex(folder: OutputFolder, hnsw: HnswParameters): SavedIndex | undefined {
+  let vectors: VectorsInfo;
   let info: IndexInfo;
   let neighbours: Neighbours;
   try {
+    vectors = folder.readJson('vectorsInfo', vectorsInfoSchema);
     info = folder.readJson('indexInfo', indexInfoSchema);
     neighbours = readNeighbours(folder, info);
   } catch {
     return undefined;
   }
   const same = info.search === 'hnsw' && info.modelIdentity === vectors.modelIdentity && info.dim === vectors.dim && info.hnsw.m === hnsw.m && info.hnsw.efConstruction === hnsw.efConstruction;
-  if (!same || !folder.has('hnsw') || sha256File(folder.path('hnsw')) !== info.hnswHash) return undefined;
-  return { path: folder.path('hnsw'), labels: info.labels, fingerprints: info.fingerprints, rows: info.ids, neighbours };
+  if (!same || vectors.count <= EXACT_SEARCH_MAX_PAPERS || !folder.has('hnsw')) return undefined;
+  return { path: folder.path('hnsw'), hnswHash: info.hnswHash, dim: info.dim, labels: info.labels, fingerprints: info.fingerprints, rows: info.ids, neighbours };
 }
 
 /**
@@ -117,16 +120,25 @@ function previousIndex(folder: OutputFolder, vectors: VectorsInfo, hnsw: HnswPar
  */
 export async function buildIndex(writer: StageWriter, options: IndexOptions): Promise<IndexSummary> {
   const folder = writer.folder;
-  const { papers, info, vectors } = readTitlesAndSharedVectors(folder);
   const hnsw: HnswParameters = { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbors + 1) };
+  const hnswPath = writer.target('hnsw');
+  // an earlier index is checked and loaded in a worker while the papers and vectors are read
+  const previous = previousIndex(folder, hnsw);
+  const pending = previous && startUpdate(previous, hnsw.efSearch, hnswPath);
+  let read: ReturnType<typeof readTitlesAndSharedVectors>;
+  try {
+    read = readTitlesAndSharedVectors(folder);
+  } catch (error) {
+    await pending?.cancel();
+    throw error;
+  }
+  const { papers, info, vectors } = read;
   const search = papers.length <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw';
   const floor = options.minSimilarity === 'auto' ? randomPairFloor(vectors, info.dim) : options.minSimilarity;
   const rule = options.minSimilarity === 'auto' ? '99th percentile of the similarity of 20,000 random pairs of papers' : 'set with --min-similarity';
   const stored = Math.min(Math.max(options.neighbors, STORED_NEIGHBOURS), papers.length - 1);
   const ids = papers.map((paper) => paper.id);
 
-  const previous = search === 'hnsw' ? previousIndex(folder, info, hnsw) : undefined;
-  const hnswPath = writer.target('hnsw');
   // an update that leaves too many deleted points is not kept: the index is built anew
   const kept = (update: IndexUpdate) => update.labels.filter((label) => label === null).length <= MAX_DELETED_SHARE * update.labels.length;
   const writeGraph = (neighbours: Neighbours): RelatedGraph => {
@@ -136,7 +148,7 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
     return graph;
   };
   // the graph of an update is written while the worker saves the index (the updated index is saved whether kept or not: a rebuild saves over it)
-  const updated = previous && (await updateInWorker(previous, ids, vectors, info.dim, hnsw.efSearch, stored, hnswPath, (update) => (kept(update) ? writeGraph(update.neighbours) : undefined)));
+  const updated = pending && (await pending.update({ ids, vectors, k: stored }, (update) => (kept(update) ? writeGraph(update.neighbours) : undefined)));
   const update = updated?.meanwhile && updated.update;
   // the worker hashed the index it saved: neither index.json nor the commit hashes 1.8 GB again
   if (update) rememberHash(hnswPath, updated.hnswHash);

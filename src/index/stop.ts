@@ -17,6 +17,16 @@ const WAIT_MS = 30_000;
 
 /** Runs `work` with a control array for its workers, answering SIGINT and SIGTERM first by stopping them. */
 export async function stoppable<T>(work: (control: Int32Array) => Promise<T>): Promise<T> {
+  const { control, release } = stopOnSignal();
+  try {
+    return await work(control);
+  } finally {
+    release();
+  }
+}
+
+/** stoppable's answer to SIGINT and SIGTERM, from now until release(): for workers whose work is not one call. */
+export function stopOnSignal(): { control: Int32Array; release: () => void } {
   const control = new Int32Array(new SharedArrayBuffer(8));
   const stop = () => {
     Atomics.store(control, STOP, 1);
@@ -27,11 +37,7 @@ export async function stoppable<T>(work: (control: Int32Array) => Promise<T>): P
   };
   // prepended: the runner's own listener then prints its line and exits, the workers out of hnswlib
   for (const signal of SIGNALS) process.prependListener(signal, stop);
-  try {
-    return await work(control);
-  } finally {
-    for (const signal of SIGNALS) process.off(signal, stop);
-  }
+  return { control, release: () => SIGNALS.forEach((signal) => process.off(signal, stop)) };
 }
 
 /** The control of the worker this code runs in; none in the main thread. */

@@ -1,14 +1,12 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { PACKAGE_ROOT } from '../shared/version.js';
 import type { HnswParameters } from '../store/schemas.js';
 import { buildHnsw, hnswNeighbours, saveHnsw } from './hnsw.js';
 import type { IndexUpdate, PreviousIndex } from './incremental.js';
 import { emptyNeighbours, type Neighbours } from './neighbours.js';
 import { progressBar, type Progress } from '../shared/progress.js';
-import { stoppable } from './stop.js';
+import { inWorker, startWorker, workerFile } from '../shared/worker.js';
+import { stoppable, stopOnSignal } from './stop.js';
 
 /**
  * From this many papers up, the index is built and searched in worker
@@ -24,14 +22,22 @@ export const PARALLEL_MIN_PAPERS = 5_000;
  */
 const SEARCH_MEMORY = 4e9;
 
-/** The index of an earlier run: its file, and what index.json and neighbours.bin say of it. */
-export type SavedIndex = Omit<PreviousIndex, 'index'> & { path: string };
+/** The index's worker (worker.ts), compiled. */
+const WORKER = workerFile('index', 'worker.js');
+
+/** A job for the index's worker. */
+function indexWorker<T>(job: IndexJob, progress?: Progress, onMessage?: (message: T) => void): Promise<T | undefined> {
+  return inWorker(WORKER, job, progress, onMessage);
+}
+
+/** The index of an earlier run: its file, and the hash and dimensions index.json recorded of it, and what index.json and neighbours.bin say of it. */
+export type SavedIndex = Omit<PreviousIndex, 'index'> & { path: string; hnswHash: string; dim: number };
 
 /** What a worker (worker.ts) is asked: build the index and save it, search a range of papers through the saved one, or bring an earlier index up to date and save it. */
 export type IndexJob = { control: Int32Array } & (
   | { kind: 'build'; vectors: Float32Array; dim: number; hnsw: HnswParameters; path: string }
   | { kind: 'search'; vectors: Float32Array; dim: number; path: string; ef: number; k: number; from: number; to: number }
-  | { kind: 'update'; vectors: Float32Array; dim: number; previous: SavedIndex; ids: readonly string[]; ef: number; k: number; path: string }
+  | { kind: 'update'; previous: SavedIndex; ef: number; path: string }
 );
 
 /**
@@ -61,12 +67,12 @@ export async function buildAndSearch(vectors: Float32Array, dim: number, hnsw: H
   }
   if (!(vectors.buffer instanceof SharedArrayBuffer)) throw new Error('worker threads need the vectors in a SharedArrayBuffer');
   const { ranges, parts } = await stoppable(async (control) => {
-    await inWorker({ control, kind: 'build', vectors, dim, hnsw, path }, building);
+    await indexWorker({ control, kind: 'build', vectors, dim, hnsw, path }, building);
     building.stop();
     const threads = Math.max(1, Math.min(availableParallelism(), count, Math.floor(SEARCH_MEMORY / statSync(path).size)));
     const ranges = Array.from({ length: threads }, (_, thread) => ({ from: Math.floor((thread * count) / threads), to: Math.floor(((thread + 1) * count) / threads) }));
     const search = searching();
-    const parts = await Promise.all(ranges.map(({ from, to }) => inWorker<Neighbours>({ control, kind: 'search', vectors, dim, path, ef: hnsw.efSearch, k, from, to }, search)));
+    const parts = await Promise.all(ranges.map(({ from, to }) => indexWorker<Neighbours>({ control, kind: 'search', vectors, dim, path, ef: hnsw.efSearch, k, from, to }, search)));
     search.stop();
     return { ranges, parts };
   });
@@ -78,59 +84,71 @@ export async function buildAndSearch(vectors: Float32Array, dim: number, hnsw: H
   return neighbours;
 }
 
-/** What a worker of an update posts: the update, then the hash of the index it saved. */
-export type UpdateMessage = { update: IndexUpdate } | { hnswHash: string };
+/** What the worker of an update posts: that the earlier index is not the one index.json describes, or the update, then the hash of the index it saved. */
+export type UpdateMessage = { unusable: true } | { update: IndexUpdate } | { hnswHash: string };
 
-/**
- * updateIndex (incremental.ts) in a worker thread, which loads the earlier
- * index, brings it up to date, posts the update, saves the index at `path`,
- * hashes it and exits: the main thread never holds the index (1.8 GB at a
- * million papers). `meanwhile` runs on the update on the main thread while
- * the worker saves and hashes (at a million papers, seconds each).
- */
-export async function updateInWorker<T>(previous: SavedIndex, ids: readonly string[], vectors: Float32Array, dim: number, ef: number, k: number, path: string, meanwhile: (update: IndexUpdate) => T): Promise<{ update: IndexUpdate; hnswHash: string; meanwhile: T }> {
-  return stoppable(async (control) => {
-    let update: IndexUpdate | undefined;
-    let hnswHash: string | undefined;
-    let done: { value: T } | { error: unknown } | undefined;
-    await inWorker<UpdateMessage>({ control, kind: 'update', vectors, dim, previous, ids, ef, k, path }, undefined, (message) => {
-      if ('hnswHash' in message) {
-        hnswHash = message.hnswHash;
-        return;
-      }
-      update = message.update;
-      // a failure here waits for the worker to end: a thread stopped inside hnswlib aborts the process
-      try {
-        done = { value: meanwhile(update) };
-      } catch (error) {
-        done = { error };
-      }
-    });
-    if (done && 'error' in done) throw done.error;
-    return { update: update!, hnswHash: hnswHash!, meanwhile: (done as { value: T }).value };
-  });
+/** What the worker of an update is handed once the current papers are read; null: no update after all. */
+export type UpdatePapers = { ids: readonly string[]; vectors: Float32Array; k: number } | null;
+
+/** An update under way in a worker: see startUpdate. */
+export interface PendingUpdate {
+  /**
+   * Hands the worker the current papers and resolves, once it has saved the
+   * index, to the update, the index's hash and what `meanwhile` made of the
+   * update on the main thread while the worker saved and hashed (seconds
+   * each at a million papers); undefined when the saved index was not the
+   * one index.json describes.
+   */
+  update<T>(papers: NonNullable<UpdatePapers>, meanwhile: (update: IndexUpdate) => T): Promise<{ update: IndexUpdate; hnswHash: string; meanwhile: T } | undefined>;
+  /** Ends the worker without an update. */
+  cancel(): Promise<void>;
 }
 
-/** The compiled worker: tests run src/ through vitest, which cannot start a TypeScript worker, and build dist/ first. */
-const WORKER = join(PACKAGE_ROOT, 'dist', 'src', 'index', 'worker.js');
-
 /**
- * Runs a job in a worker thread, its progress told to `progress` and
- * anything else it posts to `onMessage` as it comes; resolves to the last
- * thing it posted once it has exited, and its index with it.
+ * Starts bringing an earlier index up to date (incremental.ts) in a worker
+ * thread, which checks the saved index against its hash and loads it while
+ * the main thread reads the papers and vectors (seconds each at a million
+ * papers); handed them, it updates the index, posts the update, saves the
+ * index at `path`, hashes it and exits. The main thread never holds the
+ * index (1.8 GB at a million papers).
  */
-function inWorker<T>(job: IndexJob, progress?: Progress, onMessage?: (message: T) => void): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    let answer: T | undefined;
-    const worker = new Worker(WORKER, { workerData: job });
-    worker.on('message', (message: T | { progress: number }) => {
-      if (message !== null && typeof message === 'object' && 'progress' in message) progress?.advance(message.progress);
-      else {
-        answer = message as T;
-        onMessage?.(answer);
-      }
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => (code === 0 ? resolve(answer) : reject(new Error(`the index worker stopped with exit code ${code}`))));
+export function startUpdate(previous: SavedIndex, ef: number, path: string): PendingUpdate {
+  const { control, release } = stopOnSignal();
+  let usable = true;
+  let update: IndexUpdate | undefined;
+  let hnswHash: string | undefined;
+  let onUpdate = (_update: IndexUpdate) => {};
+  const { worker, exited } = startWorker<UpdateMessage>(WORKER, { control, kind: 'update', previous, ef, path } satisfies IndexJob, undefined, (message) => {
+    if ('unusable' in message) usable = false;
+    else if ('hnswHash' in message) hnswHash = message.hnswHash;
+    else {
+      update = message.update;
+      onUpdate(update);
+    }
   });
+  const finished = exited.finally(release);
+  // a worker that fails while the main thread reads is reported when it is waited for
+  finished.catch(() => undefined);
+  return {
+    async update<T>(papers: NonNullable<UpdatePapers>, meanwhile: (update: IndexUpdate) => T) {
+      let done: { value: T } | { error: unknown } | undefined;
+      // a failure here waits for the worker to end: a thread stopped inside hnswlib aborts the process
+      onUpdate = (update) => {
+        try {
+          done = { value: meanwhile(update) };
+        } catch (error) {
+          done = { error };
+        }
+      };
+      worker.postMessage(papers satisfies UpdatePapers);
+      await finished;
+      if (!usable) return undefined;
+      if (done && 'error' in done) throw done.error;
+      return { update: update!, hnswHash: hnswHash!, meanwhile: (done as { value: T }).value };
+    },
+    async cancel() {
+      worker.postMessage(null satisfies UpdatePapers);
+      await finished.catch(() => undefined);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { UserError } from '../shared/errors.js';
-import { forEachBlock, rememberHash } from '../shared/files.js';
+import { forEachBlock, rememberHash, versionOf } from '../shared/files.js';
 import type { OutputFolder } from '../store/folder.js';
 import { paperToJson, type Paper } from '../store/read.js';
 import { CHUNK_BYTES } from './decode.js';
@@ -108,6 +108,7 @@ export class SpillStore implements PaperStore {
       if (error instanceof UserError) return undefined;
       throw error;
     }
+    const version = versionOf(folder.path('papers'));
     const store = new SpillStore(target, folder.path('papers'));
     forEachBlock(store.spillPath, (bytes) => {
       for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, end + 1)) store.noteLine(store.bytes + end + 1);
@@ -116,10 +117,12 @@ export class SpillStore implements PaperStore {
     });
     store.flushed = store.bytes;
     // the hash of the copy so far, while the digest goes on to take what is appended
-    if (store.digest.copy().digest('hex') !== recorded || store.count !== papers || store.offsets[store.count] !== store.bytes) {
+    if (recorded === undefined || store.digest.copy().digest('hex') !== recorded || store.count !== papers || store.offsets[store.count] !== store.bytes) {
       store.discard();
       return undefined;
     }
+    // the commit keeps the old papers.jsonl as the previous one only if sound: the copy vouches for it, unless it changed since
+    rememberHash(folder.path('papers'), recorded, version);
     return store;
   }
 

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { firstNeighbours, nearestAmong, relatedPapers, toGraphml } from '../index/index.js';
+import { firstNeighbours, nearestAmong, relatedPapers, writeGraphml } from '../index/index.js';
 import { sampleRows } from '../shared/random.js';
 import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { mapFile, type MapFile, type VectorsInfo } from '../store/schemas.js';
-import { previousPapersLead, readAbstracts, readClusters, readClustersFile, readCurrentVectors, readIndexInfo, readNeighbours, readPaperDigests, readPaperTitles, readPrevious, type Neighbours, type PaperTitle } from '../store/read.js';
+import { mapFile, type MapFile } from '../store/schemas.js';
+import { previousPapersLead, readAbstracts, readClusters, readClustersFile, readCurrentVectorsInfo, readIndexInfo, readNeighbours, readPaperDigests, readPaperTitles, readPrevious, readVectors, type Neighbours, type PaperTitle } from '../store/read.js';
 import { changesSince, type PreviousPapers } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
@@ -65,27 +65,29 @@ function keptPlaces(folder: OutputFolder, rowOf: Map<string, number>, fingerprin
 
 /**
  * The papers (ids and titles: the page's abstracts are read when it is made)
- * and their vectors, and the previous run's papers to tell what changed. When
- * the previous papers.jsonl is the start of the current one byte for byte (a
- * night that only added papers), its papers are the first of today's, none
- * changed; otherwise each paper's title and abstract are compared by digest.
+ * and the hash of papers.jsonl, and the previous run's papers to tell what
+ * changed. When the previous papers.jsonl is the start of the current one
+ * byte for byte (a night that only added papers), its papers are the first
+ * of today's, none changed; otherwise each paper's title and abstract are
+ * compared by digest.
  */
-function papersAndPrevious(folder: OutputFolder): { papers: readonly PaperTitle[]; info: VectorsInfo; vectors: Float32Array; previousPapers: PreviousPapers | undefined } {
+function papersAndPrevious(folder: OutputFolder): { papers: readonly PaperTitle[]; hash: string; previousPapers: PreviousPapers | undefined } {
   const lead = previousPapersLead(folder);
   if (lead !== undefined || !existsSync(folder.previousPath('papers'))) {
-    const { papers, info, vectors } = readCurrentVectors(folder, readPaperTitles);
-    return { papers, info, vectors, previousPapers: lead === undefined ? undefined : { papers: papers.slice(0, lead), changed: () => false } };
+    const { papers, hash } = readPaperTitles(folder);
+    return { papers, hash, previousPapers: lead === undefined ? undefined : { papers: papers.slice(0, lead), changed: () => false } };
   }
-  const { papers, info, vectors } = readCurrentVectors(folder, readPaperDigests);
+  const { papers, hash } = readPaperDigests(folder);
   const before = readPrevious(folder, 'papers', () => readPaperDigests(folder, 'previous').papers);
   const digestBefore = new Map(before?.map((paper) => [paper.id, paper.digest]));
-  return { papers, info, vectors, previousPapers: before && { papers: before, changed: (row) => digestBefore.get(papers[row].id) !== papers[row].digest } };
+  return { papers, hash, previousPapers: before && { papers: before, changed: (row) => digestBefore.get(papers[row].id) !== papers[row].digest } };
 }
 
 /** The report stage: report.md, report.html, graph.graphml with each paper's topic, changes.json, and map.json (the map's layout, kept until the topics are fitted anew). */
-export function report(writer: StageWriter, options: ReportOptions): ReportSummary {
+export async function report(writer: StageWriter, options: ReportOptions): Promise<ReportSummary> {
   const folder = writer.folder;
-  const { papers, info: vectorsInfo, vectors, previousPapers } = papersAndPrevious(folder);
+  const { papers, hash, previousPapers } = papersAndPrevious(folder);
+  const vectorsInfo = readCurrentVectorsInfo(folder, { hash, count: papers.length });
   const index = readIndexInfo(folder, vectorsInfo);
   const clusters = readClusters(folder, vectorsInfo);
 
@@ -97,51 +99,58 @@ export function report(writer: StageWriter, options: ReportOptions): ReportSumma
   const stored = readNeighbours(folder, index);
   // the related papers as the index stage made related.json of them: from neighbours.bin and the graph's floor, without parsing a file of a million lines
   const related = relatedPapers(firstNeighbours(stored, index.graph.neighbors), index.graph.minSimilarity);
-  const changes = changesSince(
-    previousPapers && { papers: previousPapers, clusters: readPrevious(folder, 'clusters', () => readClustersFile(folder, 'previous')) },
-    papers,
-    clusters,
-    topicOf,
-    stored,
-  );
+  // graph.graphml (1.35 GB at a million papers) is written in a worker thread while the rest of the report is made
+  const graph = writer.writeWith('graph', (path) => writeGraphml({ path, papers, topicOf, topicLabels: labelOf, related }));
+  try {
+    // the vectors are read once the graph is under way: the map needs them, the graph does not
+    const { vectors } = readVectors(folder);
+    const changes = changesSince(
+      previousPapers && { papers: previousPapers, clusters: readPrevious(folder, 'clusters', () => readClustersFile(folder, 'previous')) },
+      papers,
+      clusters,
+      topicOf,
+      stored,
+    );
 
-  // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
-  const neighbours = firstNeighbours(stored, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
-  // only the laid-out papers' vectors are fingerprinted: a million fingerprints would be strings nothing reads
-  const fingerprintOf = (row: number) => vectorFingerprint(vectors, row, vectorsInfo.dim);
-  const kept = clusters.history.run === 'assigned' ? keptPlaces(folder, rowOf, fingerprintOf, clusters.seed) : undefined;
-  const laidOut = kept?.places ?? layOut(papers.length, vectors, vectorsInfo.dim, neighbours, clusters.seed);
-  const map = placeAround(laidOut, neighbours, papers.length);
-  const data: ReportData = {
-    version: options.version,
-    papers,
-    abstractsOf: (rows) => readAbstracts(folder, rows),
-    vectors: vectorsInfo,
-    index,
-    clusters,
-    related,
-    topicOf,
-    map,
-    nearest: stored,
-    changes,
-    projection:
-      `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity` +
-      (kept
-        ? `, laid out when the topics were last fitted: the ${kept.places.rows.length} of its ${kept.laidOut} papers still here unchanged keep their places`
-        : papers.length > MAP_SAMPLE
-          ? ` for a seeded sample of ${MAP_SAMPLE} papers`
-          : '') +
-      (laidOut.rows.length < papers.length ? '; every other paper sits at the similarity-weighted mean of its nearest placed papers' : '') +
-      '; distances on the map are only roughly meaningful, neighbourhoods are.',
-  };
-  writer.write('changes', JSON.stringify(changes, null, 2) + '\n');
-  const laidOutPapers = Array.from(laidOut.rows, (row, index) => ({ id: papers[row].id, vector: fingerprintOf(row), x: laidOut.xy[index * 2], y: laidOut.xy[index * 2 + 1] }));
-  writer.write('map', JSON.stringify({ seed: clusters.seed, laidOut: laidOutPapers } satisfies MapFile) + '\n');
-  writer.write('markdown', toMarkdown(data));
-  writer.write('html', toHtml(data));
-  writer.write(
-    'graph',
-    toGraphml(papers, topicOf, labelOf, related),
-  );
+    // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
+    const neighbours = firstNeighbours(stored, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
+    // only the laid-out papers' vectors are fingerprinted: a million fingerprints would be strings nothing reads
+    const fingerprintOf = (row: number) => vectorFingerprint(vectors, row, vectorsInfo.dim);
+    const kept = clusters.history.run === 'assigned' ? keptPlaces(folder, rowOf, fingerprintOf, clusters.seed) : undefined;
+    const laidOut = kept?.places ?? layOut(papers.length, vectors, vectorsInfo.dim, neighbours, clusters.seed);
+    const map = placeAround(laidOut, neighbours, papers.length);
+    const data: ReportData = {
+      version: options.version,
+      papers,
+      abstractsOf: (rows) => readAbstracts(folder, rows),
+      vectors: vectorsInfo,
+      index,
+      clusters,
+      related,
+      topicOf,
+      map,
+      nearest: stored,
+      changes,
+      projection:
+        `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity` +
+        (kept
+          ? `, laid out when the topics were last fitted: the ${kept.places.rows.length} of its ${kept.laidOut} papers still here unchanged keep their places`
+          : papers.length > MAP_SAMPLE
+            ? ` for a seeded sample of ${MAP_SAMPLE} papers`
+            : '') +
+        (laidOut.rows.length < papers.length ? '; every other paper sits at the similarity-weighted mean of its nearest placed papers' : '') +
+        '; distances on the map are only roughly meaningful, neighbourhoods are.',
+    };
+    writer.write('changes', JSON.stringify(changes, null, 2) + '\n');
+    const laidOutPapers = Array.from(laidOut.rows, (row, index) => ({ id: papers[row].id, vector: fingerprintOf(row), x: laidOut.xy[index * 2], y: laidOut.xy[index * 2 + 1] }));
+    writer.write('map', JSON.stringify({ seed: clusters.seed, laidOut: laidOutPapers } satisfies MapFile) + '\n');
+    writer.write('markdown', toMarkdown(data));
+    writer.write('html', toHtml(data));
+  } catch (error) {
+    // the worker writes in the staging folder, which a failed stage clears: it finishes first
+    await graph.catch(() => undefined);
+    throw error;
+  }
+  await graph;
   return { papers: papers.length, topics: clusters.topics.length, files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes'), folder.path('map')] };
 }

@@ -5,7 +5,7 @@ import { embedStage } from '../embed/stage.js';
 import { indexStage } from '../index/stage.js';
 import { ingestStage } from '../ingest/stage.js';
 import { reportStage } from '../report/stage.js';
-import { forEachBlock, sha256, sha256File } from '../shared/files.js';
+import { forEachBlock, sha256 } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { ARTIFACTS } from '../store/artifacts.js';
 import type { OutputFolder } from '../store/folder.js';
@@ -90,9 +90,9 @@ async function runStage(stage: Stage, folder: OutputFolder, options: Options, fo
   const prepared = await stage.prepare(folder, options);
   const parameters = Object.fromEntries(stage.options.filter((name) => !OPTION_SPECS[name].action).map((name) => [name, options[name]]));
   const asked = stage.options.some((name) => OPTION_SPECS[name].action && options[name]);
-  const reads = stage.reads.map((name) => [ARTIFACTS[name].file, folder.has(name) ? sha256File(folder.path(name)) : null]);
+  const reads = stage.reads.map((name) => [ARTIFACTS[name].file, folder.fingerprintHash(name)]);
   const fingerprint = sha256(JSON.stringify({ papermap: VERSION, stage: stage.name, parameters, reads, extra: prepared.fingerprint ?? null }));
-  if (!force && !asked && folder.upToDate(stage.name, fingerprint)) {
+  if (!force && !asked && folder.upToDate(stage.name, fingerprint, stage.reads)) {
     beforeCommit(stage.name === 'ingest' ? countPapers(folder.path('papers')) : undefined);
     const seconds = (performance.now() - started) / 1000;
     folder.recordUpToDate(stage.name, seconds, parameters);

@@ -1,9 +1,9 @@
-import { accessSync, closeSync, constants, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, constants, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
-import { forEachBlock, readFileHashed, rememberedHash, rememberHash, sha256File, writeFileAtomic } from '../shared/files.js';
+import { forEachBlock, readFileHashed, rememberedHash, rememberHash, sha256File, writeFileAtomic, writeHashed } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { notice } from '../shared/progress.js';
 import { ARTIFACTS, artifactsOf, type ArtifactName } from './artifacts.js';
@@ -14,8 +14,6 @@ const MANIFEST = 'manifest.json';
 const STAGING = '.papermap-staging';
 /** Where a commit keeps the version it replaced of the artifacts that keep one. */
 const PREVIOUS = '.previous';
-/** Characters of text gathered before a write. */
-const WRITE_BLOCK = 1 << 20;
 
 /** The first problem zod found, as a short phrase with where it is. */
 export function schemaProblem(error: z.ZodError): string {
@@ -205,13 +203,25 @@ export class OutputFolder {
    * True when the stage last ran with this fingerprint and every file it wrote
    * is there with the bytes it committed: the manifest's word alone is not enough.
    */
-  upToDate(stage: StageName, fingerprint: string, manifest = this.readManifest()): boolean {
+  upToDate(stage: StageName, fingerprint: string, reads: readonly ArtifactName[], manifest = this.readManifest()): boolean {
     const record = manifest?.stages[stage];
     if (!record || record.fingerprint !== fingerprint) return false;
-    return artifactsOf(stage).every((name) => {
-      const path = this.path(name);
-      return existsSync(path) && record.outputs[ARTIFACTS[name].file] === sha256File(path);
-    });
+    const intact = (name: ArtifactName) => sha256File(this.path(name)) === this.fingerprintHash(name);
+    return artifactsOf(stage).every((name) => existsSync(this.path(name)) && record.outputs[ARTIFACTS[name].file] === sha256File(this.path(name))) && reads.every((name) => !this.has(name) || intact(name));
+  }
+
+  /**
+   * What a stage's fingerprint takes of a file it reads: the hash manifest.json
+   * recorded for it, or the file's own where none is; null when it is not
+   * there. A stage that runs checks what it reads against that record as it
+   * reads it, and a skipped one (upToDate) checks the files: hashing a
+   * gigabyte for the fingerprint and again to read it cost seconds a stage.
+   */
+  fingerprintHash(name: ArtifactName): string | null {
+    if (!this.has(name)) return null;
+    const loaded = this.loadManifest();
+    const recorded = loaded.state === 'ok' ? loaded.manifest.stages[ARTIFACTS[name].stage]?.outputs[ARTIFACTS[name].file] : undefined;
+    return recorded ?? sha256File(this.path(name));
   }
 
   /** Opens a stage's writes; nothing reaches the folder before commit. */
@@ -302,44 +312,17 @@ export class StageWriter {
   }
 
   /**
-   * Writes an artifact into staging: a string, bytes, or chunks of either,
-   * which may come from a generator, so a file bigger than memory is
-   * written as it is made. Strings are gathered into blocks of 1 MB per
-   * write.
+   * Writes an artifact into staging (writeHashed): a string, bytes, or
+   * chunks of either, which may come from a generator.
    */
   write(name: ArtifactName, data: string | Uint8Array | Iterable<string | Uint8Array>): void {
-    const fd = openSync(this.target(name), 'w');
-    const digest = createHash('sha256');
-    const writeAll = (bytes: Uint8Array) => {
-      digest.update(bytes);
-      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
-    };
-    // strings are encoded straight into one block: joining them first cost a third more at a gigabyte of graph
-    const block = Buffer.allocUnsafe(WRITE_BLOCK);
-    let used = 0;
-    const flush = () => {
-      if (used > 0) writeAll(block.subarray(0, used));
-      used = 0;
-    };
-    try {
-      for (const chunk of typeof data === 'string' || data instanceof Uint8Array ? [data] : data) {
-        // a UTF-16 unit is at most 3 bytes of UTF-8
-        if (typeof chunk === 'string' && used + chunk.length * 3 <= WRITE_BLOCK) {
-          used += block.write(chunk, used);
-        } else if (typeof chunk === 'string' && chunk.length * 3 <= WRITE_BLOCK) {
-          flush();
-          used = block.write(chunk);
-        } else {
-          flush();
-          writeAll(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-        }
-      }
-      flush();
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    this.written.set(name, digest.digest('hex'));
+    this.written.set(name, writeHashed(this.target(name), data));
+  }
+
+  /** Writes an artifact by other means (a worker thread): `write` writes the staging path it is given and resolves to the SHA-256 of what it wrote. */
+  async writeWith(name: ArtifactName, write: (path: string) => Promise<string>): Promise<void> {
+    const hash = await write(this.target(name));
+    this.written.set(name, hash);
   }
 
   /** Moves the staged files into place and records the stage: the stage's commit point. */

@@ -259,6 +259,13 @@ export function readCurrentVectors<P>(folder: OutputFolder, read: (folder: Outpu
   return { papers, info, vectors };
 }
 
+/** vectors.json alone, refusing vectors made from another papers.jsonl than the one read (its hash, its number of papers), for a stage that reads vectors.f32 later. */
+export function readCurrentVectorsInfo(folder: OutputFolder, papers: { hash: string; count: number }): VectorsInfo {
+  const info = folder.readJson('vectorsInfo', vectorsInfo);
+  if (info.papersHash !== papers.hash || info.count !== papers.count) throw stale(folder, 'vectors', 'papers');
+  return info;
+}
+
 /**
  * vectors.json and vectors.f32 as readVectors checks them, the vectors read
  * straight into a SharedArrayBuffer: worker threads search them without a

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -6,6 +6,7 @@ import { PaperSearch } from '../../src/index/index.js';
 import { indexStage } from '../../src/index/stage.js';
 import { readIndexInfo, readNeighbours, readVectors } from '../../src/store/read.js';
 import { folderWithVectors, runStage } from '../helpers.js';
+import { flipBit, oneLine, papermap } from '../hostile/hostile.js';
 import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
 import { updateIndex } from '../../src/index/incremental.js';
 import { vectorFingerprint } from '../../src/shared/vectors.js';
@@ -116,5 +117,35 @@ describe('the index stage on a folder that holds yesterday\'s index', () => {
     expect(recallAtK(stored, exact)).toBeGreaterThan(0.995);
     const { search } = PaperSearch.open(folder);
     expect(recallAtK(search.nearest(vectors, 10, (query, row) => query === row), exact)).toBeGreaterThan(0.995);
+  });
+
+  test('an index.hnsw that is not the one index.json describes (bit-flipped) is built anew, byte for byte as a fresh folder builds it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
+    folderWithVectors(out, picked(1200).map(paper), rows(pool, picked(1200)), DIM);
+    await runStage(indexStage, out);
+    // the worker checks the file against index.json's hash before hnswlib reads it
+    flipBit(join(out, 'index.hnsw'));
+    const today = picked(1300);
+    folderWithVectors(out, today.map(paper), rows(pool, today), DIM);
+    expect((await runStage(indexStage, out)).update).toEqual({ kind: 'built', added: 1300, removed: 0, searchedAgain: 0 });
+    const fresh = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
+    folderWithVectors(fresh, today.map(paper), rows(pool, today), DIM);
+    await runStage(indexStage, fresh);
+    for (const file of ['index.hnsw', 'neighbours.bin', 'related.json', 'index.json']) expect(readFileSync(join(out, file)).equals(readFileSync(join(fresh, file))), file).toBe(true);
+  });
+
+  test('vectors that cannot be read while the earlier index loads: one line naming vectors.f32, exit 1, the index as it was, no worker left waiting', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
+    folderWithVectors(out, picked(1200).map(paper), rows(pool, picked(1200)), DIM);
+    await runStage(indexStage, out);
+    const today = picked(1300);
+    folderWithVectors(out, today.map(paper), rows(pool, today), DIM);
+    const before = readFileSync(join(out, 'index.hnsw'));
+    flipBit(join(out, 'vectors.f32'));
+    // a worker still waiting for the papers would keep the process from ending: spawnSync would wait
+    const result = papermap(['index', '--out', out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(oneLine(`${join(out, 'vectors.f32')}: does not match the hash ${join(out, 'manifest.json')} recorded when it was written (damaged or changed since); run \`papermap embed --out ${out}\` again`));
+    expect(readFileSync(join(out, 'index.hnsw')).equals(before)).toBe(true);
   });
 });
