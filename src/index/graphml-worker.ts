@@ -1,10 +1,15 @@
 /**
- * A worker thread of the report stage (graphml.ts writeGraphml): writes
- * graph.graphml at the path it is given and posts the file's SHA-256.
+ * A worker thread of the report stage (graphml.ts writeGraphml): makes the
+ * related-paper graph and posts it, then writes graph.graphml at the path it
+ * is given and posts the file's SHA-256.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeHashed } from '../shared/files.js';
-import { toGraphml, type GraphmlJob } from './graphml.js';
+import { relatedPapers } from './graph.js';
+import { toGraphml, type GraphmlJob, type GraphmlMessage } from './graphml.js';
+import { firstNeighbours } from './neighbours.js';
 
-const { path, papers, topicOf, topicLabels, related } = workerData as GraphmlJob;
-parentPort!.postMessage(writeHashed(path, toGraphml(papers, topicOf, topicLabels, related)));
+const { path, papers, topicOf, topicLabels, nearest, neighbors, minSimilarity } = workerData as GraphmlJob;
+const related = relatedPapers(firstNeighbours(nearest, neighbors), minSimilarity);
+parentPort!.postMessage({ related } satisfies GraphmlMessage);
+parentPort!.postMessage({ hash: writeHashed(path, toGraphml(papers, topicOf, topicLabels, related)) } satisfies GraphmlMessage);

@@ -1,6 +1,7 @@
 import { inWorker, workerFile } from '../shared/worker.js';
 import type { PaperTitle } from '../store/read.js';
 import { scorePrinter, type RelatedGraph } from './graph.js';
+import type { Neighbours } from './neighbours.js';
 
 // Characters XML 1.0 cannot hold at all, even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
 const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
@@ -73,22 +74,39 @@ export function* toGraphml(papers: readonly PaperTitle[], topicOf: Int32Array, t
   yield chunk + '  </graph>\n</graphml>\n';
 }
 
-/** What the graph.graphml worker (graphml-worker.ts) is given. */
+/** What the graph.graphml worker (graphml-worker.ts) is given: the papers, their topics, and each paper's nearest and the graph's floor, from which it makes the related-paper graph. */
 export interface GraphmlJob {
   path: string;
   papers: readonly PaperTitle[];
   topicOf: Int32Array;
   topicLabels: ReadonlyMap<number, string>;
-  related: RelatedGraph;
+  nearest: Neighbours;
+  neighbors: number;
+  minSimilarity: number;
 }
 
+/** What the worker posts: the related-paper graph as soon as it has made it, then the SHA-256 of the file it wrote. */
+export type GraphmlMessage = { related: RelatedGraph } | { hash: string };
+
 /**
- * Writes toGraphml's graph at `path` in a worker thread and resolves to the
- * file's SHA-256: at a million papers the graph is 1.35 GB, seconds of work
- * that the report's other files need not wait for.
+ * Makes the related-paper graph (relatedPapers) and writes it as toGraphml's
+ * GraphML at `path`, in a worker thread: at a million papers the graph is
+ * seconds of work and the file 1.35 GB, which the report's other files need
+ * not wait for. `related` resolves to the graph (the reports show it too)
+ * as soon as the worker has made it, `written` to the file's SHA-256.
  */
-export async function writeGraphml(job: GraphmlJob): Promise<string> {
-  const hash = await inWorker<string>(workerFile('index', 'graphml-worker.js'), job);
-  if (hash === undefined) throw new Error('the graph.graphml worker ended without writing it');
-  return hash;
+export function writeGraphml(job: GraphmlJob): { related: Promise<RelatedGraph>; written: Promise<string> } {
+  let made!: (related: RelatedGraph) => void;
+  const posted = new Promise<RelatedGraph>((resolve) => (made = resolve));
+  const written = inWorker<GraphmlMessage>(workerFile('index', 'graphml-worker.js'), job, undefined, (message) => {
+    if ('related' in message) made(message.related);
+  }).then((last) => {
+    if (last === undefined || !('hash' in last)) throw new Error('the graph.graphml worker ended without writing it');
+    return last.hash;
+  });
+  // a worker that fails before it posts the graph fails both
+  const related = Promise.race([posted, written.then(() => posted)]);
+  // a caller that fails before it waits for the graph waits for `written` only
+  related.catch(() => undefined);
+  return { related, written };
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { firstNeighbours, nearestAmong, relatedPapers, writeGraphml } from '../index/index.js';
+import { firstNeighbours, nearestAmong, writeGraphml, type RelatedGraph } from '../index/index.js';
 import { sampleRows } from '../shared/random.js';
 import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
@@ -97,10 +97,14 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
   const labelOf = new Map(clusters.topics.map((topic) => [topic.id, topic.label]));
 
   const stored = readNeighbours(folder, index);
-  // the related papers as the index stage made related.json of them: from neighbours.bin and the graph's floor, without parsing a file of a million lines
-  const related = relatedPapers(firstNeighbours(stored, index.graph.neighbors), index.graph.minSimilarity);
-  // graph.graphml (1.35 GB at a million papers) is written in a worker thread while the rest of the report is made
-  const graph = writer.writeWith('graph', (path) => writeGraphml({ path, papers, topicOf, topicLabels: labelOf, related }));
+  // the related papers as the index stage made related.json of them, from neighbours.bin and the graph's floor (not by parsing a
+  // file of a million lines), and graph.graphml (1.35 GB at a million papers), are made in a worker while the rest of the report is
+  let relatedMade!: Promise<RelatedGraph>;
+  const graph = writer.writeWith('graph', (path) => {
+    const { related, written } = writeGraphml({ path, papers, topicOf, topicLabels: labelOf, nearest: stored, neighbors: index.graph.neighbors, minSimilarity: index.graph.minSimilarity });
+    relatedMade = related;
+    return written;
+  });
   try {
     // the vectors are read once the graph is under way: the map needs them, the graph does not
     const { vectors } = readVectors(folder);
@@ -119,6 +123,7 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
     const kept = clusters.history.run === 'assigned' ? keptPlaces(folder, rowOf, fingerprintOf, clusters.seed) : undefined;
     const laidOut = kept?.places ?? layOut(papers.length, vectors, vectorsInfo.dim, neighbours, clusters.seed);
     const map = placeAround(laidOut, neighbours, papers.length);
+    const related = await relatedMade;
     const data: ReportData = {
       version: options.version,
       papers,
