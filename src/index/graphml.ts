@@ -1,4 +1,4 @@
-import { inWorker, workerFile } from '../shared/worker.js';
+import { startWorker, workerFile } from '../shared/worker.js';
 import type { PaperTitle } from '../store/read.js';
 import { scorePrinter, type RelatedGraph } from './graph.js';
 import type { Neighbours } from './neighbours.js';
@@ -74,33 +74,44 @@ export function* toGraphml(papers: readonly PaperTitle[], topicOf: Int32Array, t
   yield chunk + '  </graph>\n</graphml>\n';
 }
 
-/** What the graph.graphml worker (graphml-worker.ts) is given: the papers, their topics, and each paper's nearest and the graph's floor, from which it makes the related-paper graph. */
+/** What the graph.graphml worker (graphml-worker.ts) starts with: each paper's nearest and the graph's floor, from which it makes the related-paper graph. */
 export interface GraphmlJob {
   path: string;
-  papers: readonly PaperTitle[];
-  topicOf: Int32Array;
-  topicLabels: ReadonlyMap<number, string>;
   nearest: Neighbours;
   neighbors: number;
   minSimilarity: number;
 }
 
+/** What the worker is handed next, to write the graph with: the papers and their topics; null: no graph after all. */
+export type GraphmlPapers = { papers: readonly PaperTitle[]; topicOf: Int32Array; topicLabels: ReadonlyMap<number, string> } | null;
+
 /** What the worker posts: the related-paper graph as soon as it has made it, then the SHA-256 of the file it wrote. */
 export type GraphmlMessage = { related: RelatedGraph } | { hash: string };
 
+/** graph.graphml being made in a worker: see writeGraphml. */
+export interface GraphmlWriter {
+  /** The related-paper graph, as soon as the worker has made it (the reports show it too). */
+  related: Promise<RelatedGraph>;
+  /** Hands the worker the papers and their topics, and it writes the file. */
+  write(papers: GraphmlPapers): void;
+  /** The file's SHA-256, once it is written. */
+  written: Promise<string>;
+}
+
 /**
- * Makes the related-paper graph (relatedPapers) and writes it as toGraphml's
- * GraphML at `path`, in a worker thread: at a million papers the graph is
- * seconds of work and the file 1.35 GB, which the report's other files need
- * not wait for. `related` resolves to the graph (the reports show it too)
- * as soon as the worker has made it, `written` to the file's SHA-256.
+ * Makes the related-paper graph (relatedPapers) in a worker thread, which
+ * then, handed the papers and their topics, writes it as toGraphml's GraphML
+ * at `path`: at a million papers the graph is seconds of work and the file
+ * 1.35 GB, which the report's other files need not wait for, and the worker
+ * makes the graph while the main thread reads the topics.
  */
-export function writeGraphml(job: GraphmlJob): { related: Promise<RelatedGraph>; written: Promise<string> } {
+export function writeGraphml(job: GraphmlJob): GraphmlWriter {
   let made!: (related: RelatedGraph) => void;
   const posted = new Promise<RelatedGraph>((resolve) => (made = resolve));
-  const written = inWorker<GraphmlMessage>(workerFile('index', 'graphml-worker.js'), job, undefined, (message) => {
+  const { worker, exited } = startWorker<GraphmlMessage>(workerFile('index', 'graphml-worker.js'), job, undefined, (message) => {
     if ('related' in message) made(message.related);
-  }).then((last) => {
+  });
+  const written = exited.then((last) => {
     if (last === undefined || !('hash' in last)) throw new Error('the graph.graphml worker ended without writing it');
     return last.hash;
   });
@@ -108,5 +119,5 @@ export function writeGraphml(job: GraphmlJob): { related: Promise<RelatedGraph>;
   const related = Promise.race([posted, written.then(() => posted)]);
   // a caller that fails before it waits for the graph waits for `written` only
   related.catch(() => undefined);
-  return { related, written };
+  return { related, written, write: (papers) => worker.postMessage(papers) };
 }

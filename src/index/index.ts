@@ -13,7 +13,7 @@ import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
 export type { Neighbours } from './neighbours.js';
 export { emptyNeighbours, firstNeighbours, keepNearest } from './neighbours.js';
 export { linkCount, relatedOf, relatedPapers, type RelatedGraph, type RelatedPaper } from './graph.js';
-export { writeGraphml } from './graphml.js';
+export { writeGraphml, type GraphmlWriter } from './graphml.js';
 
 /**
  * Up to this many papers, exact search is as fast as HNSW, build included

@@ -1,8 +1,9 @@
 /**
  * A worker thread of the index stage (threads.ts): builds and saves the
  * index, searches a range of papers through the saved one and posts their
- * nearest back, or brings an earlier index up to date, posts the update
- * back, and saves and hashes the index.
+ * nearest back, or brings an earlier index up to date: checks it against
+ * its hash and loads it, waits for the current papers, updates it, posts the
+ * update back, and saves and hashes the index.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { firstNeighbours, nearestAmong, writeGraphml, type RelatedGraph } from '../index/index.js';
+import { firstNeighbours, nearestAmong, writeGraphml, type GraphmlWriter } from '../index/index.js';
 import { sampleRows } from '../shared/random.js';
 import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
@@ -89,23 +89,22 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
   const { papers, hash, previousPapers } = papersAndPrevious(folder);
   const vectorsInfo = readCurrentVectorsInfo(folder, { hash, count: papers.length });
   const index = readIndexInfo(folder, vectorsInfo);
-  const clusters = readClusters(folder, vectorsInfo);
-
-  const rowOf = rowsById(papers);
-  const topicOf = new Int32Array(papers.length).fill(-1);
-  for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
-  const labelOf = new Map(clusters.topics.map((topic) => [topic.id, topic.label]));
-
   const stored = readNeighbours(folder, index);
   // the related papers as the index stage made related.json of them, from neighbours.bin and the graph's floor (not by parsing a
   // file of a million lines), and graph.graphml (1.35 GB at a million papers), are made in a worker while the rest of the report is
-  let relatedMade!: Promise<RelatedGraph>;
+  let graphml!: GraphmlWriter;
   const graph = writer.writeWith('graph', (path) => {
-    const { related, written } = writeGraphml({ path, papers, topicOf, topicLabels: labelOf, nearest: stored, neighbors: index.graph.neighbors, minSimilarity: index.graph.minSimilarity });
-    relatedMade = related;
-    return written;
+    graphml = writeGraphml({ path, nearest: stored, neighbors: index.graph.neighbors, minSimilarity: index.graph.minSimilarity });
+    return graphml.written;
   });
+  let topics: number;
   try {
+    const clusters = readClusters(folder, vectorsInfo);
+    topics = clusters.topics.length;
+    const rowOf = rowsById(papers);
+    const topicOf = new Int32Array(papers.length).fill(-1);
+    for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
+    graphml.write({ papers, topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.label])) });
     // the vectors are read once the graph is under way: the map needs them, the graph does not
     const { vectors } = readVectors(folder);
     const changes = changesSince(
@@ -123,7 +122,7 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
     const kept = clusters.history.run === 'assigned' ? keptPlaces(folder, rowOf, fingerprintOf, clusters.seed) : undefined;
     const laidOut = kept?.places ?? layOut(papers.length, vectors, vectorsInfo.dim, neighbours, clusters.seed);
     const map = placeAround(laidOut, neighbours, papers.length);
-    const related = await relatedMade;
+    const related = await graphml.related;
     const data: ReportData = {
       version: options.version,
       papers,
@@ -152,10 +151,11 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
     writer.write('markdown', toMarkdown(data));
     writer.write('html', toHtml(data));
   } catch (error) {
-    // the worker writes in the staging folder, which a failed stage clears: it finishes first
+    // the worker writes in the staging folder, which a failed stage clears: it finishes first (or ends, if not handed the papers yet)
+    graphml.write(null);
     await graph.catch(() => undefined);
     throw error;
   }
   await graph;
-  return { papers: papers.length, topics: clusters.topics.length, files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes'), folder.path('map')] };
+  return { papers: papers.length, topics, files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes'), folder.path('map')] };
 }
