@@ -200,14 +200,16 @@ export class OutputFolder {
   private damageNoticed = false;
 
   /**
-   * True when the stage last ran with this fingerprint and every file it wrote
-   * is there with the bytes it committed: the manifest's word alone is not enough.
+   * True when the stage last ran with this fingerprint, every file it wrote
+   * is there with the bytes it committed, and the files it reads (`reads`)
+   * still have the hashes its fingerprint took: the manifest's word alone is
+   * not enough.
    */
   upToDate(stage: StageName, fingerprint: string, reads: readonly ArtifactName[], manifest = this.readManifest()): boolean {
     const record = manifest?.stages[stage];
     if (!record || record.fingerprint !== fingerprint) return false;
-    const intact = (name: ArtifactName) => sha256File(this.path(name)) === this.fingerprintHash(name);
-    return artifactsOf(stage).every((name) => existsSync(this.path(name)) && record.outputs[ARTIFACTS[name].file] === sha256File(this.path(name))) && reads.every((name) => !this.has(name) || intact(name));
+    const wrote = artifactsOf(stage).every((name) => existsSync(this.path(name)) && record.outputs[ARTIFACTS[name].file] === sha256File(this.path(name)));
+    return wrote && reads.every((name) => !this.has(name) || sha256File(this.path(name)) === this.fingerprintHash(name));
   }
 
   /**
