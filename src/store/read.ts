@@ -255,15 +255,20 @@ function checkVectorsFinite(folder: OutputFolder, info: VectorsInfo, vectors: Fl
 export function readCurrentVectors<P>(folder: OutputFolder, read: (folder: OutputFolder) => { papers: P[]; hash: string }): { papers: P[]; info: VectorsInfo; vectors: Float32Array } {
   const { papers, hash } = read(folder);
   const { info, vectors } = readVectors(folder);
-  if (info.papersHash !== hash || info.count !== papers.length) throw stale(folder, 'vectors', 'papers');
+  checkMadeFrom(folder, info, { hash, count: papers.length });
   return { papers, info, vectors };
 }
 
-/** vectors.json alone, refusing vectors made from another papers.jsonl than the one read (its hash, its number of papers), for a stage that reads vectors.f32 later. */
+/** vectors.json alone, refusing vectors made from another papers.jsonl than the one read, for a stage that reads vectors.f32 later. */
 export function readCurrentVectorsInfo(folder: OutputFolder, papers: { hash: string; count: number }): VectorsInfo {
   const info = folder.readJson('vectorsInfo', vectorsInfo);
-  if (info.papersHash !== papers.hash || info.count !== papers.count) throw stale(folder, 'vectors', 'papers');
+  checkMadeFrom(folder, info, papers);
   return info;
+}
+
+/** Refuses vectors made from another papers.jsonl than the one read (its hash, its number of papers). */
+function checkMadeFrom(folder: OutputFolder, info: VectorsInfo, papers: { hash: string; count: number }): void {
+  if (info.papersHash !== papers.hash || info.count !== papers.count) throw stale(folder, 'vectors', 'papers');
 }
 
 /**
@@ -296,7 +301,7 @@ function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: 
 export function readTitlesAndSharedVectors(folder: OutputFolder): { papers: PaperTitle[]; info: VectorsInfo; vectors: Float32Array } {
   const { papers, hash } = readPaperTitles(folder);
   const { info, vectors } = readSharedVectors(folder);
-  if (info.papersHash !== hash || info.count !== papers.length) throw stale(folder, 'vectors', 'papers');
+  checkMadeFrom(folder, info, { hash, count: papers.length });
   return { papers, info, vectors };
 }
 
