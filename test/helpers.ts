@@ -10,6 +10,7 @@ import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson, readPapers, type Paper } from '../src/store/read.js';
 
 /** Runs one stage on an output folder as `papermap <stage>` does, with the given options over the defaults. */
+// biome-ignore lint/suspicious/noExplicitAny: any stage, whatever its plan
 export async function runStage<S>(stage: Stage<any, S>, out: string, options: Partial<Options> = {}): Promise<S> {
   const outcome = await runOneStage(stage, OutputFolder.writable(out), { ...defaultOptions(), ...options });
   return outcome.summary as S;

@@ -199,7 +199,11 @@ function readCorpus(texts: readonly string[]): { model: BuiltinModel; rows: { te
   const frequency = new Uint32Array(seen.length);
   const lastDocument = new Int32Array(seen.length).fill(-1);
   documents.forEach((ids, d) => {
-    for (const id of ids) if (lastDocument[id] !== d) (lastDocument[id] = d), frequency[id]++;
+    for (const id of ids) {
+      if (lastDocument[id] === d) continue;
+      lastDocument[id] = d;
+      frequency[id]++;
+    }
   });
   const vocabulary = chooseVocabulary(seen, frequency);
   const model = completeModel({

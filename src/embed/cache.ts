@@ -142,7 +142,7 @@ export class VectorCache {
     const fd = openSync(path, 'r');
     let damaged = false;
     try {
-      for (let read; (read = readFull(fd, block)) > 0; ) {
+      for (let read: number; (read = readFull(fd, block)) > 0; ) {
         if (read % record !== 0) damaged = true; // a torn last record
         for (let offset = 0; offset + record <= read; offset += record) {
           if (!this.take(block.subarray(offset, offset + record))) damaged = true;
@@ -176,7 +176,7 @@ export class VectorCache {
     const input = openSync(path, 'r');
     const output = openSync(temp, 'w');
     try {
-      for (let read; (read = readFull(input, block)) > 0; ) {
+      for (let read: number; (read = readFull(input, block)) > 0; ) {
         for (let offset = 0; offset + record <= read; offset += record) {
           const bytes = block.subarray(offset, offset + record);
           if (recordCheck(bytes.subarray(0, record - CHECK_BYTES)).equals(bytes.subarray(record - CHECK_BYTES))) writeSync(output, bytes);
@@ -194,7 +194,7 @@ export class VectorCache {
 /** Fills `block` from the file's position, short only at its end. */
 function readFull(fd: number, block: Buffer): number {
   let filled = 0;
-  for (let read; filled < block.length && (read = readSync(fd, block, filled, block.length - filled, null)) > 0; ) filled += read;
+  for (let read: number; filled < block.length && (read = readSync(fd, block, filled, block.length - filled, null)) > 0; ) filled += read;
   return filled;
 }
 

@@ -49,7 +49,7 @@ export class LineSplitter {
 
   private emit(text: string | undefined): void {
     const line = this.lineNumber++;
-    this.onLine(line, text !== undefined && text.endsWith('\r') ? text.slice(0, -1) : text);
+    this.onLine(line, text?.endsWith('\r') ? text.slice(0, -1) : text);
   }
 }
 

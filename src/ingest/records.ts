@@ -50,6 +50,7 @@ const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u2
  * pictographic character (or its variation selector or skin-tone modifier)
  * and before another pictographic character. Anywhere else it is removed.
  */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each alternative is one code point; U+FE0F is the emoji presentation selector, not a combining mark here
 const STRAY_ZWJ = /(?<![\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f])\u200d|\u200d(?!\p{Extended_Pictographic})/gu;
 /** Printable ASCII, tabs and newlines only: NFKC and the invisible-character rules change nothing. */
 const PLAIN_ASCII = /^[\t\n\r\x20-\x7e]*$/;

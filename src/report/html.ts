@@ -207,7 +207,11 @@ function broadGroups(data: ReportData): BroadTopicInput[] {
   if (given && given.length > 0) {
     const ids = new Set(topics.map((topic) => topic.id));
     const seen = new Set<number>();
-    const groups = given.map((group) => ({ ...group, topicIds: group.topicIds.filter((id) => ids.has(id) && !seen.has(id) && (seen.add(id), true)) }));
+    const groups = given.map((group) => ({ ...group, topicIds: group.topicIds.filter((id) => {
+      if (!ids.has(id) || seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    }) }));
     // a fine topic no broad topic names still gets a colour and a place in the legend
     const orphans = topics.filter((topic) => !seen.has(topic.id));
     return [...groups.filter((group) => group.topicIds.length > 0), ...orphans.map((topic) => ({ label: topic.label, topicIds: [topic.id] }))];

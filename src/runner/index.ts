@@ -16,6 +16,7 @@ import { OPTION_SPECS, type Options } from './options.js';
 import type { Stage } from './stage.js';
 
 /** The pipeline, in order: `papermap run` runs these, and each is a command of its own. */
+// biome-ignore lint/suspicious/noExplicitAny: a table of stages with different plans and summaries
 export const STAGES: readonly Stage<any, any>[] = [ingestStage, embedStage, indexStage, clusterStage, reportStage];
 
 export interface StageOutcome<S = unknown> {

@@ -150,7 +150,7 @@ export function forEachBlock(path: string, onBlock: (bytes: Buffer) => void): vo
   const block = Buffer.alloc(1 << 23);
   const fd = openSync(path, 'r');
   try {
-    for (let read; (read = readSync(fd, block, 0, block.length, null)) > 0; ) onBlock(block.subarray(0, read));
+    for (let read: number; (read = readSync(fd, block, 0, block.length, null)) > 0; ) onBlock(block.subarray(0, read));
   } finally {
     closeSync(fd);
   }

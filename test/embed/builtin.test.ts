@@ -144,7 +144,11 @@ describe('truncated SVD', () => {
     const columns: number[] = [];
     const values: number[] = [];
     for (const row of dense) {
-      row.forEach((value, column) => value !== 0 && (columns.push(column), values.push(value)));
+      row.forEach((value, column) => {
+        if (value === 0) return;
+        columns.push(column);
+        values.push(value);
+      });
       rowStart.push(columns.length);
     }
     return { rowStart: Int32Array.from(rowStart), columns: Int32Array.from(columns), values: Float64Array.from(values), columnCount: dense[0].length };

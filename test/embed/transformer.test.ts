@@ -52,7 +52,12 @@ describe('the transformers.js path on the tiny BERT fixture', () => {
     const tokens = Math.max(...ids.map((row) => row.length));
     const flatIds = new BigInt64Array(ids.length * tokens);
     const mask = new BigInt64Array(ids.length * tokens);
-    ids.forEach((row, r) => row.forEach((id, t) => ((flatIds[r * tokens + t] = BigInt(id)), (mask[r * tokens + t] = 1n))));
+    ids.forEach((row, r) =>
+      row.forEach((id, t) => {
+        flatIds[r * tokens + t] = BigInt(id);
+        mask[r * tokens + t] = 1n;
+      }),
+    );
     const session = await InferenceSession.create(`${TINY}/onnx/model.onnx`);
     const dims = [ids.length, tokens];
     const output = await session.run({

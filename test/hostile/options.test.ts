@@ -94,13 +94,22 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
 
 describe('--out that cannot be an output folder: a clear error, no hang, nothing written in the current directory', () => {
   const cases: [string, (dir: string) => string, (out: string) => string][] = [
-    ['a file', (dir) => (writeFileSync(join(dir, 'file.txt'), 'not a folder\n'), join(dir, 'file.txt')), (out) => `--out ${out} is a file, not a folder: give a folder`],
+    ['a file', (dir) => {
+        writeFileSync(join(dir, 'file.txt'), 'not a folder\n');
+        return join(dir, 'file.txt');
+      }, (out) => `--out ${out} is a file, not a folder: give a folder`],
     ['an empty string', () => '', () => '--out is empty: give the folder for the output'],
     ['blank', () => '   ', () => '--out is empty: give the folder for the output'],
-    ['a path under a file', (dir) => (writeFileSync(join(dir, 'file.txt'), 'x\n'), join(dir, 'file.txt', 'out')), (out) => `cannot write to --out ${out} (ENOTDIR): give a folder you can write to`],
+    ['a path under a file', (dir) => {
+        writeFileSync(join(dir, 'file.txt'), 'x\n');
+        return join(dir, 'file.txt', 'out');
+      }, (out) => `cannot write to --out ${out} (ENOTDIR): give a folder you can write to`],
     ['under /proc', () => '/proc/papermap-out', (out) => `--out ${out} is inside /proc, a system folder: give another folder`],
     ['/sys', () => '/sys', (out) => `--out ${out} is inside /sys, a system folder: give another folder`],
-    ['a symlink to /proc/self', (dir) => (symlinkSync('/proc/self', join(dir, 'link')), join(dir, 'link')), (out) => `--out ${out} is inside /proc, a system folder: give another folder`],
+    ['a symlink to /proc/self', (dir) => {
+        symlinkSync('/proc/self', join(dir, 'link'));
+        return join(dir, 'link');
+      }, (out) => `--out ${out} is inside /proc, a system folder: give another folder`],
   ];
   test.each(cases)('run --out %s: exit 1 with one line', (_name, make, message) => {
     const dir = tempDir('out');

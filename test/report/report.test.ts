@@ -359,7 +359,10 @@ describe('the map projection', () => {
     }
     const map = mapPapers({ k, labels, scores }, 20, 42);
     expect(Array.from(map)).toEqual(Array.from(mapPapers({ k, labels, scores }, 20, 42)));
-    for (const value of map) expect(value).toBeGreaterThanOrEqual(0), expect(value).toBeLessThanOrEqual(1);
+    for (const value of map) {
+      expect(value).toBeGreaterThanOrEqual(0);
+      expect(value).toBeLessThanOrEqual(1);
+    }
     const centre = (group: number) => [0, 1].map((axis) => map.filter((_, index) => index % 2 === axis && Math.floor(index / 20) === group).reduce((a, b) => a + b) / 10);
     const [a, b] = [centre(0), centre(1)];
     const gap = Math.hypot(a[0] - b[0], a[1] - b[1]);
