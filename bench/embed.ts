@@ -125,7 +125,9 @@ async function bestOf(rounds: number, texts: number, contenders: readonly Conten
     const due = [...contenders.keys()].filter((index) => round <= rounds || (best[index].othersCpu ?? 0) > BUSY);
     for (const index of due) {
       const contender = contenders[index];
-      log(`round ${round}${round > rounds ? ' (extra: the machine was busy)' : `/${rounds}`}: ${contender.name}, ${contender.order} order, batch ${contender.batchSize}, ${contender.options}`);
+      log(
+        `round ${round}${round > rounds ? ' (extra: the machine was busy)' : `/${rounds}`}: ${contender.name}, ${contender.order} order, batch ${contender.batchSize}, ${contender.options}`,
+      );
       const othersCpu = watchOthersCpu();
       const result = { seconds: await contender.time(), othersCpu: othersCpu() };
       if (result.seconds < best[index].seconds) best[index] = result;
@@ -152,7 +154,14 @@ function formatTable(runs: readonly Run[], best: Run): string {
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const numeric = new Set([2, 4, 5, 6, 7]);
-  return rows.map((row) => row.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function main(): Promise<void> {
@@ -205,7 +214,10 @@ async function main(): Promise<void> {
       try {
         const folder = OutputFolder.writable(out);
         const ingested = folder.begin('ingest');
-        ingested.write('papers', papers.map((paper) => paperToJson(paper) + '\n'));
+        ingested.write(
+          'papers',
+          papers.map((paper) => paperToJson(paper) + '\n'),
+        );
         ingested.commit({ status: 'ran', seconds: 0, fingerprint: '0'.repeat(64), parameters: {} });
         const options = { model: modelDir, batchSize, shard: undefined };
         // the stage's work as the runner calls it, without committing: the second call must find every vector cached
@@ -223,7 +235,8 @@ async function main(): Promise<void> {
         started = performance.now();
         const second = await once();
         cachedSeconds = Math.min(cachedSeconds, (performance.now() - started) / 1000);
-        if (first.embedded !== count || second.embedded !== 0) throw new Error(`embed() embedded ${first.embedded} then ${second.embedded} texts, expected ${count} then 0`);
+        if (first.embedded !== count || second.embedded !== 0)
+          throw new Error(`embed() embedded ${first.embedded} then ${second.embedded} texts, expected ${count} then 0`);
         return seconds;
       } finally {
         rmSync(out, { recursive: true, force: true });
@@ -260,7 +273,12 @@ async function main(): Promise<void> {
   const fastest = (runs: readonly Run[]) => runs.reduce((a, b) => (b.textsPerSecond > a.textsPerSecond ? b : a));
 
   // 1. papermap, the raw batch sizes with all threads and full graph optimisation, and naive batching, in turns.
-  const baseOptions: InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: THREADS, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+  const baseOptions: InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: THREADS,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+  };
   const bySizeContenders: Contender[] = [];
   for (const size of BATCH_SIZES) bySizeContenders.push(await raw('raw onnxruntime-node', baseOptions, 'length', size));
   const naiveContender = await raw('naive (no length sort)', baseOptions, 'file', NAIVE_BATCH_SIZE);
@@ -270,7 +288,15 @@ async function main(): Promise<void> {
   // Importing happens once per user run, not once per round.
   papermapRun.seconds += importSeconds;
   papermapRun.textsPerSecond = count / papermapRun.seconds;
-  const cached: Run = { name: 'papermap embed(), cached', order: '-', batchSize: '-', options: '-', seconds: cachedSeconds, textsPerSecond: count / cachedSeconds, othersCpu: undefined };
+  const cached: Run = {
+    name: 'papermap embed(), cached',
+    order: '-',
+    batchSize: '-',
+    options: '-',
+    seconds: cachedSeconds,
+    textsPerSecond: count / cachedSeconds,
+    othersCpu: undefined,
+  };
 
   // 2. The other session options at the best batch size, in turns with that size again so they meet the same load.
   const bestSize = fastest(bySize);
@@ -299,8 +325,12 @@ async function main(): Promise<void> {
     `papermap's ${papermapRun.seconds.toFixed(2)} s include importing transformers.js + onnxruntime ${importSeconds.toFixed(2)} s (once per run), ` +
       `model load ${loadSeconds.toFixed(2)} s and tokenizing ${tokenizeSeconds.toFixed(2)} s`,
   );
-  console.log(`other processes used ${percent(othersCpu)} of the CPUs during the run${(othersCpu ?? 0) > BUSY ? '; rows with a high "others cpu" are skewed, run it on an idle machine' : ''}`);
-  console.log(`papermap / raw-best = ${ratio.toFixed(2)} (target >= ${TARGET}: ${ratio >= TARGET ? 'met' : 'NOT met'}); naive / raw-best = ${naiveRatio.toFixed(2)}`);
+  console.log(
+    `other processes used ${percent(othersCpu)} of the CPUs during the run${(othersCpu ?? 0) > BUSY ? '; rows with a high "others cpu" are skewed, run it on an idle machine' : ''}`,
+  );
+  console.log(
+    `papermap / raw-best = ${ratio.toFixed(2)} (target >= ${TARGET}: ${ratio >= TARGET ? 'met' : 'NOT met'}); naive / raw-best = ${naiveRatio.toFixed(2)}`,
+  );
   console.log(
     JSON.stringify({
       bench: 'embed',
@@ -310,8 +340,22 @@ async function main(): Promise<void> {
       model: files.onnx,
       threads: THREADS,
       othersCpu: othersCpu ?? null,
-      papermap: { batchSize, othersCpu: papermapRun.othersCpu ?? null, seconds: papermapRun.seconds, textsPerSecond: papermapRun.textsPerSecond, cachedSeconds, importSeconds, modelLoadSeconds: loadSeconds, tokenizeSeconds },
-      raw: [...bySize, ...byOptions].map(({ batchSize: size, options, textsPerSecond, othersCpu }) => ({ batchSize: size, options, textsPerSecond, othersCpu: othersCpu ?? null })),
+      papermap: {
+        batchSize,
+        othersCpu: papermapRun.othersCpu ?? null,
+        seconds: papermapRun.seconds,
+        textsPerSecond: papermapRun.textsPerSecond,
+        cachedSeconds,
+        importSeconds,
+        modelLoadSeconds: loadSeconds,
+        tokenizeSeconds,
+      },
+      raw: [...bySize, ...byOptions].map(({ batchSize: size, options, textsPerSecond, othersCpu }) => ({
+        batchSize: size,
+        options,
+        textsPerSecond,
+        othersCpu: othersCpu ?? null,
+      })),
       rawBest: { batchSize: best.batchSize, options: best.options, textsPerSecond: best.textsPerSecond },
       naive: { batchSize: NAIVE_BATCH_SIZE, options: naive.options, textsPerSecond: naive.textsPerSecond, othersCpu: naive.othersCpu ?? null },
       papermapToRawBest: ratio,

@@ -77,11 +77,13 @@ report.embedTextsPerSecond = Number(textsPerSecond.toFixed(2));
   const index = buildHnsw(vectors, dim, DEFAULT_HNSW);
   const recall = recallAtK(hnswNeighbours(index, vectors, dim, vectors, K, skipSelf), exactNeighbours(vectors, dim, vectors, K, skipSelf));
   report.seeds = { papers: papers.length, recallAt10: recall };
-  console.log(`seeds (${papers.length} papers, builtin vectors): recall@10 of HNSW (M=${DEFAULT_HNSW.m}, efConstruction=${DEFAULT_HNSW.efConstruction}, ef=${DEFAULT_HNSW.efSearch}) = ${recall.toFixed(4)}`);
+  console.log(
+    `seeds (${papers.length} papers, builtin vectors): recall@10 of HNSW (M=${DEFAULT_HNSW.m}, efConstruction=${DEFAULT_HNSW.efConstruction}, ef=${DEFAULT_HNSW.efSearch}) = ${recall.toFixed(4)}`,
+  );
 }
 
 // Where exact search stops being as fast as HNSW for the whole graph step.
-console.log('\ngraph step (every paper\'s 10 nearest), exact vs HNSW incl. build:');
+console.log("\ngraph step (every paper's 10 nearest), exact vs HNSW incl. build:");
 console.log('  papers   exact s   hnsw s');
 const crossover: { papers: number; exactSeconds: number; hnswSeconds: number }[] = [];
 for (const count of [500, 1000, 2000, 4000]) {
@@ -109,7 +111,9 @@ for (const count of sizes) {
   const buildSeconds = (performance.now() - started) / 1000;
   const truth = bruteForce(vectors, dim, queries, K);
 
-  console.log(`\n${count} vectors of ${dim} dimensions: build ${buildSeconds.toFixed(1)} s (M=${DEFAULT_HNSW.m}, efConstruction=${DEFAULT_HNSW.efConstruction})`);
+  console.log(
+    `\n${count} vectors of ${dim} dimensions: build ${buildSeconds.toFixed(1)} s (M=${DEFAULT_HNSW.m}, efConstruction=${DEFAULT_HNSW.efConstruction})`,
+  );
   console.log('    ef   recall@10   p50 ms   p99 ms');
   const byEf: Record<string, unknown>[] = [];
   for (const ef of EF_VALUES) {
@@ -126,7 +130,9 @@ for (const count of sizes) {
     latencies.sort((a, b) => a - b);
     const recall = recallAtK({ k: K, labels, scores: new Float32Array(labels.length) }, truth);
     byEf.push({ ef, recall, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) });
-    console.log(`  ${String(ef).padStart(4)}   ${recall.toFixed(4).padStart(9)}   ${percentile(latencies, 0.5).toFixed(3).padStart(6)}   ${percentile(latencies, 0.99).toFixed(3).padStart(6)}`);
+    console.log(
+      `  ${String(ef).padStart(4)}   ${recall.toFixed(4).padStart(9)}   ${percentile(latencies, 0.5).toFixed(3).padStart(6)}   ${percentile(latencies, 0.99).toFixed(3).padStart(6)}`,
+    );
   }
 
   // the whole index stage as papermap runs it, on the same vectors: build, save, every paper's neighbours, related.json, graph.graphml
@@ -135,7 +141,9 @@ for (const count of sizes) {
   await runOneStage(indexStage, OutputFolder.writable(out), defaultOptions());
   const graphSeconds = (performance.now() - started) / 1000;
   const embedSeconds = count / textsPerSecond;
-  console.log(`  the index stage (build, neighbours, related.json, graph.graphml): ${graphSeconds.toFixed(1)} s = ${((100 * graphSeconds) / embedSeconds).toFixed(2)}% of embedding ${count} papers (${embedSeconds.toFixed(0)} s at ${textsPerSecond.toFixed(1)} texts/s)`);
+  console.log(
+    `  the index stage (build, neighbours, related.json, graph.graphml): ${graphSeconds.toFixed(1)} s = ${((100 * graphSeconds) / embedSeconds).toFixed(2)}% of embedding ${count} papers (${embedSeconds.toFixed(0)} s at ${textsPerSecond.toFixed(1)} texts/s)`,
+  );
   results.push({ vectors: count, dim, buildSeconds, byEf, graphSeconds, graphShareOfEmbedding: graphSeconds / embedSeconds });
 }
 report.sizes = results;

@@ -41,7 +41,10 @@ const report: Record<string, unknown> = {};
 
 console.log('papermap run on the seeds (408 papers), seconds per stage:');
 console.log('  model                 run     ingest   embed   index  cluster  report   total   wall');
-for (const [label, model] of [['MiniLM architecture', SPEED_MODEL], ['builtin', 'builtin']] as const) {
+for (const [label, model] of [
+  ['MiniLM architecture', SPEED_MODEL],
+  ['builtin', 'builtin'],
+] as const) {
   const out = mkdtempSync(join(tmpdir(), 'papermap-bench-'));
   for (const phase of ['cold', 'warm'] as const) {
     log(`${label}, ${phase}...`);
@@ -50,7 +53,11 @@ for (const [label, model] of [['MiniLM architecture', SPEED_MODEL], ['builtin', 
     const wall = (performance.now() - started) / 1000;
     const stages = Object.values(summary.stages).map((stage) => stage.seconds.toFixed(2).padStart(7));
     console.log(`  ${label.padEnd(20)}  ${phase}  ${stages.join(' ')} ${summary.seconds.toFixed(2).padStart(7)} ${wall.toFixed(2).padStart(6)}`);
-    report[`seeds ${model === 'builtin' ? 'builtin' : 'minilm-architecture'} ${phase}`] = { stages: summary.stages, seconds: summary.seconds, wallSeconds: wall };
+    report[`seeds ${model === 'builtin' ? 'builtin' : 'minilm-architecture'} ${phase}`] = {
+      stages: summary.stages,
+      seconds: summary.seconds,
+      wallSeconds: wall,
+    };
   }
 }
 
@@ -74,6 +81,13 @@ for (const count of sizes) {
   console.log(
     `  ${String(count).padStart(7)}  ${index.seconds.toFixed(1).padStart(7)}  ${cluster.seconds.toFixed(1).padStart(7)}  ${reported.seconds.toFixed(1).padStart(7)}  ${embedSeconds.toFixed(0).padStart(13)}   ${(100 * share).toFixed(2)}%  (k = ${k})`,
   );
-  report[`${count} papers`] = { indexSeconds: index.seconds, clusterSeconds: cluster.seconds, reportSeconds: reported.seconds, embedSecondsEstimate: embedSeconds, clusterAndReportShareOfEmbedding: share, k };
+  report[`${count} papers`] = {
+    indexSeconds: index.seconds,
+    clusterSeconds: cluster.seconds,
+    reportSeconds: reported.seconds,
+    embedSecondsEstimate: embedSeconds,
+    clusterAndReportShareOfEmbedding: share,
+    k,
+  };
 }
 console.log(`\n${JSON.stringify(report)}`);

@@ -52,7 +52,10 @@ function timed(stage: string, input: string, out: string): { seconds: number; pe
 
 /** `papermap run` on a folder, in one process under /usr/bin/time: each stage's seconds (from --json) and the peak RSS in MB. */
 function timedRun(input: string, out: string): { stages: Record<string, number>; peakMb: number } {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, 'run', '--input', input, '--out', out, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, 'run', '--input', input, '--out', out, '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (result.status !== 0) throw new Error(`papermap run failed: ${result.stderr.slice(-2000)}`);
   const summary = JSON.parse(result.stdout) as { stages: Record<string, { status: string; seconds: number }> };
   const kilobytes = Number(result.stderr.trim().split('\n').pop()!.split(' ')[1]);
@@ -85,7 +88,10 @@ function cacheVectors(out: string, vectors: Float32Array, dim: number, identity:
     // papers.jsonl keeps input order, and the synthetic ids say which vector is whose
     const block = new Float32Array(rows.length * dim);
     rows.forEach((paper, row) => block.set(vectors.subarray(Number(paper.id.slice(1)) * dim, (Number(paper.id.slice(1)) + 1) * dim), row * dim));
-    cache.add(rows.map((paper) => textHash(paperText(paper))), block);
+    cache.add(
+      rows.map((paper) => textHash(paperText(paper))),
+      block,
+    );
   }
   cache.close();
 }
@@ -178,7 +184,10 @@ for (const count of sizes) {
   spawnSync('sync');
   const oneRun = timedRun(inputDir, asBuilt);
   rmSync(asBuilt, { recursive: true, force: true });
-  const nightlyRecall = recallAt10(out, [...Array.from(sampleRows(count, recallSample(count), 2)), ...Array.from({ length: Math.min(update, recallSample(count)) }, (_, index) => count + index)]);
+  const nightlyRecall = recallAt10(out, [
+    ...Array.from(sampleRows(count, recallSample(count), 2)),
+    ...Array.from({ length: Math.min(update, recallSample(count)) }, (_, index) => count + index),
+  ]);
   const html = statSync(join(out, 'report.html')).size / 1e6;
   const opens = await openSeconds(join(out, 'report.html'));
   const markdown = statSync(join(out, 'report.md')).size / 1e6;
@@ -194,18 +203,44 @@ for (const count of sizes) {
   console.log(`${count.toLocaleString('en-US')} papers          full build          nightly +${update}`);
   console.log('  stage       seconds   peak MB     seconds   peak MB');
   for (const stage of STAGES) {
-    console.log(`  ${stage.padEnd(9)} ${full[stage].seconds.toFixed(1).padStart(9)} ${full[stage].peakMb.toFixed(0).padStart(9)}   ${nightly[stage].seconds.toFixed(1).padStart(9)} ${nightly[stage].peakMb.toFixed(0).padStart(9)}`);
+    console.log(
+      `  ${stage.padEnd(9)} ${full[stage].seconds.toFixed(1).padStart(9)} ${full[stage].peakMb.toFixed(0).padStart(9)}   ${nightly[stage].seconds.toFixed(1).padStart(9)} ${nightly[stage].peakMb.toFixed(0).padStart(9)}`,
+    );
   }
-  console.log(`  embedding: ${rate.toFixed(1)} texts/s (shipped model on seed abstracts, ${rateBefore.toFixed(1)} before the stages, ${rateAfter.toFixed(1)} after)`);
+  console.log(
+    `  embedding: ${rate.toFixed(1)} texts/s (shipped model on seed abstracts, ${rateBefore.toFixed(1)} before the stages, ${rateAfter.toFixed(1)} after)`,
+  );
   console.log(`  ingest: ${(count / full.ingest.seconds).toFixed(0)} records/s (target >= 20,000)`);
-  console.log(`  non-embedding stages: full ${nonEmbedding(full).toFixed(0)} s = ${((100 * nonEmbedding(full)) / embedSeconds).toFixed(1)}% of embedding ${count.toLocaleString('en-US')} papers (${embedSeconds.toFixed(0)} s; target <= 10%), nightly ${nonEmbedding(nightly).toFixed(1)} s (target <= 60 s)`);
-  console.log(`  recall@10 against exact search: full build ${fullRecall.toFixed(4)}, after the nightly update ${nightlyRecall.toFixed(4)} (${recallSample(count)} old papers and ${Math.min(update, recallSample(count))} new)`);
+  console.log(
+    `  non-embedding stages: full ${nonEmbedding(full).toFixed(0)} s = ${((100 * nonEmbedding(full)) / embedSeconds).toFixed(1)}% of embedding ${count.toLocaleString('en-US')} papers (${embedSeconds.toFixed(0)} s; target <= 10%), nightly ${nonEmbedding(nightly).toFixed(1)} s (target <= 60 s)`,
+  );
+  console.log(
+    `  recall@10 against exact search: full build ${fullRecall.toFixed(4)}, after the nightly update ${nightlyRecall.toFixed(4)} (${recallSample(count)} old papers and ${Math.min(update, recallSample(count))} new)`,
+  );
   const oneRunNonEmbedding = STAGES.filter((stage) => stage !== 'embed').reduce((sum, stage) => sum + oneRun.stages[stage], 0);
   console.log(
-    `  nightly as one \`papermap run\` (as the CI recipe runs it): non-embedding ${oneRunNonEmbedding.toFixed(1)} s (${STAGES.filter((stage) => stage !== 'embed').map((stage) => `${stage} ${oneRun.stages[stage].toFixed(1)}`).join(', ')}), embed ${oneRun.stages.embed.toFixed(1)} s, peak RSS ${oneRun.peakMb.toFixed(0)} MB`,
+    `  nightly as one \`papermap run\` (as the CI recipe runs it): non-embedding ${oneRunNonEmbedding.toFixed(1)} s (${STAGES.filter(
+      (stage) => stage !== 'embed',
+    )
+      .map((stage) => `${stage} ${oneRun.stages[stage].toFixed(1)}`)
+      .join(', ')}), embed ${oneRun.stages.embed.toFixed(1)} s, peak RSS ${oneRun.peakMb.toFixed(0)} MB`,
   );
-  console.log(`  peak RSS: ${Math.max(...STAGES.map((stage) => Math.max(full[stage].peakMb, nightly[stage].peakMb))).toFixed(0)} MB (target <= 6,000); report.html ${html.toFixed(1)} MB (target < 30), open in Chromium ${opens.toFixed(1)} s (target < 5); report.md ${markdown.toFixed(2)} MB; index update ${JSON.stringify(index.update)}; topics ${topics.run}: ${topics.reason}\n`);
-  results[`${count}`] = { embedTextsPerSecond: [rateBefore, rateAfter], full, nightly, htmlMb: html, htmlOpenSeconds: opens, markdownMb: markdown, embedSeconds, indexUpdate: index.update, fullRecall, nightlyRecall, nightlyOneRun: oneRun };
+  console.log(
+    `  peak RSS: ${Math.max(...STAGES.map((stage) => Math.max(full[stage].peakMb, nightly[stage].peakMb))).toFixed(0)} MB (target <= 6,000); report.html ${html.toFixed(1)} MB (target < 30), open in Chromium ${opens.toFixed(1)} s (target < 5); report.md ${markdown.toFixed(2)} MB; index update ${JSON.stringify(index.update)}; topics ${topics.run}: ${topics.reason}\n`,
+  );
+  results[`${count}`] = {
+    embedTextsPerSecond: [rateBefore, rateAfter],
+    full,
+    nightly,
+    htmlMb: html,
+    htmlOpenSeconds: opens,
+    markdownMb: markdown,
+    embedSeconds,
+    indexUpdate: index.update,
+    fullRecall,
+    nightlyRecall,
+    nightlyOneRun: oneRun,
+  };
   rmSync(root, { recursive: true, force: true });
 }
 console.log(JSON.stringify(results));

@@ -68,7 +68,18 @@ const { info, vectors } = readVectors(folder);
 function declareModel(model: string, modelIdentity: string): void {
   const writer = folder.begin('embed');
   writer.write('vectors', bytesOf(vectors));
-  writer.write('vectorsInfo', JSON.stringify({ model, modelIdentity, dim: info.dim, count: info.count, normalized: true, papersHash: info.papersHash, vectorsHash: sha256(bytesOf(vectors)) }));
+  writer.write(
+    'vectorsInfo',
+    JSON.stringify({
+      model,
+      modelIdentity,
+      dim: info.dim,
+      count: info.count,
+      normalized: true,
+      papersHash: info.papersHash,
+      vectorsHash: sha256(bytesOf(vectors)),
+    }),
+  );
   writer.commit({ status: 'ran', seconds: 0, fingerprint: sha256(modelIdentity), parameters: {} });
 }
 
@@ -115,8 +126,12 @@ await transformerServer.close();
 const minilm = { p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
 rmSync(out, { recursive: true, force: true });
 
-console.log(`papermap serve, ${count} papers (${info.dim} dimensions, HNSW ef ${DEFAULT_HNSW.efSearch}), ${queryCount} free-text queries over HTTP one at a time, k = 10:`);
+console.log(
+  `papermap serve, ${count} papers (${info.dim} dimensions, HNSW ef ${DEFAULT_HNSW.efSearch}), ${queryCount} free-text queries over HTTP one at a time, k = 10:`,
+);
 console.log(`  server start (papers, vectors, index and model loaded): ${startSeconds.toFixed(1)} s`);
 console.log(`  /api/search, builtin embedder:             p50 ${p50.toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   (target p50 <= 50 ms)`);
 console.log(`  /api/search, shipped all-MiniLM-L6-v2:    p50 ${minilm.p50.toFixed(2)} ms   p99 ${minilm.p99.toFixed(2)} ms`);
-console.log(JSON.stringify({ papers: count, queries: queryCount, startSeconds, builtin: { p50Ms: p50, p99Ms: p99 }, minilm: { p50Ms: minilm.p50, p99Ms: minilm.p99 } }));
+console.log(
+  JSON.stringify({ papers: count, queries: queryCount, startSeconds, builtin: { p50Ms: p50, p99Ms: p99 }, minilm: { p50Ms: minilm.p50, p99Ms: minilm.p99 } }),
+);

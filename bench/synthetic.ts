@@ -93,7 +93,15 @@ export function syntheticOutput(real: RealCorpus, count: number): string {
   writer.commit(record);
   writer = folder.begin('embed');
   writer.write('vectors', bytesOf(vectors));
-  const info = { model: 'synthetic', modelIdentity: 'synthetic', dim: real.dim, count, normalized: true, papersHash: sha256(lines.join('')), vectorsHash: sha256(bytesOf(vectors)) };
+  const info = {
+    model: 'synthetic',
+    modelIdentity: 'synthetic',
+    dim: real.dim,
+    count,
+    normalized: true,
+    papersHash: sha256(lines.join('')),
+    vectorsHash: sha256(bytesOf(vectors)),
+  };
   writer.write('vectorsInfo', JSON.stringify(info, null, 2) + '\n');
   writer.commit(record);
   return out;
@@ -109,8 +117,14 @@ export async function embeddingRate(model = SPEED_MODEL): Promise<number> {
   const { TransformerEmbedder } = await import('../src/embed/transformer.js');
   const { DEFAULT_BATCH_SIZE, paperText } = await import('../src/embed/index.js');
   const embedder = await TransformerEmbedder.load(model, model);
-  const ids = readInputs(listInputFiles([resolve(ROOT, 'seeds')])).papers.slice(0, 96).map((paper) => embedder.tokenize(paperText(paper)));
-  const batches = planBatches(ids.map((row) => row.length), DEFAULT_BATCH_SIZE, embedder.maxTokens);
+  const ids = readInputs(listInputFiles([resolve(ROOT, 'seeds')]))
+    .papers.slice(0, 96)
+    .map((paper) => embedder.tokenize(paperText(paper)));
+  const batches = planBatches(
+    ids.map((row) => row.length),
+    DEFAULT_BATCH_SIZE,
+    embedder.maxTokens,
+  );
   await embedder.embedTokenized(batches[0].map((position) => ids[position]));
   const started = performance.now();
   for (const batch of batches) await embedder.embedTokenized(batch.map((position) => ids[position]));

@@ -265,12 +265,22 @@ function clustering(papers: readonly Paper[]): string[] {
   const line = (name: string, scores: ClusterScores, time: number) =>
     `  ${name.padEnd(44)}${`${scores.nmi.toFixed(3)}±${scores.nmiSpread.toFixed(3)}`.padStart(12)}${figure(scores.ari)}${figure(scores.vMeasure)}${seconds(time)}`;
   const lloyd = (rows: SparseVector[], dims: number, spherical: boolean) =>
-    scoreClusterings(labels, KMEANS_SEEDS.map((seed) => sparseKmeans(rows, dims, TOPICS, seed, spherical)));
+    scoreClusterings(
+      labels,
+      KMEANS_SEEDS.map((seed) => sparseKmeans(rows, dims, TOPICS, seed, spherical)),
+    );
   return [
     `k-means, k = ${TOPICS}, OHSUMED (${papers.length} papers), mean of ${KMEANS_SEEDS.length} seeds`.padEnd(46) + '         NMI    ARI  V-meas    time',
     line('TF-IDF, sparse Lloyd k-means++', lloyd(tfidf.result.rows, tfidf.result.dims, false), tfidf.seconds),
     line('TF-IDF, sparse spherical k-means', lloyd(tfidf.result.rows, tfidf.result.dims, true), tfidf.seconds),
-    line('builtin, ml-kmeans k-means++', scoreClusterings(labels, KMEANS_SEEDS.map((seed) => kmeans(builtinRows, TOPICS, { seed, initialization: 'kmeans++', maxIterations: 100 }).clusters)), builtin.seconds),
+    line(
+      'builtin, ml-kmeans k-means++',
+      scoreClusterings(
+        labels,
+        KMEANS_SEEDS.map((seed) => kmeans(builtinRows, TOPICS, { seed, initialization: 'kmeans++', maxIterations: 100 }).clusters),
+      ),
+      builtin.seconds,
+    ),
     line('builtin, same sparse Lloyd as TF-IDF', lloyd(sparseRows(vectors, dim), dim, false), builtin.seconds),
   ];
 }
@@ -312,9 +322,11 @@ function main(): void {
     const fit = timed(() => fitBuiltin(texts));
     const embed = timed(() => embedWithBuiltin(fit.result, texts));
     const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-    console.log(`builtin on ${texts.length} texts: fit ${seconds(fit.seconds).trim()}, embed ${seconds(embed.seconds).trim()}, ` +
-      `${fit.result.terms.length} terms, model ${megabytes(serializeBuiltin(fit.result).length)}, ` +
-      `peak RSS ${megabytes(process.resourceUsage().maxRSS * 1024)}`);
+    console.log(
+      `builtin on ${texts.length} texts: fit ${seconds(fit.seconds).trim()}, embed ${seconds(embed.seconds).trim()}, ` +
+        `${fit.result.terms.length} terms, model ${megabytes(serializeBuiltin(fit.result).length)}, ` +
+        `peak RSS ${megabytes(process.resourceUsage().maxRSS * 1024)}`,
+    );
     return;
   }
   const lines = [...retrieval('seeds', seeds), '', ...retrieval('OHSUMED', ohsumed), '', ...clustering(ohsumed)];

@@ -102,7 +102,9 @@ function alternatives(dirs: readonly string[]): void {
       const [kMin, kMax] = autoKRange(papers.length);
       const { scores } = scoreKs(space.vectors, space.dim, kMin, kMax, seed);
       sweepSeconds += (performance.now() - started) / 1000 / SEEDS.length;
-      console.log(`${basename(dir)} seed ${seed} (${info.model}): ${scores.map((s) => `k${s.k} sil ${f3(s.silhouette)} stab ${f3(s.stability)} ps ${f3(s.predictionStrength)}`).join(' | ')}`);
+      console.log(
+        `${basename(dir)} seed ${seed} (${info.model}): ${scores.map((s) => `k${s.k} sil ${f3(s.silhouette)} stab ${f3(s.stability)} ps ${f3(s.predictionStrength)}`).join(' | ')}`,
+      );
       // micro-clusters on the sweep's sample, agglomerated by average linkage
       const rows = sampleRows(papers.length, 1000, seed);
       const sample = gatherRows(space.vectors, space.dim, rows);
@@ -123,7 +125,9 @@ function alternatives(dirs: readonly string[]): void {
         quality.set(rule, figures);
       }
     }
-    console.log(`\n${basename(dir)}: ${papers.length} papers, ${info.model} vectors, ${new Set(truth.fine).size} labels; sweep ${sweepSeconds.toFixed(1)} s per seed`);
+    console.log(
+      `\n${basename(dir)}: ${papers.length} papers, ${info.model} vectors, ${new Set(truth.fine).size} labels; sweep ${sweepSeconds.toFixed(1)} s per seed`,
+    );
     const names = [...Object.keys(quality.values().next().value!)];
     console.log(`| rule | k (seeds ${SEEDS.join(', ')}) | ${names.join(' | ')} |`);
     console.log(`|---|---|${names.map(() => '---').join('|')}|`);
@@ -164,8 +168,20 @@ function final(dirs: readonly string[]): void {
         add('ARI broad/subjects', adjustedRandIndex(truth.subject, broad));
         // each subject's own topics against its own labels: the medical papers' fine topics against the 23 OHSUMED labels
         const medical = papers.flatMap((_, row) => (truth.subject[row] === 'medicine' ? [row] : []));
-        add('NMI fine/OHSUMED part', normalizedMutualInformation(medical.map((row) => truth.fine[row]), medical.map((row) => fine[row])));
-        add('ARI fine/OHSUMED part', adjustedRandIndex(medical.map((row) => truth.fine[row]), medical.map((row) => fine[row])));
+        add(
+          'NMI fine/OHSUMED part',
+          normalizedMutualInformation(
+            medical.map((row) => truth.fine[row]),
+            medical.map((row) => fine[row]),
+          ),
+        );
+        add(
+          'ARI fine/OHSUMED part',
+          adjustedRandIndex(
+            medical.map((row) => truth.fine[row]),
+            medical.map((row) => fine[row]),
+          ),
+        );
       }
       add('coherence fine', result.quality.coherence.topics);
       add('coherence broad', result.quality.coherence.broadTopics);
@@ -175,7 +191,12 @@ function final(dirs: readonly string[]): void {
       add('stability ARI broad', mean(result.quality.stability.broadAri));
       add('stability topic Jaccard', result.quality.stability.meanTopicJaccard);
       add('weak topics share', result.quality.weakTopics / result.k);
-      add('labels repeating a stem', result.topics.filter((topic) => new Set(topic.label.split(', ').flatMap((term) => stemsOf(term))).size < topic.label.split(', ').flatMap((term) => stemsOf(term)).length).length);
+      add(
+        'labels repeating a stem',
+        result.topics.filter(
+          (topic) => new Set(topic.label.split(', ').flatMap((term) => stemsOf(term))).size < topic.label.split(', ').flatMap((term) => stemsOf(term)).length,
+        ).length,
+      );
       add('equal labels', result.topics.length - new Set(result.topics.map((topic) => topic.label)).size);
       // the alternative for the broad level: as many fine topics by k-means over all papers, merged by average linkage (what --k N does)
       const merged = clusterOf(dir, result.k, seed);
@@ -188,10 +209,16 @@ function final(dirs: readonly string[]): void {
       if (hasSubjects) add('alt. merged NMI broad/subjects', normalizedMutualInformation(truth.subject, mergedBroad));
       if (hasSubjects) add('alt. merged ARI broad/subjects', adjustedRandIndex(truth.subject, mergedBroad));
       add('alt. merged stability ARI broad', mean(merged.quality.stability.broadAri));
-      console.log(`${basename(dir)} seed ${seed}: k ${result.k}, broad ${result.broadTopics.length}: ${result.broadTopics.map((topic) => `[${topic.label}] ${topic.size}`).join('; ')}`);
+      console.log(
+        `${basename(dir)} seed ${seed}: k ${result.k}, broad ${result.broadTopics.length}: ${result.broadTopics.map((topic) => `[${topic.label}] ${topic.size}`).join('; ')}`,
+      );
       console.log(`  fine: ${result.topics.map((topic) => `${topic.label} (${topic.size}${topic.weak ? ', weak' : ''})`).join('; ')}`);
     }
-    rows.push(`| ${basename(dir)} (${papers.length} papers, ${info.model}) | ${ks.join(', ')} | ${Object.entries(figures).map(([name, values]) => `${name} ${spread(values)}`).join('; ')} |`);
+    rows.push(
+      `| ${basename(dir)} (${papers.length} papers, ${info.model}) | ${ks.join(', ')} | ${Object.entries(figures)
+        .map(([name, values]) => `${name} ${spread(values)}`)
+        .join('; ')} |`,
+    );
   }
   console.log(`\n| corpus | k fine/broad (seeds ${SEEDS.join(', ')}) | figures (mean ± sd over the seeds) |`);
   console.log('|---|---|---|');
@@ -210,8 +237,11 @@ function levels(dirs: readonly string[]): void {
       const found = autoLevels(space, 42, tolerance);
       const fine = Array.from(found.fine);
       const broad = Array.from(found.broad);
-      const subjects = new Set(truth.subject).size > 1 ? [normalizedMutualInformation(truth.subject, broad), adjustedRandIndex(truth.subject, broad)].map(f3) : ['', ''];
-      console.log(`| ${basename(dir)} (${info.model}) | ${tolerance} | ${found.broadK} | ${found.fineK} (${found.within.join('+')}) | ${[normalizedMutualInformation(truth.fine, fine), adjustedRandIndex(truth.fine, fine), normalizedMutualInformation(truth.fine, broad), adjustedRandIndex(truth.fine, broad)].map(f3).join(' | ')} | ${subjects.join(' | ')} |`);
+      const subjects =
+        new Set(truth.subject).size > 1 ? [normalizedMutualInformation(truth.subject, broad), adjustedRandIndex(truth.subject, broad)].map(f3) : ['', ''];
+      console.log(
+        `| ${basename(dir)} (${info.model}) | ${tolerance} | ${found.broadK} | ${found.fineK} (${found.within.join('+')}) | ${[normalizedMutualInformation(truth.fine, fine), adjustedRandIndex(truth.fine, fine), normalizedMutualInformation(truth.fine, broad), adjustedRandIndex(truth.fine, broad)].map(f3).join(' | ')} | ${subjects.join(' | ')} |`,
+      );
     }
   }
 }

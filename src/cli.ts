@@ -30,7 +30,7 @@ if (process.env.PAPERMAP_DEBUG !== '1') {
 
 const program = new Command('papermap')
   .description('Map research papers by meaning: embeddings, similar papers, topic clusters and reports.')
-  .version(VERSION, '--version', 'print papermap\'s version')
+  .version(VERSION, '--version', "print papermap's version")
   .configureOutput({ outputError: (message) => fail(`${message.trim().replace(/^error: /, '')} (see --help)`) });
 
 const common = {
@@ -50,9 +50,7 @@ const stageOptions = (opts: CommandOptions): Options => ({ ...opts, inputs: opts
 
 // a shard is one job of a CI matrix, never a whole run
 const allOptions = [...new Set(STAGES.flatMap((stage) => stage.options))].filter((name) => name !== 'shard');
-const runCommand = program
-  .command('run')
-  .description(`run every stage (${STAGES.map((stage) => stage.name).join(', ')}), skipping those already up to date`);
+const runCommand = program.command('run').description(`run every stage (${STAGES.map((stage) => stage.name).join(', ')}), skipping those already up to date`);
 for (const name of allOptions) runCommand.addOption(stageOption(name));
 runCommand
   .addOption(common.out())
@@ -65,7 +63,10 @@ runCommand
 function describeRun(summary: RunSummary): string {
   const stages = Object.entries(summary.stages).map(([name, outcome]) => `  ${name.padEnd(8)} ${outcome.status.padEnd(10)} ${outcome.seconds.toFixed(2)} s`);
   const model = summary.fallbackReason ? `${summary.model} (fallback: ${summary.fallbackReason})` : summary.model;
-  return [...stages, `${summary.papers} papers, model ${model}, ${summary.topics} topics, ${summary.outliers} outliers; report: ${summary.report.html} and ${summary.report.markdown} (${summary.seconds.toFixed(2)} s)`].join('\n');
+  return [
+    ...stages,
+    `${summary.papers} papers, model ${model}, ${summary.topics} topics, ${summary.outliers} outliers; report: ${summary.report.html} and ${summary.report.markdown} (${summary.seconds.toFixed(2)} s)`,
+  ].join('\n');
 }
 
 for (const stage of STAGES) {
@@ -106,7 +107,8 @@ program
         embedder = await loadQueryEmbedder(folder, vectorsInfo);
         return embedder.embed(texts);
       });
-      if (opts.queries !== undefined) process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
+      if (opts.queries !== undefined)
+        process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
       else print(opts.json, { query: answers[0].query, results: answers[0].results }, describeAnswer(answers[0]));
     } finally {
       await embedder?.dispose();
@@ -122,7 +124,8 @@ function readBounded(path: string): string {
   let total = 0;
   forEachBlock(path, (bytes) => {
     total += bytes.length;
-    if (total > MAX_QUERIES_BYTES) throw new UserError(`${path} holds more than ${MAX_QUERIES_BYTES / 1024 / 1024} MB (is it a device?): give a file of queries, one a line`);
+    if (total > MAX_QUERIES_BYTES)
+      throw new UserError(`${path} holds more than ${MAX_QUERIES_BYTES / 1024 / 1024} MB (is it a device?): give a file of queries, one a line`);
     chunks.push(Buffer.from(bytes));
   });
   return Buffer.concat(chunks).toString('utf8');
@@ -150,7 +153,9 @@ function readQueries(path: string, ids: ReadonlySet<string>): string[] {
 
 function describeAnswer(answer: SimilarAnswer): string {
   const width = Math.max(...answer.results.map((result) => result.id.length), 2);
-  const lines = answer.results.map((result, rank) => `${String(rank + 1).padStart(4)}  ${result.score.toFixed(3)}  ${result.id.padEnd(width)}  ${result.title}`);
+  const lines = answer.results.map(
+    (result, rank) => `${String(rank + 1).padStart(4)}  ${result.score.toFixed(3)}  ${result.id.padEnd(width)}  ${result.title}`,
+  );
   const heading = answer.kind === 'paper' ? `papers nearest to paper ${answer.query}` : `papers nearest to "${answer.query}"`;
   return [heading, `rank  score  ${'id'.padEnd(width)}  title`, ...lines].join('\n');
 }

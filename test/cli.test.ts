@@ -15,7 +15,22 @@ function papermap(...args: string[]): { status: number; stdout: string; stderr: 
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-const ARTIFACTS = ['papers.jsonl', 'ingest.state', 'vectors.f32', 'vectors.json', 'index.hnsw', 'index.json', 'neighbours.bin', 'related.json', 'graph.graphml', 'clusters.json', 'report.md', 'report.html', 'changes.json', 'map.json'];
+const ARTIFACTS = [
+  'papers.jsonl',
+  'ingest.state',
+  'vectors.f32',
+  'vectors.json',
+  'index.hnsw',
+  'index.json',
+  'neighbours.bin',
+  'related.json',
+  'graph.graphml',
+  'clusters.json',
+  'report.md',
+  'report.html',
+  'changes.json',
+  'map.json',
+];
 
 describe('papermap run on the seeds with the builtin embedder', () => {
   const out = mkdtempSync(join(tmpdir(), 'papermap-run-'));
@@ -39,14 +54,21 @@ describe('papermap run on the seeds with the builtin embedder', () => {
   });
 
   test('graph.graphml, which the report draws from neighbours.bin, holds the links of related.json', () => {
-    const related = JSON.parse(readFileSync(join(out, 'related.json'), 'utf8')) as { id: string; neighbors: { id: string; score: number; mutual: boolean }[] }[];
+    const related = JSON.parse(readFileSync(join(out, 'related.json'), 'utf8')) as {
+      id: string;
+      neighbors: { id: string; score: number; mutual: boolean }[];
+    }[];
     const rowOf = new Map(related.map((entry, row) => [entry.id, row]));
     // a mutual link is listed from both ends and drawn once
     const links = related.flatMap((entry, row) =>
-      entry.neighbors.filter((neighbour) => !neighbour.mutual || rowOf.get(neighbour.id)! > row).map((neighbour) => `${entry.id} ${neighbour.id} ${neighbour.score.toFixed(4)} ${neighbour.mutual}`),
+      entry.neighbors
+        .filter((neighbour) => !neighbour.mutual || rowOf.get(neighbour.id)! > row)
+        .map((neighbour) => `${entry.id} ${neighbour.id} ${neighbour.score.toFixed(4)} ${neighbour.mutual}`),
     );
     const graphml = readFileSync(join(out, 'graph.graphml'), 'utf8');
-    const edges = [...graphml.matchAll(/<edge id="e\d+" source="([^"]+)" target="([^"]+)"><data key="weight">([^<]+)<\/data><data key="mutual">(true|false)<\/data>/g)].map((match) => match.slice(1).join(' '));
+    const edges = [
+      ...graphml.matchAll(/<edge id="e\d+" source="([^"]+)" target="([^"]+)"><data key="weight">([^<]+)<\/data><data key="mutual">(true|false)<\/data>/g),
+    ].map((match) => match.slice(1).join(' '));
     expect(links.length).toBeGreaterThan(500);
     expect(edges).toEqual(links);
   });
@@ -56,7 +78,10 @@ describe('papermap run on the seeds with the builtin embedder', () => {
     const keywords = clusters.topics.map((topic) => topic.keywords.join(' ').toLowerCase());
     const subjects = [/moe|experts/, /cot|chain-of-thought/, /speculative|decoding|kv|quantization|hardware/, /retrieval|rag|tool/, /theorem|proof|math/];
     for (const subject of subjects) {
-      expect(keywords.some((words) => subject.test(words)), String(subject)).toBe(true);
+      expect(
+        keywords.some((words) => subject.test(words)),
+        String(subject),
+      ).toBe(true);
     }
   });
 
@@ -91,7 +116,13 @@ describe('papermap run on the seeds with the builtin embedder', () => {
     const before = JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
     const refit = papermap('run', '--input', SEEDS, '--out', out, '--model', 'builtin', '--refit', '--json');
     expect(refit.status).toBe(0);
-    expect(Object.values((JSON.parse(refit.stdout) as RunSummary).stages).map((stage) => stage.status)).toEqual(['up to date', 'up to date', 'up to date', 'ran', 'ran']);
+    expect(Object.values((JSON.parse(refit.stdout) as RunSummary).stages).map((stage) => stage.status)).toEqual([
+      'up to date',
+      'up to date',
+      'up to date',
+      'ran',
+      'ran',
+    ]);
     const after = JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
     expect(after.history).toMatchObject({ run: 'fitted', reason: 'refit asked for with --refit', lineage: { births: [], deaths: [], merges: [], splits: [] } });
     expect(after.topics.map((topic) => [topic.id, topic.label, topic.paperIds])).toEqual(before.topics.map((topic) => [topic.id, topic.label, topic.paperIds]));
@@ -124,12 +155,18 @@ describe('papermap run on the seeds with the builtin embedder', () => {
     });
 
     test('--queries: every seed title finds its own paper first for at least 95% of papers', () => {
-      const papers = readFileSync(join(out, 'papers.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; title: string });
+      const papers = readFileSync(join(out, 'papers.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { id: string; title: string });
       const file = join(out, 'titles.txt');
       writeFileSync(file, papers.map((paper) => paper.title).join('\n') + '\n');
       const result = papermap('similar', '--queries', file, '--out', out, '--top', '3');
       expect(result.status).toBe(0);
-      const answers = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { query: string; results: { id: string }[] });
+      const answers = result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { query: string; results: { id: string }[] });
       expect(answers).toHaveLength(408);
       const selfFirst = answers.filter((answer, index) => answer.query === papers[index].title && answer.results[0].id === papers[index].id).length;
       expect(selfFirst / 408).toBeGreaterThanOrEqual(0.95);

@@ -20,7 +20,10 @@ export async function runStage<S>(stage: Stage<any, S>, out: string, options: Pa
 export function folderWith(out: string, papers: readonly Paper[]): OutputFolder {
   const folder = OutputFolder.writable(out);
   const writer = folder.begin('ingest');
-  writer.write('papers', papers.map((paper) => paperToJson(paper) + '\n'));
+  writer.write(
+    'papers',
+    papers.map((paper) => paperToJson(paper) + '\n'),
+  );
   writer.write('ingestState', '');
   writer.commit({ status: 'ran', seconds: 0, fingerprint: '0'.repeat(64), parameters: {} });
   return folder;

@@ -112,22 +112,24 @@ export function topicKeywords(terms: readonly string[][], assignments: Int32Arra
   const chosen = counts.map((topicCounts, topic) => {
     const total = [...topicCounts.values()].reduce((sum, count) => sum + count, 0);
     const minPapers = sizes[topic] > 1 ? 2 : 1;
-    return [...topicCounts.entries()]
-      .filter(([id]) => (papersWith[topic].get(id) ?? 0) >= minPapers)
-      .map(([id, count]) => ({ key: keys[id], weight: (count / total) * Math.log(terms.length / documentFrequency[id]) }))
-      .sort((a, b) => b.weight - a.weight || (a.key < b.key ? -1 : 1))
-      .slice(0, top * 3)
-      // one keyword per stem sequence: "agents" and "agent" would say the same thing twice
-      .filter(
-        (
-          (seen) =>
-          ({ key }) => {
-            const stems = stemsOf(key).join(' ');
-            return !seen.has(stems) && !!seen.add(stems);
-          }
-        )(new Set<string>()),
-      )
-      .slice(0, top);
+    return (
+      [...topicCounts.entries()]
+        .filter(([id]) => (papersWith[topic].get(id) ?? 0) >= minPapers)
+        .map(([id, count]) => ({ key: keys[id], weight: (count / total) * Math.log(terms.length / documentFrequency[id]) }))
+        .sort((a, b) => b.weight - a.weight || (a.key < b.key ? -1 : 1))
+        .slice(0, top * 3)
+        // one keyword per stem sequence: "agents" and "agent" would say the same thing twice
+        .filter(
+          (
+            (seen) =>
+            ({ key }) => {
+              const stems = stemsOf(key).join(' ');
+              return !seen.has(stems) && !!seen.add(stems);
+            }
+          )(new Set<string>()),
+        )
+        .slice(0, top)
+    );
   });
 
   // Written forms are counted for the chosen keywords only, in a second pass: a small fraction of the work of counting them all.

@@ -93,7 +93,12 @@ export function keywordSample(memberOf: Int32Array, size = KEYWORD_SAMPLE): Int3
 }
 
 /** Broad topics for given fine ones: the fine topics' centres joined by average linkage, cut where the merge heights rise most. */
-function mergedLevels(vectors: Float32Array, dim: number, fine: { k: number; assignments: Int32Array; sampled: boolean }, broadK?: number): Levels & { gaps: { k: number; gap: number }[] } {
+function mergedLevels(
+  vectors: Float32Array,
+  dim: number,
+  fine: { k: number; assignments: Int32Array; sampled: boolean },
+  broadK?: number,
+): Levels & { gaps: { k: number; gap: number }[] } {
   const sizes = new Array<number>(fine.k).fill(0);
   fine.assignments.forEach((topic) => sizes[topic]++);
   const merges = averageLinkage(topicCentres(vectors, dim, fine.assignments, fine.k), dim, sizes);
@@ -103,7 +108,16 @@ function mergedLevels(vectors: Float32Array, dim: number, fine: { k: number; ass
   const parentOf = Array.from(cutTree(merges, fine.k, chosen.k));
   const within = new Array<number>(chosen.k).fill(0);
   parentOf.forEach((group) => within[group]++);
-  return { broad: fine.assignments.map((topic) => parentOf[topic]), broadK: chosen.k, fine: fine.assignments, fineK: fine.k, parentOf, within, sampled: fine.sampled, gaps: chosen.gaps };
+  return {
+    broad: fine.assignments.map((topic) => parentOf[topic]),
+    broadK: chosen.k,
+    fine: fine.assignments,
+    fineK: fine.k,
+    parentOf,
+    within,
+    sampled: fine.sampled,
+    gaps: chosen.gaps,
+  };
 }
 
 /** Topics fitted on all papers: ids 0, 1, ... from the biggest topic down. */
@@ -237,7 +251,12 @@ export function fitTopics(papers: readonly Paper[], info: VectorsInfo, vectors: 
     coherence: round(broadCoherence[id]),
     ...(withinScores ? { kScores: withinScores[group] } : {}),
   }));
-  const weighted = (values: readonly number[]) => values.reduce((sum, value, id) => sum + value * sizes[id], 0) / Math.max(1, sizes.reduce((a, b) => a + b, 0));
+  const weighted = (values: readonly number[]) =>
+    values.reduce((sum, value, id) => sum + value * sizes[id], 0) /
+    Math.max(
+      1,
+      sizes.reduce((a, b) => a + b, 0),
+    );
 
   return {
     k,
@@ -246,7 +265,9 @@ export function fitTopics(papers: readonly Paper[], info: VectorsInfo, vectors: 
       `spherical k-means (ml-kmeans from k-means++ seeds, best of ${RESTARTS} restarts) ${space.dim < dim ? `in a ${TOPIC_DIMS}-dimension PCA projection of the vectors` : 'on the vectors'}${levels.sampled ? `, centres fitted on a seeded sample of ${KMEANS_SAMPLE} papers` : ''}; every paper in the topic of its nearest centre; cohesion, representatives and outliers measured on the full vectors; ` +
       (options.k === 'auto' ? 'topics by k-means within each of the most stable coarse k-means groups; ' : '') +
       `broad topics: the topics' centres joined by average linkage (UPGMA, cosine distance, weighted by size)` +
-      (keywordRows.length < papers.length ? `; keywords and coherence from a seeded sample of ${keywordRows.length} papers, each topic's in proportion (at least ${MIN_KEYWORD_PAPERS} of each)` : ''),
+      (keywordRows.length < papers.length
+        ? `; keywords and coherence from a seeded sample of ${keywordRows.length} papers, each topic's in proportion (at least ${MIN_KEYWORD_PAPERS} of each)`
+        : ''),
     kSelection,
     kScores,
     model: info.model,
@@ -260,7 +281,13 @@ export function fitTopics(papers: readonly Paper[], info: VectorsInfo, vectors: 
       labelDiversity: { topics: round(labelDiversity(labels)), broadTopics: round(labelDiversity(broadLabels)) },
       keywordDiversity: round(keywordDiversity(topics.map((topic) => topic.keywords))),
       coherence: { topics: round(weighted(coherence)), broadTopics: round(mean(broadCoherence)) },
-      stability: { seeds: otherSeeds, ari: stability.ari.map(round), meanAri: round(mean(stability.ari)), meanTopicJaccard: round(weighted(stability.perTopic)), broadAri },
+      stability: {
+        seeds: otherSeeds,
+        ari: stability.ari.map(round),
+        meanAri: round(mean(stability.ari)),
+        meanTopicJaccard: round(weighted(stability.perTopic)),
+        broadAri,
+      },
       weakRule: WEAK_RULE,
       weakTopics: topics.filter((topic) => topic.weak).length,
     },

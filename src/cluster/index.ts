@@ -39,8 +39,10 @@ function refitReason(last: Clusters | undefined, since: SinceLastRun | undefined
   if (!last) return 'no earlier topics to go on from: topics fitted on all papers';
   const fitted = last.history.fitOptions;
   if (options.refit) return 'refit asked for with --refit';
-  if (fitted.k !== options.k || fitted.seed !== options.seed) return `refit: --k ${options.k} --seed ${options.seed} differ from the last fit's --k ${fitted.k} --seed ${fitted.seed}`;
-  if (since!.drift > DRIFT_THRESHOLD) return `refit: the papers added, changed and removed since the last fit are ${percent(since!.drift)} of the ${last.history.fittedPapers} it was fitted on, over the ${percent(DRIFT_THRESHOLD)} threshold`;
+  if (fitted.k !== options.k || fitted.seed !== options.seed)
+    return `refit: --k ${options.k} --seed ${options.seed} differ from the last fit's --k ${fitted.k} --seed ${fitted.seed}`;
+  if (since!.drift > DRIFT_THRESHOLD)
+    return `refit: the papers added, changed and removed since the last fit are ${percent(since!.drift)} of the ${last.history.fittedPapers} it was fitted on, over the ${percent(DRIFT_THRESHOLD)} threshold`;
   if (since!.kept.every((slot) => slot < 0)) return 'refit: no paper of the last fit is left as it was';
   return undefined;
 }

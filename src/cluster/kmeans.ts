@@ -131,7 +131,14 @@ export function topicCentres(vectors: Float32Array, dim: number, assignments: In
 }
 
 /** The sum of each topic's papers' vectors; a row in topic -1 counts for none. With `rows`, only those rows are added, to `sums`. */
-export function topicSums(vectors: Float32Array, dim: number, assignments: Int32Array, k: number, rows?: readonly number[], sums: Float64Array = new Float64Array(k * dim)): Float64Array {
+export function topicSums(
+  vectors: Float32Array,
+  dim: number,
+  assignments: Int32Array,
+  k: number,
+  rows?: readonly number[],
+  sums: Float64Array = new Float64Array(k * dim),
+): Float64Array {
   const add = (row: number) => {
     const topic = assignments[row];
     if (topic < 0) return;

@@ -55,7 +55,10 @@ function splitEach(space: Space, broad: Int32Array, broadK: number, within: read
   const made: number[] = [];
   groupRows(broad, broadK).forEach((rows, group) => {
     const k = Math.min(within[group], rows.length);
-    const found = k <= 1 ? { k: 1, assignments: new Int32Array(rows.length) } : findTopics({ vectors: gatherRows(space.vectors, space.dim, rows), dim: space.dim }, k, seed);
+    const found =
+      k <= 1
+        ? { k: 1, assignments: new Int32Array(rows.length) }
+        : findTopics({ vectors: gatherRows(space.vectors, space.dim, rows), dim: space.dim }, k, seed);
     const first = parentOf.length;
     rows.forEach((row, index) => (fine[row] = first + found.assignments[index]));
     for (let topic = 0; topic < found.k; topic++) parentOf.push(group);

@@ -45,7 +45,10 @@ export function matchTopics(previous: readonly TopicMembers[], current: readonly
   const ids: number[] = new Array(current.length).fill(-1);
   const matched = new Set<number>();
   if (current.length > 0 && previous.length > 0) {
-    const { rowAssignments } = linearSumAssignment(shared.map((row) => Array.from(row)), { maximaze: true });
+    const { rowAssignments } = linearSumAssignment(
+      shared.map((row) => Array.from(row)),
+      { maximaze: true },
+    );
     rowAssignments.forEach((p, c) => {
       if (p >= 0 && shared[c][p] > 0) {
         ids[c] = previous[p].id;
@@ -78,13 +81,17 @@ export function matchTopics(previous: readonly TopicMembers[], current: readonly
  * fine and broad topics alike (matchTopics on their papers), with the
  * lineage of the fine topics.
  */
-export function continueTopics(fitted: FittedTopics, previous: Clusters): { topics: FittedTopics; lineage: Lineage; nextTopicId: number; nextBroadTopicId: number } {
+export function continueTopics(
+  fitted: FittedTopics,
+  previous: Clusters,
+): { topics: FittedTopics; lineage: Lineage; nextTopicId: number; nextBroadTopicId: number } {
   const fine = matchTopics(
     previous.topics,
     fitted.topics.map((topic) => topic.paperIds),
     previous.history.nextTopicId,
   );
-  const papersOfBroad = (topics: Clusters['topics'], broad: { topicIds: number[] }) => broad.topicIds.flatMap((id) => topics.find((topic) => topic.id === id)!.paperIds);
+  const papersOfBroad = (topics: Clusters['topics'], broad: { topicIds: number[] }) =>
+    broad.topicIds.flatMap((id) => topics.find((topic) => topic.id === id)!.paperIds);
   const broad = matchTopics(
     previous.broadTopics.map((group) => ({ id: group.id, paperIds: papersOfBroad(previous.topics, group) })),
     fitted.broadTopics.map((group) => papersOfBroad(fitted.topics, group)),

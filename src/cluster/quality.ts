@@ -50,7 +50,12 @@ export function npmiCoherence(documents: readonly string[][], keywords: readonly
 
 /** Share of distinct words (without case) among all the words of the labels: 1 when no label repeats another's word. */
 export function labelDiversity(labels: readonly string[]): number {
-  const words = labels.flatMap((label) => label.toLowerCase().split(/[\s,]+/).filter(Boolean));
+  const words = labels.flatMap((label) =>
+    label
+      .toLowerCase()
+      .split(/[\s,]+/)
+      .filter(Boolean),
+  );
   return words.length === 0 ? 1 : new Set(words).size / words.length;
 }
 

@@ -96,7 +96,15 @@ export function meanPairwiseAgreement(labellings: readonly Int32Array[]): number
  * whole corpus, rather than from one sample, keeps the figure from hanging on
  * which sample a seed drew.
  */
-export function stabilityAt(vectors: Float32Array, dim: number, evaluation: Float32Array, k: number, seed: number, runs = STABILITY_RUNS, restarts = STABILITY_RESTARTS): number {
+export function stabilityAt(
+  vectors: Float32Array,
+  dim: number,
+  evaluation: Float32Array,
+  k: number,
+  seed: number,
+  runs = STABILITY_RUNS,
+  restarts = STABILITY_RESTARTS,
+): number {
   const count = vectors.length / dim;
   const size = Math.max(k + 1, Math.min(K_SWEEP_SAMPLE, Math.round(count * STABILITY_SHARE)));
   const labellings: Int32Array[] = [];
@@ -141,7 +149,15 @@ export function predictionStrengthAt(vectors: Float32Array, dim: number, k: numb
 const round6 = (value: number) => Math.round(value * 1e6) / 1e6;
 
 /** Every score of every k of kLadder(kMin, kMax), on a seeded sample of at most K_SWEEP_SAMPLE papers. */
-export function scoreKs(vectors: Float32Array, dim: number, kMin: number, kMax: number, seed: number, runs = STABILITY_RUNS, restarts = STABILITY_RESTARTS): { scores: Required<KScore>[]; sampled: number } {
+export function scoreKs(
+  vectors: Float32Array,
+  dim: number,
+  kMin: number,
+  kMax: number,
+  seed: number,
+  runs = STABILITY_RUNS,
+  restarts = STABILITY_RESTARTS,
+): { scores: Required<KScore>[]; sampled: number } {
   const count = vectors.length / dim;
   const rows = sampleRows(count, K_SWEEP_SAMPLE, seed);
   const sample = gatherRows(vectors, dim, rows);

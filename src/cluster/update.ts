@@ -63,7 +63,13 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
  * keep meaning; sizes, members, representatives, cohesion and outliers are
  * measured again. A topic left with no paper dies.
  */
-export function assignToTopics(previous: Clusters, since: SinceLastRun, papers: readonly PaperTitle[], vectors: Float32Array, dim: number): Omit<Clusters, 'history'> & { deaths: number[] } {
+export function assignToTopics(
+  previous: Clusters,
+  since: SinceLastRun,
+  papers: readonly PaperTitle[],
+  vectors: Float32Array,
+  dim: number,
+): Omit<Clusters, 'history'> & { deaths: number[] } {
   const slots = previous.topics.length;
   const assignments = Int32Array.from(since.kept);
   const sums = topicSums(vectors, dim, assignments, slots);

@@ -166,9 +166,7 @@ function weigh(termIds: Int32Array, idf: Float64Array): { terms: Int32Array; wei
  * arbitrary tie-break decides which of two equally rare terms stays.
  */
 function chooseVocabulary(terms: readonly string[], frequency: Uint32Array): Int32Array {
-  const order = Int32Array.from(terms, (_, id) => id).sort(
-    (a, b) => frequency[b] - frequency[a] || (terms[a] < terms[b] ? -1 : terms[a] > terms[b] ? 1 : 0),
-  );
+  const order = Int32Array.from(terms, (_, id) => id).sort((a, b) => frequency[b] - frequency[a] || (terms[a] < terms[b] ? -1 : terms[a] > terms[b] ? 1 : 0));
   if (order.length <= MAX_TERMS) return order;
   const cutoff = frequency[order[MAX_TERMS]];
   return order.filter((id) => frequency[id] > cutoff);
@@ -216,7 +214,12 @@ function readCorpus(texts: readonly string[]): { model: BuiltinModel; rows: { te
   });
   const vocabularyId = new Int32Array(seen.length).fill(-1);
   vocabulary.forEach((id, t) => (vocabularyId[id] = t));
-  const rows = documents.map((ids) => weigh(Int32Array.from(ids, (id) => vocabularyId[id]).filter((t) => t >= 0), model.idf));
+  const rows = documents.map((ids) =>
+    weigh(
+      Int32Array.from(ids, (id) => vocabularyId[id]).filter((t) => t >= 0),
+      model.idf,
+    ),
+  );
   return { model, rows };
 }
 
@@ -226,7 +229,14 @@ export function fitBuiltin(texts: readonly string[]): BuiltinModel {
   const termCount = model.terms.length;
   if (termCount === 0) return model;
 
-  const svd = truncatedSvd(toSparseRows(Array.from(sampleRows(rows.length, SVD_SAMPLE, SEED), (r) => rows[r]), termCount), TOPIC_DIMS, SEED);
+  const svd = truncatedSvd(
+    toSparseRows(
+      Array.from(sampleRows(rows.length, SVD_SAMPLE, SEED), (r) => rows[r]),
+      termCount,
+    ),
+    TOPIC_DIMS,
+    SEED,
+  );
   // One pass over every paper, V' = AᵀA V Σ⁻², gives each term its weights from the whole corpus,
   // including terms the sample never saw: fitted on a 45% sample of OHSUMED, title search found the
   // right abstract first for 82.0% of papers with this pass, 77.5% without (84% from the whole corpus).
@@ -316,7 +326,10 @@ export function serializeBuiltin(model: BuiltinModel): Uint8Array {
   bytes.set(termBytes, HEADER_BYTES);
   // typed arrays are little-endian on every platform Node runs on, as vectors.f32 assumes too
   bytes.set(new Uint8Array(model.documentFrequency.buffer, model.documentFrequency.byteOffset, model.documentFrequency.byteLength), HEADER_BYTES + padded);
-  bytes.set(new Uint8Array(model.projection.buffer, model.projection.byteOffset, model.projection.byteLength), HEADER_BYTES + padded + model.documentFrequency.byteLength);
+  bytes.set(
+    new Uint8Array(model.projection.buffer, model.projection.byteOffset, model.projection.byteLength),
+    HEADER_BYTES + padded + model.documentFrequency.byteLength,
+  );
   return bytes;
 }
 

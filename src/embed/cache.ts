@@ -1,5 +1,18 @@
 import { hash } from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
 import { cacheLabel } from '../store/schemas.js';
@@ -159,7 +172,10 @@ export class VectorCache {
     const hash = bytes.toString('hex', 0, HASH_BYTES);
     const start = bytes.byteOffset + HASH_BYTES;
     // a view of the record's vector where it is aligned (records are whole multiples of 4 bytes), a copy where not
-    const vector = start % 4 === 0 ? new Float32Array(bytes.buffer, start, this.dim) : new Float32Array(Uint8Array.prototype.slice.call(bytes, HASH_BYTES, HASH_BYTES + this.dim * 4).buffer);
+    const vector =
+      start % 4 === 0
+        ? new Float32Array(bytes.buffer, start, this.dim)
+        : new Float32Array(Uint8Array.prototype.slice.call(bytes, HASH_BYTES, HASH_BYTES + this.dim * 4).buffer);
     if (recordCheck(bytes.subarray(0, bytes.length - CHECK_BYTES)).equals(bytes.subarray(bytes.length - CHECK_BYTES)) && isUnitVector(vector)) {
       this.keep(hash, vector);
       return true;

@@ -105,13 +105,30 @@ export async function embed(writer: StageWriter, options: EmbedOptions, plan: Em
     ...(plan.fallbackReason ? { fallbackReason: plan.fallbackReason } : {}),
   };
   const cacheDir = join(writer.folder.out, 'cache');
-  const result = resolved.kind === 'builtin' ? embedWithBuiltinCached(texts, plan.identity, cacheDir) : await embedWithTransformer(texts, resolved, cacheDir, options.batchSize, options.shard);
-  const done = { ...summary, ...(options.shard ? { shard: options.shard } : {}), dim: result.dim, embedded: result.embedded, cached: texts.length - result.embedded, seconds: (performance.now() - started) / 1000 };
+  const result =
+    resolved.kind === 'builtin'
+      ? embedWithBuiltinCached(texts, plan.identity, cacheDir)
+      : await embedWithTransformer(texts, resolved, cacheDir, options.batchSize, options.shard);
+  const done = {
+    ...summary,
+    ...(options.shard ? { shard: options.shard } : {}),
+    dim: result.dim,
+    embedded: result.embedded,
+    cached: texts.length - result.embedded,
+    seconds: (performance.now() - started) / 1000,
+  };
   if (!result.vectors || options.shard) return done;
   // vectors.f32 first, then vectors.json, which holds its hash
   const digest = createHash('sha256');
   writer.write('vectors', vectorBlocks(result.vectors.hashes, result.vectors.cache, digest));
-  const info: VectorsInfo = { ...summary, dim: result.dim, count: texts.length, normalized: true, papersHash: plan.papersHash, vectorsHash: digest.digest('hex') };
+  const info: VectorsInfo = {
+    ...summary,
+    dim: result.dim,
+    count: texts.length,
+    normalized: true,
+    papersHash: plan.papersHash,
+    vectorsHash: digest.digest('hex'),
+  };
   writer.write('vectorsInfo', JSON.stringify(info, null, 2) + '\n');
   return done;
 }
@@ -121,7 +138,9 @@ function refuseNonFinite(vectors: Float32Array, dim: number, textOf: (row: numbe
   const bad = firstNonFinite(vectors);
   if (bad < 0) return;
   const text = textOf(Math.floor(bad / dim));
-  throw new UserError(`the model gave a vector with NaN or infinite values for "${text.slice(0, 60)}${text.length > 60 ? '…' : ''}"; nothing was written (is the model folder damaged?)`);
+  throw new UserError(
+    `the model gave a vector with NaN or infinite values for "${text.slice(0, 60)}${text.length > 60 ? '…' : ''}"; nothing was written (is the model folder damaged?)`,
+  );
 }
 
 /** The rows of `texts` found in the cache, and the distinct texts still to embed, by hash. */
@@ -193,7 +212,11 @@ type Transformer = import('./transformer.js').TransformerEmbedder;
  */
 function tokenBatches(embedder: Transformer, texts: readonly string[], batchSize: number, shard?: Shard): { ids: number[][]; batches: number[][] } {
   const ids = texts.map((text) => embedder.tokenize(text));
-  const planned = planBatches(ids.map((row) => row.length), batchSize, embedder.maxTokens);
+  const planned = planBatches(
+    ids.map((row) => row.length),
+    batchSize,
+    embedder.maxTokens,
+  );
   // A quantized model scales its int8 activations over the whole padded call, so a text's vector moved by up to
   // 0.03 in cosine with its batch mates: one text a call makes it a function of the text alone, for under 7% of the speed.
   const batches = embedder.quantized ? planned.flatMap((batch) => batch.map((position) => [position])) : planned;
@@ -201,7 +224,12 @@ function tokenBatches(embedder: Transformer, texts: readonly string[], batchSize
 }
 
 /** Runs batches through the model; `onBatch` gets the input positions of each batch and their vectors. */
-async function embedBatches(embedder: Transformer, ids: readonly number[][], batches: readonly number[][], onBatch: (positions: number[], vectors: Float32Array) => void): Promise<void> {
+async function embedBatches(
+  embedder: Transformer,
+  ids: readonly number[][],
+  batches: readonly number[][],
+  onBatch: (positions: number[], vectors: Float32Array) => void,
+): Promise<void> {
   for (const batch of batches) {
     onBatch(batch, await embedder.embedTokenized(batch.map((position) => ids[position])));
     // onnxruntime answers through process.nextTick, which never lets the event loop turn: without this,
@@ -235,7 +263,10 @@ async function embedWithTransformer(
     try {
       await embedBatches(embedder, ids, batches, (positions, vectors) => {
         refuseNonFinite(vectors, embedder.dim, (row) => todoTexts[positions[row]]);
-        cache.add(positions.map((position) => todo[position]), vectors);
+        cache.add(
+          positions.map((position) => todo[position]),
+          vectors,
+        );
         bar.advance(positions.length);
       });
     } finally {
@@ -261,7 +292,8 @@ export interface QueryEmbedder {
 export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo): Promise<QueryEmbedder> {
   if (info.model === 'builtin') {
     const path = cachePath(join(folder.out, 'cache'), info.modelIdentity, 'model');
-    if (!existsSync(path)) throw new UserError(`the builtin model the vectors were made with is missing (${path}): run \`papermap embed --out ${folder.out}\` again`);
+    if (!existsSync(path))
+      throw new UserError(`the builtin model the vectors were made with is missing (${path}): run \`papermap embed --out ${folder.out}\` again`);
     let model: BuiltinModel;
     try {
       model = deserializeBuiltin(readFileSync(path));
@@ -272,11 +304,14 @@ export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo)
   }
   const dir = info.model === MINILM_NAME ? SHIPPED_MODEL_DIR : info.model;
   const files = modelFiles(dir);
-  if ('missing' in files) throw new UserError(`free-text queries need the model the papers were embedded with (${info.model}), which is not in ${dir}; query by paper id instead`);
+  if ('missing' in files)
+    throw new UserError(`free-text queries need the model the papers were embedded with (${info.model}), which is not in ${dir}; query by paper id instead`);
   const embedder = await loadTransformer(dir, info.model);
   if (embedder.identity !== info.modelIdentity) {
     await embedder.dispose();
-    throw new UserError(`the model in ${dir} is not the one the papers were embedded with (${embedder.identity} vs ${info.modelIdentity}): run \`papermap embed --out ${folder.out}\` again`);
+    throw new UserError(
+      `the model in ${dir} is not the one the papers were embedded with (${embedder.identity} vs ${info.modelIdentity}): run \`papermap embed --out ${folder.out}\` again`,
+    );
   }
   return {
     embed: async (texts) => {

@@ -60,12 +60,20 @@ export function describeTransformer(dir: string): { identity: string; dim: numbe
   if ('missing' in files) throw new UserError(`model folder ${dir} lacks ${files.missing.join(', ')}`);
   const config = readJsonFile(join(dir, 'config.json'), bertConfig, 'the config of a BERT-like encoder');
   const sentenceConfig = join(dir, 'sentence_bert_config.json');
-  const maxSeqLength = existsSync(sentenceConfig) ? readJsonFile(sentenceConfig, sentenceBertConfig, 'a sentence-transformers config').max_seq_length : undefined;
+  const maxSeqLength = existsSync(sentenceConfig)
+    ? readJsonFile(sentenceConfig, sentenceBertConfig, 'a sentence-transformers config').max_seq_length
+    : undefined;
   const maxTokens = Math.min(maxSeqLength ?? DEFAULT_MAX_TOKENS, config.max_position_embeddings ?? Infinity);
   const { normalizer } = readJsonFile(join(dir, 'tokenizer.json'), tokenizerFile, 'a tokenizers tokenizer.json');
   // BERT's normalizer strips accents when told to, or by default when it lowercases
   const stripsAccents = normalizer?.type === 'BertNormalizer' && (normalizer.strip_accents ?? normalizer.lowercase ?? false) === true;
-  const identity = [sha256File(files.onnx).slice(0, 16), sha256File(join(dir, 'tokenizer.json')).slice(0, 8), `max${maxTokens}`, stripsAccents ? 'mn' : 'raw', 'mean-l2'].join(':');
+  const identity = [
+    sha256File(files.onnx).slice(0, 16),
+    sha256File(join(dir, 'tokenizer.json')).slice(0, 8),
+    `max${maxTokens}`,
+    stripsAccents ? 'mn' : 'raw',
+    'mean-l2',
+  ].join(':');
   return { identity, dim: config.hidden_size, maxTokens, quantized: files.quantized, stripsAccents };
 }
 

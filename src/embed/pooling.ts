@@ -6,13 +6,7 @@
  * `hidden` is [batch, tokens, dim] row-major, `mask` is [batch, tokens].
  * Returns [batch, dim] row-major unit vectors.
  */
-export function meanPoolNormalize(
-  hidden: Float32Array,
-  mask: ArrayLike<number | bigint>,
-  batch: number,
-  tokens: number,
-  dim: number,
-): Float32Array {
+export function meanPoolNormalize(hidden: Float32Array, mask: ArrayLike<number | bigint>, batch: number, tokens: number, dim: number): Float32Array {
   if (hidden.length !== batch * tokens * dim) throw new Error(`hidden state has ${hidden.length} values, expected ${batch}x${tokens}x${dim}`);
   const pooled = new Float32Array(batch * dim);
   const sum = new Float64Array(dim);

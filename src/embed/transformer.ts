@@ -34,7 +34,8 @@ export class TransformerEmbedder {
     let tokenizer: PreTrainedTokenizer;
     let model: PreTrainedModel;
     // the error names the file that would not load: the tokenizer's, or the weights transformers.js picks
-    const cannotLoad = (file: string, error: unknown) => new UserError(`cannot load the model in ${dir}: ${join(dir, file)}: ${(error as Error).message.split('\n')[0]}; replace it with a sound copy`);
+    const cannotLoad = (file: string, error: unknown) =>
+      new UserError(`cannot load the model in ${dir}: ${join(dir, file)}: ${(error as Error).message.split('\n')[0]}; replace it with a sound copy`);
     try {
       tokenizer = await AutoTokenizer.from_pretrained(basename(absolute));
     } catch (error) {

@@ -51,7 +51,11 @@ export function relatedPapers(neighbours: Neighbours, minSimilarity: number): Re
 /** A paper's related papers, best first. */
 export function relatedOf(graph: RelatedGraph, row: number): RelatedPaper[] {
   const { k, labels, scores } = graph.neighbours;
-  return Array.from({ length: graph.links[row] }, (_, slot) => ({ row: labels[row * k + slot], score: scores[row * k + slot], mutual: graph.mutual[row * k + slot] === 1 }));
+  return Array.from({ length: graph.links[row] }, (_, slot) => ({
+    row: labels[row * k + slot],
+    score: scores[row * k + slot],
+    mutual: graph.mutual[row * k + slot] === 1,
+  }));
 }
 
 /**

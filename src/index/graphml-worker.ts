@@ -14,5 +14,6 @@ const { path, nearest, neighbors, minSimilarity } = workerData as GraphmlJob;
 const related = relatedPapers(firstNeighbours(nearest, neighbors), minSimilarity);
 parentPort!.postMessage({ related } satisfies GraphmlMessage);
 parentPort!.once('message', (papers: GraphmlPapers) => {
-  if (papers) parentPort!.postMessage({ hash: writeHashed(path, toGraphml(papers.papers, papers.topicOf, papers.topicLabels, related)) } satisfies GraphmlMessage);
+  if (papers)
+    parentPort!.postMessage({ hash: writeHashed(path, toGraphml(papers.papers, papers.topicOf, papers.topicLabels, related)) } satisfies GraphmlMessage);
 });

@@ -11,13 +11,7 @@ const NEEDS_ESCAPING = new RegExp(`[&<>"']|${NOT_XML.source}`, 'u');
 
 export function escapeXml(text: string): string {
   if (!NEEDS_ESCAPING.test(text)) return text;
-  return text
-    .replace(NOT_XML, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return text.replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /** Lines of graph.graphml and related.json are handed on this many characters at a time: a line at a time is ten million hand-overs at a million papers. */
@@ -33,7 +27,12 @@ const weightText = scorePrinter((weight) => weight.toFixed(4));
  * as it is written: at a million papers the file is more than one string can
  * hold.
  */
-export function* toGraphml(papers: readonly PaperTitle[], topicOf: Int32Array, topicLabels: ReadonlyMap<number, string>, related: RelatedGraph): Generator<string> {
+export function* toGraphml(
+  papers: readonly PaperTitle[],
+  topicOf: Int32Array,
+  topicLabels: ReadonlyMap<number, string>,
+  related: RelatedGraph,
+): Generator<string> {
   const withTopics = topicOf.some((topic) => topic >= 0);
   const head = [
     '<?xml version="1.0" encoding="UTF-8"?>',

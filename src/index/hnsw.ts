@@ -22,7 +22,7 @@ export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswPa
   for (let row = 0; row < count; row++) {
     checkStop();
     index.addPoint(pointOf(vectors, row, dim, point), row);
-    if ((row + 1) % PROGRESS_STEP === 0 || row + 1 === count) onProgress(row % PROGRESS_STEP + 1);
+    if ((row + 1) % PROGRESS_STEP === 0 || row + 1 === count) onProgress((row % PROGRESS_STEP) + 1);
   }
   index.setEf(parameters.efSearch);
   return index;
@@ -85,7 +85,7 @@ export function hnswNeighbours(
       .filter((row) => row >= 0 && !skip(q, row))
       .map((row) => ({ label: row, score: Math.fround(dot(queries, q * dim, vectors, row * dim, dim)) }));
     keepNearest(neighbours, q, found);
-    if ((q + 1) % PROGRESS_STEP === 0 || q + 1 === queryCount) onProgress(q % PROGRESS_STEP + 1);
+    if ((q + 1) % PROGRESS_STEP === 0 || q + 1 === queryCount) onProgress((q % PROGRESS_STEP) + 1);
   }
   return neighbours;
 }

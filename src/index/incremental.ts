@@ -139,7 +139,8 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
     for (const { label: other, score } of candidates) {
       if (isNew[other]) continue;
       const worst = other * k + k - 1;
-      if (neighbours.labels[worst] >= 0 && (score < neighbours.scores[worst] || (score === neighbours.scores[worst] && row > neighbours.labels[worst]))) continue;
+      if (neighbours.labels[worst] >= 0 && (score < neighbours.scores[worst] || (score === neighbours.scores[worst] && row > neighbours.labels[worst])))
+        continue;
       const list = listOf(neighbours, other);
       // a list searched again above already saw the new papers
       if (!list.some((entry) => entry.label === row)) keepNearest(neighbours, other, [...list, { label: row, score }]);

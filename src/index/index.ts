@@ -107,9 +107,22 @@ function previousIndex(folder: OutputFolder, hnsw: HnswParameters): SavedIndex |
   } catch {
     return undefined;
   }
-  const same = info.search === 'hnsw' && info.modelIdentity === vectors.modelIdentity && info.dim === vectors.dim && info.hnsw.m === hnsw.m && info.hnsw.efConstruction === hnsw.efConstruction;
+  const same =
+    info.search === 'hnsw' &&
+    info.modelIdentity === vectors.modelIdentity &&
+    info.dim === vectors.dim &&
+    info.hnsw.m === hnsw.m &&
+    info.hnsw.efConstruction === hnsw.efConstruction;
   if (!same || vectors.count <= EXACT_SEARCH_MAX_PAPERS || !folder.has('hnsw')) return undefined;
-  return { path: folder.path('hnsw'), hnswHash: info.hnswHash, dim: info.dim, labels: info.labels, fingerprints: info.fingerprints, rows: info.ids, neighbours };
+  return {
+    path: folder.path('hnsw'),
+    hnswHash: info.hnswHash,
+    dim: info.dim,
+    labels: info.labels,
+    fingerprints: info.fingerprints,
+    rows: info.ids,
+    neighbours,
+  };
 }
 
 /**
@@ -176,7 +189,9 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
     ids,
     labels: update ? update.labels : ids,
     fingerprints: update ? update.fingerprints : ids.map((_, row) => vectorFingerprint(vectors, row, info.dim)),
-    update: update ? { kind: 'updated', added: update.added, removed: update.removed, searchedAgain: update.searchedAgain } : { kind: 'built', added: papers.length, removed: 0, searchedAgain: 0 },
+    update: update
+      ? { kind: 'updated', added: update.added, removed: update.removed, searchedAgain: update.searchedAgain }
+      : { kind: 'built', added: papers.length, removed: 0, searchedAgain: 0 },
   };
   writer.write('indexInfo', JSON.stringify(indexInfo) + '\n');
 

@@ -50,7 +50,14 @@ export type IndexJob = { control: Int32Array } & (
  * hnswlib searches a given index deterministically: the answer is the same
  * either way.
  */
-export async function buildAndSearch(vectors: Float32Array, dim: number, hnsw: HnswParameters, path: string, k: number, parallelFrom = PARALLEL_MIN_PAPERS): Promise<Neighbours> {
+export async function buildAndSearch(
+  vectors: Float32Array,
+  dim: number,
+  hnsw: HnswParameters,
+  path: string,
+  k: number,
+  parallelFrom = PARALLEL_MIN_PAPERS,
+): Promise<Neighbours> {
   const count = vectors.length / dim;
   const skipSelf = (query: number, row: number) => query === row;
   // a long step never looks hung: progress lines (or a bar) for the build and for the search
@@ -70,9 +77,14 @@ export async function buildAndSearch(vectors: Float32Array, dim: number, hnsw: H
     await indexWorker({ control, kind: 'build', vectors, dim, hnsw, path }, building);
     building.stop();
     const threads = Math.max(1, Math.min(availableParallelism(), count, Math.floor(SEARCH_MEMORY / statSync(path).size)));
-    const ranges = Array.from({ length: threads }, (_, thread) => ({ from: Math.floor((thread * count) / threads), to: Math.floor(((thread + 1) * count) / threads) }));
+    const ranges = Array.from({ length: threads }, (_, thread) => ({
+      from: Math.floor((thread * count) / threads),
+      to: Math.floor(((thread + 1) * count) / threads),
+    }));
     const search = searching();
-    const parts = await Promise.all(ranges.map(({ from, to }) => indexWorker<Neighbours>({ control, kind: 'search', vectors, dim, path, ef: hnsw.efSearch, k, from, to }, search)));
+    const parts = await Promise.all(
+      ranges.map(({ from, to }) => indexWorker<Neighbours>({ control, kind: 'search', vectors, dim, path, ef: hnsw.efSearch, k, from, to }, search)),
+    );
     search.stop();
     return { ranges, parts };
   });
@@ -99,7 +111,10 @@ export interface PendingUpdate {
    * each at a million papers); undefined when the saved index was not the
    * one index.json describes.
    */
-  update<T>(papers: NonNullable<UpdatePapers>, meanwhile: (update: IndexUpdate) => T): Promise<{ update: IndexUpdate; hnswHash: string; meanwhile: T } | undefined>;
+  update<T>(
+    papers: NonNullable<UpdatePapers>,
+    meanwhile: (update: IndexUpdate) => T,
+  ): Promise<{ update: IndexUpdate; hnswHash: string; meanwhile: T } | undefined>;
   /** Ends the worker without an update. */
   cancel(): Promise<void>;
 }

@@ -42,7 +42,16 @@ if (job.kind === 'update') {
     } else {
       const { vectors, dim, from, to } = job;
       const index = loadHnsw(job.path, dim, job.ef);
-      const found = hnswNeighbours(index, vectors, dim, vectors.subarray(from * dim, to * dim), job.k, (query, row) => query + from === row, undefined, progress);
+      const found = hnswNeighbours(
+        index,
+        vectors,
+        dim,
+        vectors.subarray(from * dim, to * dim),
+        job.k,
+        (query, row) => query + from === row,
+        undefined,
+        progress,
+      );
       parentPort!.postMessage(found, movable(found.labels, found.scores));
     }
   });

@@ -100,7 +100,8 @@ export function openText(path: string): Opened {
     else if (headBytes[0] === 0xff && headBytes[1] === 0xfe) [encoding, skip] = ['utf-16le', 2];
     else if (headBytes[0] === 0xfe && headBytes[1] === 0xff) [encoding, skip] = ['utf-16be', 2];
     else {
-      if (headBytes.includes(0)) return { reason: 'binary file (NUL bytes and no UTF-16 byte order mark), not text; papermap reads UTF-8, UTF-16 with a BOM, or Windows-1252 text' };
+      if (headBytes.includes(0))
+        return { reason: 'binary file (NUL bytes and no UTF-16 byte order mark), not text; papermap reads UTF-8, UTF-16 with a BOM, or Windows-1252 text' };
       encoding = isUtf8(headBytes, complete) ? 'utf-8' : 'windows-1252';
     }
     if (!encoding.startsWith('utf-16')) {
@@ -147,7 +148,10 @@ export function openText(path: string): Opened {
             decoder = new TextDecoder('utf-8');
             text = decoder.decode(Buffer.concat([previousTail, bytes]), { stream: !last });
             const bad = text.indexOf('\ufffd');
-            onBadBytes(lines + countLines(text.slice(0, Math.max(0, bad))), 'bytes that are not UTF-8 (mixed encodings?), read as U+FFFD here and after; convert the file to UTF-8');
+            onBadBytes(
+              lines + countLines(text.slice(0, Math.max(0, bad))),
+              'bytes that are not UTF-8 (mixed encodings?), read as U+FFFD here and after; convert the file to UTF-8',
+            );
           }
         }
         lines += countLines(text);

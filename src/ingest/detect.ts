@@ -35,7 +35,12 @@ function describeDelimiter(delimiter: string): string {
 /** Whether the head reads as a table with this delimiter: a header of short names and rows with no more fields than it. */
 function looksTabular(head: string, complete: boolean, delimiter: string, columns: number): boolean {
   const rows: number[] = [];
-  const tokenizer = new CsvTokenizer(delimiter, delimiter !== '\t', (fields, _line, error) => rows.push(error ? -1 : fields.length), () => {});
+  const tokenizer = new CsvTokenizer(
+    delimiter,
+    delimiter !== '\t',
+    (fields, _line, error) => rows.push(error ? -1 : fields.length),
+    () => {},
+  );
   tokenizer.push(complete ? head : head.slice(0, Math.max(0, head.lastIndexOf('\n'))));
   tokenizer.end();
   const sample = rows.slice(1, 1 + CSV_SAMPLE);
@@ -99,7 +104,10 @@ export function detectFormat(head: string, complete = true): Format | Refusal {
     if (cells.length < 2 || cells.some((cell) => cell.length > 64)) continue;
     if (looksTabular(lines.slice(firstIndex).join('\n'), complete, delimiter, cells.length)) {
       const names = cells.map((cell) => (cell === '' ? '(empty)' : `"${cell}"`)).join(', ');
-      return { refused: `a ${describeDelimiter(delimiter)}-separated table with no "title" column (columns: ${names}); name the title column "title"`, line: firstLine };
+      return {
+        refused: `a ${describeDelimiter(delimiter)}-separated table with no "title" column (columns: ${names}); name the title column "title"`,
+        line: firstLine,
+      };
     }
   }
 

@@ -203,7 +203,11 @@ class Merger {
     const holder = this.ids.find(idHash);
     if (holder !== -1) {
       const at = holder * STRIDE;
-      this.report(file, record.line, `id "${id}" is already used by a different paper at ${this.place(this.facts[at + FIRST_FILE], this.facts[at + FIRST_LINE])}; skipped (give one of them another id)`);
+      this.report(
+        file,
+        record.line,
+        `id "${id}" is already used by a different paper at ${this.place(this.facts[at + FIRST_FILE], this.facts[at + FIRST_LINE])}; skipped (give one of them another id)`,
+      );
       return;
     }
     if ((this.count + 1) * STRIDE > this.facts.length) {
@@ -251,13 +255,21 @@ class Merger {
       if (!same) {
         const kept = this.place(this.facts[at + KEPT_FILE], this.facts[at + KEPT_LINE]);
         if (length > keptLength) {
-          this.report(this.files[fileIndex], record.line, `same title as ${kept} but a different abstract; kept this record's title and abstract (the longer abstract), dropped those of ${kept}`);
+          this.report(
+            this.files[fileIndex],
+            record.line,
+            `same title as ${kept} but a different abstract; kept this record's title and abstract (the longer abstract), dropped those of ${kept}`,
+          );
           change.title = record.title;
           change.abstract = record.abstract;
           this.setAbstract(at, record, fileIndex);
         } else {
           const rule = length === keptLength ? 'abstracts of equal length: the first seen' : 'the longer abstract';
-          this.report(this.files[fileIndex], record.line, `same title as ${kept} but a different abstract; kept the title and abstract of ${kept} (${rule}), dropped this record's`);
+          this.report(
+            this.files[fileIndex],
+            record.line,
+            `same title as ${kept} but a different abstract; kept the title and abstract of ${kept} (${rule}), dropped this record's`,
+          );
         }
       }
     }
@@ -282,7 +294,13 @@ function parserFor(format: Format, sink: RecordSink): { push(chunk: string): voi
  * Reads one file as a stream into the merger: encoding, then format (refused
  * when not recognised with confidence), then records one at a time.
  */
-function readFile(path: string, fileIndex: number, merger: Merger, report: (file: string, line: number, reason: string) => void, say: (message: string) => void): FileEntry {
+function readFile(
+  path: string,
+  fileIndex: number,
+  merger: Merger,
+  report: (file: string, line: number, reason: string) => void,
+  say: (message: string) => void,
+): FileEntry {
   const opened = openText(path);
   if ('reason' in opened) {
     report(path, 1, opened.reason);
@@ -315,7 +333,8 @@ function readFile(path: string, fileIndex: number, merger: Merger, report: (file
     opened.close();
   }
   entry.encoding = opened.encoding;
-  if (opened.windows1252FromLine !== undefined) say(`${path}: not UTF-8 from line ${opened.windows1252FromLine} on; read as Windows-1252 (Latin-1). Save it as UTF-8 to silence this notice`);
+  if (opened.windows1252FromLine !== undefined)
+    say(`${path}: not UTF-8 from line ${opened.windows1252FromLine} on; read as Windows-1252 (Latin-1). Save it as UTF-8 to silence this notice`);
   if (entry.records === 0 && problems === 0) problem(1, 'no papers found in this file (only blank lines or headers?)');
   return entry;
 }
@@ -325,14 +344,23 @@ function readFile(path: string, fileIndex: number, merger: Merger, report: (file
  * read: what that run reported is then reported again, as a run that read
  * those files again would.
  */
-function readAll(files: readonly string[], store: PaperStore, report: (file: string, line: number, reason: string) => void, say: (message: string) => void, from?: IngestState): Omit<IngestSummary, 'problems' | 'filesKept'> & { merger: Merger } {
+function readAll(
+  files: readonly string[],
+  store: PaperStore,
+  report: (file: string, line: number, reason: string) => void,
+  say: (message: string) => void,
+  from?: IngestState,
+): Omit<IngestSummary, 'problems' | 'filesKept'> & { merger: Merger } {
   const merger = new Merger(store, files, report, from);
   for (const message of from?.messages ?? []) {
     if ('notice' in message) say(message.notice);
     else report(message.file, message.line, message.reason);
   }
   const read = from?.files.length ?? 0;
-  const entries = [...(from?.files.map((file) => file.entry) ?? []), ...files.slice(read).map((file, index) => readFile(file, read + index, merger, report, say))];
+  const entries = [
+    ...(from?.files.map((file) => file.entry) ?? []),
+    ...files.slice(read).map((file, index) => readFile(file, read + index, merger, report, say)),
+  ];
   return { files: entries, records: merger.records, papers: merger.count, duplicatesMerged: merger.duplicatesMerged, merger };
 }
 
@@ -344,7 +372,16 @@ function readAll(files: readonly string[], store: PaperStore, report: (file: str
 export function readInputs(files: readonly string[]): { papers: Paper[]; summary: Omit<IngestSummary, 'papers' | 'filesKept'> } {
   const store = new MemoryStore();
   const problems: FileProblem[] = [];
-  const { files: entries, records, duplicatesMerged } = readAll(files, store, (file, line, reason) => problems.push({ file, line, reason }), () => {});
+  const {
+    files: entries,
+    records,
+    duplicatesMerged,
+  } = readAll(
+    files,
+    store,
+    (file, line, reason) => problems.push({ file, line, reason }),
+    () => {},
+  );
   return { papers: store.papers, summary: { files: entries, records, duplicatesMerged, problems } };
 }
 
@@ -363,7 +400,11 @@ function lastState(folder: OutputFolder, files: readonly string[], hashes: Reado
     if (error instanceof UserError) return undefined;
     throw error;
   }
-  const same = state !== undefined && state.factTable.length === state.papers * STRIDE && state.files.length <= files.length && state.files.every((file, index) => file.entry.path === files[index] && file.sha256 === hashes.get(files[index]));
+  const same =
+    state !== undefined &&
+    state.factTable.length === state.papers * STRIDE &&
+    state.files.length <= files.length &&
+    state.files.every((file, index) => file.entry.path === files[index] && file.sha256 === hashes.get(files[index]));
   return same ? state : undefined;
 }
 
@@ -398,11 +439,16 @@ export function ingest(writer: StageWriter, options: IngestOptions, files: reado
   try {
     const { merger, ...summary } = readAll(files, store, report, say, from);
     if (summary.papers === 0) {
-      throw new UserError(`no papers found in ${options.inputs.join(', ')} (every file was refused, empty or unreadable; see the warnings above); nothing written`);
+      throw new UserError(
+        `no papers found in ${options.inputs.join(', ')} (every file was refused, empty or unreadable; see the warnings above); nothing written`,
+      );
     }
     store.commit();
     const read = summary.files.map((entry) => ({ sha256: hashes.get(entry.path)!, entry }));
-    writer.write('ingestState', encodeState({ files: read, messages, records: summary.records, duplicatesMerged: summary.duplicatesMerged, papers: summary.papers, ...merger.tables() }));
+    writer.write(
+      'ingestState',
+      encodeState({ files: read, messages, records: summary.records, duplicatesMerged: summary.duplicatesMerged, papers: summary.papers, ...merger.tables() }),
+    );
     return { ...summary, problems, filesKept: from?.files.length ?? 0 };
   } catch (error) {
     store.discard();

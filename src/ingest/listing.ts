@@ -79,8 +79,7 @@ export class ListingParser {
       return;
     }
     // A short next line followed by a long one is the next title, not this title's abstract.
-    const nextIsTitle =
-      next === undefined || (next.text.length < MIN_ABSTRACT_LENGTH && afterNext !== undefined && afterNext.text.length > MAX_TITLE_LENGTH);
+    const nextIsTitle = next === undefined || (next.text.length < MIN_ABSTRACT_LENGTH && afterNext !== undefined && afterNext.text.length > MAX_TITLE_LENGTH);
     if (nextIsTitle) {
       this.sink.problem(title.line, 'title without an abstract; kept with an empty abstract');
       this.sink.record({ line: title.line, title: title.text, abstract: '', metadata: {} });

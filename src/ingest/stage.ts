@@ -21,7 +21,13 @@ export const ingestStage = defineStage({
   run: (writer, options, plan) => ingest(writer, options, plan.files, plan.hashes),
   facts: (summary, plan) => ({
     inputs: summary.files.map((file) => ({ path: file.path, sha256: plan.hashes.get(file.path)!, format: file.format, records: file.records })),
-    counts: { inputFiles: summary.files.length, records: summary.records, papers: summary.papers, duplicatesMerged: summary.duplicatesMerged, problems: summary.problems.length },
+    counts: {
+      inputFiles: summary.files.length,
+      records: summary.records,
+      papers: summary.papers,
+      duplicatesMerged: summary.duplicatesMerged,
+      problems: summary.problems.length,
+    },
   }),
   describe(summary, folder) {
     const problems = summary.problems.length === 0 ? 'no problems' : `${summary.problems.length} problem(s) reported above`;

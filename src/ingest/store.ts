@@ -217,7 +217,8 @@ export class SpillStore implements PaperStore {
         });
         const decoder = new TextDecoder();
         const buffer = Buffer.alloc(CHUNK_BYTES);
-        for (let read = readSync(input, buffer); read > 0; read = readSync(input, buffer)) lines.push(decoder.decode(buffer.subarray(0, read), { stream: true }));
+        for (let read = readSync(input, buffer); read > 0; read = readSync(input, buffer))
+          lines.push(decoder.decode(buffer.subarray(0, read), { stream: true }));
         lines.push(decoder.decode());
         lines.end();
       } finally {

@@ -32,7 +32,10 @@ export function toRecord(fields: Record<string, unknown>, line: number, sink: Re
   const abstract = found.abstract?.value;
   const id = found.id?.value;
   if (typeof title !== 'string' || cleanText(title) === '') {
-    sink.problem(line, title === undefined ? 'no "title" field; record skipped (give it a "title")' : 'empty or non-text "title"; record skipped (give it a title as text)');
+    sink.problem(
+      line,
+      title === undefined ? 'no "title" field; record skipped (give it a "title")' : 'empty or non-text "title"; record skipped (give it a title as text)',
+    );
     return;
   }
   if (abstract !== undefined && abstract !== null && typeof abstract !== 'string') {
@@ -331,7 +334,12 @@ export class CsvTokenizer {
 /** Splits one header line into cells (for telling the format). */
 export function headerCells(line: string, delimiter: string): string[] {
   let cells: string[] = [];
-  const tokenizer = new CsvTokenizer(delimiter, delimiter !== '\t', (fields) => (cells = cells.length === 0 ? fields : cells), () => {});
+  const tokenizer = new CsvTokenizer(
+    delimiter,
+    delimiter !== '\t',
+    (fields) => (cells = cells.length === 0 ? fields : cells),
+    () => {},
+  );
   tokenizer.push(line);
   tokenizer.end();
   return cells;
@@ -347,7 +355,10 @@ export class CsvParser {
   private header: string[] | undefined;
   private readonly tokenizer: CsvTokenizer;
 
-  constructor(delimiter: string, private readonly sink: RecordSink) {
+  constructor(
+    delimiter: string,
+    private readonly sink: RecordSink,
+  ) {
     const onRecord = (fields: string[], line: number, error: string | undefined): void => {
       if (this.header === undefined) {
         if (error) {
@@ -359,7 +370,10 @@ export class CsvParser {
       if (this.header.length === 0) return;
       if (error) sink.problem(line, error.includes('; skipped') ? error : `${error}; skipped (fix its quotes)`);
       else if (fields.length > this.header.length) {
-        sink.problem(line, `row has ${fields.length} fields but the header has ${this.header.length} (a stray ${describe(delimiter)} or quote?); skipped (fix the row)`);
+        sink.problem(
+          line,
+          `row has ${fields.length} fields but the header has ${this.header.length} (a stray ${describe(delimiter)} or quote?); skipped (fix the row)`,
+        );
       } else {
         const record: Record<string, string> = {};
         for (let i = 0; i < fields.length; i++) record[this.header[i]] = fields[i];
@@ -385,7 +399,10 @@ export class CsvParser {
       const key = names[i].toLowerCase();
       const first = seen.get(key);
       if (first !== undefined) {
-        this.sink.problem(line, `the header names column "${names[first]}" twice (columns ${first + 1} and ${i + 1}, "${names[i]}"); rename or remove one; file skipped`);
+        this.sink.problem(
+          line,
+          `the header names column "${names[first]}" twice (columns ${first + 1} and ${i + 1}, "${names[i]}"); rename or remove one; file skipped`,
+        );
         return [];
       }
       seen.set(key, i);

@@ -67,10 +67,21 @@ export function oklabToHex([L, a, b]: Lab): string {
   for (let shrink = 1; shrink > 0; shrink -= 0.02) {
     const rgb = oklabToLinear([L, a * shrink, b * shrink]);
     if (rgb.every((c) => c >= -1e-4 && c <= 1 + 1e-4)) {
-      return '#' + rgb.map((c) => Math.round(fromLinear(Math.min(1, Math.max(0, c))) * 255).toString(16).padStart(2, '0')).join('');
+      return (
+        '#' +
+        rgb
+          .map((c) =>
+            Math.round(fromLinear(Math.min(1, Math.max(0, c))) * 255)
+              .toString(16)
+              .padStart(2, '0'),
+          )
+          .join('')
+      );
     }
   }
-  const grey = Math.round(fromLinear(Math.min(1, Math.max(0, L ** 3))) * 255).toString(16).padStart(2, '0');
+  const grey = Math.round(fromLinear(Math.min(1, Math.max(0, L ** 3))) * 255)
+    .toString(16)
+    .padStart(2, '0');
   return `#${grey}${grey}${grey}`;
 }
 
@@ -207,11 +218,14 @@ function broadGroups(data: ReportData): BroadTopicInput[] {
   if (given && given.length > 0) {
     const ids = new Set(topics.map((topic) => topic.id));
     const seen = new Set<number>();
-    const groups = given.map((group) => ({ ...group, topicIds: group.topicIds.filter((id) => {
-      if (!ids.has(id) || seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    }) }));
+    const groups = given.map((group) => ({
+      ...group,
+      topicIds: group.topicIds.filter((id) => {
+        if (!ids.has(id) || seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      }),
+    }));
     // a fine topic no broad topic names still gets a colour and a place in the legend
     const orphans = topics.filter((topic) => !seen.has(topic.id));
     return [...groups.filter((group) => group.topicIds.length > 0), ...orphans.map((topic) => ({ label: topic.label, topicIds: [topic.id] }))];
@@ -236,7 +250,10 @@ export function sampleByTopic(topicOf: Int32Array, size: number, seed: number): 
   const nonEmpty = sizes.filter((stratumSize) => stratumSize > 0).length;
   const first = size >= nonEmpty ? 1 : 0;
   const left = count - first * nonEmpty;
-  const quotas = Array.from(sizes, (stratumSize) => Math.min(stratumSize, first) + (stratumSize > 0 ? (size - first * nonEmpty) * ((stratumSize - first) / left) : 0));
+  const quotas = Array.from(
+    sizes,
+    (stratumSize) => Math.min(stratumSize, first) + (stratumSize > 0 ? (size - first * nonEmpty) * ((stratumSize - first) / left) : 0),
+  );
   const taken = quotas.map(Math.floor);
   const byRemainder = quotas.map((_, stratum) => stratum).sort((a, b) => quotas[b] - taken[b] - (quotas[a] - taken[a]) || a - b);
   for (let extra = size - taken.reduce((sum, quota) => sum + quota, 0), at = 0; extra > 0; extra--, at++) taken[byRemainder[at]]++;
@@ -315,7 +332,10 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
   const groups = broadGroups(data).map((group) => ({ ...group, topicIds: group.topicIds.map(placeOf) }));
   // within a broad topic, its biggest fine topics first (and darkest)
   for (const group of groups) group.topicIds.sort((a, b) => clusters.topics[b].size - clusters.topics[a].size || a - b);
-  const colours = topicColours(clusters.topics.length, groups.map((group) => group.topicIds));
+  const colours = topicColours(
+    clusters.topics.length,
+    groups.map((group) => group.topicIds),
+  );
   const parentOf = new Map<number, number>();
   groups.forEach((group, index) => group.topicIds.forEach((id) => parentOf.set(id, index)));
   const broad: PageBroadTopic[] = groups.map((group, index) => ({
@@ -333,7 +353,11 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
     summary:
       `Embedder: ${vectors.model} (${vectors.dim} dimensions) · ${clusters.outliers.length} outliers · papermap ${data.version}` +
       (shortAbstracts ? ` · abstracts cut to ${SHORT_ABSTRACT} characters (more than ${FULL_ABSTRACTS_MAX_PAPERS} papers)` : ''),
-    ...(vectors.fallbackReason ? { notice: `The shipped all-MiniLM-L6-v2 could not be used (${vectors.fallbackReason}); the builtin embedder was used, so neighbours and topics are less semantic.` } : {}),
+    ...(vectors.fallbackReason
+      ? {
+          notice: `The shipped all-MiniLM-L6-v2 could not be used (${vectors.fallbackReason}); the builtin embedder was used, so neighbours and topics are less semantic.`,
+        }
+      : {}),
     projection: `${data.projection} Topics: ${clusters.method}; k = ${clusters.k}, ${clusters.kSelection.criterion}.`,
     floor,
     topics: clusters.topics.map((topic, index) => ({

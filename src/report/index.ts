@@ -5,7 +5,21 @@ import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
 import { mapFile, type MapFile } from '../store/schemas.js';
-import { previousPapersLead, readAbstracts, readClusters, readClustersFile, readCurrentVectorsInfo, readIndexInfo, readNeighbours, readPaperDigests, readPaperTitles, readPrevious, readVectors, type Neighbours, type PaperTitle } from '../store/read.js';
+import {
+  previousPapersLead,
+  readAbstracts,
+  readClusters,
+  readClustersFile,
+  readCurrentVectorsInfo,
+  readIndexInfo,
+  readNeighbours,
+  readPaperDigests,
+  readPaperTitles,
+  readPrevious,
+  readVectors,
+  type Neighbours,
+  type PaperTitle,
+} from '../store/read.js';
 import { changesSince, type PreviousPapers } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
@@ -42,7 +56,12 @@ function layOut(count: number, vectors: Float32Array, dim: number, neighbours: N
  * with the same vector keep them. Nothing when map.json is missing, damaged,
  * of another seed, or keeps no paper: the map is then laid out anew.
  */
-function keptPlaces(folder: OutputFolder, rowOf: Map<string, number>, fingerprintOf: (row: number) => string, seed: number): { places: Places; laidOut: number } | undefined {
+function keptPlaces(
+  folder: OutputFolder,
+  rowOf: Map<string, number>,
+  fingerprintOf: (row: number) => string,
+  seed: number,
+): { places: Places; laidOut: number } | undefined {
   if (!folder.has('map')) return undefined;
   let last: MapFile;
   try {
@@ -146,7 +165,12 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
         '; distances on the map are only roughly meaningful, neighbourhoods are.',
     };
     writer.write('changes', JSON.stringify(changes, null, 2) + '\n');
-    const laidOutPapers = Array.from(laidOut.rows, (row, index) => ({ id: papers[row].id, vector: fingerprintOf(row), x: laidOut.xy[index * 2], y: laidOut.xy[index * 2 + 1] }));
+    const laidOutPapers = Array.from(laidOut.rows, (row, index) => ({
+      id: papers[row].id,
+      vector: fingerprintOf(row),
+      x: laidOut.xy[index * 2],
+      y: laidOut.xy[index * 2 + 1],
+    }));
     writer.write('map', JSON.stringify({ seed: clusters.seed, laidOut: laidOutPapers } satisfies MapFile) + '\n');
     writer.write('markdown', toMarkdown(data));
     writer.write('html', toHtml(data));
@@ -157,5 +181,9 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
     throw error;
   }
   await graph;
-  return { papers: papers.length, topics, files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes'), folder.path('map')] };
+  return {
+    papers: papers.length,
+    topics,
+    files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes'), folder.path('map')],
+  };
 }

@@ -30,7 +30,15 @@ const more = (count: number, one: string, many: string) => `${thousands(count)} 
 function newsMarkdown(news: News): string[] {
   const line = (pieces: Piece[]) =>
     pieces
-      .map((piece) => (typeof piece === 'string' ? escapeMarkdown(piece) : 'paper' in piece ? (piece.lead ? `**${escapeMarkdown(piece.title)}**` : escapeMarkdown(piece.title)) : `[${piece.topic}: ${escapeMarkdown(piece.label)}](#topic-${piece.topic})`))
+      .map((piece) =>
+        typeof piece === 'string'
+          ? escapeMarkdown(piece)
+          : 'paper' in piece
+            ? piece.lead
+              ? `**${escapeMarkdown(piece.title)}**`
+              : escapeMarkdown(piece.title)
+            : `[${piece.topic}: ${escapeMarkdown(piece.label)}](#topic-${piece.topic})`,
+      )
       .join('');
   const lines = ["## What's new", '', escapeMarkdown(news.summary), ''];
   for (const list of news.lists) {
@@ -75,18 +83,31 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   lines.push(`# Paper map: ${papers.length} papers in ${clusters.broadTopics.length} broad topics and ${clusters.topics.length} topics`, '');
   lines.push(`Made by papermap ${data.version} with the **${escapeMarkdown(vectors.model)}** embedder (${vectors.dim} dimensions).`);
   if (vectors.fallbackReason) {
-    lines.push('', `> **Note:** the shipped all-MiniLM-L6-v2 could not be used (${escapeMarkdown(vectors.fallbackReason)}), so the builtin embedder (LSA over TF-IDF) was used. Topics and neighbours are less semantic than with MiniLM.`);
+    lines.push(
+      '',
+      `> **Note:** the shipped all-MiniLM-L6-v2 could not be used (${escapeMarkdown(vectors.fallbackReason)}), so the builtin embedder (LSA over TF-IDF) was used. Topics and neighbours are less semantic than with MiniLM.`,
+    );
   }
   lines.push('');
   lines.push('| Papers | Broad topics | Topics | Weak topics | Outliers | Related-paper links | Similarity floor |', '|---:|---:|---:|---:|---:|---:|---:|');
-  lines.push(`| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity} |`, '');
+  lines.push(
+    `| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity} |`,
+    '',
+  );
   lines.push(...newsMarkdown(whatsNew(data.changes, clusters.topics)));
   lines.push('## How the map was made', '');
 
   if ('searched' in clusters.kSelection) {
     lines.push(`**How the topics were chosen:** ${clusters.kSelection.criterion}.`);
-    lines.push('', `<details><summary>Scores of every k tried over all papers</summary>`, '', '| k | stability | prediction strength | silhouette |', '|---:|---:|---:|---:|');
-    for (const score of clusters.kScores) lines.push(`| ${score.k} | ${score.stability.toFixed(3)} | ${score.predictionStrength.toFixed(3)} | ${score.silhouette.toFixed(3)} |`);
+    lines.push(
+      '',
+      `<details><summary>Scores of every k tried over all papers</summary>`,
+      '',
+      '| k | stability | prediction strength | silhouette |',
+      '|---:|---:|---:|---:|',
+    );
+    for (const score of clusters.kScores)
+      lines.push(`| ${score.k} | ${score.stability.toFixed(3)} | ${score.predictionStrength.toFixed(3)} | ${score.silhouette.toFixed(3)} |`);
     lines.push('', '</details>');
   } else {
     lines.push(`**k = ${clusters.k}**, given with \`--k\`; ${clusters.kSelection.broadCriterion ?? ''}.`);
@@ -98,21 +119,31 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
       `label diversity ${quality.labelDiversity.topics.toFixed(3)}; stability across seeds ${quality.stability.seeds.join(' and ')}: ARI ${quality.stability.meanAri.toFixed(3)}. ` +
       `A topic is _weak_ when its ${quality.weakRule}: ${quality.weakTopics} of ${clusters.topics.length}.`,
   );
-  lines.push('', `Clustering: ${clusters.method}, seed ${clusters.seed}. Related papers: up to ${index.graph.neighbors} nearest neighbours with cosine similarity of at least ${index.graph.minSimilarity} (${index.graph.minSimilarityRule}).` + (data.nearest ? ` A paper with fewer than ${RELATED_SHOWN} related papers also lists its nearest papers below the floor, marked _weak_.` : ''), '');
+  lines.push(
+    '',
+    `Clustering: ${clusters.method}, seed ${clusters.seed}. Related papers: up to ${index.graph.neighbors} nearest neighbours with cosine similarity of at least ${index.graph.minSimilarity} (${index.graph.minSimilarityRule}).` +
+      (data.nearest ? ` A paper with fewer than ${RELATED_SHOWN} related papers also lists its nearest papers below the floor, marked _weak_.` : ''),
+    '',
+  );
 
   lines.push('## Topics', '', '| # | Topic | Papers | Cohesion | Coherence | Stability | Nearest topic |', '|---:|---|---:|---:|---:|---:|---|');
   for (const broad of clusters.broadTopics) {
     lines.push(`| | **${escapeMarkdown(broad.label)}** | **${broad.size}** | | ${broad.coherence.toFixed(3)} | | |`);
     for (const topic of broad.topicIds.map((id) => topicById.get(id)!)) {
       const nearest = topic.nearestTopic ? `${topicLink(topic.nearestTopic.id)} (${topic.nearestTopic.similarity.toFixed(2)})` : '';
-      lines.push(`| ${topic.id} | ${topicLink(topic.id)}${topic.weak ? ' _(weak)_' : ''} | ${topic.size} | ${topic.cohesion.toFixed(3)} | ${topic.coherence.toFixed(3)} | ${topic.stability.toFixed(3)} | ${nearest} |`);
+      lines.push(
+        `| ${topic.id} | ${topicLink(topic.id)}${topic.weak ? ' _(weak)_' : ''} | ${topic.size} | ${topic.cohesion.toFixed(3)} | ${topic.coherence.toFixed(3)} | ${topic.stability.toFixed(3)} | ${nearest} |`,
+      );
     }
   }
   lines.push('');
 
   for (const topic of clusters.topics) {
     lines.push(`<a id="topic-${topic.id}"></a>`, '', `## Topic ${topic.id}: ${escapeMarkdown(topic.label)}`, '');
-    lines.push(`Part of **${escapeMarkdown(broadById.get(topic.parent)!.label)}**${topic.weak ? ' · _weak topic_' : ''} · coherence ${topic.coherence.toFixed(3)} · stability ${topic.stability.toFixed(3)}`, '');
+    lines.push(
+      `Part of **${escapeMarkdown(broadById.get(topic.parent)!.label)}**${topic.weak ? ' · _weak topic_' : ''} · coherence ${topic.coherence.toFixed(3)} · stability ${topic.stability.toFixed(3)}`,
+      '',
+    );
     lines.push(`**Keywords:** ${topic.keywords.map(escapeMarkdown).join(', ')}`, '');
     const nearest = topic.nearestTopic ? ` · nearest topic ${topicLink(topic.nearestTopic.id)} (similarity ${topic.nearestTopic.similarity.toFixed(2)})` : '';
     lines.push(`${topic.size} papers · cohesion ${topic.cohesion.toFixed(3)}${nearest}`, '');
@@ -122,7 +153,10 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     const which = listed.length < topic.paperIds.length ? `The ${listed.length} most central of its ${thousands(topic.paperIds.length)} papers` : 'All papers';
     lines.push('', `<details><summary>${which}, with their closest related papers</summary>`, '');
     for (const id of listed) lines.push(paperLine(id));
-    if (listed.length < topic.paperIds.length) lines.push(`- … and ${more(topic.paperIds.length - listed.length, 'paper', 'papers')} in this topic (every paper and its related papers are in related.json)`);
+    if (listed.length < topic.paperIds.length)
+      lines.push(
+        `- … and ${more(topic.paperIds.length - listed.length, 'paper', 'papers')} in this topic (every paper and its related papers are in related.json)`,
+      );
     lines.push('', '</details>', '');
   }
 
@@ -131,7 +165,10 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   for (const outlier of clusters.outliers.slice(0, shown)) {
     lines.push(paperLine(outlier.id, `: nearest topic ${topicLink(outlier.nearestTopic)} (similarity ${outlier.similarity.toFixed(2)})`));
   }
-  if (clusters.outliers.length > shown) lines.push(`- … and ${more(clusters.outliers.length - shown, 'outlier', 'outliers')}, after these first ${shown} in corpus order (every paper and its related papers are in related.json)`);
+  if (clusters.outliers.length > shown)
+    lines.push(
+      `- … and ${more(clusters.outliers.length - shown, 'outlier', 'outliers')}, after these first ${shown} in corpus order (every paper and its related papers are in related.json)`,
+    );
   lines.push('');
   return lines.join('\n');
 }

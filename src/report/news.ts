@@ -27,7 +27,11 @@ export interface News {
 export function whatsNew(changes: Changes, topics: readonly Topic[], shown = NEWS_SHOWN): News {
   const { since, counts } = changes;
   if (since === null) {
-    return { summary: `First run: there is no earlier run to compare with, so all ${thousands(counts.papers)} papers are new and none is listed.`, lists: [], topics: [] };
+    return {
+      summary: `First run: there is no earlier run to compare with, so all ${thousands(counts.papers)} papers are new and none is listed.`,
+      lists: [],
+      topics: [],
+    };
   }
   const labelOf = new Map(topics.map((entry) => [entry.id, entry.label]));
   const topic = (id: number | null): Piece => (id === null ? 'outlier' : { topic: id, label: labelOf.get(id)! });
@@ -36,17 +40,21 @@ export function whatsNew(changes: Changes, topics: readonly Topic[], shown = NEW
   const list = <T>(heading: string, entries: readonly T[], total: number, item: (entry: T) => Piece[]): NewsList[] =>
     total === 0
       ? []
-      : [{
-          heading: `${heading} (${thousands(total)})`,
-          items: entries.slice(0, shown).map(item),
-          ...(total > shown ? { more: `… and ${thousands(total - shown)} more (all in changes.json)` } : {}),
-        }];
+      : [
+          {
+            heading: `${heading} (${thousands(total)})`,
+            items: entries.slice(0, shown).map(item),
+            ...(total > shown ? { more: `… and ${thousands(total - shown)} more (all in changes.json)` } : {}),
+          },
+        ];
   const lists = [
     ...list('New papers', changes.added, counts.added, (entry) => [
       paper(entry),
       ' · topic ',
       topic(entry.topic),
-      ...(entry.nearestOlder.length === 0 ? [] : [' · nearest older: ', ...entry.nearestOlder.flatMap((older, index) => [index > 0 ? '; ' : '', other(older), ` (${older.score.toFixed(2)})`])]),
+      ...(entry.nearestOlder.length === 0
+        ? []
+        : [' · nearest older: ', ...entry.nearestOlder.flatMap((older, index) => [index > 0 ? '; ' : '', other(older), ` (${older.score.toFixed(2)})`])]),
     ]),
     ...list('Changed papers (title or abstract)', changes.changed, counts.changed, (entry) => [paper(entry), ' · topic ', topic(entry.topic)]),
     ...list('Removed papers', changes.removed, counts.removed, (entry) => [paper(entry)]),
@@ -59,13 +67,21 @@ export function whatsNew(changes: Changes, topics: readonly Topic[], shown = NEW
   if (since.topics === null) {
     lines.push(['The previous run has no topics to compare with.']);
   } else {
-    if (grewMost.length > 0) lines.push(['Grew most: ', ...grewMost.flatMap((entry, index) => [index > 0 ? '; ' : '', topic(entry.id), ` ${thousands(entry.before)} → ${thousands(entry.after)}`])]);
+    if (grewMost.length > 0)
+      lines.push([
+        'Grew most: ',
+        ...grewMost.flatMap((entry, index) => [index > 0 ? '; ' : '', topic(entry.id), ` ${thousands(entry.before)} → ${thousands(entry.after)}`]),
+      ]);
     if (births.length > 0) lines.push(['New: ', ...joined(births, topic)]);
     if (deaths.length > 0) lines.push([`Gone: ${earlier(deaths)}`]);
     for (const merge of merges) lines.push([`Merged: ${earlier(merge.from)} into `, topic(merge.into)]);
     for (const split of splits) lines.push([`Split: ${earlier([split.from])} into `, ...joined(split.into, topic)]);
     if (lines.length === 0) lines.push(['No topic grew, appeared, disappeared, merged or split.']);
-    lines.unshift([changes.topics.refit === null ? 'The new papers joined the existing topics, which keep their ids.' : `The topics were fitted anew (${changes.topics.refit}); each kept the id of the earlier topic it continues.`]);
+    lines.unshift([
+      changes.topics.refit === null
+        ? 'The new papers joined the existing topics, which keep their ids.'
+        : `The topics were fitted anew (${changes.topics.refit}); each kept the id of the earlier topic it continues.`,
+    ]);
   }
   const topicsThen = since.topics === null ? '' : ` in ${thousands(since.topics)} topics`;
   return {

@@ -132,7 +132,15 @@ export function showMap(data: PageData): void {
     }
   }
   if (papers.length === 0) [minX, maxX, minY, maxY] = [0, 1, 0, 1];
-  interface Label { x: number; y: number; text: string; ink: string; size: number; topicIds: number[]; broad: boolean }
+  interface Label {
+    x: number;
+    y: number;
+    text: string;
+    ink: string;
+    size: number;
+    topicIds: number[];
+    broad: boolean;
+  }
   const fineLabels: Label[] = topics.map((topic, index) => ({
     x: median(topicXs[index].slice()),
     y: median(topicYs[index].slice()),
@@ -183,8 +191,7 @@ export function showMap(data: PageData): void {
   const screenY = (y: number) => canvas.clientHeight / 2 + ((y - (minY + maxY) / 2) * base + offsetY) * scale;
   const toScreen = (paper: PagePaper): [number, number] => [screenX(paper.x), screenY(paper.y)];
   const colorOf = (paper: PagePaper) => (paper.c < 0 ? OUTLIER_COLOR : topics[paper.c].color);
-  const isDimmed = (row: number) =>
-    (topicFilter !== undefined && !topicFilter.has(papers[row].c)) || (searchHits !== undefined && !searchHits.has(row));
+  const isDimmed = (row: number) => (topicFilter !== undefined && !topicFilter.has(papers[row].c)) || (searchHits !== undefined && !searchHits.has(row));
 
   /** Labels of the current zoom level, biggest topics first, none overlapping another or leaving the canvas. */
   function drawLabels(width: number, height: number): void {
@@ -324,7 +331,9 @@ export function showMap(data: PageData): void {
       } else {
         item.append(element('span', data.outside[other - papers.length].t, 'off-map'));
       }
-      item.append(element('span', ` ${score.toFixed(2)}${weak ? ' · weak' : ''}${other < papers.length ? '' : ' · not on the map (outside the sample)'}`, 'score'));
+      item.append(
+        element('span', ` ${score.toFixed(2)}${weak ? ' · weak' : ''}${other < papers.length ? '' : ' · not on the map (outside the sample)'}`, 'score'),
+      );
       list.append(item);
     }
     return list;
@@ -377,7 +386,13 @@ export function showMap(data: PageData): void {
     }
     const more = searchHits.size - shown.length;
     const among = data.sample ? ` among the ${papers.length.toLocaleString('en-US')} sampled papers` : '';
-    matches.append(element('li', note ?? (searchHits.size === 0 ? `No title matches${among}.` : more > 0 ? `… and ${more} more${among}` : `${searchHits.size} match(es)${among}`), 'hint'));
+    matches.append(
+      element(
+        'li',
+        note ?? (searchHits.size === 0 ? `No title matches${among}.` : more > 0 ? `… and ${more} more${among}` : `${searchHits.size} match(es)${among}`),
+        'hint',
+      ),
+    );
   }
 
   // --- search: by title in the file, by meaning when served with papermap serve

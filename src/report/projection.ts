@@ -73,7 +73,9 @@ export function placeAround(laidOut: Places, neighbours: Neighbours, count: numb
     const placed = Float64Array.from(map);
     for (let row = 0; row < count; row++) {
       if (!Number.isNaN(placed[row * 2])) continue;
-      let x = 0, y = 0, weight = 0;
+      let x = 0,
+        y = 0,
+        weight = 0;
       for (let slot = 0; slot < neighbours.k; slot++) {
         const label = neighbours.labels[row * neighbours.k + slot];
         if (label < 0 || Number.isNaN(placed[label * 2])) continue;
@@ -92,7 +94,10 @@ export function placeAround(laidOut: Places, neighbours: Neighbours, count: numb
 
 /** Scales both axes by the same factor so the map keeps its shape, centred in [0, 1]. */
 function scaleToUnitSquare(points: number[][], into: Float64Array): Float64Array {
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
   for (const [x, y] of points) {
     minX = Math.min(minX, x);
     maxX = Math.max(maxX, x);

@@ -4,7 +4,7 @@ import { report } from './index.js';
 
 export const reportStage = defineStage({
   name: 'report',
-  description: 'write report.md, report.html, graph.graphml (the related-paper graph with each paper\'s topic), changes.json and map.json',
+  description: "write report.md, report.html, graph.graphml (the related-paper graph with each paper's topic), changes.json and map.json",
   reads: ['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'neighbours', 'clusters'],
   options: [],
   prepare: () => ({ plan: undefined }),

@@ -84,7 +84,13 @@ function countPapers(path: string): number {
  * staging; `beforeCommit` (given the number of papers ingest leaves, for
  * ingest) may still refuse, and nothing then reaches the folder.
  */
-async function runStage(stage: Stage, folder: OutputFolder, options: Options, force: boolean, beforeCommit: (stagedPapers: number | undefined) => void): Promise<StageOutcome> {
+async function runStage(
+  stage: Stage,
+  folder: OutputFolder,
+  options: Options,
+  force: boolean,
+  beforeCommit: (stagedPapers: number | undefined) => void,
+): Promise<StageOutcome> {
   // let the event loop turn, so that a Ctrl-C that came during the last stage is handled before the next one starts
   await setImmediate();
   const started = performance.now();

@@ -61,17 +61,32 @@ export interface OptionSpec<N extends OptionName = OptionName> {
 export const OPTION_SPECS: { [N in OptionName]: OptionSpec<N> } = {
   inputs: { flags: '--input <path...>', description: 'input files or folders (listing dumps, JSON Lines, JSON arrays, CSV/TSV)', default: ['seeds'] },
   strict: { flags: '--strict', description: 'fail on the first bad record instead of reporting it and going on', default: false },
-  model: { flags: '--model <model>', description: 'auto (the shipped all-MiniLM-L6-v2) | minilm | builtin | path of a transformers.js model folder', default: 'auto' },
+  model: {
+    flags: '--model <model>',
+    description: 'auto (the shipped all-MiniLM-L6-v2) | minilm | builtin | path of a transformers.js model folder',
+    default: 'auto',
+  },
   batchSize: {
     flags: '--batch-size <n>',
-    description: 'full-length texts (256 word pieces) per model call, shorter texts more, for a model without int8 weights (an int8 model, as the shipped one, runs one text a call)',
+    description:
+      'full-length texts (256 word pieces) per model call, shorter texts more, for a model without int8 weights (an int8 model, as the shipped one, runs one text a call)',
     default: DEFAULT_BATCH_SIZE,
     parse: wholeNumber(1),
   },
   m: { flags: '--m <n>', description: 'HNSW links per node', default: DEFAULT_HNSW.m, parse: wholeNumber(2) },
-  efConstruction: { flags: '--ef-construction <n>', description: 'HNSW candidates while building', default: DEFAULT_HNSW.efConstruction, parse: wholeNumber(1) },
+  efConstruction: {
+    flags: '--ef-construction <n>',
+    description: 'HNSW candidates while building',
+    default: DEFAULT_HNSW.efConstruction,
+    parse: wholeNumber(1),
+  },
   neighbors: { flags: '--neighbors <k>', description: 'related papers kept per paper', default: DEFAULT_NEIGHBORS, parse: wholeNumber(1) },
-  minSimilarity: { flags: '--min-similarity <x>', description: 'similarity floor of related papers; auto = 99th percentile of random pairs', default: 'auto', parse: similarityFloor },
+  minSimilarity: {
+    flags: '--min-similarity <x>',
+    description: 'similarity floor of related papers; auto = 99th percentile of random pairs',
+    default: 'auto',
+    parse: similarityFloor,
+  },
   k: { flags: '--k <k>', description: 'number of topics, or auto', default: 'auto', parse: topicCount },
   seed: { flags: '--seed <n>', description: 'seed of k-means and the map', default: DEFAULT_SEED, parse: wholeNumber(0) },
   refit: {
@@ -82,7 +97,8 @@ export const OPTION_SPECS: { [N in OptionName]: OptionSpec<N> } = {
   },
   shard: {
     flags: '--shard <I/N>',
-    description: 'embed only shard I of N into cache/ (one job of a CI matrix); gather every shard\'s cache/ into one folder, then `papermap run` embeds nothing',
+    description:
+      "embed only shard I of N into cache/ (one job of a CI matrix); gather every shard's cache/ into one folder, then `papermap run` embeds nothing",
     default: undefined,
     parse: shardOf,
   },

@@ -73,7 +73,8 @@ function countParameter(url: URL, name: string, fallback: number): number {
   const value = url.searchParams.get(name);
   if (value === null) return fallback;
   const number = Number(value);
-  if (value.trim() === '' || !Number.isInteger(number) || number < 1 || number > MAX_K) throw new HttpError(400, `${name} must be a whole number from 1 to ${MAX_K}`);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 1 || number > MAX_K)
+    throw new HttpError(400, `${name} must be a whole number from 1 to ${MAX_K}`);
   return number;
 }
 
@@ -116,7 +117,8 @@ function load(folder: OutputFolder): Promise<Loaded> {
 
 /** Starts the server and resolves once it listens; `close` stops it and frees the model. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new UserError(`--port ${options.port}: expected a port from 0 to 65535`);
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+    throw new UserError(`--port ${options.port}: expected a port from 0 to 65535`);
   const folder = OutputFolder.existing(options.out);
   const loaded = await load(folder);
   const { search, papers, rowOf, embedder, topicOf } = loaded;

@@ -11,7 +11,11 @@ const LOG_EVERY_MS = 10_000;
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const whole = Math.round(seconds);
-  return whole < 60 ? `${whole} s` : whole < 3600 ? `${Math.floor(whole / 60)} min ${whole % 60} s` : `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
+  return whole < 60
+    ? `${whole} s`
+    : whole < 3600
+      ? `${Math.floor(whole / 60)} min ${whole % 60} s`
+      : `${Math.floor(whole / 3600)} h ${Math.floor((whole % 3600) / 60)} min`;
 }
 
 /**
@@ -32,7 +36,9 @@ export function progressBar(label: string, total: number, unit = 'items'): Progr
         if (now - logged < LOG_EVERY_MS || done >= total) return;
         logged = now;
         const rate = done / ((now - started) / 1000);
-        notice(`${label}: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} (${((100 * done) / total).toFixed(1)}%), ${rate.toFixed(1)} ${unit}/s, ${duration((total - done) / rate)} left`);
+        notice(
+          `${label}: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit} (${((100 * done) / total).toFixed(1)}%), ${rate.toFixed(1)} ${unit}/s, ${duration((total - done) / rate)} left`,
+        );
       },
       stop() {},
     };

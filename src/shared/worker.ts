@@ -18,7 +18,12 @@ export function inWorker<T>(file: string, data: unknown, progress?: Progress, on
 }
 
 /** inWorker, with the worker at hand to post to while it runs. */
-export function startWorker<T>(file: string, data: unknown, progress?: Progress, onMessage?: (message: T) => void): { worker: Worker; exited: Promise<T | undefined> } {
+export function startWorker<T>(
+  file: string,
+  data: unknown,
+  progress?: Progress,
+  onMessage?: (message: T) => void,
+): { worker: Worker; exited: Promise<T | undefined> } {
   const worker = new Worker(file, { workerData: data });
   const exited = new Promise<T | undefined>((resolve, reject) => {
     let answer: T | undefined;

@@ -51,7 +51,9 @@ export class OutputFolder {
       mkdirSync(out, { recursive: true });
       accessSync(out, constants.W_OK);
     } catch (error) {
-      throw new UserError(`cannot write to --out ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give a folder you can write to`);
+      throw new UserError(
+        `cannot write to --out ${out} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give a folder you can write to`,
+      );
     }
     return new OutputFolder(out);
   }
@@ -143,7 +145,10 @@ export class OutputFolder {
     if (!existsSync(path)) throw new UserError(`${path} not found: ${this.remedy(name)} first`);
     const manifest = this.loadManifest();
     if (manifest.state === 'missing') return undefined;
-    if (manifest.state === 'damaged') throw new UserError(`${manifest.path} is damaged (${manifest.problem}), so the files it vouches for cannot be checked: run \`papermap run --out ${this.out}\``);
+    if (manifest.state === 'damaged')
+      throw new UserError(
+        `${manifest.path} is damaged (${manifest.problem}), so the files it vouches for cannot be checked: run \`papermap run --out ${this.out}\``,
+      );
     const committed = manifest.manifest.stages[ARTIFACTS[name].stage]?.outputs[ARTIFACTS[name].file];
     if (committed === undefined) throw this.damaged(name, `not recorded in ${manifest.path} (its stage never finished)`);
     return committed;
@@ -265,7 +270,8 @@ function checkOutName(out: string): void {
   // where the folder really is: a symlink (or a parent that is one) pointing into /proc counts as /proc
   const locations = [resolve(out), realLocation(out)];
   for (const system of ['/proc', '/sys', '/dev']) {
-    if (locations.some((absolute) => absolute === system || absolute.startsWith(system + sep))) throw new UserError(`--out ${out} is inside ${system}, a system folder: give another folder`);
+    if (locations.some((absolute) => absolute === system || absolute.startsWith(system + sep)))
+      throw new UserError(`--out ${out} is inside ${system}, a system folder: give another folder`);
   }
 }
 

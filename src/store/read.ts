@@ -233,13 +233,17 @@ export function readVectors(folder: OutputFolder): { info: VectorsInfo; vectors:
   // readBytes hashed it, or found it hashed, unless it changed while read
   checkVectorsHash(folder, info, rememberedHash(folder.path('vectors')) ?? sha256(bytes));
   // a large file's bytes come in a buffer of their own, which can be the vectors as they are; a small one may sit unaligned in a shared pool
-  const vectors = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const vectors =
+    bytes.byteOffset % 4 === 0
+      ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
+      : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   checkVectorsFinite(folder, info, vectors);
   return { info, vectors };
 }
 
 function checkVectorsSize(folder: OutputFolder, info: VectorsInfo, bytes: number): void {
-  if (bytes !== info.count * info.dim * 4) throw folder.damaged('vectors', `${bytes} bytes where ${folder.path('vectorsInfo')} says ${info.count} vectors of ${info.dim} dimensions (cut short?)`);
+  if (bytes !== info.count * info.dim * 4)
+    throw folder.damaged('vectors', `${bytes} bytes where ${folder.path('vectorsInfo')} says ${info.count} vectors of ${info.dim} dimensions (cut short?)`);
 }
 
 function checkVectorsHash(folder: OutputFolder, info: VectorsInfo, hash: string): void {
@@ -252,7 +256,10 @@ function checkVectorsFinite(folder: OutputFolder, info: VectorsInfo, vectors: Fl
 }
 
 /** The papers as `read` reads them (readPapers, readPaperTitles, readPaperDigests) and their vectors, refusing vectors made from another papers.jsonl. */
-export function readCurrentVectors<P>(folder: OutputFolder, read: (folder: OutputFolder) => { papers: P[]; hash: string }): { papers: P[]; info: VectorsInfo; vectors: Float32Array } {
+export function readCurrentVectors<P>(
+  folder: OutputFolder,
+  read: (folder: OutputFolder) => { papers: P[]; hash: string },
+): { papers: P[]; info: VectorsInfo; vectors: Float32Array } {
   const { papers, hash } = read(folder);
   const { info, vectors } = readVectors(folder);
   checkMadeFrom(folder, info, { hash, count: papers.length });
@@ -332,7 +339,8 @@ export function readNeighbours(folder: OutputFolder, info: IndexInfo): Neighbour
   const labels = new Int32Array(buffer, 0, cells);
   const scores = new Float32Array(buffer, cells * 4, cells);
   for (let i = 0; i < cells; i++) {
-    if (labels[i] < -1 || labels[i] >= info.count || (labels[i] >= 0 && !Number.isFinite(scores[i]))) throw folder.damaged('neighbours', `entry ${i} is not a paper and a similarity (damaged?)`);
+    if (labels[i] < -1 || labels[i] >= info.count || (labels[i] >= 0 && !Number.isFinite(scores[i])))
+      throw folder.damaged('neighbours', `entry ${i} is not a paper and a similarity (damaged?)`);
   }
   return { k: info.storedNeighbours, labels, scores };
 }

@@ -49,7 +49,11 @@ const axis = (...weights: [number, number][]) => Array.from({ length: DIM }, (_,
 
 describe('k-means and the choice of k', () => {
   test('finds the number of well separated groups the data was made with, for 3 seeds', () => {
-    const vectors = around([0, 1, 2, 3, 4, 5].map((d) => axis([d, 1])), 40, 0.3);
+    const vectors = around(
+      [0, 1, 2, 3, 4, 5].map((d) => axis([d, 1])),
+      40,
+      0.3,
+    );
     for (const seed of [42, 7, 1234]) {
       const chosen = chooseK(vectors, DIM, 2, 15, seed);
       expect(chosen.k, `seed ${seed}`).toBe(6);
@@ -143,7 +147,15 @@ describe('class-based TF-IDF labels', () => {
   ];
 
   test('terms are words and two-word phrases without stop words, split at punctuation', () => {
-    expect(termsOf('We propose a novel TTS model. Speech synthesis, fast')).toEqual(['TTS', 'model', 'TTS model', 'Speech', 'synthesis', 'Speech synthesis', 'fast']);
+    expect(termsOf('We propose a novel TTS model. Speech synthesis, fast')).toEqual([
+      'TTS',
+      'model',
+      'TTS model',
+      'Speech',
+      'synthesis',
+      'Speech synthesis',
+      'fast',
+    ]);
   });
 
   test('name each topic by what sets it apart, not by what all topics share', () => {
@@ -219,7 +231,11 @@ describe('labels a person can read', () => {
 describe('topic quality', () => {
   test('NPMI coherence: 1 for words always together, -1 for words never together, in [-1, 1]', () => {
     const documents = [['a', 'b'], ['a', 'b'], ['c'], ['d'], ['c', 'e']];
-    const [together, apart, mixed] = npmiCoherence(documents, [['a', 'b'], ['a', 'c'], ['c', 'e', 'a']]);
+    const [together, apart, mixed] = npmiCoherence(documents, [
+      ['a', 'b'],
+      ['a', 'c'],
+      ['c', 'e', 'a'],
+    ]);
     // p(a) = p(b) = p(a,b) = 0.4: log(0.4 / 0.16) / -log 0.4 = 1
     expect(together).toBeCloseTo(1, 10);
     expect(apart).toBe(-1);
@@ -241,7 +257,12 @@ describe('topic quality', () => {
     const angle = (degrees: number) => [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
     const centres = new Float32Array([0, 2, 10, 12, 90, 92].flatMap(angle));
     const merges = averageLinkage(centres, 2, [1, 1, 1, 1, 1, 1]);
-    expect(merges.map((merge) => [merge.a, merge.b]).slice(0, 3).sort((x, y) => x[0] - y[0])).toEqual([
+    expect(
+      merges
+        .map((merge) => [merge.a, merge.b])
+        .slice(0, 3)
+        .sort((x, y) => x[0] - y[0]),
+    ).toEqual([
       [0, 1],
       [2, 3],
       [4, 5],
@@ -260,7 +281,10 @@ describe('the cluster stage on the seeds', () => {
 
   beforeAll(async () => {
     // vectors from the builtin embedder: the tests cannot count on MiniLM's weights
-    for (const args of [['ingest', '--input', resolve('seeds')], ['embed', '--model', 'builtin']]) {
+    for (const args of [
+      ['ingest', '--input', resolve('seeds')],
+      ['embed', '--model', 'builtin'],
+    ]) {
       const run = spawnSync(process.execPath, [resolve('dist/src/cli.js'), ...args, '--out', out], { encoding: 'utf8' });
       expect(run.status, run.stderr).toBe(0);
     }
@@ -308,7 +332,12 @@ describe('the cluster stage on the seeds', () => {
 
   test('the same seed gives the same topics: run again, refitted, or in another folder', async () => {
     const first = readFileSync(join(out, 'clusters.json'));
-    const topicsOf = (clusters: Clusters) => ({ topics: clusters.topics, outliers: clusters.outliers, broadTopics: clusters.broadTopics, quality: clusters.quality });
+    const topicsOf = (clusters: Clusters) => ({
+      topics: clusters.topics,
+      outliers: clusters.outliers,
+      broadTopics: clusters.broadTopics,
+      quality: clusters.quality,
+    });
     const again = await runStage(clusterStage, out, { k: 'auto', seed: 42 });
     expect(again.history).toMatchObject({ run: 'assigned', sinceFit: { added: 0, changed: 0, removed: 0 } });
     expect(topicsOf(again)).toEqual(topicsOf(result));
@@ -332,5 +361,11 @@ describe('the cluster stage on the seeds', () => {
 
 test('a hyphenated term has the stems of its words', () => {
   expect(stemsOf('Tree-search')).toEqual(['tree', 'search']);
-  expect(topicLabel([{ term: 'tree search', weight: 2 }, { term: 'tree-search', weight: 1 }, { term: 'MCTS', weight: 0.5 }])).toBe('tree search, MCTS');
+  expect(
+    topicLabel([
+      { term: 'tree search', weight: 2 },
+      { term: 'tree-search', weight: 1 },
+      { term: 'MCTS', weight: 0.5 },
+    ]),
+  ).toBe('tree search, MCTS');
 });

@@ -51,7 +51,9 @@ describe('topics kept from run to run', () => {
     for (const [id, topic] of before) expect(after.get(id)).toBe(topic);
     expect(after.size).toBe(seeds.length);
     // labels, keywords and broad topics are the fit's; the sizes count the new papers
-    expect(second.topics.map((topic) => [topic.id, topic.label, topic.parent]).sort()).toEqual(first.topics.map((topic) => [topic.id, topic.label, topic.parent]).sort());
+    expect(second.topics.map((topic) => [topic.id, topic.label, topic.parent]).sort()).toEqual(
+      first.topics.map((topic) => [topic.id, topic.label, topic.parent]).sort(),
+    );
     expect(second.topics.reduce((sum, topic) => sum + topic.size, 0) + second.outliers.length).toBe(seeds.length);
 
     // a new paper is in the topic whose centre (its earlier papers' mean vector) is nearest
@@ -74,7 +76,12 @@ describe('topics kept from run to run', () => {
     const first = await night(out, seeds.slice(0, -50));
     await night(out, seeds);
     const refitted = await night(out, seeds, { refit: true });
-    expect(refitted.history).toMatchObject({ run: 'fitted', reason: 'refit asked for with --refit', fittedPapers: seeds.length, sinceFit: { added: 0, changed: 0, removed: 0 } });
+    expect(refitted.history).toMatchObject({
+      run: 'fitted',
+      reason: 'refit asked for with --refit',
+      fittedPapers: seeds.length,
+      sinceFit: { added: 0, changed: 0, removed: 0 },
+    });
     const before = new Map(first.topics.map((topic) => [topic.id, new Set(topic.paperIds)]));
     for (const topic of refitted.topics) {
       const earlier = before.get(topic.id);
@@ -101,7 +108,9 @@ describe('topics kept from run to run', () => {
     // 50 added and now 100 removed: 150 of 358
     const drifted = await night(out, seeds.slice(100));
     expect(drifted.history.run).toBe('fitted');
-    expect(drifted.history.reason).toBe(`refit: the papers added, changed and removed since the last fit are ${((100 * 150) / (seeds.length - 50)).toFixed(1)}% of the ${seeds.length - 50} it was fitted on, over the 25.0% threshold`);
+    expect(drifted.history.reason).toBe(
+      `refit: the papers added, changed and removed since the last fit are ${((100 * 150) / (seeds.length - 50)).toFixed(1)}% of the ${seeds.length - 50} it was fitted on, over the 25.0% threshold`,
+    );
     const reseeded = await night(out, seeds.slice(100), { seed: 7 });
     expect(reseeded.history).toMatchObject({ run: 'fitted', fitOptions: { k: 'auto', seed: 7 } });
     expect(reseeded.history.reason).toMatch(/--seed 7 differ/);
@@ -121,7 +130,11 @@ describe('topics kept from run to run', () => {
     fixed.vectorOf.set(kept[0].id, fixed.vectorOf.get(donor)!);
     try {
       const second = await night(out, [changed, ...kept.slice(1)]);
-      expect(second.history).toMatchObject({ run: 'assigned', sinceFit: { added: 0, changed: 1, removed: leaving.size }, lineage: { births: [], deaths: [smallest.id], merges: [], splits: [] } });
+      expect(second.history).toMatchObject({
+        run: 'assigned',
+        sinceFit: { added: 0, changed: 1, removed: leaving.size },
+        lineage: { births: [], deaths: [smallest.id], merges: [], splits: [] },
+      });
       expect(second.topics.map((topic) => topic.id)).not.toContain(smallest.id);
       expect(topicOfPaper(second).get(changed.id)).toBe(topicOfPaper(first).get(donor));
       // what changes.json makes of it: papers.jsonl is not yesterday's with papers added, so each paper is compared by digest

@@ -24,7 +24,10 @@ describe('planBatches', () => {
 
 describe('padBatch', () => {
   test('pads to the longest text with a mask of the real word pieces', () => {
-    const padded = padBatch([[101, 7, 102], [101, 102]]);
+    const padded = padBatch([
+      [101, 7, 102],
+      [101, 102],
+    ]);
     expect(padded.dims).toEqual([2, 3]);
     expect(Array.from(padded.inputIds)).toEqual([101n, 7n, 102n, 101n, 102n, 0n]);
     expect(Array.from(padded.attentionMask)).toEqual([1n, 1n, 1n, 1n, 1n, 0n]);

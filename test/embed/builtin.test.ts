@@ -62,7 +62,10 @@ describe('builtin embedder on the seed papers', () => {
     // fitted on the abstracts only, as the evaluation does: 90.7% rank-1, MRR 0.939 when written
     const abstracts = papers.map((p) => p.abstract);
     const onAbstracts = fitBuiltin(abstracts);
-    const titleVectors = embedWithBuiltin(onAbstracts, papers.map((p) => p.title));
+    const titleVectors = embedWithBuiltin(
+      onAbstracts,
+      papers.map((p) => p.title),
+    );
     const abstractVectors = embedWithBuiltin(onAbstracts, abstracts);
     let first = 0;
     let reciprocal = 0;
@@ -89,7 +92,8 @@ describe('builtin embedder on the seed papers', () => {
   test('a free-text query, embedded with the saved model, finds the paper it describes', () => {
     const saved = deserializeBuiltin(serializeBuiltin(model));
     const queries = embedWithBuiltin(saved, ['speech synthesis with flow matching', 'making chain-of-thought shorter']);
-    const best = (query: Float32Array) => papers[papers.map((_, i) => i).sort((a, b) => cosine(query, row(vectors, b)) - cosine(query, row(vectors, a)))[0]].title;
+    const best = (query: Float32Array) =>
+      papers[papers.map((_, i) => i).sort((a, b) => cosine(query, row(vectors, b)) - cosine(query, row(vectors, a)))[0]].title;
     expect(best(row(queries, 0))).toMatch(/^F5-TTS/);
     expect(best(row(queries, 1))).toMatch(/^C3oT/);
   });
@@ -157,17 +161,39 @@ describe('truncated SVD', () => {
   test('finds the singular values and vectors of a matrix worked by hand', () => {
     // the rows are 10 (0.6, 0.8, 0), 5 (0.8, -0.6, 0) and 2 (0, 0, 1), three orthogonal unit vectors,
     // so AᵀA = 100 v₁v₁ᵀ + 25 v₂v₂ᵀ + 4 v₃v₃ᵀ: singular values 10, 5, 2 on those vectors
-    const svd = truncatedSvd(sparse([[6, 8, 0], [4, -3, 0], [0, 0, 2], [0, 0, 0]]), 3, 1);
+    const svd = truncatedSvd(
+      sparse([
+        [6, 8, 0],
+        [4, -3, 0],
+        [0, 0, 2],
+        [0, 0, 0],
+      ]),
+      3,
+      1,
+    );
     expect(svd.rank).toBe(3);
     expect(Array.from(svd.singularValues).map((s) => +s.toFixed(9))).toEqual([10, 5, 2]);
-    const expected = [[0.6, 0.8, 0], [0.8, -0.6, 0], [0, 0, 1]];
+    const expected = [
+      [0.6, 0.8, 0],
+      [0.8, -0.6, 0],
+      [0, 0, 1],
+    ];
     // signs fixed: the largest entry of each vector is positive
     expected.forEach((vector, j) => vector.forEach((value, term) => expect(svd.vectors[term * 3 + j]).toBeCloseTo(value, 9)));
   });
 
   test('keeps only the directions the rows span', () => {
     // every row is a multiple of (1, 2, 0, 0): AᵀA = (1 + 1 + 4) (1, 2)(1, 2)ᵀ, so σ² = 6 × 5
-    const svd = truncatedSvd(sparse([[1, 2, 0, 0], [1, 2, 0, 0], [2, 4, 0, 0], [0, 0, 0, 0]]), 3, 1);
+    const svd = truncatedSvd(
+      sparse([
+        [1, 2, 0, 0],
+        [1, 2, 0, 0],
+        [2, 4, 0, 0],
+        [0, 0, 0, 0],
+      ]),
+      3,
+      1,
+    );
     expect(svd.rank).toBe(1);
     expect(svd.singularValues[0]).toBeCloseTo(Math.sqrt(6 * 5), 9);
     expect(Array.from(svd.vectors).map((v) => +v.toFixed(9))).toEqual([+(1 / Math.sqrt(5)).toFixed(9), +(2 / Math.sqrt(5)).toFixed(9), 0, 0]);

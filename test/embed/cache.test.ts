@@ -23,7 +23,10 @@ test('the cache keeps every vector under its hash past one block of its store, i
     const rows = Array.from({ length: Math.min(3_001, count - start) }, (_, offset) => start + offset);
     const vectors = new Float32Array(rows.length * 4);
     rows.forEach((row, offset) => vectors.set(vectorOf(row), offset * 4));
-    cache.add(rows.map((row) => textHash(`paper ${row}`)), vectors);
+    cache.add(
+      rows.map((row) => textHash(`paper ${row}`)),
+      vectors,
+    );
   }
   // a vector added again under a known hash takes the same slot: the last one wins
   cache.add([textHash('paper 5')], vectorOf(6));
@@ -31,7 +34,8 @@ test('the cache keeps every vector under its hash past one block of its store, i
   const reopened = new VectorCache(dir, 'test-model', 4);
   for (const opened of [cache, reopened]) {
     expect(opened.size).toBe(count);
-    for (const row of [0, 1, 16_383, 16_384, 16_385, 32_767, 32_768, count - 1]) expect(Array.from(opened.get(textHash(`paper ${row}`))!)).toEqual(Array.from(vectorOf(row)));
+    for (const row of [0, 1, 16_383, 16_384, 16_385, 32_767, 32_768, count - 1])
+      expect(Array.from(opened.get(textHash(`paper ${row}`))!)).toEqual(Array.from(vectorOf(row)));
     expect(Array.from(opened.get(textHash('paper 5'))!)).toEqual(Array.from(vectorOf(6)));
     expect(opened.get(textHash(`paper ${count}`))).toBeUndefined();
   }

@@ -95,7 +95,8 @@ describe('embed with a transformers.js model folder (the tiny BERT)', () => {
       embedded += summary.embedded;
       expect(() => readFileSync(join(job, 'vectors.f32'))).toThrow(); // a shard commits nothing
       // every shard writes vectors of its own name, so gathering never overwrites one (the labels are the same)
-      for (const file of readdirSync(join(job, 'cache'))) writeFileSync(join(gathered, 'cache', file), readFileSync(join(job, 'cache', file)), { flag: file.endsWith('.vectors') ? 'wx' : 'w' });
+      for (const file of readdirSync(join(job, 'cache')))
+        writeFileSync(join(gathered, 'cache', file), readFileSync(join(job, 'cache', file)), { flag: file.endsWith('.vectors') ? 'wx' : 'w' });
     }
     expect(embedded).toBe(30);
     expect(await embedInto(gathered, TINY)).toMatchObject({ embedded: 0, cached: 30 });

@@ -80,7 +80,10 @@ describe('the transformers.js path on the tiny BERT fixture', () => {
   });
 
   test('a text embeds the same alone as in a padded batch', async () => {
-    const [short, long] = [embedder.tokenize('speculative decoding'), embedder.tokenize('chain of thought prompting for arithmetic reasoning in large language models')];
+    const [short, long] = [
+      embedder.tokenize('speculative decoding'),
+      embedder.tokenize('chain of thought prompting for arithmetic reasoning in large language models'),
+    ];
     const batch = await embedder.embedTokenized([short, long]);
     expect(maxAbsDifference(batch.subarray(0, 32), await embedder.embedTokenized([short]))).toBeLessThan(1e-5);
     expect(maxAbsDifference(batch.subarray(32), await embedder.embedTokenized([long]))).toBeLessThan(1e-5);

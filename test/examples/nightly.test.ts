@@ -37,7 +37,8 @@ describe('the nightly CI recipe over two simulated nights', () => {
     const root = mkdtempSync(join(tmpdir(), 'papermap-nightly-'));
     const out = join(root, 'output');
     mkdirSync(out);
-    const toJsonl = (list: typeof papers) => list.map((paper) => JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract })).join('\n') + '\n';
+    const toJsonl = (list: typeof papers) =>
+      list.map((paper) => JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract })).join('\n') + '\n';
     const input = join(root, 'papers.jsonl');
 
     writeFileSync(input, toJsonl(papers.slice(0, -50)));
@@ -59,7 +60,12 @@ describe('the nightly CI recipe over two simulated nights', () => {
     expect(second.summary).toMatchObject({ papers: papers.length, embedded: 0 });
     const changes = JSON.parse(readFileSync(join(out, 'changes.json'), 'utf8')) as Changes;
     expect(changes.counts).toEqual({ papers: papers.length, added: 50, changed: 0, removed: 0 });
-    expect(changes.added.map((paper) => paper.id).sort()).toEqual(papers.slice(-50).map((paper) => paper.id).sort());
+    expect(changes.added.map((paper) => paper.id).sort()).toEqual(
+      papers
+        .slice(-50)
+        .map((paper) => paper.id)
+        .sort(),
+    );
     for (const paper of changes.added) expect(paper.nearestOlder.length).toBeGreaterThan(0);
 
     // the 50 joined the topics of night 1, which keep their ids, labels and earlier papers
@@ -81,6 +87,5 @@ describe('the nightly CI recipe over two simulated nights', () => {
     const after = night3.clusters.topics.map((topic) => topic.id);
     expect(after.filter((id) => !births.includes(id)).sort()).toEqual(before.filter((id) => !deaths.includes(id)).sort());
     for (const id of births) expect(id).toBeGreaterThanOrEqual(night2.clusters.history.nextTopicId);
-
   });
 });

@@ -49,7 +49,9 @@ const STAGE_OF: Record<string, string> = {
 const DAMAGE = { truncated: truncate, 'bit-flipped': flipBit, garbage } as const;
 
 const mismatch = (out: string, file: string) =>
-  oneLine(`${join(out, file)}: does not match the hash ${join(out, 'manifest.json')} recorded when it was written (damaged or changed since); run \`papermap ${STAGE_OF[file]} --out ${out}\` again`);
+  oneLine(
+    `${join(out, file)}: does not match the hash ${join(out, 'manifest.json')} recorded when it was written (damaged or changed since); run \`papermap ${STAGE_OF[file]} --out ${out}\` again`,
+  );
 
 describe('papermap run on a damaged folder makes the damaged stage again and ends as a fresh run', () => {
   const cases: [string, keyof typeof DAMAGE][] = [
@@ -121,7 +123,9 @@ describe('papermap similar and report on a damaged folder: exit 1, one line nami
     garbage(join(out, 'manifest.json'));
     const before = snapshot(out);
     const result = papermap(command === 'similar' ? ['similar', 'mixture of experts', '--out', out] : ['report', '--out', out]);
-    expect(result.stderr).toBe(oneLine(`${join(out, 'manifest.json')} is damaged (not valid JSON), so the files it vouches for cannot be checked: run \`papermap run --out ${out}\``));
+    expect(result.stderr).toBe(
+      oneLine(`${join(out, 'manifest.json')} is damaged (not valid JSON), so the files it vouches for cannot be checked: run \`papermap run --out ${out}\``),
+    );
     expect(result.status).toBe(1);
     expectUnchanged(out, before);
   });
@@ -129,14 +133,19 @@ describe('papermap similar and report on a damaged folder: exit 1, one line nami
 
 /** Rewrites the hashes that vouch for a file (in vectors.json and manifest.json), as someone doctoring a folder would. */
 function vouchFor(out: string, file: string, infoFile: string, field: string): void {
-  const hash = createHash('sha256').update(readFileSync(join(out, file))).digest('hex');
+  const hash = createHash('sha256')
+    .update(readFileSync(join(out, file)))
+    .digest('hex');
   const info = JSON.parse(readFileSync(join(out, infoFile), 'utf8')) as Record<string, unknown>;
   info[field] = hash;
   writeFileSync(join(out, infoFile), JSON.stringify(info, null, 2) + '\n');
   const manifest = manifestOf(out);
   for (const stage of Object.values(manifest.stages)) {
     if (file in stage.outputs) stage.outputs[file] = hash;
-    if (infoFile in stage.outputs) stage.outputs[infoFile] = createHash('sha256').update(readFileSync(join(out, infoFile))).digest('hex');
+    if (infoFile in stage.outputs)
+      stage.outputs[infoFile] = createHash('sha256')
+        .update(readFileSync(join(out, infoFile)))
+        .digest('hex');
   }
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
@@ -218,7 +227,11 @@ describe('the embedding cache is never a trap', () => {
     rmSync(join(out, 'cache'), { recursive: true });
     const before = snapshot(out);
     const result = papermap(['similar', 'mixture of experts', '--out', out]);
-    expect(result.stderr).toMatch(new RegExp(`^papermap: the builtin model the vectors were made with is missing \\(${join(out, 'cache')}/[0-9a-f]{16}\\.model\\): run \`papermap embed --out ${out}\` again\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^papermap: the builtin model the vectors were made with is missing \\(${join(out, 'cache')}/[0-9a-f]{16}\\.model\\): run \`papermap embed --out ${out}\` again\\n$`,
+      ),
+    );
     expect(result.status).toBe(1);
     expectUnchanged(out, before);
   });

@@ -12,7 +12,22 @@ export const OHSUMED = '/work/shared/eval/ohsumed-dev.jsonl';
 /** The MiniLM architecture with random weights: embedding takes seconds, as with the real model. */
 export const RANDOM_MINILM = '/work/shared/models/perf/minilm-l6-random';
 export const TINY_BERT = resolve('test/fixtures/tiny-bert');
-export const ARTIFACTS = ['papers.jsonl', 'ingest.state', 'vectors.f32', 'vectors.json', 'index.hnsw', 'index.json', 'neighbours.bin', 'related.json', 'graph.graphml', 'clusters.json', 'report.md', 'report.html', 'changes.json', 'map.json'];
+export const ARTIFACTS = [
+  'papers.jsonl',
+  'ingest.state',
+  'vectors.f32',
+  'vectors.json',
+  'index.hnsw',
+  'index.json',
+  'neighbours.bin',
+  'related.json',
+  'graph.graphml',
+  'clusters.json',
+  'report.md',
+  'report.html',
+  'changes.json',
+  'map.json',
+];
 
 export interface Result {
   status: number;
@@ -32,7 +47,12 @@ export function papermap(args: string[], options: { cwd?: string; env?: Record<s
 }
 
 /** Starts papermap in the background; `stderr()` is what it has written so far, with the time each chunk came. */
-export function papermapInBackground(args: string[]): { child: ChildProcess; stderr: () => string; lines: { at: number; line: string }[]; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+export function papermapInBackground(args: string[]): {
+  child: ChildProcess;
+  stderr: () => string;
+  lines: { at: number; line: string }[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PAPERMAP_DEBUG: '' } });
   let text = '';
   const lines: { at: number; line: string }[] = [];
@@ -119,10 +139,15 @@ export async function waitFor(condition: () => boolean, seconds: number, what: s
 /** A JSON Lines input with the first `count` papers of an output folder's papers.jsonl (id, title, abstract). */
 export function inputFrom(folder: string, count: number, path: string): string {
   const lines = readFileSync(join(folder, 'papers.jsonl'), 'utf8').trim().split('\n').slice(0, count);
-  writeFileSync(path, lines.map((line) => {
-    const { id, title, abstract } = JSON.parse(line) as { id: string; title: string; abstract: string };
-    return JSON.stringify({ id, title, abstract });
-  }).join('\n') + '\n');
+  writeFileSync(
+    path,
+    lines
+      .map((line) => {
+        const { id, title, abstract } = JSON.parse(line) as { id: string; title: string; abstract: string };
+        return JSON.stringify({ id, title, abstract });
+      })
+      .join('\n') + '\n',
+  );
   return path;
 }
 

@@ -60,7 +60,11 @@ describe('OHSUMED (3,357 papers) embedded with the random MiniLM in the backgrou
   test('a second papermap run on the folder exits 1: "<out> is in use by another papermap (pid, host, since): wait ... or delete the lock"', () => {
     const lock = holder(out);
     const result = papermap(['run', '--input', OHSUMED, '--out', out, '--model', RANDOM_MINILM]);
-    expect(result.stderr).toBe(oneLine(`${out} is in use by another papermap (pid ${lock.pid} on ${lock.host}, since ${lock.since}): wait for it to finish; if no papermap is running there, delete ${join(out, LOCK)}`));
+    expect(result.stderr).toBe(
+      oneLine(
+        `${out} is in use by another papermap (pid ${lock.pid} on ${lock.host}, since ${lock.since}): wait for it to finish; if no papermap is running there, delete ${join(out, LOCK)}`,
+      ),
+    );
     expect(result.status).toBe(1);
     expect(holder(out)).toEqual(lock);
     expect(first.child.exitCode).toBe(null);
@@ -69,7 +73,11 @@ describe('OHSUMED (3,357 papers) embedded with the random MiniLM in the backgrou
   test('a second papermap embed (one stage) on the folder is refused the same way', () => {
     const lock = holder(out);
     const result = papermap(['embed', '--out', out, '--model', 'builtin']);
-    expect(result.stderr).toBe(oneLine(`${out} is in use by another papermap (pid ${lock.pid} on ${lock.host}, since ${lock.since}): wait for it to finish; if no papermap is running there, delete ${join(out, LOCK)}`));
+    expect(result.stderr).toBe(
+      oneLine(
+        `${out} is in use by another papermap (pid ${lock.pid} on ${lock.host}, since ${lock.since}): wait for it to finish; if no papermap is running there, delete ${join(out, LOCK)}`,
+      ),
+    );
     expect(result.status).toBe(1);
   });
 
@@ -91,7 +99,12 @@ describe('OHSUMED (3,357 papers) embedded with the random MiniLM in the backgrou
     expect(last).toBe(
       'papermap: interrupted during embed: the finished stages (ingest) are kept, embed left the output folder as it was; the vectors embedded so far are kept in the cache; run the same command again to go on from there',
     );
-    expect(first.stderr().split('\n').filter((line) => line !== '' && !progress.test(line))).toEqual([last]);
+    expect(
+      first
+        .stderr()
+        .split('\n')
+        .filter((line) => line !== '' && !progress.test(line)),
+    ).toEqual([last]);
     expect(existsSync(join(out, LOCK))).toBe(false);
     expect(existsSync(join(out, 'vectors.f32'))).toBe(false);
     expect(Object.keys(manifestOf(out).stages)).toEqual(['ingest']);
@@ -137,7 +150,7 @@ describe('kill -9 during embed (150 OHSUMED papers, random MiniLM), then a re-ru
     expect(existsSync(join(out, LOCK))).toBe(false);
   }, 300_000);
 
-  test('run again: embed up to date, and every artifact equals a fresh run\'s', () => {
+  test("run again: embed up to date, and every artifact equals a fresh run's", () => {
     const result = papermap(['run', '--input', input, '--out', out, '--model', RANDOM_MINILM, '--json']);
     expect(result.status).toBe(0);
     expect((JSON.parse(result.stdout) as { stages: Record<string, { status: string }> }).stages.embed.status).toBe('up to date');
@@ -175,7 +188,7 @@ describe('kill -9 during index (600 OHSUMED papers, builtin, HNSW search), then 
     expect(existsSync(join(out, 'index.json'))).toBe(false);
   });
 
-  test('run --json again: the lock is taken over, embed is up to date (nothing re-embedded), and every artifact equals a fresh run\'s', () => {
+  test("run --json again: the lock is taken over, embed is up to date (nothing re-embedded), and every artifact equals a fresh run's", () => {
     const result = papermap(['run', '--input', input, '--out', out, ...options, '--json']);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe(oneLine(`taking over ${join(out, LOCK)}, left by a papermap that stopped (pid ${killedPid})`));
@@ -192,24 +205,36 @@ describe('kill -9 during index (600 OHSUMED papers, builtin, HNSW search), then 
     flipBit(join(copy, 'index.hnsw'));
     const before = snapshot(copy);
     const result = papermap(['similar', paperId(), '--out', copy]);
-    expect(result.stderr).toBe(oneLine(`${join(copy, 'index.hnsw')}: does not match the hash ${join(copy, 'manifest.json')} recorded when it was written (damaged or changed since); run \`papermap index --out ${copy}\` again`));
+    expect(result.stderr).toBe(
+      oneLine(
+        `${join(copy, 'index.hnsw')}: does not match the hash ${join(copy, 'manifest.json')} recorded when it was written (damaged or changed since); run \`papermap index --out ${copy}\` again`,
+      ),
+    );
     expect(result.status).toBe(1);
     expectUnchanged(copy, before);
   });
 
-  test('index.hnsw cut short with its hashes doctored to match: hnswlib\'s refusal becomes one line naming the file, no crash', () => {
+  test("index.hnsw cut short with its hashes doctored to match: hnswlib's refusal becomes one line naming the file, no crash", () => {
     const copy = copyOf(fresh, 'hnsw');
     truncate(join(copy, 'index.hnsw'));
-    const hash = createHash('sha256').update(readFileSync(join(copy, 'index.hnsw'))).digest('hex');
+    const hash = createHash('sha256')
+      .update(readFileSync(join(copy, 'index.hnsw')))
+      .digest('hex');
     const info = JSON.parse(readFileSync(join(copy, 'index.json'), 'utf8')) as { hnswHash: string };
     info.hnswHash = hash;
     writeFileSync(join(copy, 'index.json'), JSON.stringify(info) + '\n');
     const manifest = manifestOf(copy);
     manifest.stages.index.outputs['index.hnsw'] = hash;
-    manifest.stages.index.outputs['index.json'] = createHash('sha256').update(readFileSync(join(copy, 'index.json'))).digest('hex');
+    manifest.stages.index.outputs['index.json'] = createHash('sha256')
+      .update(readFileSync(join(copy, 'index.json')))
+      .digest('hex');
     writeFileSync(join(copy, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     const result = papermap(['similar', paperId(), '--out', copy]);
-    expect(result.stderr).toBe(oneLine(`${join(copy, 'index.hnsw')}: hnswlib cannot read it (Hnswlib Error: Index seems to be corrupted or unsupported); run \`papermap index --out ${copy}\` again`));
+    expect(result.stderr).toBe(
+      oneLine(
+        `${join(copy, 'index.hnsw')}: hnswlib cannot read it (Hnswlib Error: Index seems to be corrupted or unsupported); run \`papermap index --out ${copy}\` again`,
+      ),
+    );
     expect(result.status).toBe(1);
   });
 });

@@ -1,6 +1,19 @@
 import { cpSync, readdirSync, symlinkSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { copyOf, expectUnchanged, goodSeedsFolder, join, oneLine, papermap, readFileSync, SEEDS, snapshot, tempDir, TINY_BERT, writeFileSync } from './hostile.js';
+import {
+  copyOf,
+  expectUnchanged,
+  goodSeedsFolder,
+  join,
+  oneLine,
+  papermap,
+  readFileSync,
+  SEEDS,
+  snapshot,
+  tempDir,
+  TINY_BERT,
+  writeFileSync,
+} from './hostile.js';
 
 /**
  * Issue 9, options and output folders: what cannot work is refused before
@@ -25,7 +38,11 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
     ['--m 1', ['--m', '1'], () => invalid('--m <n>', '1', 'expected a whole number of at least 2')],
     ['--seed -1', ['--seed', '-1'], () => invalid('--seed <n>', '-1', 'expected a whole number of at least 0')],
     ['--batch-size 0', ['--batch-size', '0'], () => invalid('--batch-size <n>', '0', 'expected a whole number of at least 1')],
-    ['an unknown --model gpt-17', ['--model', 'gpt-17'], () => oneLine('unknown model "gpt-17": use auto, minilm, builtin, or the path of a transformers.js model folder')],
+    [
+      'an unknown --model gpt-17',
+      ['--model', 'gpt-17'],
+      () => oneLine('unknown model "gpt-17": use auto, minilm, builtin, or the path of a transformers.js model folder'),
+    ],
   ];
   test.each(cases)('%s', (_name, args, message) => {
     const out = copyOf(good, 'options');
@@ -47,7 +64,7 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
     expectUnchanged(out, before);
   });
 
-  test('--input given no path: commander\'s one line, see --help', () => {
+  test("--input given no path: commander's one line, see --help", () => {
     const out = copyOf(good, 'options');
     const before = snapshot(out);
     const result = papermap(['run', '--out', out, '--model', 'builtin', '--input']);
@@ -94,22 +111,34 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
 
 describe('--out that cannot be an output folder: a clear error, no hang, nothing written in the current directory', () => {
   const cases: [string, (dir: string) => string, (out: string) => string][] = [
-    ['a file', (dir) => {
+    [
+      'a file',
+      (dir) => {
         writeFileSync(join(dir, 'file.txt'), 'not a folder\n');
         return join(dir, 'file.txt');
-      }, (out) => `--out ${out} is a file, not a folder: give a folder`],
+      },
+      (out) => `--out ${out} is a file, not a folder: give a folder`,
+    ],
     ['an empty string', () => '', () => '--out is empty: give the folder for the output'],
     ['blank', () => '   ', () => '--out is empty: give the folder for the output'],
-    ['a path under a file', (dir) => {
+    [
+      'a path under a file',
+      (dir) => {
         writeFileSync(join(dir, 'file.txt'), 'x\n');
         return join(dir, 'file.txt', 'out');
-      }, (out) => `cannot write to --out ${out} (ENOTDIR): give a folder you can write to`],
+      },
+      (out) => `cannot write to --out ${out} (ENOTDIR): give a folder you can write to`,
+    ],
     ['under /proc', () => '/proc/papermap-out', (out) => `--out ${out} is inside /proc, a system folder: give another folder`],
     ['/sys', () => '/sys', (out) => `--out ${out} is inside /sys, a system folder: give another folder`],
-    ['a symlink to /proc/self', (dir) => {
+    [
+      'a symlink to /proc/self',
+      (dir) => {
         symlinkSync('/proc/self', join(dir, 'link'));
         return join(dir, 'link');
-      }, (out) => `--out ${out} is inside /proc, a system folder: give another folder`],
+      },
+      (out) => `--out ${out} is inside /proc, a system folder: give another folder`,
+    ],
   ];
   test.each(cases)('run --out %s: exit 1 with one line', (_name, make, message) => {
     const dir = tempDir('out');
@@ -170,7 +199,9 @@ describe('no stack trace reaches a user', () => {
     const out = copyOf(good, 'onnx');
     const before = snapshot(out);
     const result = papermap(['embed', '--out', out, '--model', model]);
-    expect(result.stderr).toBe(oneLine(`cannot load the model in ${model}: ${join(model, 'onnx', 'model.onnx')}: Can't create a session; replace it with a sound copy`));
+    expect(result.stderr).toBe(
+      oneLine(`cannot load the model in ${model}: ${join(model, 'onnx', 'model.onnx')}: Can't create a session; replace it with a sound copy`),
+    );
     expect(result.status).toBe(1);
     expectUnchanged(out, before);
   });
@@ -180,7 +211,9 @@ describe('no stack trace reaches a user', () => {
     const out = copyOf(good, 'onnx');
     const result = papermap(['embed', '--out', out, '--model', model], { env: { PAPERMAP_DEBUG: '1' } });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(oneLine(`cannot load the model in ${model}: ${join(model, 'onnx', 'model.onnx')}: Can't create a session; replace it with a sound copy`));
+    expect(result.stderr).toContain(
+      oneLine(`cannot load the model in ${model}: ${join(model, 'onnx', 'model.onnx')}: Can't create a session; replace it with a sound copy`),
+    );
     expect(result.stderr).toMatch(/\n {4}at /);
   });
 
@@ -197,4 +230,3 @@ describe('no stack trace reaches a user', () => {
     expect(result.stderr).toBe(oneLine("unknown command 'frobnicate' (see --help)"));
   });
 });
-

@@ -22,8 +22,8 @@ function clusteredVectors(count: number, dim: number, centres: number, spread: n
   return vectors;
 }
 
-describe('nearestAmong (the map\'s sample)', () => {
-  test('a 2% sample of clustered papers: each sampled paper\'s nearest sampled papers, as exact search finds them', () => {
+describe("nearestAmong (the map's sample)", () => {
+  test("a 2% sample of clustered papers: each sampled paper's nearest sampled papers, as exact search finds them", () => {
     // 30,000 papers around 150 directions, 600 sampled: a few sampled papers a direction, as a million papers sampled to 20,000 have
     const dim = 32;
     const vectors = clusteredVectors(30_000, dim, 150, 0.6);
@@ -121,11 +121,14 @@ describe('GraphML', () => {
   test('is valid XML with one node per paper, one edge per related pair, and escaped text', () => {
     const papers = [
       { id: 'a&1', title: '<script>alert("x")</script> & Friends' },
-      { id: 'b', title: "Quotes ' and \" and a control\u0001 char" },
+      { id: 'b', title: 'Quotes \' and " and a control\u0001 char' },
       { id: 'c', title: 'Plain' },
     ];
     const topicOf = Int32Array.from([0, 1, -1]);
-    const labels = new Map([[0, 'Speech <TTS>'], [1, 'Vision']]);
+    const labels = new Map([
+      [0, 'Speech <TTS>'],
+      [1, 'Vision'],
+    ]);
     // a and b each other's nearest; b's second is c, which has none above the floor
     const neighbours = { k: 2, labels: Int32Array.from([1, -1, 0, 2, -1, -1]), scores: Float32Array.from([0.91234, 0, 0.91234, 0.5, 0, 0]) };
     const xml = [...toGraphml(papers, topicOf, labels, relatedPapers(neighbours, 0.3))].join('');
@@ -138,7 +141,13 @@ describe('GraphML', () => {
     expect(graph.node[0].data[0]['#text']).toBe('<script>alert("x")</script> & Friends');
     expect(graph.node[0].data[1]['#text']).toBe('Speech <TTS>');
     expect(graph.node[1].data[0]['#text']).toBe('Quotes \' and " and a control char');
-    expect(graph.edge.map((edge: { source: string; target: string; data: { '#text': string }[] }) => [edge.source, edge.target, edge.data.map((d) => String(d['#text']))])).toEqual([
+    expect(
+      graph.edge.map((edge: { source: string; target: string; data: { '#text': string }[] }) => [
+        edge.source,
+        edge.target,
+        edge.data.map((d) => String(d['#text'])),
+      ]),
+    ).toEqual([
       ['a&1', 'b', ['0.9123', 'true']],
       ['b', 'c', ['0.5000', 'false']],
     ]);

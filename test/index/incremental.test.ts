@@ -56,7 +56,7 @@ describe('an incremental index update', () => {
   // a changed paper keeps its id and gets another vector
   today.forEach((row, position) => {
     if (!changed.has(row)) return;
-    newVectors.set(pool.subarray((3299 - position % 200) * DIM, (3300 - position % 200) * DIM), position * DIM);
+    newVectors.set(pool.subarray((3299 - (position % 200)) * DIM, (3300 - (position % 200)) * DIM), position * DIM);
   });
   const newIds = today.map((row) => `p${row}`);
 
@@ -93,7 +93,7 @@ describe('an incremental index update', () => {
   });
 });
 
-describe('the index stage on a folder that holds yesterday\'s index', () => {
+describe("the index stage on a folder that holds yesterday's index", () => {
   const pool = clusteredVectors(1300, 11);
   const paper = (row: number) => ({ id: `p${row}`, title: `Paper ${row}`, abstract: '', sources: ['x'], metadata: {} });
   const picked = (count: number, skip: Set<number> = new Set()) => Array.from({ length: count }, (_, row) => row).filter((row) => !skip.has(row));
@@ -116,7 +116,12 @@ describe('the index stage on a folder that holds yesterday\'s index', () => {
     const exact = exactNeighbours(vectors, DIM, vectors, 10, (query, row) => query === row);
     expect(recallAtK(stored, exact)).toBeGreaterThan(0.995);
     const { search } = PaperSearch.open(folder);
-    expect(recallAtK(search.nearest(vectors, 10, (query, row) => query === row), exact)).toBeGreaterThan(0.995);
+    expect(
+      recallAtK(
+        search.nearest(vectors, 10, (query, row) => query === row),
+        exact,
+      ),
+    ).toBeGreaterThan(0.995);
   });
 
   test('an index.hnsw that is not the one index.json describes (bit-flipped) is built anew, byte for byte as a fresh folder builds it', async () => {
@@ -131,7 +136,8 @@ describe('the index stage on a folder that holds yesterday\'s index', () => {
     const fresh = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
     folderWithVectors(fresh, today.map(paper), rows(pool, today), DIM);
     await runStage(indexStage, fresh);
-    for (const file of ['index.hnsw', 'neighbours.bin', 'related.json', 'index.json']) expect(readFileSync(join(out, file)).equals(readFileSync(join(fresh, file))), file).toBe(true);
+    for (const file of ['index.hnsw', 'neighbours.bin', 'related.json', 'index.json'])
+      expect(readFileSync(join(out, file)).equals(readFileSync(join(fresh, file))), file).toBe(true);
   });
 
   test('vectors that cannot be read while the earlier index loads: one line naming vectors.f32, exit 1, the index as it was, no worker left waiting', async () => {
@@ -145,7 +151,11 @@ describe('the index stage on a folder that holds yesterday\'s index', () => {
     // a worker still waiting for the papers would keep the process from ending: spawnSync would wait
     const result = papermap(['index', '--out', out]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(oneLine(`${join(out, 'vectors.f32')}: does not match the hash ${join(out, 'manifest.json')} recorded when it was written (damaged or changed since); run \`papermap embed --out ${out}\` again`));
+    expect(result.stderr).toBe(
+      oneLine(
+        `${join(out, 'vectors.f32')}: does not match the hash ${join(out, 'manifest.json')} recorded when it was written (damaged or changed since); run \`papermap embed --out ${out}\` again`,
+      ),
+    );
     expect(readFileSync(join(out, 'index.hnsw')).equals(before)).toBe(true);
   });
 });

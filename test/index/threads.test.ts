@@ -40,7 +40,7 @@ describe('building the index and searching every paper in worker threads', () =>
     expect(parallel.labels.every((row, slot) => row >= 0 && row !== Math.floor(slot / 10))).toBe(true);
   });
 
-  test('Ctrl-C while the workers search: exit 130 with the runner\'s one line, hnswlib not stopped mid-call', async () => {
+  test("Ctrl-C while the workers search: exit 130 with the runner's one line, hnswlib not stopped mid-call", async () => {
     const count = 20_000;
     const dim = 64;
     const random = seededRandom(9);
@@ -51,7 +51,12 @@ describe('building the index and searching every paper in worker threads', () =>
       for (let d = 0; d < dim; d++) vectors[row * dim + d] /= Math.sqrt(norm);
     }
     const out = mkdtempSync(join(tmpdir(), 'papermap-threads-'));
-    folderWithVectors(out, Array.from({ length: count }, (_, row) => ({ id: `p${row}`, title: `Paper ${row}`, abstract: '', sources: ['x'], metadata: {} })), vectors, dim);
+    folderWithVectors(
+      out,
+      Array.from({ length: count }, (_, row) => ({ id: `p${row}`, title: `Paper ${row}`, abstract: '', sources: ['x'], metadata: {} })),
+      vectors,
+      dim,
+    );
     const run = papermapInBackground(['index', '--out', out]);
     // the build worker has saved the index; a second later the searchers are at work (for seconds, here)
     await waitFor(() => existsSync(join(out, '.papermap-staging', 'index.hnsw')) || run.child.exitCode !== null, 300, 'the saved index');
@@ -59,6 +64,8 @@ describe('building the index and searching every paper in worker threads', () =>
     expect(run.child.exitCode).toBe(null);
     run.child.kill('SIGINT');
     expect((await run.exited).code).toBe(130);
-    expect(run.stderr()).toBe(oneLine('interrupted during index: no stage had finished, index left the output folder as it was; run the same command again to go on from there'));
+    expect(run.stderr()).toBe(
+      oneLine('interrupted during index: no stage had finished, index left the output folder as it was; run the same command again to go on from there'),
+    );
   }, 400_000);
 });

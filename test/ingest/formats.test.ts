@@ -19,7 +19,8 @@ function file(name: string, content: string | Uint8Array): string {
   return path;
 }
 
-const ABSTRACT = 'We study how papers are read by machines and people alike, and we report what we found in a long abstract that goes on for well over three hundred characters so that it cannot be taken for a title by the listing reader, which needs prose of at least thirty words. This sentence, and this one too, make sure of it.';
+const ABSTRACT =
+  'We study how papers are read by machines and people alike, and we report what we found in a long abstract that goes on for well over three hundred characters so that it cannot be taken for a title by the listing reader, which needs prose of at least thirty words. This sentence, and this one too, make sure of it.';
 
 function read(path: string) {
   const { papers, summary } = readInputs([path]);
@@ -73,7 +74,9 @@ describe('encodings', () => {
 
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await ingestInto(tempDir(), [path], true);
-    expect(stderr.mock.calls.map(([text]) => String(text))).toEqual([`papermap: ${path}: not UTF-8; read as Windows-1252 (Latin-1). Save it as UTF-8 to silence this notice\n`]);
+    expect(stderr.mock.calls.map(([text]) => String(text))).toEqual([
+      `papermap: ${path}: not UTF-8; read as Windows-1252 (Latin-1). Save it as UTF-8 to silence this notice\n`,
+    ]);
   });
 
   test('a file that is ASCII for its first 256 KiB and Windows-1252 later is read as Windows-1252 from there', () => {
@@ -97,13 +100,17 @@ describe('encodings', () => {
   test('NUL bytes without a UTF-16 BOM mean a binary file, refused', () => {
     const { summary, problems } = read(file('data.bin', Buffer.from([0x7b, 0x22, 0x74, 0x00, 0x69, 0x00, 0x74, 0x00])));
     expect(summary.files[0]).toMatchObject({ format: 'unreadable', records: 0 });
-    expect(problems).toEqual(['1: binary file (NUL bytes and no UTF-16 byte order mark), not text; papermap reads UTF-8, UTF-16 with a BOM, or Windows-1252 text']);
+    expect(problems).toEqual([
+      '1: binary file (NUL bytes and no UTF-16 byte order mark), not text; papermap reads UTF-8, UTF-16 with a BOM, or Windows-1252 text',
+    ]);
   });
 });
 
 describe('formats', () => {
   test('TSV: a " inside a field is text, not a quote', () => {
-    const { papers, problems } = read(file('quotes.tsv', 'title\tabstract\tnote\n5" Displays and "Quoted" Words\tAn abstract with a "quote\t"x\n"Leading quote\tSecond abstract\t\n'));
+    const { papers, problems } = read(
+      file('quotes.tsv', 'title\tabstract\tnote\n5" Displays and "Quoted" Words\tAn abstract with a "quote\t"x\n"Leading quote\tSecond abstract\t\n'),
+    );
     expect(problems).toEqual([]);
     expect(papers.map((paper) => [paper.title, paper.abstract, paper.metadata])).toEqual([
       ['5" Displays and "Quoted" Words', 'An abstract with a "quote', { note: '"x' }],
@@ -118,9 +125,14 @@ describe('formats', () => {
     expect(problems).toEqual(['1: the header names column "title" twice (columns 1 and 3, "Title"); rename or remove one; file skipped']);
   });
 
-  test('a JSON array of paper objects, pretty-printed or on one line, with each object\'s line in problems', () => {
+  test("a JSON array of paper objects, pretty-printed or on one line, with each object's line in problems", () => {
     const pretty = JSON.stringify(
-      [{ title: 'First, a Paper', abstract: 'One.', year: 2020 }, { abstract: 'no title' }, 7, { title: 'Third [Paper] {braces} "quoted"', abstract: 'Three ] } ,' }],
+      [
+        { title: 'First, a Paper', abstract: 'One.', year: 2020 },
+        { abstract: 'no title' },
+        7,
+        { title: 'Third [Paper] {braces} "quoted"', abstract: 'Three ] } ,' },
+      ],
       null,
       2,
     );
@@ -131,7 +143,10 @@ describe('formats', () => {
       ['Third [Paper] {braces} "quoted"', 'Three ] } ,', {}],
     ]);
     const lines = pretty.split('\n');
-    expect(problems).toEqual([`${lines.indexOf('  {', 5) + 1}: no "title" field; record skipped (give it a "title")`, `${lines.indexOf('  7,') + 1}: array element is not a JSON object; skipped (each paper must be a {...} object)`]);
+    expect(problems).toEqual([
+      `${lines.indexOf('  {', 5) + 1}: no "title" field; record skipped (give it a "title")`,
+      `${lines.indexOf('  7,') + 1}: array element is not a JSON object; skipped (each paper must be a {...} object)`,
+    ]);
 
     const compact = read(file('compact.json', JSON.stringify([{ title: 'A' }, { title: 'B', abstract: 'b' }])));
     expect(compact.problems).toEqual([]);
@@ -146,11 +161,18 @@ describe('formats', () => {
     const { papers, summary, problems } = read(file('one.json', JSON.stringify({ title: 'A Paper', abstract: ABSTRACT }, null, 2)));
     expect(papers).toEqual([]);
     expect(summary.files[0]).toMatchObject({ format: 'refused', records: 0 });
-    expect(problems).toEqual(['1: refused: a JSON document spread over several lines (pretty-printed?), not JSON Lines: line 1 is "{"; write one object a line (JSON Lines) or an array of objects']);
+    expect(problems).toEqual([
+      '1: refused: a JSON document spread over several lines (pretty-printed?), not JSON Lines: line 1 is "{"; write one object a line (JSON Lines) or an array of objects',
+    ]);
   });
 
   test('a list of titles with no abstracts is refused, never paired', () => {
-    const { papers, summary, problems } = read(file('titles.txt', 'Attention Is All You Need\nBERT: Pre-training of Deep Bidirectional Transformers\nDeep Residual Learning\nAdam: A Method for Stochastic Optimization\n'));
+    const { papers, summary, problems } = read(
+      file(
+        'titles.txt',
+        'Attention Is All You Need\nBERT: Pre-training of Deep Bidirectional Transformers\nDeep Residual Learning\nAdam: A Method for Stochastic Optimization\n',
+      ),
+    );
     expect(papers).toEqual([]);
     expect(summary.files[0].format).toBe('refused');
     expect(problems).toEqual([
@@ -161,7 +183,9 @@ describe('formats', () => {
   test('a CSV without a title column is refused naming the columns found', () => {
     const { papers, problems } = read(file('people.csv', 'name,summary,year\nAda,"Wrote notes, long ones",1843\nAlan,Computable numbers,1936\n'));
     expect(papers).toEqual([]);
-    expect(problems).toEqual(['1: refused: a comma-separated table with no "title" column (columns: "name", "summary", "year"); name the title column "title"']);
+    expect(problems).toEqual([
+      '1: refused: a comma-separated table with no "title" column (columns: "name", "summary", "year"); name the title column "title"',
+    ]);
   });
 
   test('a row with more fields than the header, and a record with "title" twice, are reported and skipped, never misassigned', () => {
@@ -185,7 +209,9 @@ describe('formats', () => {
   test('a listing whose first title has a comma is still a listing', () => {
     // the abstract has one comma too, so the first two lines alone would split into two columns each
     const oneComma = ABSTRACT.replace(', and this one too, ', ' and this one too ');
-    const { papers, summary, problems } = read(file('listing.txt', `Attention, Please: A Study\n${oneComma}\nSecond Paper\n${ABSTRACT.replace('We', 'They')}\n`));
+    const { papers, summary, problems } = read(
+      file('listing.txt', `Attention, Please: A Study\n${oneComma}\nSecond Paper\n${ABSTRACT.replace('We', 'They')}\n`),
+    );
     expect(problems).toEqual([]);
     expect(summary.files[0].format).toBe('listing');
     expect(papers.map((paper) => paper.title)).toEqual(['Attention, Please: A Study', 'Second Paper']);
@@ -236,8 +262,16 @@ describe('duplicates', () => {
     const { papers, summary } = readInputs([a, b]);
     expect(summary.duplicatesMerged).toBe(5);
     expect(summary.problems).toEqual([
-      { file: b, line: 1, reason: `same title as ${a}:1 but a different abstract; kept the title and abstract of ${a}:1 (abstracts of equal length: the first seen), dropped this record's` },
-      { file: b, line: 2, reason: `same title as ${a}:2 but a different abstract; kept this record's title and abstract (the longer abstract), dropped those of ${a}:2` },
+      {
+        file: b,
+        line: 1,
+        reason: `same title as ${a}:1 but a different abstract; kept the title and abstract of ${a}:1 (abstracts of equal length: the first seen), dropped this record's`,
+      },
+      {
+        file: b,
+        line: 2,
+        reason: `same title as ${a}:2 but a different abstract; kept this record's title and abstract (the longer abstract), dropped those of ${a}:2`,
+      },
     ]);
     expect(papers.map((paper) => [paper.title, paper.abstract, paper.sources.length])).toEqual([
       ['Equal Length', 'Version one.', 2],
@@ -250,10 +284,16 @@ describe('duplicates', () => {
   test('the streamed papers.jsonl is the same as the papers merged in memory', async () => {
     const dir = tempDir();
     const out = join(dir, 'out');
-    writeFileSync(join(dir, '1.jsonl'), '{"title": "One", "abstract": "a", "x": 1}\n{"title": "Two", "sources": "theirs"}\n{"title": "Three"}\n{"title": "Five", "abstract": "five", "p": 1, "q": 2, "r": 3}\n');
+    writeFileSync(
+      join(dir, '1.jsonl'),
+      '{"title": "One", "abstract": "a", "x": 1}\n{"title": "Two", "sources": "theirs"}\n{"title": "Three"}\n{"title": "Five", "abstract": "five", "p": 1, "q": 2, "r": 3}\n',
+    );
     writeFileSync(join(dir, '2.csv'), 'title,abstract,y\nONE,a,2\nthree,filled,3\nFour,,4\nFive,longer five,\n');
     // same fields in another order reorder them (the later record's order first, as ever); the same fields in the same order change nothing
-    writeFileSync(join(dir, '3.jsonl'), '{"title": "Five", "q": 0, "p": 0}\n{"title": "one", "abstract": "b", "x": 5, "y": 6}\n{"title": "Two", "input_sources": "x"}\n');
+    writeFileSync(
+      join(dir, '3.jsonl'),
+      '{"title": "Five", "q": 0, "p": 0}\n{"title": "one", "abstract": "b", "x": 5, "y": 6}\n{"title": "Two", "input_sources": "x"}\n',
+    );
     const files = [join(dir, '1.jsonl'), join(dir, '2.csv'), join(dir, '3.jsonl')];
     const { papers, summary: inMemory } = readInputs(files);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -291,7 +331,9 @@ describe('no papers, strict', () => {
     writeFileSync(join(dir, 'titles.txt'), 'Just A Title\nAnother Title\n');
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await expect(ingestInto(out, [join(dir, 'titles.txt')], false)).rejects.toThrow(UserError);
-    await expect(ingestInto(out, [join(dir, 'titles.txt')], false)).rejects.toThrow(/^no papers found in .*titles\.txt \(every file was refused, empty or unreadable; see the warnings above\); nothing written$/);
+    await expect(ingestInto(out, [join(dir, 'titles.txt')], false)).rejects.toThrow(
+      /^no papers found in .*titles\.txt \(every file was refused, empty or unreadable; see the warnings above\); nothing written$/,
+    );
     expect(readdirSync(out)).toEqual([]);
   });
 

@@ -7,7 +7,6 @@ import { ingestInto, papersOf } from '../helpers.js';
 import { parseListing } from '../../src/ingest/listing.js';
 import { idFromTitle } from '../../src/ingest/records.js';
 
-
 const FURNITURE = /^(new|subscribe.*|byak and the research community|get trending papers.*|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) \d{1,2})$/i;
 
 function tempDir(): string {
@@ -45,14 +44,18 @@ describe('the seed listing dumps', () => {
       expect(paper.abstract.length).toBeGreaterThan(300);
     }
     const lookahead = papers.filter((paper) => paper.title.includes('Lookahead: An Inference Acceleration Framework'));
-    expect(lookahead.map((paper) => paper.title)).toEqual(['Lookahead: An Inference Acceleration Framework for Large Language Model with Lossless Generation Accuracy']);
+    expect(lookahead.map((paper) => paper.title)).toEqual([
+      'Lookahead: An Inference Acceleration Framework for Large Language Model with Lossless Generation Accuracy',
+    ]);
     expect(lookahead[0].sources).toContain('seeds/004_4b4670f83578b3f2.txt');
   });
 
   test('give ids that are short hashes of the normalised title, unique and stable', () => {
     expect(new Set(papers.map((paper) => paper.id)).size).toBe(408);
     expect(papers[0].id).toBe(idFromTitle(papers[0].title));
-    expect(idFromTitle('  CoT-Valve:  Length-Compressible Chain-of-Thought Tuning ')).toBe(idFromTitle('cot valve length compressible chain of thought tuning'));
+    expect(idFromTitle('  CoT-Valve:  Length-Compressible Chain-of-Thought Tuning ')).toBe(
+      idFromTitle('cot valve length compressible chain of thought tuning'),
+    );
   });
 });
 
@@ -83,12 +86,21 @@ describe('JSONL, CSV and bad input', () => {
     writeFileSync(
       join(dir, 'a.data'),
       [
-        JSON.stringify({ id: '2401.00001', title: 'Sparse Attention  for Long Documents', abstract: 'We make attention sparse.', authors: 'A. Author', categories: 'cs.CL' }),
+        JSON.stringify({
+          id: '2401.00001',
+          title: 'Sparse Attention  for Long Documents',
+          abstract: 'We make attention sparse.',
+          authors: 'A. Author',
+          categories: 'cs.CL',
+        }),
         '',
         JSON.stringify({ title: 'Dense Retrieval Revisited', abstract: '' }),
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'b.txt'), 'id,title,abstract,year\n7,"Sparse attention for long documents!","We make attention sparse, and longer.",2024\n8,"Quoted, ""tricky"" title","An abstract\nover two lines",2023\n');
+    writeFileSync(
+      join(dir, 'b.txt'),
+      'id,title,abstract,year\n7,"Sparse attention for long documents!","We make attention sparse, and longer.",2024\n8,"Quoted, ""tricky"" title","An abstract\nover two lines",2023\n',
+    );
     const { papers, summary } = readInputs(listInputFiles([dir]));
     expect(summary.files.map((file) => file.format)).toEqual(['jsonl', 'csv']);
     // same title, different abstracts: the record with the longer abstract is kept whole, and the clash is reported
@@ -100,7 +112,12 @@ describe('JSONL, CSV and bad input', () => {
       },
     ]);
     expect(papers.map((paper) => [paper.id, paper.title, paper.abstract, paper.metadata])).toEqual([
-      ['2401.00001', 'Sparse attention for long documents!', 'We make attention sparse, and longer.', { authors: 'A. Author', categories: 'cs.CL', year: '2024' }],
+      [
+        '2401.00001',
+        'Sparse attention for long documents!',
+        'We make attention sparse, and longer.',
+        { authors: 'A. Author', categories: 'cs.CL', year: '2024' },
+      ],
       [idFromTitle('Dense Retrieval Revisited'), 'Dense Retrieval Revisited', '', {}],
       ['8', 'Quoted, "tricky" title', 'An abstract over two lines', { year: '2023' }],
     ]);
@@ -110,7 +127,10 @@ describe('JSONL, CSV and bad input', () => {
   test('reports every bad record with file and line, goes on, and writes the good papers', async () => {
     const dir = tempDir();
     const out = join(dir, 'out');
-    writeFileSync(join(dir, '1.jsonl'), ['{"title": "Good Paper", "abstract": "Fine."}', '{"title": ', '{"abstract": "no title"}', '[1, 2]', '{"title": "   "}'].join('\n'));
+    writeFileSync(
+      join(dir, '1.jsonl'),
+      ['{"title": "Good Paper", "abstract": "Fine."}', '{"title": ', '{"abstract": "no title"}', '[1, 2]', '{"title": "   "}'].join('\n'),
+    );
     writeFileSync(join(dir, '2.csv'), 'title,abstract\n"Unclosed quote,abc\n');
     writeFileSync(join(dir, '3.empty'), '');
     writeFileSync(join(dir, '4.bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]));
@@ -135,7 +155,9 @@ describe('JSONL, CSV and bad input', () => {
     await ingestInto(out, [join(dir, 'good.jsonl')], true);
     const before = readFileSync(join(out, 'papers.jsonl'), 'utf8');
     writeFileSync(join(dir, 'bad.jsonl'), '{"title": "Another Paper"}\n{"title": 42}\n');
-    await expect(ingestInto(out, [dir], true)).rejects.toThrow(/bad\.jsonl:2: empty or non-text "title"; record skipped \(give it a title as text\) \(--strict: stopped at the first problem; nothing written\)$/);
+    await expect(ingestInto(out, [dir], true)).rejects.toThrow(
+      /bad\.jsonl:2: empty or non-text "title"; record skipped \(give it a title as text\) \(--strict: stopped at the first problem; nothing written\)$/,
+    );
     expect(readFileSync(join(out, 'papers.jsonl'), 'utf8')).toBe(before);
   });
 
@@ -148,6 +170,12 @@ describe('JSONL, CSV and bad input', () => {
     writeFileSync(join(dir, 'x.jsonl'), '{"id": "p1", "title": "One"}\n{"id": "p1", "title": "Two"}\n');
     const { papers, summary } = readInputs([join(dir, 'x.jsonl')]);
     expect(papers.map((paper) => paper.title)).toEqual(['One']);
-    expect(summary.problems).toEqual([{ file: join(dir, 'x.jsonl'), line: 2, reason: `id "p1" is already used by a different paper at ${join(dir, 'x.jsonl')}:1; skipped (give one of them another id)` }]);
+    expect(summary.problems).toEqual([
+      {
+        file: join(dir, 'x.jsonl'),
+        line: 2,
+        reason: `id "p1" is already used by a different paper at ${join(dir, 'x.jsonl')}:1; skipped (give one of them another id)`,
+      },
+    ]);
   });
 });

@@ -20,11 +20,21 @@ const seed = (name: string) => join('seeds', name);
 function nightOne(input: string): void {
   copyFileSync(seed('000_dcadb2093315f43d.txt'), join(input, 'a.txt'));
   copyFileSync(seed('001_461ff4b37d51458f.txt'), join(input, 'b.txt'));
-  writeFileSync(join(input, 'c.jsonl'), ['{"title": "A first extra paper", "abstract": "Its abstract."}', '{"title": "", "abstract": "no title"}', 'not json', ''].join('\n'));
+  writeFileSync(
+    join(input, 'c.jsonl'),
+    ['{"title": "A first extra paper", "abstract": "Its abstract."}', '{"title": "", "abstract": "no title"}', 'not json', ''].join('\n'),
+  );
 }
 
 function nightTwo(input: string): void {
-  writeFileSync(join(input, 'd.jsonl'), [JSON.stringify({ title: 'Referring Image Segmentation Using Text Supervision', abstract: 'A much longer abstract than the listing gave. '.repeat(40) }), '{"title": "?!", "abstract": "x"}', ''].join('\n'));
+  writeFileSync(
+    join(input, 'd.jsonl'),
+    [
+      JSON.stringify({ title: 'Referring Image Segmentation Using Text Supervision', abstract: 'A much longer abstract than the listing gave. '.repeat(40) }),
+      '{"title": "?!", "abstract": "x"}',
+      '',
+    ].join('\n'),
+  );
   copyFileSync(seed('002_8b127e314e111ed4.txt'), join(input, 'e.txt'));
   copyFileSync(seed('004_4b4670f83578b3f2.txt'), join(input, 'f.txt'));
 }
@@ -110,7 +120,9 @@ describe('an ingest that goes on from the last one', () => {
     await ingestInto(out, [input]);
     const papers = bytes(out, 'papers.jsonl');
     nightTwo(input);
-    await expect(ingestInto(out, [input], true)).rejects.toThrow(/c\.jsonl:2: empty or non-text "title"; record skipped .*--strict: stopped at the first problem; nothing written/);
+    await expect(ingestInto(out, [input], true)).rejects.toThrow(
+      /c\.jsonl:2: empty or non-text "title"; record skipped .*--strict: stopped at the first problem; nothing written/,
+    );
     expect(bytes(out, 'papers.jsonl').equals(papers)).toBe(true);
   });
 });

@@ -4,7 +4,20 @@ import { paperDigest, type PaperDigest } from '../../src/store/read.js';
 import type { Clusters, Topic } from '../../src/store/schemas.js';
 
 const paper = (id: string, abstract = 'a'): PaperDigest => ({ id, title: `Paper ${id}`, digest: paperDigest({ title: `Paper ${id}`, abstract }) });
-const topic = (id: number, paperIds: string[]): Topic => ({ id, label: `topic ${id}`, keywords: [], size: paperIds.length, cohesion: 1, nearestTopic: null, representatives: [], paperIds, parent: 0, coherence: 0, stability: 1, weak: false });
+const topic = (id: number, paperIds: string[]): Topic => ({
+  id,
+  label: `topic ${id}`,
+  keywords: [],
+  size: paperIds.length,
+  cohesion: 1,
+  nearestTopic: null,
+  representatives: [],
+  paperIds,
+  parent: 0,
+  coherence: 0,
+  stability: 1,
+  weak: false,
+});
 const lineage = { births: [2], deaths: [7], merges: [{ into: 1, from: [1, 7] }], splits: [] };
 /** The fields of clusters.json changes.json reads: the topics, and how the cluster stage's run continued the earlier ones. */
 const clustersOf = (topics: Topic[], run: 'fitted' | 'assigned' = 'assigned') =>
@@ -15,7 +28,10 @@ describe('what changed since the previous run', () => {
   const now = [paper('p1'), paper('p2', 'another abstract'), paper('p3'), paper('p4'), paper('p5'), paper('p6')];
   // p5 and p6 joined topic 1, listed first now that it is the biggest
   const digestBefore = new Map(before.map((old) => [old.id, old.digest]));
-  const previous = { papers: { papers: before, changed: (row: number) => digestBefore.get(now[row].id) !== now[row].digest }, clusters: clustersOf([topic(0, ['p1', 'p2']), topic(1, ['p3', 'p4', 'p9'])]) };
+  const previous = {
+    papers: { papers: before, changed: (row: number) => digestBefore.get(now[row].id) !== now[row].digest },
+    clusters: clustersOf([topic(0, ['p1', 'p2']), topic(1, ['p3', 'p4', 'p9'])]),
+  };
   const current = clustersOf([topic(1, ['p3', 'p4', 'p5', 'p6']), topic(0, ['p1', 'p2'])]);
   const topicOf = Int32Array.from([0, 0, 1, 1, 1, 1]);
   // each paper's nearest: p5 and p6 each other first, then old papers
@@ -32,7 +48,7 @@ describe('what changed since the previous run', () => {
     expect(changes.removed.map((entry) => entry.id)).toEqual(['p9']);
   });
 
-  test('a topic grows against the earlier topic of its id, wherever it is listed; the lineage is the cluster stage\'s', () => {
+  test("a topic grows against the earlier topic of its id, wherever it is listed; the lineage is the cluster stage's", () => {
     expect(changes.topics.grewMost).toEqual([{ id: 1, label: 'topic 1', before: 3, after: 4 }]);
     expect(changes.topics).toMatchObject({ ...lineage, refit: null });
     expect(changesSince(previous, now, clustersOf(current.topics, 'fitted'), topicOf, neighbours).topics.refit).toBe('refit asked for with --refit');

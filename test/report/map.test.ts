@@ -13,7 +13,8 @@ import { mapFile, type MapFile } from '../../src/store/schemas.js';
 import { FixedVectors, runStage } from '../helpers.js';
 
 const seeds = readInputs(listInputFiles(['seeds'])).papers;
-const pageData = (out: string) => JSON.parse(/<script type="application\/json" id="papermap-data">(.*?)<\/script>/s.exec(readFileSync(join(out, 'report.html'), 'utf8'))![1]) as PageData;
+const pageData = (out: string) =>
+  JSON.parse(/<script type="application\/json" id="papermap-data">(.*?)<\/script>/s.exec(readFileSync(join(out, 'report.html'), 'utf8'))![1]) as PageData;
 const mapOf = (out: string): MapFile => mapFile.parse(JSON.parse(readFileSync(join(out, 'map.json'), 'utf8')));
 const placesOf = (data: PageData) => new Map(data.papers.map((paper) => [paper.id, [paper.x, paper.y]]));
 
@@ -42,7 +43,9 @@ describe('the map goes on from run to run as the topics do', () => {
     // night 2: 50 papers more, which join the topics, so the map goes on from night 1's
     const second = await night(out, seeds);
     expect(second.map).toEqual(first.map);
-    expect(second.page.projection).toContain(`laid out when the topics were last fitted: the ${old.length} of its ${old.length} papers still here unchanged keep their places; every other paper sits at the similarity-weighted mean of its nearest placed papers`);
+    expect(second.page.projection).toContain(
+      `laid out when the topics were last fitted: the ${old.length} of its ${old.length} papers still here unchanged keep their places; every other paper sits at the similarity-weighted mean of its nearest placed papers`,
+    );
     // the page's abstracts, read for its papers alone, are theirs
     const abstractOf = new Map(seeds.map((paper) => [paper.id, paper.abstract]));
     expect(second.page.papers.map((paper) => paper.a)).toEqual(second.page.papers.map((paper) => abstractOf.get(paper.id)));

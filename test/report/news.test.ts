@@ -73,7 +73,12 @@ describe("What's new, on the seeds: a first run, then a night that adds 68 paper
 
   test(`the first ${NEWS_SHOWN} new papers by title, each with its topic and nearest older papers, then how many more`, () => {
     const added = second.changes.added;
-    expect(added.map((paper) => paper.title).sort()).toEqual(seeds.slice(340).map((paper) => paper.title).sort());
+    expect(added.map((paper) => paper.title).sort()).toEqual(
+      seeds
+        .slice(340)
+        .map((paper) => paper.title)
+        .sort(),
+    );
     const lines = section(second.markdown, '### New papers (68)');
     expect(lines).toHaveLength(NEWS_SHOWN + 1);
     lines.slice(0, NEWS_SHOWN).forEach((line, index) => {
@@ -107,8 +112,13 @@ describe("What's new, on the seeds: a first run, then a night that adds 68 paper
     expect(grewMost.length).toBeGreaterThan(0);
     const lines = section(second.markdown, '### Topics');
     // the builtin embedder is fitted on the corpus, so every vector changed with it: the topics were fitted anew
-    expect(second.clusters.history).toMatchObject({ run: 'fitted', reason: expect.stringMatching(/^refit: the papers added, changed and removed since the last fit are 120\.0% of the 340/) });
-    expect(lines[0]).toBe(`- The topics were fitted anew (${escapeMarkdown(second.clusters.history.reason)}); each kept the id of the earlier topic it continues.`);
+    expect(second.clusters.history).toMatchObject({
+      run: 'fitted',
+      reason: expect.stringMatching(/^refit: the papers added, changed and removed since the last fit are 120\.0% of the 340/),
+    });
+    expect(lines[0]).toBe(
+      `- The topics were fitted anew (${escapeMarkdown(second.clusters.history.reason)}); each kept the id of the earlier topic it continues.`,
+    );
     const grew = grewMost.map((topic) => `[${topic.id}: ${escapeMarkdown(topic.label)}](#topic-${topic.id}) ${topic.before} → ${topic.after}`).join('; ');
     expect(lines[1]).toBe(`- Grew most: ${grew}`);
     const { births, deaths, merges, splits } = second.changes.topics;
@@ -137,7 +147,9 @@ describe("What's new, on the seeds: a first run, then a night that adds 68 paper
       expect(listed).toHaveLength(PAPERS_SHOWN + 1);
       expect(listed[0]).toContain(`\`${topic.paperIds[0]}\``);
       const more = topic.size - PAPERS_SHOWN;
-      expect(listed[PAPERS_SHOWN]).toBe(`- … and ${more} more ${more === 1 ? 'paper' : 'papers'} in this topic (every paper and its related papers are in related.json)`);
+      expect(listed[PAPERS_SHOWN]).toBe(
+        `- … and ${more} more ${more === 1 ? 'paper' : 'papers'} in this topic (every paper and its related papers are in related.json)`,
+      );
     }
     // the seeds' two biggest topics hold about 130 and 90 papers
     expect(capped).toBeGreaterThanOrEqual(2);

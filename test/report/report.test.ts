@@ -28,11 +28,26 @@ const NIGHT: Changes = {
   counts: { papers: 5, added: 2, changed: 1, removed: 1 },
   added: [
     { id: 'p0', title: EVIL, topic: 0, nearestOlder: [{ id: 'p1', title: 'Speech synthesis with flow matching', score: 0.8 }] },
-    { id: 'p4', title: 'A paper about gardening', topic: null, nearestOlder: [{ id: 'p2', title: 'Chain-of-thought prompting', score: 0.12 }, { id: 'p3', title: 'Self-consistency | pipes * stars _under_', score: 0.11 }] },
+    {
+      id: 'p4',
+      title: 'A paper about gardening',
+      topic: null,
+      nearestOlder: [
+        { id: 'p2', title: 'Chain-of-thought prompting', score: 0.12 },
+        { id: 'p3', title: 'Self-consistency | pipes * stars _under_', score: 0.11 },
+      ],
+    },
   ],
   changed: [{ id: 'p2', title: 'Chain-of-thought prompting', topic: 1 }],
   removed: [{ id: 'p9', title: 'A <b>removed</b> paper' }],
-  topics: { grewMost: [{ id: 0, label: 'speech, <TTS>', before: 1, after: 2 }], births: [1], deaths: [3], merges: [{ into: 1, from: [4, 5] }], splits: [{ from: 6, into: [0, 1] }], refit: 'refit asked for with --refit' },
+  topics: {
+    grewMost: [{ id: 0, label: 'speech, <TTS>', before: 1, after: 2 }],
+    births: [1],
+    deaths: [3],
+    merges: [{ into: 1, from: [4, 5] }],
+    splits: [{ from: 6, into: [0, 1] }],
+    refit: 'refit asked for with --refit',
+  },
 };
 
 /** A small report: two topics, one outlier, a title that tries to be markup. */
@@ -54,8 +69,34 @@ function sampleData(): ReportData {
     vectorsHash: 'v',
     outlierRule: 'far from the centre',
     topics: [
-      { id: 0, label: 'speech, <TTS>', keywords: ['speech', '<TTS>'], size: 2, cohesion: 0.8, nearestTopic: { id: 1, similarity: 0.2 }, representatives: ['p1', 'p0'], paperIds: ['p1', 'p0'], parent: 0, coherence: 0.2, stability: 0.9, weak: false },
-      { id: 1, label: 'reasoning', keywords: ['reasoning'], size: 2, cohesion: 0.7, nearestTopic: { id: 0, similarity: 0.2 }, representatives: ['p2', 'p3'], paperIds: ['p2', 'p3'], parent: 1, coherence: 0.2, stability: 0.9, weak: false },
+      {
+        id: 0,
+        label: 'speech, <TTS>',
+        keywords: ['speech', '<TTS>'],
+        size: 2,
+        cohesion: 0.8,
+        nearestTopic: { id: 1, similarity: 0.2 },
+        representatives: ['p1', 'p0'],
+        paperIds: ['p1', 'p0'],
+        parent: 0,
+        coherence: 0.2,
+        stability: 0.9,
+        weak: false,
+      },
+      {
+        id: 1,
+        label: 'reasoning',
+        keywords: ['reasoning'],
+        size: 2,
+        cohesion: 0.7,
+        nearestTopic: { id: 0, similarity: 0.2 },
+        representatives: ['p2', 'p3'],
+        paperIds: ['p2', 'p3'],
+        parent: 1,
+        coherence: 0.2,
+        stability: 0.9,
+        weak: false,
+      },
     ],
     outliers: [{ id: 'p4', nearestTopic: 1, similarity: 0.1 }],
     // each topic its own broad topic: a corpus of one level
@@ -86,10 +127,32 @@ function sampleData(): ReportData {
       papers: { ids: papers.map((p) => p.id), fingerprints: papers.map(() => '0') },
     },
   };
-  const vectors: VectorsInfo = { model: 'builtin', modelIdentity: 'builtin-x', fallbackReason: 'MiniLM weights not found', dim: 2, count: 5, normalized: true, papersHash: 'p', vectorsHash: 'v' };
+  const vectors: VectorsInfo = {
+    model: 'builtin',
+    modelIdentity: 'builtin-x',
+    fallbackReason: 'MiniLM weights not found',
+    dim: 2,
+    count: 5,
+    normalized: true,
+    papersHash: 'p',
+    vectorsHash: 'v',
+  };
   const index: IndexInfo = {
-    model: 'builtin', modelIdentity: 'builtin-x', dim: 2, count: 5, space: 'cosine', search: 'exact',
-    hnsw: { m: 16, efConstruction: 200, efSearch: 64 }, graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' }, storedNeighbours: 4, vectorsHash: 'v', hnswHash: 'h', ids: papers.map((p) => p.id), labels: papers.map((p) => p.id), fingerprints: papers.map(() => '0'), update: { kind: 'built', added: 5, removed: 0, searchedAgain: 0 },
+    model: 'builtin',
+    modelIdentity: 'builtin-x',
+    dim: 2,
+    count: 5,
+    space: 'cosine',
+    search: 'exact',
+    hnsw: { m: 16, efConstruction: 200, efSearch: 64 },
+    graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' },
+    storedNeighbours: 4,
+    vectorsHash: 'v',
+    hnswHash: 'h',
+    ids: papers.map((p) => p.id),
+    labels: papers.map((p) => p.id),
+    fingerprints: papers.map(() => '0'),
+    update: { kind: 'built', added: 5, removed: 0, searchedAgain: 0 },
   };
   return {
     version: '0.1.0',
@@ -98,7 +161,13 @@ function sampleData(): ReportData {
     vectors,
     index,
     clusters,
-    related: relatedGraph([[{ row: 1, score: 0.8, mutual: true }], [{ row: 0, score: 0.8, mutual: true }], [{ row: 3, score: 0.7, mutual: true }], [{ row: 2, score: 0.7, mutual: true }], []]),
+    related: relatedGraph([
+      [{ row: 1, score: 0.8, mutual: true }],
+      [{ row: 0, score: 0.8, mutual: true }],
+      [{ row: 3, score: 0.7, mutual: true }],
+      [{ row: 2, score: 0.7, mutual: true }],
+      [],
+    ]),
     topicOf: new Int32Array([0, 0, 1, 1, -1]),
     map: new Float64Array([0.1, 0.1, 0.2, 0.15, 0.8, 0.8, 0.85, 0.9, 0.5, 0.5]),
     projection: 'Map: a test projection',
@@ -178,7 +247,12 @@ function withKeptIds(): ReportData {
   const id = [7, 3];
   const broad = [5, 2];
   const { clusters } = data;
-  const topics = clusters.topics.map((topic) => ({ ...topic, id: id[topic.id], parent: broad[topic.parent], nearestTopic: topic.nearestTopic && { ...topic.nearestTopic, id: id[topic.nearestTopic.id] } }));
+  const topics = clusters.topics.map((topic) => ({
+    ...topic,
+    id: id[topic.id],
+    parent: broad[topic.parent],
+    nearestTopic: topic.nearestTopic && { ...topic.nearestTopic, id: id[topic.nearestTopic.id] },
+  }));
   return {
     ...data,
     clusters: {
@@ -192,7 +266,14 @@ function withKeptIds(): ReportData {
       ...NIGHT,
       added: NIGHT.added.map((entry) => ({ ...entry, topic: entry.topic === null ? null : id[entry.topic] })),
       changed: NIGHT.changed.map((entry) => ({ ...entry, topic: entry.topic === null ? null : id[entry.topic] })),
-      topics: { ...NIGHT.topics, grewMost: [{ id: 7, label: 'speech, <TTS>', before: 1, after: 2 }], births: [3], merges: [{ into: 3, from: [4, 5] }], splits: [{ from: 6, into: [7, 3] }] } },
+      topics: {
+        ...NIGHT.topics,
+        grewMost: [{ id: 7, label: 'speech, <TTS>', before: 1, after: 2 }],
+        births: [3],
+        merges: [{ into: 3, from: [4, 5] }],
+        splits: [{ from: 6, into: [7, 3] }],
+      },
+    },
   };
 }
 
@@ -206,7 +287,10 @@ describe('topic ids that are not places in the list (kept across runs)', () => {
     const html = toHtml(data);
     const dom = openPage(html);
     const { document } = dom.window;
-    expect([...document.querySelectorAll('#topics button.topic:not(.broad)')].map((topic) => topic.textContent).sort()).toEqual(['3: reasoning 2', '7: speech, <TTS> 2']);
+    expect([...document.querySelectorAll('#topics button.topic:not(.broad)')].map((topic) => topic.textContent).sort()).toEqual([
+      '3: reasoning 2',
+      '7: speech, <TTS> 2',
+    ]);
     const page = pageData(html);
     // each paper's topic is its topic's place on the page, whose id is the topic's id
     expect(page.papers.map((paper) => (paper.c < 0 ? -1 : page.topics[paper.c].id))).toEqual([7, 7, 3, 3, -1]);
@@ -221,8 +305,20 @@ describe('topic ids that are not places in the list (kept across runs)', () => {
 function withNearest(): ReportData {
   const data = sampleData();
   const k = 3;
-  const lists = [[1, 2, 3], [0, 3, 2], [3, 1, 0], [2, 1, 0], [2, 3, 1]];
-  const scores = [[0.8, 0.2, 0.1], [0.8, 0.25, 0.2], [0.7, 0.2, 0.1], [0.7, 0.2, 0.1], [0.12, 0.11, 0.05]];
+  const lists = [
+    [1, 2, 3],
+    [0, 3, 2],
+    [3, 1, 0],
+    [2, 1, 0],
+    [2, 3, 1],
+  ];
+  const scores = [
+    [0.8, 0.2, 0.1],
+    [0.8, 0.25, 0.2],
+    [0.7, 0.2, 0.1],
+    [0.7, 0.2, 0.1],
+    [0.12, 0.11, 0.05],
+  ];
   return { ...data, nearest: { k, labels: Int32Array.from(lists.flat()), scores: Float32Array.from(scores.flat()) } };
 }
 
@@ -241,16 +337,27 @@ describe('nearest papers below the similarity floor', () => {
     const details = document.getElementById('details')!;
     expect(details.querySelector('h3')!.textContent).toBe('No related papers above the similarity floor (0.30)');
     const weak = [...details.querySelectorAll('ol.weak li')].map((item) => item.textContent);
-    expect(weak).toEqual(['Chain-of-thought prompting 0.12 · weak', 'Self-consistency | pipes * stars _under_ 0.11 · weak', 'Speech synthesis with flow matching 0.05 · weak']);
+    expect(weak).toEqual([
+      'Chain-of-thought prompting 0.12 · weak',
+      'Self-consistency | pipes * stars _under_ 0.11 · weak',
+      'Speech synthesis with flow matching 0.05 · weak',
+    ]);
     search(dom, 'Speech')[0].click();
     expect([...details.querySelectorAll('ol:not(.weak) li button')].map((item) => item.textContent)).toEqual([EVIL]);
-    expect([...details.querySelectorAll('ol.weak li button')].map((item) => item.textContent)).toEqual(['Self-consistency | pipes * stars _under_', 'Chain-of-thought prompting']);
+    expect([...details.querySelectorAll('ol.weak li button')].map((item) => item.textContent)).toEqual([
+      'Self-consistency | pipes * stars _under_',
+      'Chain-of-thought prompting',
+    ]);
   });
 
   test('report.md lists them, marked weak, where a paper has fewer than 3 related papers', () => {
     const markdown = toMarkdown(withNearest());
-    expect(markdown).toContain('- **A paper about gardening** `p4`: nearest topic [1: reasoning](#topic-1) (similarity 0.10)  \n  nearest (all below the similarity floor): Chain-of-thought prompting (0.12, weak); Self-consistency \\| pipes \\* stars \\_under\\_ (0.11, weak); Speech synthesis with flow matching (0.05, weak)');
-    expect(markdown).toContain('related: Speech synthesis with flow matching (0.80); Chain-of-thought prompting (0.20, weak); Self-consistency \\| pipes \\* stars \\_under\\_ (0.10, weak)');
+    expect(markdown).toContain(
+      '- **A paper about gardening** `p4`: nearest topic [1: reasoning](#topic-1) (similarity 0.10)  \n  nearest (all below the similarity floor): Chain-of-thought prompting (0.12, weak); Self-consistency \\| pipes \\* stars \\_under\\_ (0.11, weak); Speech synthesis with flow matching (0.05, weak)',
+    );
+    expect(markdown).toContain(
+      'related: Speech synthesis with flow matching (0.80); Chain-of-thought prompting (0.20, weak); Self-consistency \\| pipes \\* stars \\_under\\_ (0.10, weak)',
+    );
     expect(markdown).toContain('marked _weak_');
   });
 });
@@ -265,8 +372,11 @@ describe('topic colours and two levels of topics', () => {
     }
   });
 
-  test('fine topics are lightness steps of their broad topic\'s colour', () => {
-    const colours = topicColours(5, [[0, 3, 1], [2, 4]]);
+  test("fine topics are lightness steps of their broad topic's colour", () => {
+    const colours = topicColours(5, [
+      [0, 3, 1],
+      [2, 4],
+    ]);
     expect(new Set(colours.fine).size).toBe(5);
     const lab = (hex: string) => rgbToOklab([1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)) as [number, number, number]);
     const hue = (hex: string) => Math.atan2(lab(hex)[2], lab(hex)[1]);
@@ -285,7 +395,9 @@ describe('topic colours and two levels of topics', () => {
     const data = sampleData();
     const flat = openPage(toHtml(data)).window.document;
     expect([...flat.querySelectorAll('#legend .chip')].map((chip) => chip.textContent)).toEqual(['speech, <TTS>', 'reasoning', 'outlier']);
-    (data.clusters as unknown as { broadTopics: unknown }).broadTopics = [{ id: 0, label: 'language, speech', keywords: ['language'], size: 4, topicIds: [1, 0] }];
+    (data.clusters as unknown as { broadTopics: unknown }).broadTopics = [
+      { id: 0, label: 'language, speech', keywords: ['language'], size: 4, topicIds: [1, 0] },
+    ];
     const dom = openPage(toHtml(data));
     const { document } = dom.window;
     expect([...document.querySelectorAll('#topics > li > button')].map((button) => button.textContent)).toEqual(['language, speech 4']);
@@ -334,7 +446,11 @@ describe('the map projection', () => {
     const sample = Int32Array.from([0, 1, 2, 3, 6, 7, 8, 9]);
     const position = new Map(Array.from(sample, (row, index) => [row, index]));
     const sampleNeighbours = { k, labels: new Int32Array(8 * k), scores: new Float32Array(8 * k).fill(0.8) };
-    sample.forEach((row, index) => sample.filter((other) => other !== row && group(other) === group(row)).forEach((other, slot) => (sampleNeighbours.labels[index * k + slot] = position.get(other)!)));
+    sample.forEach((row, index) =>
+      sample
+        .filter((other) => other !== row && group(other) === group(row))
+        .forEach((other, slot) => (sampleNeighbours.labels[index * k + slot] = position.get(other)!)),
+    );
     const laidOut = { rows: sample, xy: mapPapers(sampleNeighbours, sample.length, 42) };
     const map = placeAround(laidOut, neighbours, 12);
     sample.forEach((row, index) => expect([map[row * 2], map[row * 2 + 1]]).toEqual([laidOut.xy[index * 2], laidOut.xy[index * 2 + 1]]));
@@ -363,7 +479,8 @@ describe('the map projection', () => {
       expect(value).toBeGreaterThanOrEqual(0);
       expect(value).toBeLessThanOrEqual(1);
     }
-    const centre = (group: number) => [0, 1].map((axis) => map.filter((_, index) => index % 2 === axis && Math.floor(index / 20) === group).reduce((a, b) => a + b) / 10);
+    const centre = (group: number) =>
+      [0, 1].map((axis) => map.filter((_, index) => index % 2 === axis && Math.floor(index / 20) === group).reduce((a, b) => a + b) / 10);
     const [a, b] = [centre(0), centre(1)];
     const gap = Math.hypot(a[0] - b[0], a[1] - b[1]);
     expect(gap).toBeGreaterThan(0.3);
@@ -420,7 +537,11 @@ describe("What's new", () => {
   test('a first run, and a previous run without topics, each in a line', () => {
     const topics = sampleData().clusters.topics;
     const first: Changes = { ...NIGHT, since: null, counts: { papers: 5, added: 5, changed: 0, removed: 0 }, added: [], changed: [], removed: [] };
-    expect(whatsNew(first, topics)).toEqual({ summary: 'First run: there is no earlier run to compare with, so all 5 papers are new and none is listed.', lists: [], topics: [] });
+    expect(whatsNew(first, topics)).toEqual({
+      summary: 'First run: there is no earlier run to compare with, so all 5 papers are new and none is listed.',
+      lists: [],
+      topics: [],
+    });
     const noTopics = whatsNew({ ...NIGHT, since: { papers: 4, topics: null } }, topics);
     expect(noTopics.summary).toBe('Since the previous run (4 papers): 2 added, 1 changed, 1 removed; 5 papers now.');
     expect(noTopics.topics).toEqual([['The previous run has no topics to compare with.']]);
@@ -433,8 +554,15 @@ describe("What's new", () => {
     const { document } = dom.window;
     const news = document.getElementById('news')!;
     expect(news.parentElement!.tagName).toBe('HEADER');
-    expect(news.querySelector('p')!.textContent).toBe("What's new: Since the previous run (4 papers in 7 topics): 2 added, 1 changed, 1 removed; 5 papers now.");
-    expect([...news.querySelectorAll('h2')].map((heading) => heading.textContent)).toEqual(['New papers (2)', 'Changed papers (title or abstract) (1)', 'Removed papers (1)', 'Topics']);
+    expect(news.querySelector('p')!.textContent).toBe(
+      "What's new: Since the previous run (4 papers in 7 topics): 2 added, 1 changed, 1 removed; 5 papers now.",
+    );
+    expect([...news.querySelectorAll('h2')].map((heading) => heading.textContent)).toEqual([
+      'New papers (2)',
+      'Changed papers (title or abstract) (1)',
+      'Removed papers (1)',
+      'Topics',
+    ]);
     expect(news.querySelector('li')!.textContent).toBe(`${EVIL} · topic 0: speech, <TTS> · nearest older: Speech synthesis with flow matching (0.80)`);
     expect(news.querySelectorAll('script, b')).toHaveLength(0);
     (news.querySelector('button[data-topic="1"]') as HTMLButtonElement).click();
@@ -455,7 +583,16 @@ function bigData(count: number): ReportData {
   const topicOf = Int32Array.from({ length: count }, (_, row) => (row % 10 < 5 ? 0 : row % 10 < 8 ? 1 : row % 20 === 9 ? -1 : 2));
   const papers = Array.from({ length: count }, (_, row) => paper(`p${row}`, `Paper ${row} of topic ${topicOf[row]}`, `Abstract ${row}.`));
   const members = [0, 1, 2].map((topic) => papers.filter((_, row) => topicOf[row] === topic).map((entry) => entry.id));
-  const topics = members.map((paperIds, id) => ({ ...data.clusters.topics[id % 2], id, label: `topic ${id}`, size: paperIds.length, paperIds, representatives: paperIds.slice(0, 3), parent: id, nearestTopic: null }));
+  const topics = members.map((paperIds, id) => ({
+    ...data.clusters.topics[id % 2],
+    id,
+    label: `topic ${id}`,
+    size: paperIds.length,
+    paperIds,
+    representatives: paperIds.slice(0, 3),
+    parent: id,
+    nearestTopic: null,
+  }));
   const clusters: Clusters = {
     ...data.clusters,
     k: 3,
@@ -470,7 +607,12 @@ function bigData(count: number): ReportData {
     abstractsOf: (rows) => Array.from(rows, (row) => papers[row].abstract),
     clusters,
     topicOf,
-    related: relatedGraph(papers.map((_, row) => [{ row: (row + 1) % count, score: 0.8, mutual: true }, { row: (row + 7) % count, score: 0.6, mutual: false }])),
+    related: relatedGraph(
+      papers.map((_, row) => [
+        { row: (row + 1) % count, score: 0.8, mutual: true },
+        { row: (row + 7) % count, score: 0.6, mutual: false },
+      ]),
+    ),
     map: Float64Array.from({ length: count * 2 }, () => random()),
     changes: { ...NIGHT, since: null, counts: { papers: count, added: count, changed: 0, removed: 0 }, added: [], changed: [], removed: [] },
   };
@@ -482,8 +624,12 @@ describe('report.md at scale', () => {
   test(`a topic lists its ${PAPERS_SHOWN} most central papers, then how many more, and a small one all of its papers`, () => {
     const data = bigData(300);
     const markdown = toMarkdown(data);
-    expect(markdown).toContain('<details><summary>The 20 most central of its 150 papers, with their closest related papers</summary>\n\n- **Paper 0 of topic 0** `p0`');
-    expect(markdown).toContain('- **Paper 34 of topic 0** `p34`  \n  related: Paper 35 of topic 1 (0.80); Paper 41 of topic 0 (0.60)\n- … and 130 more papers in this topic (every paper and its related papers are in related.json)\n\n</details>');
+    expect(markdown).toContain(
+      '<details><summary>The 20 most central of its 150 papers, with their closest related papers</summary>\n\n- **Paper 0 of topic 0** `p0`',
+    );
+    expect(markdown).toContain(
+      '- **Paper 34 of topic 0** `p34`  \n  related: Paper 35 of topic 1 (0.80); Paper 41 of topic 0 (0.60)\n- … and 130 more papers in this topic (every paper and its related papers are in related.json)\n\n</details>',
+    );
     expect(markdown).toContain('- … and 70 more papers in this topic');
     expect(markdown).toContain('- … and 25 more papers in this topic');
     // 15 outliers: all listed
@@ -552,7 +698,9 @@ describe('report.html at scale', () => {
     const opened = page.papers.find((entry) => entry.r.some(([ref]) => ref >= page.papers.length))!;
     const [ref, score] = opened.r.find(([other]) => other >= page.papers.length)!;
     search(dom, opened.t)[0].click();
-    expect([...document.querySelectorAll('#details li')].map((item) => item.textContent)).toContain(`${page.outside[ref - page.papers.length].t} ${score.toFixed(2)} · not on the map (outside the sample)`);
+    expect([...document.querySelectorAll('#details li')].map((item) => item.textContent)).toContain(
+      `${page.outside[ref - page.papers.length].t} ${score.toFixed(2)} · not on the map (outside the sample)`,
+    );
   });
 
   test(`up to the threshold (${PAGE_PAPERS} papers) every paper is on the page and nothing is said of a sample`, () => {

@@ -35,7 +35,10 @@ describe('papermap serve: the API', () => {
 
   beforeAll(async () => {
     out = seedsOutput();
-    papers = readFileSync(join(out, 'papers.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    papers = readFileSync(join(out, 'papers.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     server = await startServer({ out, port: 0, host: '127.0.0.1' });
   }, 120_000);
   afterAll(async () => {
@@ -72,7 +75,18 @@ describe('papermap serve: the API', () => {
   });
 
   test('bad requests get 400 with an error, unknown ids and paths 404', async () => {
-    for (const path of ['/api/search', '/api/search?q=', '/api/search?q=%20%20', '/api/search?q=x&k=0', '/api/search?q=x&k=abc', '/api/search?q=x&k=101', '/api/search?q=x&k=2.5', `/api/search?q=${'a'.repeat(1001)}`, `/api/papers/${papers[0].id}/neighbours?k=-1`, '/api/papers/%E0%A4%A/neighbours']) {
+    for (const path of [
+      '/api/search',
+      '/api/search?q=',
+      '/api/search?q=%20%20',
+      '/api/search?q=x&k=0',
+      '/api/search?q=x&k=abc',
+      '/api/search?q=x&k=101',
+      '/api/search?q=x&k=2.5',
+      `/api/search?q=${'a'.repeat(1001)}`,
+      `/api/papers/${papers[0].id}/neighbours?k=-1`,
+      '/api/papers/%E0%A4%A/neighbours',
+    ]) {
       const reply = await get(server.url, path);
       expect(reply.status, path).toBe(400);
       expect(reply.json().error, path).toEqual(expect.any(String));
@@ -85,10 +99,20 @@ describe('papermap serve: the API', () => {
     expect((await get(server.url, '/api/health', {}, 'POST')).status).toBe(405);
   });
 
-  test('only the report\'s own files: no other file of the folder, no path outside it, no listing', async () => {
+  test("only the report's own files: no other file of the folder, no path outside it, no listing", async () => {
     const refused = [
-      '/papers.jsonl', '/vectors.json', '/cache/', '/cache', '/..%2fpapers.jsonl', '/..%2f..%2f..%2fetc%2fpasswd', '/../../etc/passwd',
-      '/%2e%2e/%2e%2e/etc/passwd', '/..%5c..%5cetc%5cpasswd', '/report.html/..%2fpapers.jsonl', '//etc/passwd', `/${join(out, 'papers.jsonl')}`,
+      '/papers.jsonl',
+      '/vectors.json',
+      '/cache/',
+      '/cache',
+      '/..%2fpapers.jsonl',
+      '/..%2f..%2f..%2fetc%2fpasswd',
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..%5c..%5cetc%5cpasswd',
+      '/report.html/..%2fpapers.jsonl',
+      '//etc/passwd',
+      `/${join(out, 'papers.jsonl')}`,
     ];
     for (const path of refused) {
       const reply = await get(server.url, path);

@@ -51,7 +51,8 @@ describe.skipIf(process.env.PAPERMAP_SKIP_BROWSER === '1')('report.html in chrom
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (.ci/run does), or set PAPERMAP_SKIP_BROWSER=1 to skip the browser tests`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (.ci/run does), or set PAPERMAP_SKIP_BROWSER=1 to skip the browser tests`);
     out = seedsOutput();
     server = spawn(process.execPath, [CLI, 'serve', '--out', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     url = await new Promise<string>((resolve, reject) => {

@@ -9,9 +9,21 @@ import { folderWith } from '../helpers.js';
 /** Papers whose ids, titles and abstracts need JSON escapes, or hold characters outside ASCII, or end in a backslash. */
 const papers: Paper[] = [
   { id: 'plain', title: 'A plain title', abstract: 'A plain abstract.', sources: ['a.jsonl'], metadata: { year: 2020 } },
-  { id: 'q"uote\\', title: 'Title with "quotes" and a back\\slash\\', abstract: 'Abstract "quoted" \\ and\ttab\nnewline', sources: ['a.jsonl', 'b.csv'], metadata: {} },
+  {
+    id: 'q"uote\\',
+    title: 'Title with "quotes" and a back\\slash\\',
+    abstract: 'Abstract "quoted" \\ and\ttab\nnewline',
+    sources: ['a.jsonl', 'b.csv'],
+    metadata: {},
+  },
   { id: 'ünï', title: 'Émile, 東京 and 🧬 \u2028 line separator', abstract: '', sources: ['a.jsonl'], metadata: { authors: ['X "Y"'] } },
-  { id: 'ctl', title: 'Control \u0001 and lone \ud800 surrogate', abstract: 'ends in a backslash \\', sources: ['c.tsv'], metadata: { note: '"title":"not this"' } },
+  {
+    id: 'ctl',
+    title: 'Control \u0001 and lone \ud800 surrogate',
+    abstract: 'ends in a backslash \\',
+    sources: ['c.tsv'],
+    metadata: { note: '"title":"not this"' },
+  },
 ];
 
 test('ids, titles and digests read without parsing whole lines are those of the full parse, escapes and all', () => {
