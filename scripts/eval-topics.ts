@@ -111,7 +111,7 @@ function alternatives(dirs: readonly string[]): void {
       const micro = clusterVectors(sample, space.dim, 60, seed, 1);
       const sizes = new Int32Array(60);
       micro.assignments.forEach((topic) => sizes[topic]++);
-      const gap = largestGap(averageLinkage(micro.centroids, space.dim, sizes), 60, kMin, kMax);
+      const gap = largestGap(averageLinkage(micro.centres, space.dim, sizes), 60, kMin, kMax);
       for (const [rule, choose] of Object.entries(RULES)) {
         const k = choose(scores, gap.k);
         chosen.set(rule, [...(chosen.get(rule) ?? []), k]);

@@ -4,7 +4,8 @@ import { loadQueryEmbedder } from './embed/index.js';
 import { PaperSearch } from './index/index.js';
 import { answerQueries, unknownId, type SimilarAnswer } from './index/similar.js';
 import { runOneStage, runPipeline, STAGES, type RunSummary } from './runner/index.js';
-import { OPTION_SPECS, wholeNumber, type OptionName, type Options } from './runner/options.js';
+import { OPTION_SPECS, wholeNumber, type OptionName, type Options, type OptionSpec } from './runner/options.js';
+import { notice } from './shared/progress.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
 import { forEachBlock } from './shared/files.js';
@@ -44,14 +45,38 @@ function stageOption(name: OptionName): Option {
   return spec.parse ? option.argParser(spec.parse as (value: string) => unknown) : option;
 }
 
+/** An option's earlier spelling, hidden from --help, still taken for a release. */
+function formerOption(name: OptionName): Option[] {
+  const spec = OPTION_SPECS[name];
+  if (!spec.formerFlag) return [];
+  const option = new Option(spec.flags.replace(/^--[\w-]+/, spec.formerFlag)).hideHelp();
+  return [spec.parse ? option.argParser(spec.parse as (value: string) => unknown) : option];
+}
+
+/** Adds a stage option, and its earlier spelling if it had one, to a command. */
+function addStageOption(command: Command, name: OptionName): void {
+  command.addOption(stageOption(name));
+  for (const former of formerOption(name)) command.addOption(former);
+}
+
 type CommandOptions = Options & { out: string; json: boolean; input: string[] };
 /** commander names --input's value `input`; the stages call it `inputs`. */
-const stageOptions = (opts: CommandOptions): Options => ({ ...opts, inputs: opts.input });
+function stageOptions(opts: CommandOptions): Options {
+  const options: Options = { ...opts, inputs: opts.input };
+  for (const [name, spec] of Object.entries(OPTION_SPECS) as [OptionName, OptionSpec][]) {
+    if (!spec.formerFlag) continue;
+    const given = (opts as unknown as Record<string, unknown>)[new Option(spec.formerFlag).attributeName()];
+    if (given === undefined) continue;
+    notice(`${spec.formerFlag} is now ${spec.flags.split(' ')[0]}; the old spelling goes in a later release`);
+    (options as unknown as Record<string, unknown>)[name] = given;
+  }
+  return options;
+}
 
 // a shard is one job of a CI matrix, never a whole run
 const allOptions = [...new Set(STAGES.flatMap((stage) => stage.options))].filter((name) => name !== 'shard');
 const runCommand = program.command('run').description(`run every stage (${STAGES.map((stage) => stage.name).join(', ')}), skipping those already up to date`);
-for (const name of allOptions) runCommand.addOption(stageOption(name));
+for (const name of allOptions) addStageOption(runCommand, name);
 runCommand
   .addOption(common.out())
   .addOption(common.json())
@@ -71,7 +96,7 @@ function describeRun(summary: RunSummary): string {
 
 for (const stage of STAGES) {
   const command = program.command(stage.name).description(stage.description);
-  for (const name of stage.options) command.addOption(stageOption(name));
+  for (const name of stage.options) addStageOption(command, name);
   command
     .addOption(common.out())
     .addOption(common.json())

@@ -56,12 +56,12 @@ describe('papermap run on the seeds with the builtin embedder', () => {
   test('graph.graphml, which the report draws from neighbours.bin, holds the links of related.json', () => {
     const related = JSON.parse(readFileSync(join(out, 'related.json'), 'utf8')) as {
       id: string;
-      neighbors: { id: string; score: number; mutual: boolean }[];
+      neighbours: { id: string; score: number; mutual: boolean }[];
     }[];
     const rowOf = new Map(related.map((entry, row) => [entry.id, row]));
     // a mutual link is listed from both ends and drawn once
     const links = related.flatMap((entry, row) =>
-      entry.neighbors
+      entry.neighbours
         .filter((neighbour) => !neighbour.mutual || rowOf.get(neighbour.id)! > row)
         .map((neighbour) => `${entry.id} ${neighbour.id} ${neighbour.score.toFixed(4)} ${neighbour.mutual}`),
     );

@@ -171,9 +171,9 @@ export function fitTopics(papers: readonly Paper[], info: VectorsInfo, vectors: 
   }
 
   const k = levels.fineK;
-  const centroids = topicCentres(vectors, dim, levels.fine, k);
-  const similarities = similarityToOwnTopic(vectors, dim, centroids, levels.fine);
-  const { topics: figures, outliers } = describeTopics(dim, centroids, levels.fine, similarities);
+  const centres = topicCentres(vectors, dim, levels.fine, k);
+  const similarities = similarityToOwnTopic(vectors, dim, centres, levels.fine);
+  const { topics: figures, outliers } = describeTopics(dim, centres, levels.fine, similarities);
 
   // Topic 0 is the biggest; ties go to the topic holding the earlier paper. Broad topics likewise, by the papers of their topics.
   const firstPaper = figures.map((figure) => figure.members.reduce((first, row) => Math.min(first, row), Infinity));

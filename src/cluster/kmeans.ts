@@ -7,7 +7,7 @@ export interface Clustering {
   /** Topic of each paper row. */
   assignments: Int32Array;
   /** k x dim unit vectors: the direction of each topic. */
-  centroids: Float32Array;
+  centres: Float32Array;
 }
 
 /** Rows of a row-major matrix as views; ml-kmeans reads them like arrays without a copy. */
@@ -17,16 +17,16 @@ export function rowsOf(vectors: Float32Array, dim: number): number[][] {
   return rows as unknown as number[][];
 }
 
-/** Each paper's nearest centroid by cosine, ties to the lower topic. */
-export function assignToNearest(vectors: Float32Array, dim: number, centroids: Float32Array): { assignments: Int32Array; similarities: Float64Array } {
+/** Each paper's nearest centre by cosine, ties to the lower topic. */
+export function assignToNearest(vectors: Float32Array, dim: number, centres: Float32Array): { assignments: Int32Array; similarities: Float64Array } {
   const count = vectors.length / dim;
-  const k = centroids.length / dim;
+  const k = centres.length / dim;
   const assignments = new Int32Array(count);
   const similarities = new Float64Array(count);
   for (let row = 0; row < count; row++) {
     let best = -Infinity;
     for (let topic = 0; topic < k; topic++) {
-      const similarity = dot(vectors, row * dim, centroids, topic * dim, dim);
+      const similarity = dot(vectors, row * dim, centres, topic * dim, dim);
       if (similarity > best) {
         best = similarity;
         assignments[row] = topic;
@@ -94,7 +94,7 @@ export function kmeansPlusPlus(vectors: Float32Array, dim: number, k: number, se
 
 /**
  * k-means (ml-kmeans's iterations from our k-means++ seeds) on unit vectors,
- * restarted with seeds seed, seed+1, ... and the tightest result kept. Centroids are scaled
+ * restarted with seeds seed, seed+1, ... and the tightest result kept. Centres are scaled
  * to unit length so that topics are directions, as cosine similarity sees them
  * (spherical k-means).
  */
@@ -104,13 +104,13 @@ export function clusterVectors(vectors: Float32Array, dim: number, k: number, se
   for (let restart = 0; restart < restarts; restart++) {
     const initialization = rowsOf(kmeansPlusPlus(vectors, dim, k, seed + restart), dim);
     const result = kmeans(rows, k, { initialization, maxIterations: MAX_ITERATIONS });
-    const centroids = new Float32Array(k * dim);
-    result.centroids.forEach((centroid, topic) => centroids.set(centroid, topic * dim));
-    normalizeRows(centroids, dim);
-    const { assignments, similarities } = assignToNearest(vectors, dim, centroids);
-    // unit vectors: squared distance to a unit centroid is 2 - 2 cos
+    const centres = new Float32Array(k * dim);
+    result.centroids.forEach((centre, topic) => centres.set(centre, topic * dim));
+    normalizeRows(centres, dim);
+    const { assignments, similarities } = assignToNearest(vectors, dim, centres);
+    // unit vectors: squared distance to a unit centre is 2 - 2 cos
     const inertia = similarities.reduce((sum, similarity) => sum + 2 - 2 * similarity, 0);
-    if (!best || inertia < best.inertia) best = { clustering: { k, assignments, centroids }, inertia };
+    if (!best || inertia < best.inertia) best = { clustering: { k, assignments, centres }, inertia };
   }
   return best!.clustering;
 }

@@ -24,7 +24,7 @@ export function findTopics(space: Space, k: number, seed: number): { k: number; 
   const rows = sampleRows(count, KMEANS_SAMPLE, seed);
   const sample = rows.length < count ? gatherRows(space.vectors, space.dim, rows) : space.vectors;
   const found = clusterVectors(sample, space.dim, Math.min(k, count), seed, RESTARTS);
-  return { ...compactTopics(assignToNearest(space.vectors, space.dim, found.centroids).assignments), sampled: rows.length < count };
+  return { ...compactTopics(assignToNearest(space.vectors, space.dim, found.centres).assignments), sampled: rows.length < count };
 }
 
 export interface Levels {

@@ -111,7 +111,7 @@ export function stabilityAt(
   for (let run = 0; run < runs; run++) {
     const rows = sampleRows(count, size, seed * 7919 + run * 104_729 + k);
     const clustering = clusterVectors(gatherRows(vectors, dim, rows), dim, k, seed + 1000 * (run + 1), restarts);
-    labellings.push(assignToNearest(evaluation, dim, clustering.centroids).assignments);
+    labellings.push(assignToNearest(evaluation, dim, clustering.centres).assignments);
   }
   return meanPairwiseAgreement(labellings);
 }
@@ -128,7 +128,7 @@ export function predictionStrengthAt(vectors: Float32Array, dim: number, k: numb
   const test = gatherRows(vectors, dim, testRows);
   const training = clusterVectors(gatherRows(vectors, dim, trainingRows), dim, k, seed, 1);
   const own = clusterVectors(test, dim, k, seed, 1).assignments;
-  const predicted = assignToNearest(test, dim, training.centroids).assignments;
+  const predicted = assignToNearest(test, dim, training.centres).assignments;
   let worst = 1;
   for (let topic = 0; topic < k; topic++) {
     const counts = new Map<number, number>();

@@ -3,7 +3,7 @@ import { dot } from '../shared/vectors.js';
 export interface TopicFigures {
   /** Paper rows of the topic, most central first; outliers excluded. */
   members: number[];
-  /** Mean cosine similarity of the members to the topic's centroid. */
+  /** Mean cosine similarity of the members to the topic's centre. */
   cohesion: number;
   nearestTopic: { topic: number; similarity: number } | undefined;
 }
@@ -18,7 +18,7 @@ export interface Outlier {
 const MIN_TOPIC_FOR_OUTLIERS = 5;
 
 export const OUTLIER_RULE =
-  "a paper is an outlier when its similarity to its topic's centroid is below the topic's lower Tukey fence " +
+  "a paper is an outlier when its similarity to its topic's centre is below the topic's lower Tukey fence " +
   `(first quartile - 1.5 x interquartile range of its papers' similarities), in topics of at least ${MIN_TOPIC_FOR_OUTLIERS} papers`;
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -30,17 +30,17 @@ function quantile(sorted: readonly number[], q: number): number {
 
 /**
  * Per-topic figures and outliers from an assignment: members ordered by
- * closeness to the centroid (the first are the representatives), cohesion,
- * the nearest other topic by centroid similarity, and the papers far from
+ * closeness to the centre (the first are the representatives), cohesion,
+ * the nearest other topic by centre similarity, and the papers far from
  * their own topic, which are flagged rather than left to dilute it.
  */
 export function describeTopics(
   dim: number,
-  centroids: Float32Array,
+  centres: Float32Array,
   assignments: Int32Array,
   similarities: Float64Array,
 ): { topics: TopicFigures[]; outliers: Outlier[] } {
-  const k = centroids.length / dim;
+  const k = centres.length / dim;
   const byTopic: number[][] = Array.from({ length: k }, () => []);
   assignments.forEach((topic, row) => byTopic[topic].push(row));
   const outliers: Outlier[] = [];
@@ -58,7 +58,7 @@ export function describeTopics(
     let nearestTopic: TopicFigures['nearestTopic'];
     for (let other = 0; other < k; other++) {
       if (other === topic) continue;
-      const similarity = dot(centroids, topic * dim, centroids, other * dim, dim);
+      const similarity = dot(centres, topic * dim, centres, other * dim, dim);
       if (!nearestTopic || similarity > nearestTopic.similarity) nearestTopic = { topic: other, similarity };
     }
     return { members, cohesion, nearestTopic };

@@ -77,7 +77,7 @@ export function* toGraphml(
 export interface GraphmlJob {
   path: string;
   nearest: Neighbours;
-  neighbors: number;
+  neighbours: number;
   minSimilarity: number;
 }
 

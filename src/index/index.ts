@@ -36,7 +36,7 @@ export const EXACT_SEARCH_MAX_PAPERS = 500;
  * (ef 64: 0.985 at 10,000), p50 0.4 to 0.5 ms a query.
  */
 export const DEFAULT_HNSW: HnswParameters = { m: 32, efConstruction: 64, efSearch: 128 };
-export const DEFAULT_NEIGHBORS = 10;
+export const DEFAULT_NEIGHBOURS = 10;
 
 /**
  * For nearestAmong: a few thousand to tens of thousands of vectors are
@@ -61,14 +61,14 @@ export function nearestAmong(vectors: Float32Array, dim: number, k: number): Nei
   return hnswNeighbours(buildHnsw(vectors, dim, SAMPLE_HNSW), vectors, dim, vectors, k, self);
 }
 
-/** Neighbours kept per paper in neighbours.bin (at least --neighbors): the map of the report draws on 10. */
+/** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
 const STORED_NEIGHBOURS = 10;
 
 export interface IndexOptions {
   m: number;
   efConstruction: number;
   /** Neighbours per paper in the related-paper graph. */
-  neighbors: number;
+  neighbours: number;
   /** Similarity floor of the graph; 'auto' takes the 99th percentile of random-pair similarity. */
   minSimilarity: number | 'auto';
 }
@@ -78,7 +78,7 @@ export interface IndexSummary {
   search: IndexInfo['search'];
   update: IndexInfo['update'];
   hnsw: HnswParameters;
-  neighbors: number;
+  neighbours: number;
   minSimilarity: number;
   minSimilarityRule: string;
   edges: number;
@@ -133,7 +133,7 @@ function previousIndex(folder: OutputFolder, hnsw: HnswParameters): SavedIndex |
  */
 export async function buildIndex(writer: StageWriter, options: IndexOptions): Promise<IndexSummary> {
   const folder = writer.folder;
-  const hnsw: HnswParameters = { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbors + 1) };
+  const hnsw: HnswParameters = { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbours + 1) };
   const hnswPath = writer.target('hnsw');
   // an earlier index is checked and loaded in a worker while the papers and vectors are read
   const previous = previousIndex(folder, hnsw);
@@ -149,14 +149,14 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
   const search = papers.length <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw';
   const floor = options.minSimilarity === 'auto' ? randomPairFloor(vectors, info.dim) : options.minSimilarity;
   const rule = options.minSimilarity === 'auto' ? '99th percentile of the similarity of 20,000 random pairs of papers' : 'set with --min-similarity';
-  const stored = Math.min(Math.max(options.neighbors, STORED_NEIGHBOURS), papers.length - 1);
+  const stored = Math.min(Math.max(options.neighbours, STORED_NEIGHBOURS), papers.length - 1);
   const ids = papers.map((paper) => paper.id);
 
   // an update that leaves too many deleted points is not kept: the index is built anew
   const kept = (update: IndexUpdate) => update.labels.filter((label) => label === null).length <= MAX_DELETED_SHARE * update.labels.length;
   const writeGraph = (neighbours: Neighbours): RelatedGraph => {
     writer.write('neighbours', [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
-    const graph = relatedPapers(firstNeighbours(neighbours, options.neighbors), floor);
+    const graph = relatedPapers(firstNeighbours(neighbours, options.neighbours), floor);
     writer.write('related', relatedJson(papers, graph));
     return graph;
   };
@@ -182,7 +182,7 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
     space: 'cosine',
     search,
     hnsw,
-    graph: { neighbors: options.neighbors, minSimilarity: floor, minSimilarityRule: rule },
+    graph: { neighbours: options.neighbours, minSimilarity: floor, minSimilarityRule: rule },
     storedNeighbours: stored,
     vectorsHash: info.vectorsHash,
     hnswHash: sha256File(hnswPath),
@@ -202,7 +202,7 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
     search,
     update: indexInfo.update,
     hnsw,
-    neighbors: options.neighbors,
+    neighbours: options.neighbours,
     minSimilarity: floor,
     minSimilarityRule: rule,
     edges,
@@ -213,7 +213,7 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
 
 /**
  * related.json: one paper a line, in papers.jsonl order, neighbours best
- * first; what JSON.stringify makes of `{ id, title, neighbors: [{ id, score,
+ * first; what JSON.stringify makes of `{ id, title, neighbours: [{ id, score,
  * mutual }] }`, written out here from the flat graph (ten million objects
  * less at a million papers), in pieces of whole lines as it is written, since
  * the whole file can be more than one string can hold.
@@ -223,7 +223,7 @@ function* relatedJson(papers: readonly PaperTitle[], related: RelatedGraph): Gen
   const { k, labels, scores } = related.neighbours;
   let chunk = '';
   for (let row = 0; row < papers.length; row++) {
-    chunk += `${row === 0 ? '[\n' : ',\n'}{"id":${ids[row]},"title":${JSON.stringify(papers[row].title)},"neighbors":[`;
+    chunk += `${row === 0 ? '[\n' : ',\n'}{"id":${ids[row]},"title":${JSON.stringify(papers[row].title)},"neighbours":[`;
     for (let slot = row * k; slot < row * k + related.links[row]; slot++) {
       chunk += `${slot === row * k ? '' : ','}{"id":${ids[labels[slot]]},"score":${scoreText(scores[slot])},"mutual":${related.mutual[slot] === 1}}`;
     }

@@ -5,7 +5,7 @@ export const indexStage = defineStage({
   name: 'index',
   description: 'build the HNSW index and the related-paper graph: index.hnsw, index.json, neighbours.bin, related.json',
   reads: ['papers', 'vectors', 'vectorsInfo'],
-  options: ['m', 'efConstruction', 'neighbors', 'minSimilarity'],
+  options: ['m', 'efConstruction', 'neighbours', 'minSimilarity'],
   prepare: () => ({ plan: undefined }),
   run: (writer, options) => buildIndex(writer, options),
   facts: (summary) => ({ counts: { relatedLinks: summary.edges, mutualLinks: summary.mutualEdges, papersWithoutRelated: summary.papersWithoutNeighbours } }),

@@ -342,7 +342,7 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
     label: group.label,
     short: shortLabel(group.label, 32),
     size: group.size ?? group.topicIds.reduce((sum, id) => sum + clusters.topics[id].size, 0),
-    color: colours.broad[index],
+    colour: colours.broad[index],
     ink: colours.broadInk[index],
     topicIds: group.topicIds,
   }));
@@ -366,7 +366,7 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
       short: shortLabel(topic.label),
       keywords: topic.keywords,
       size: topic.size,
-      color: colours.fine[index],
+      colour: colours.fine[index],
       ink: colours.fineInk[index],
       parent: parentOf.get(index)!,
     })),

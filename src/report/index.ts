@@ -113,7 +113,7 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
   // file of a million lines), and graph.graphml (1.35 GB at a million papers), are made in a worker while the rest of the report is
   let graphml!: GraphmlWriter;
   const graph = writer.writeWith('graph', (path) => {
-    graphml = writeGraphml({ path, nearest: stored, neighbors: index.graph.neighbors, minSimilarity: index.graph.minSimilarity });
+    graphml = writeGraphml({ path, nearest: stored, neighbours: index.graph.neighbours, minSimilarity: index.graph.minSimilarity });
     return graphml.written;
   });
   let topics: number;

@@ -121,7 +121,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   );
   lines.push(
     '',
-    `Clustering: ${clusters.method}, seed ${clusters.seed}. Related papers: up to ${index.graph.neighbors} nearest neighbours with cosine similarity of at least ${index.graph.minSimilarity} (${index.graph.minSimilarityRule}).` +
+    `Clustering: ${clusters.method}, seed ${clusters.seed}. Related papers: up to ${index.graph.neighbours} nearest neighbours with cosine similarity of at least ${index.graph.minSimilarity} (${index.graph.minSimilarityRule}).` +
       (data.nearest ? ` A paper with fewer than ${RELATED_SHOWN} related papers also lists its nearest papers below the floor, marked _weak_.` : ''),
     '',
   );

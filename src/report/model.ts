@@ -46,7 +46,7 @@ export function weakNeighbours(data: ReportData, row: number): { row: number; sc
   for (let slot = 0; slot < nearest.k; slot++) {
     const label = nearest.labels[row * nearest.k + slot];
     const score = nearest.scores[row * nearest.k + slot];
-    // a paper above the floor that the graph left out (it keeps --neighbors) is not weak: it is simply not shown
+    // a paper above the floor that the graph left out (it keeps --neighbours) is not weak: it is simply not shown
     if (label < 0 || label === row || related.has(label) || score >= data.index.graph.minSimilarity) continue;
     weak.push({ row: label, score });
   }

@@ -12,7 +12,7 @@ export interface PageTopic {
   short: string;
   keywords: string[];
   size: number;
-  color: string;
+  colour: string;
   /** Colour of the topic's label on the map. */
   ink: string;
   /** Index of its broad topic in PageData.broad. */
@@ -23,7 +23,7 @@ export interface PageBroadTopic {
   label: string;
   short: string;
   size: number;
-  color: string;
+  colour: string;
   ink: string;
   /** Places of its topics in PageData.topics. */
   topicIds: number[];
@@ -85,7 +85,7 @@ export function showMap(data: PageData): void {
   const broad = data.broad;
   /** Two levels of labels only when the broad topics group the fine ones. */
   const twoLevels = broad.length < topics.length;
-  const OUTLIER_COLOR = '#9ca3af';
+  const OUTLIER_COLOUR = '#9ca3af';
   /** Zoom from which fine topics are labelled instead of broad ones. */
   const FINE_LABEL_ZOOM = 1.8;
   const PADDING = 16;
@@ -190,7 +190,7 @@ export function showMap(data: PageData): void {
   const screenX = (x: number) => canvas.clientWidth / 2 + ((x - (minX + maxX) / 2) * base + offsetX) * scale;
   const screenY = (y: number) => canvas.clientHeight / 2 + ((y - (minY + maxY) / 2) * base + offsetY) * scale;
   const toScreen = (paper: PagePaper): [number, number] => [screenX(paper.x), screenY(paper.y)];
-  const colorOf = (paper: PagePaper) => (paper.c < 0 ? OUTLIER_COLOR : topics[paper.c].color);
+  const colourOf = (paper: PagePaper) => (paper.c < 0 ? OUTLIER_COLOUR : topics[paper.c].colour);
   const isDimmed = (row: number) => (topicFilter !== undefined && !topicFilter.has(papers[row].c)) || (searchHits !== undefined && !searchHits.has(row));
 
   /** Labels of the current zoom level, biggest topics first, none overlapping another or leaving the canvas. */
@@ -257,14 +257,14 @@ export function showMap(data: PageData): void {
         context.globalAlpha = pass ? 0.12 : 0.85;
         if (paper.c < 0) {
           // outliers: grey rings, so they never pass for a topic
-          context.strokeStyle = OUTLIER_COLOR;
+          context.strokeStyle = OUTLIER_COLOUR;
           context.lineWidth = 1.5;
           context.beginPath();
           context.arc(x, y, Math.max(radius - 1, 1.5), 0, Math.PI * 2);
           context.stroke();
           continue;
         }
-        context.fillStyle = colorOf(paper);
+        context.fillStyle = colourOf(paper);
         if (radius < 2) {
           // squares draw far faster than circles, and at this size look the same
           context.fillRect(x - radius, y - radius, radius * 2, radius * 2);
@@ -493,15 +493,15 @@ export function showMap(data: PageData): void {
     for (const entry of topicButtons) entry.button.classList.toggle('active', entry.key === filterKey);
     draw();
   }
-  const swatch = (color: string) => {
+  const swatch = (colour: string) => {
     const node = element('span', undefined, 'swatch');
-    node.style.background = color;
+    node.style.background = colour;
     return node;
   };
   const topicButton = (index: number) => {
     const topic = topics[index];
     const button = element('button', undefined, 'topic');
-    button.append(swatch(topic.color), element('span', `${topic.id}: ${topic.label}`), element('span', ` ${topic.size}`, 'score'));
+    button.append(swatch(topic.colour), element('span', `${topic.id}: ${topic.label}`), element('span', ` ${topic.size}`, 'score'));
     button.title = topic.keywords.join(', ');
     button.addEventListener('click', () => setFilter(`t${index}`, [index]));
     topicButtons.push({ key: `t${index}`, button });
@@ -510,7 +510,7 @@ export function showMap(data: PageData): void {
   for (const group of broad) {
     if (twoLevels) {
       const heading = element('button', undefined, 'topic broad');
-      heading.append(swatch(group.color), element('span', group.label), element('span', ` ${group.size}`, 'score'));
+      heading.append(swatch(group.colour), element('span', group.label), element('span', ` ${group.size}`, 'score'));
       heading.addEventListener('click', () => setFilter(`b${group.label}`, group.topicIds));
       topicButtons.push({ key: `b${group.label}`, button: heading });
       const item = element('li');
@@ -533,8 +533,8 @@ export function showMap(data: PageData): void {
   // the legend: every broad topic (or topic) with its colour, and its fine topics' shades
   for (const group of broad) {
     const chip = element('button', undefined, 'chip');
-    if (twoLevels) for (const id of group.topicIds) chip.append(swatch(topics[id].color));
-    else chip.append(swatch(group.color));
+    if (twoLevels) for (const id of group.topicIds) chip.append(swatch(topics[id].colour));
+    else chip.append(swatch(group.colour));
     chip.append(element('span', group.short));
     chip.title = twoLevels ? group.topicIds.map((index) => `${topics[index].id}: ${topics[index].label}`).join('\n') : group.label;
     const key = twoLevels ? `b${group.label}` : `t${group.topicIds[0]}`;

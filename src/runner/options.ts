@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { DEFAULT_SEED, DRIFT_THRESHOLD } from '../cluster/index.js';
 import type { Shard } from '../embed/cache.js';
 import { DEFAULT_BATCH_SIZE } from '../embed/index.js';
-import { DEFAULT_HNSW, DEFAULT_NEIGHBORS } from '../index/index.js';
+import { DEFAULT_HNSW, DEFAULT_NEIGHBOURS } from '../index/index.js';
 
 /** Every option a stage can take, after parsing. A stage declares which of them change its result. */
 export interface Options {
@@ -12,7 +12,7 @@ export interface Options {
   batchSize: number;
   m: number;
   efConstruction: number;
-  neighbors: number;
+  neighbours: number;
   minSimilarity: number | 'auto';
   k: number | 'auto';
   seed: number;
@@ -55,6 +55,8 @@ export interface OptionSpec<N extends OptionName = OptionName> {
   parse?: (value: string) => Options[N];
   /** Asks for work rather than changing what the result depends on: not part of the stage's fingerprint, and when given the stage runs even if up to date. */
   action?: true;
+  /** The flag's earlier spelling, still taken for a release (with a notice). */
+  formerFlag?: string;
 }
 
 /** The command line's spelling of every stage option: the CLI builds each command's options from this table. */
@@ -80,7 +82,13 @@ export const OPTION_SPECS: { [N in OptionName]: OptionSpec<N> } = {
     default: DEFAULT_HNSW.efConstruction,
     parse: wholeNumber(1),
   },
-  neighbors: { flags: '--neighbors <k>', description: 'related papers kept per paper', default: DEFAULT_NEIGHBORS, parse: wholeNumber(1) },
+  neighbours: {
+    flags: '--neighbours <k>',
+    description: 'related papers kept per paper',
+    default: DEFAULT_NEIGHBOURS,
+    parse: wholeNumber(1),
+    formerFlag: '--neighbors',
+  },
   minSimilarity: {
     flags: '--min-similarity <x>',
     description: 'similarity floor of related papers; auto = 99th percentile of random pairs',

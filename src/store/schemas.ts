@@ -53,7 +53,7 @@ export const indexInfo = z.object({
   space: z.literal('cosine'),
   search: z.enum(['exact', 'hnsw']),
   hnsw: hnswParameters,
-  graph: z.object({ neighbors: z.number().int().positive(), minSimilarity: finite, minSimilarityRule: z.string() }),
+  graph: z.object({ neighbours: z.number().int().positive(), minSimilarity: finite, minSimilarityRule: z.string() }),
   /** How many nearest other papers of each paper neighbours.bin holds. */
   storedNeighbours: z.number().int().nonnegative(),
   vectorsHash: sha256Hex,

@@ -101,7 +101,7 @@ describe('k-means and the choice of k', () => {
     const a = clusterVectors(vectors, dim, 5, 1, 3);
     const b = clusterVectors(vectors, dim, 5, 1, 3);
     expect(Array.from(a.assignments)).toEqual(Array.from(b.assignments));
-    expect(Array.from(a.centroids)).toEqual(Array.from(b.centroids));
+    expect(Array.from(a.centres)).toEqual(Array.from(b.centres));
   });
 
   test('silhouette matches a hand computation', () => {
@@ -120,8 +120,8 @@ describe('outliers and topic figures', () => {
     const stray = [1, -1, 1, -1, 1, -1, 1, -1].map((value) => value / Math.sqrt(8));
     vectors.set(stray, 3 * dim);
     const clustering = clusterVectors(vectors, dim, 2, 42, 2);
-    const { similarities } = assignToNearest(vectors, dim, clustering.centroids);
-    const { topics, outliers } = describeTopics(dim, clustering.centroids, clustering.assignments, similarities);
+    const { similarities } = assignToNearest(vectors, dim, clustering.centres);
+    const { topics, outliers } = describeTopics(dim, clustering.centres, clustering.assignments, similarities);
     expect(outliers.map((outlier) => outlier.row)).toEqual([3]);
     expect(outliers[0].topic).toBe(clustering.assignments[3]);
     expect(topics.map((topic) => topic.members.length).sort()).toEqual([19, 20]);

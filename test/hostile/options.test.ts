@@ -33,7 +33,7 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
   const cases: [string, string[], (out: string, dir: string) => string][] = [
     ['--k 1000 on the 408 seed papers', ['--k', '1000'], () => oneLine('--k 1000 is more than the 408 papers')],
     ['--k 1', ['--k', '1'], () => invalid('--k <k>', '1', 'expected a whole number of at least 2')],
-    ['--neighbors 0', ['--neighbors', '0'], () => invalid('--neighbors <k>', '0', 'expected a whole number of at least 1')],
+    ['--neighbours 0', ['--neighbours', '0'], () => invalid('--neighbours <k>', '0', 'expected a whole number of at least 1')],
     ['--min-similarity 2', ['--min-similarity', '2'], () => invalid('--min-similarity <x>', '2', 'expected "auto" or a number from -1 to 1')],
     ['--m 1', ['--m', '1'], () => invalid('--m <n>', '1', 'expected a whole number of at least 2')],
     ['--seed -1', ['--seed', '-1'], () => invalid('--seed <n>', '-1', 'expected a whole number of at least 0')],
@@ -52,6 +52,15 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expectUnchanged(out, before);
+  });
+
+  test('--neighbors, the earlier spelling of --neighbours, still works, with a notice', () => {
+    const out = copyOf(good, 'options');
+    const result = papermap(['index', '--out', out, '--neighbors', '3', '--json']);
+    expect(result.stderr).toBe(oneLine('--neighbors is now --neighbours; the old spelling goes in a later release'));
+    expect(result.status).toBe(0);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { graph: { neighbours: number } };
+    expect(index.graph.neighbours).toBe(3);
   });
 
   test('an --input that does not exist: "input not found: <path>"', () => {

@@ -145,7 +145,7 @@ function sampleData(): ReportData {
     space: 'cosine',
     search: 'exact',
     hnsw: { m: 16, efConstruction: 200, efSearch: 64 },
-    graph: { neighbors: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' },
+    graph: { neighbours: 10, minSimilarity: 0.3, minSimilarityRule: 'rule' },
     storedNeighbours: 4,
     vectorsHash: 'v',
     hnswHash: 'h',
