@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { expect } from 'vitest';
+import { tempFolder } from '../temp.js';
 
 /** Shared setup of the hostile-input tests (issue 9): the built CLI, temp folders, damage, and byte-for-byte folder snapshots. */
 
@@ -67,7 +68,7 @@ export function papermapInBackground(args: string[]): {
 }
 
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `papermap-hostile-${label}-`));
+  return tempFolder(`hostile-${label}`);
 }
 
 /** A copy of a folder, in a new temp dir. */
