@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { padBatch } from '../src/embed/batch.js';
 import { DEFAULT_BATCH_SIZE, embed, paperText, planEmbedding } from '../src/embed/index.js';
-import { modelFiles } from '../src/embed/model.js';
+import { modelFiles, transformerIn } from '../src/embed/model.js';
 import { meanPoolNormalize } from '../src/embed/pooling.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
 import { OutputFolder } from '../src/store/folder.js';
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
 
   // Token ids as papermap makes them, for the bare sessions; this load and tokenizing also happen inside every embed() call.
   started = performance.now();
-  const embedder = await TransformerEmbedder.load(modelDir, modelDir);
+  const embedder = await TransformerEmbedder.load(transformerIn(modelDir, modelDir));
   const loadSeconds = (performance.now() - started) / 1000;
   started = performance.now();
   const ids = papers.map((paper) => embedder.tokenize(paperText(paper)));

@@ -17,13 +17,14 @@ import { parseArgs } from 'node:util';
 import hnswlib from 'hnswlib-node';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
 import { paperText } from '../src/embed/index.js';
-import { DEFAULT_HNSW, EXACT_SEARCH_MAX_PAPERS } from '../src/index/index.js';
+import { EXACT_SEARCH_MAX_PAPERS } from '../src/graph/nearest.js';
+import { DEFAULT_HNSW } from '../src/index/index.js';
 import { indexStage } from '../src/index/stage.js';
 import { runOneStage } from '../src/runner/index.js';
-import { defaultOptions } from '../src/runner/options.js';
+import { defaultOptions } from '../src/runner/stages.js';
 import { OutputFolder } from '../src/store/folder.js';
-import { buildHnsw, hnswNeighbours } from '../src/index/hnsw.js';
-import { exactNeighbours, recallAtK, type Neighbours } from '../src/index/neighbours.js';
+import { buildHnsw, hnswNeighbours } from '../src/graph/hnsw.js';
+import { exactNeighbours, recallAtK, type Neighbours } from '../src/graph/neighbours.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
 import { embeddingRate, realCorpus, ROOT, syntheticOutput, syntheticVectors } from './synthetic.js';
 

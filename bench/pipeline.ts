@@ -19,7 +19,7 @@ import { clusterStage } from '../src/cluster/stage.js';
 import { indexStage } from '../src/index/stage.js';
 import { reportStage } from '../src/report/stage.js';
 import { runOneStage, type RunSummary } from '../src/runner/index.js';
-import { defaultOptions } from '../src/runner/options.js';
+import { defaultOptions } from '../src/runner/stages.js';
 import { OutputFolder } from '../src/store/folder.js';
 import { embeddingRate, realCorpus, ROOT, SPEED_MODEL, syntheticOutput } from './synthetic.js';
 

@@ -26,8 +26,9 @@ import { textHash, VectorCache } from '../src/embed/cache.js';
 import { paperText } from '../src/embed/index.js';
 import { describeTransformer, SHIPPED_MODEL_DIR } from '../src/embed/model.js';
 import { OutputFolder } from '../src/store/folder.js';
-import { readClustersFile, readIndexInfo, readNeighbours, readPapers, readVectors } from '../src/store/read.js';
-import { exactNeighbours } from '../src/index/neighbours.js';
+import { readNeighbours } from '../src/store/neighbours.js';
+import { readClustersFile, readIndexInfo, readPapers, readVectors } from '../src/store/read.js';
+import { exactNeighbours } from '../src/graph/neighbours.js';
 import { sampleRows } from '../src/shared/random.js';
 import { realCorpus, ROOT, syntheticVectors, embeddingRate, type RealCorpus } from './synthetic.js';
 

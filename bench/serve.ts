@@ -23,7 +23,7 @@ import { describeTransformer, MINILM_NAME, SHIPPED_MODEL_DIR } from '../src/embe
 import { DEFAULT_HNSW } from '../src/index/index.js';
 import { indexStage } from '../src/index/stage.js';
 import { runOneStage } from '../src/runner/index.js';
-import { defaultOptions } from '../src/runner/options.js';
+import { defaultOptions } from '../src/runner/stages.js';
 import { startServer } from '../src/serve/index.js';
 import { bytesOf, sha256, writeFileAtomic } from '../src/shared/files.js';
 import { OutputFolder } from '../src/store/folder.js';
@@ -65,7 +65,7 @@ const identity = 'bench-builtin-ohsumed';
 const { info, vectors } = readVectors(folder);
 
 /** Declares the folder's vectors to be those of another model, as its embed stage would have committed them. */
-function declareModel(model: string, modelIdentity: string): void {
+function declareModel(model: string, modelIdentity: string, modelDir?: string): void {
   const writer = folder.begin('embed');
   writer.write('vectors', bytesOf(vectors));
   writer.write(
@@ -73,6 +73,7 @@ function declareModel(model: string, modelIdentity: string): void {
     JSON.stringify({
       model,
       modelIdentity,
+      ...(modelDir ? { modelDir } : {}),
       dim: info.dim,
       count: info.count,
       normalized: true,
@@ -119,7 +120,7 @@ const p50 = percentile(latencies, 0.5);
 const p99 = percentile(latencies, 0.99);
 
 // the same with the shipped MiniLM declared as the corpus's model: the server embeds each query with it
-declareModel(MINILM_NAME, describeTransformer(SHIPPED_MODEL_DIR).identity);
+declareModel(MINILM_NAME, describeTransformer(SHIPPED_MODEL_DIR).identity, SHIPPED_MODEL_DIR);
 const transformerServer = await startServer({ out, port: 0, host: '127.0.0.1' });
 const times = await timeQueries(transformerServer.url);
 await transformerServer.close();

@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planBatches } from '../src/embed/batch.js';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
-import { exactNeighbours, type Neighbours } from '../src/index/neighbours.js';
+import { exactNeighbours, type Neighbours } from '../src/graph/neighbours.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
 import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson, type Paper } from '../src/store/read.js';
@@ -115,8 +115,9 @@ export function syntheticOutput(real: RealCorpus, count: number): string {
  */
 export async function embeddingRate(model = SPEED_MODEL): Promise<number> {
   const { TransformerEmbedder } = await import('../src/embed/transformer.js');
+  const { transformerIn } = await import('../src/embed/model.js');
   const { DEFAULT_BATCH_SIZE, paperText } = await import('../src/embed/index.js');
-  const embedder = await TransformerEmbedder.load(model, model);
+  const embedder = await TransformerEmbedder.load(transformerIn(model, model));
   const ids = readInputs(listInputFiles([resolve(ROOT, 'seeds')]))
     .papers.slice(0, 96)
     .map((paper) => embedder.tokenize(paperText(paper)));

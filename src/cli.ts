@@ -4,7 +4,8 @@ import { loadQueryEmbedder } from './embed/index.js';
 import { PaperSearch } from './index/index.js';
 import { answerQueries, unknownId, type SimilarAnswer } from './index/similar.js';
 import { runOneStage, runPipeline, STAGES, type RunSummary } from './runner/index.js';
-import { OPTION_SPECS, wholeNumber, type OptionName, type Options, type OptionSpec } from './runner/options.js';
+import { type OptionSpec, wholeNumber } from './pipeline/options.js';
+import { type AnyStage, defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
 import { notice } from './shared/progress.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
@@ -39,49 +40,44 @@ const common = {
   json: () => new Option('--json', 'print a machine-readable JSON summary on stdout').default(false),
 };
 
-function stageOption(name: OptionName): Option {
-  const spec = OPTION_SPECS[name];
-  const option = new Option(spec.flags, spec.description).default(spec.default);
-  return spec.parse ? option.argParser(spec.parse as (value: string) => unknown) : option;
-}
-
-/** An option's earlier spelling, hidden from --help, still taken for a release. */
-function formerOption(name: OptionName): Option[] {
-  const spec = OPTION_SPECS[name];
-  if (!spec.formerFlag) return [];
-  const option = new Option(spec.flags.replace(/^--[\w-]+/, spec.formerFlag)).hideHelp();
-  return [spec.parse ? option.argParser(spec.parse as (value: string) => unknown) : option];
-}
-
-/** Adds a stage option, and its earlier spelling if it had one, to a command. */
-function addStageOption(command: Command, name: OptionName): void {
-  command.addOption(stageOption(name));
-  for (const former of formerOption(name)) command.addOption(former);
-}
-
-type CommandOptions = Options & { out: string; json: boolean; input: string[] };
-/** commander names --input's value `input`; the stages call it `inputs`. */
-function stageOptions(opts: CommandOptions): Options {
-  const options: Options = { ...opts, inputs: opts.input };
-  for (const [name, spec] of Object.entries(OPTION_SPECS) as [OptionName, OptionSpec][]) {
-    if (!spec.formerFlag) continue;
-    const given = (opts as unknown as Record<string, unknown>)[new Option(spec.formerFlag).attributeName()];
-    if (given === undefined) continue;
-    notice(`${spec.formerFlag} is now ${spec.flags.split(' ')[0]}; the old spelling goes in a later release`);
-    (options as unknown as Record<string, unknown>)[name] = given;
-  }
+/** A stage option as commander takes it, then its earlier spelling (hidden from --help) if it had one. */
+function commandOptions(spec: OptionSpec<unknown>): Option[] {
+  const made = (flags: string, description?: string) => {
+    const option = new Option(flags, description);
+    return spec.parse ? option.argParser(spec.parse) : option;
+  };
+  const options = [made(spec.flags, spec.description).default(spec.default)];
+  if (spec.formerFlag) options.push(made(spec.flags.replace(/^--[\w-]+/, spec.formerFlag)).hideHelp());
   return options;
 }
 
-// a shard is one job of a CI matrix, never a whole run
-const allOptions = [...new Set(STAGES.flatMap((stage) => stage.options))].filter((name) => name !== 'shard');
+/** Where commander puts an option's value: `--ef-construction` in `efConstruction`, `--input` in `input`. */
+const attributeOf = (flags: string) => new Option(flags).attributeName();
+
+/** The stage options a command was given, by the stages' names for them; the rest at their defaults. */
+function stageOptions(opts: Record<string, unknown>, names: readonly OptionName[]): Options {
+  const options: Record<string, unknown> = defaultOptions();
+  for (const name of names) {
+    const spec = OPTION_SPECS[name];
+    options[name] = opts[attributeOf(spec.flags)];
+    const former = spec.formerFlag === undefined ? undefined : opts[attributeOf(spec.formerFlag)];
+    if (former === undefined) continue;
+    notice(`${spec.formerFlag} is now ${spec.flags.split(' ')[0]}; the old spelling goes in a later release`);
+    options[name] = former;
+  }
+  return options as Options;
+}
+
+type CommandOptions = Record<string, unknown> & { out: string; json: boolean };
+
+const runOptions = (Object.keys(OPTION_SPECS) as OptionName[]).filter((name) => !OPTION_SPECS[name].stageCommandOnly);
 const runCommand = program.command('run').description(`run every stage (${STAGES.map((stage) => stage.name).join(', ')}), skipping those already up to date`);
-for (const name of allOptions) addStageOption(runCommand, name);
+for (const name of runOptions) for (const option of commandOptions(OPTION_SPECS[name])) runCommand.addOption(option);
 runCommand
   .addOption(common.out())
   .addOption(common.json())
   .action(async (opts: CommandOptions) => {
-    const summary = await OutputFolder.writing(opts.out, (folder) => runPipeline(folder, stageOptions(opts)));
+    const summary = await OutputFolder.writing(opts.out, (folder) => runPipeline(folder, stageOptions(opts, runOptions)));
     print(opts.json, summary, describeRun(summary));
   });
 
@@ -94,15 +90,16 @@ function describeRun(summary: RunSummary): string {
   ].join('\n');
 }
 
-for (const stage of STAGES) {
+for (const stage of STAGES as readonly AnyStage[]) {
   const command = program.command(stage.name).description(stage.description);
-  for (const name of stage.options) addStageOption(command, name);
+  const names = Object.keys(stage.options) as OptionName[];
+  for (const name of names) for (const option of commandOptions(OPTION_SPECS[name])) command.addOption(option);
   command
     .addOption(common.out())
     .addOption(common.json())
     .action(async (opts: CommandOptions) => {
       await OutputFolder.writing(opts.out, async (folder) => {
-        const outcome = await runOneStage(stage, folder, stageOptions(opts));
+        const outcome = await runOneStage(stage, folder, stageOptions(opts, names));
         print(opts.json, outcome.summary, `${stage.describe(outcome.summary, folder)} (${outcome.seconds.toFixed(2)} s)`);
       });
     });

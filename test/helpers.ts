@@ -1,18 +1,18 @@
-import type { RelatedGraph } from '../src/index/graph.js';
+import type { RelatedGraph } from '../src/graph/related.js';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
 import { paperText } from '../src/embed/index.js';
 import { ingestStage } from '../src/ingest/stage.js';
 import { runOneStage } from '../src/runner/index.js';
-import { defaultOptions, type Options } from '../src/runner/options.js';
-import type { Stage } from '../src/runner/stage.js';
+import { defaultOptions, type Options } from '../src/runner/stages.js';
+import type { OptionTable } from '../src/pipeline/options.js';
+import type { Stage } from '../src/pipeline/stage.js';
 import { bytesOf, sha256 } from '../src/shared/files.js';
 import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson, readPapers, type Paper } from '../src/store/read.js';
 
 /** Runs one stage on an output folder as `papermap <stage>` does, with the given options over the defaults. */
-// biome-ignore lint/suspicious/noExplicitAny: any stage, whatever its plan
-export async function runStage<S>(stage: Stage<any, S>, out: string, options: Partial<Options> = {}): Promise<S> {
-  const outcome = await runOneStage(stage, OutputFolder.writable(out), { ...defaultOptions(), ...options });
+export async function runStage<O extends OptionTable, P, S>(stage: Stage<O, P, S>, out: string, options: Partial<Options> = {}): Promise<S> {
+  const outcome = await runOneStage(stage as Stage<OptionTable, P, S>, OutputFolder.writable(out), { ...defaultOptions(), ...options });
   return outcome.summary as S;
 }
 

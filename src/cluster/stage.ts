@@ -1,12 +1,26 @@
-import { defineStage } from '../runner/stage.js';
-import { checkK, cluster } from './index.js';
+import { option, wholeNumber } from '../pipeline/options.js';
+import { defineStage } from '../pipeline/stage.js';
+import { checkK, cluster, DEFAULT_SEED, DRIFT_THRESHOLD } from './index.js';
+
+function topicCount(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : wholeNumber(2)(value);
+}
 
 export const clusterStage = defineStage({
   name: 'cluster',
   description: 'group papers into topics with labels: <out>/clusters.json',
   // keywords come from the papers' text, so the papers count as well as their vectors
   reads: ['papers', 'vectors', 'vectorsInfo'],
-  options: ['k', 'seed', 'refit'],
+  options: {
+    k: option<number | 'auto'>({ flags: '--k <k>', description: 'number of topics, or auto', default: 'auto', parse: topicCount }),
+    seed: option<number>({ flags: '--seed <n>', description: 'seed of k-means and the map', default: DEFAULT_SEED, parse: wholeNumber(0) }),
+    refit: option<boolean>({
+      flags: '--refit',
+      description: `fit the topics anew now (each keeps the id of the earlier topic it continues); otherwise new papers join their nearest topic until the papers added, changed and removed since the last fit pass ${100 * DRIFT_THRESHOLD}% of it`,
+      default: false,
+      action: true,
+    }),
+  },
   prepare: () => ({ plan: undefined }),
   checkCorpus: (options, papers) => checkK(options.k, papers),
   run: (writer, options) => cluster(writer, options),

@@ -16,6 +16,7 @@ import {
 import { basename, join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
 import { cacheLabel } from '../store/schemas.js';
+import type { Shard } from '../pipeline/options.js';
 
 const HASH_BYTES = 32;
 /** Bytes of the check that ends each record. */
@@ -28,12 +29,6 @@ const SLOTS_PER_BLOCK = 16_384;
 /** The hash a text is cached under. */
 export function textHash(text: string): string {
   return sha256(text);
-}
-
-/** One of N deterministic parts of the work, for the jobs of a CI matrix: `index` counts from 1. */
-export interface Shard {
-  index: number;
-  count: number;
 }
 
 /**

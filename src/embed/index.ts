@@ -10,8 +10,9 @@ import { firstNonFinite, readPapers, type Paper } from '../store/read.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import { BUILTIN_VERSION, type BuiltinModel, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
 import { planBatches } from './batch.js';
-import { cachePath, pruneCaches, textHash, VectorCache, type Shard } from './cache.js';
-import { describeTransformer, MINILM_NAME, modelFiles, resolveModel, SHIPPED_MODEL_DIR, type ResolvedModel } from './model.js';
+import type { Shard } from '../pipeline/options.js';
+import { cachePath, pruneCaches, textHash, VectorCache } from './cache.js';
+import { resolveModel, SHIPPED_MODEL_DIR, transformerIn, type ResolvedModel, type TransformerModel } from './model.js';
 
 /**
  * Full-length texts per model call. With texts sorted by length, batches carry
@@ -81,7 +82,7 @@ export function planEmbedding(folder: OutputFolder, options: EmbedOptions): Embe
   const texts = papers.map(paperText);
   const resolved = resolveModel(options.model);
   if (resolved.kind === 'transformer') {
-    return { resolved, model: resolved.name, identity: describeTransformer(resolved.dir).identity, papersHash, texts };
+    return { resolved, model: resolved.name, identity: resolved.identity, papersHash, texts };
   }
   if (resolved.fallbackReason) notice(`${resolved.fallbackReason}; using the builtin embedder instead`);
   return {
@@ -123,6 +124,7 @@ export async function embed(writer: StageWriter, options: EmbedOptions, plan: Em
   writer.write('vectors', vectorBlocks(result.vectors.hashes, result.vectors.cache, digest));
   const info: VectorsInfo = {
     ...summary,
+    ...(resolved.kind === 'transformer' ? { modelDir: resolved.dir } : {}),
     dim: result.dim,
     count: texts.length,
     normalized: true,
@@ -239,19 +241,19 @@ async function embedBatches(
 }
 
 /** Loads a transformer folder; onnxruntime is imported on demand since the builtin path never needs it. */
-async function loadTransformer(dir: string, name: string): Promise<Transformer> {
+async function loadTransformer(model: TransformerModel): Promise<Transformer> {
   const { TransformerEmbedder } = await import('./transformer.js');
-  return TransformerEmbedder.load(dir, name);
+  return TransformerEmbedder.load(model);
 }
 
 async function embedWithTransformer(
   texts: readonly string[],
-  resolved: Extract<ResolvedModel, { kind: 'transformer' }>,
+  resolved: TransformerModel,
   cacheDir: string,
   batchSize: number,
   shard: Shard | undefined,
 ): Promise<Embedded> {
-  const embedder = await loadTransformer(resolved.dir, resolved.name);
+  const embedder = await loadTransformer(resolved);
   try {
     const cache = new VectorCache(cacheDir, embedder.identity, embedder.dim, shard);
     const { hashes, missing } = lookup(texts, cache);
@@ -286,6 +288,29 @@ export interface QueryEmbedder {
 }
 
 /**
+ * The folder of the model the vectors were made with, as vectors.json
+ * recorded it, checked to hold those very weights. The shipped model stands
+ * in for a recorded folder that is gone when its weights are the same
+ * (papermap reinstalled elsewhere, a CI cache restored in another checkout).
+ */
+function queryModel(folder: OutputFolder, info: VectorsInfo): TransformerModel {
+  const again = `run \`papermap embed --out ${folder.out}\` again`;
+  if (info.modelDir === undefined)
+    throw new UserError(`${folder.path('vectorsInfo')} does not say which model folder made the vectors (an older papermap): ${again}`);
+  const candidates = [info.modelDir, SHIPPED_MODEL_DIR].filter((dir) => existsSync(dir));
+  if (candidates.length === 0)
+    throw new UserError(
+      `free-text queries need the model the papers were embedded with (${info.model}), which is not in ${info.modelDir}; query by paper id instead`,
+    );
+  let model: TransformerModel | undefined;
+  for (const dir of candidates) {
+    model = transformerIn(dir, info.model);
+    if (model.identity === info.modelIdentity) return model;
+  }
+  throw new UserError(`the model in ${info.modelDir} is not the one the papers were embedded with (${model!.identity} vs ${info.modelIdentity}): ${again}`);
+}
+
+/**
  * The model the vectors of an output folder were made with, ready for
  * queries; refuses a model whose weights are not the ones the vectors came from.
  */
@@ -302,17 +327,7 @@ export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo)
     }
     return { embed: async (texts) => embedWithBuiltin(model, texts), dispose: async () => {} };
   }
-  const dir = info.model === MINILM_NAME ? SHIPPED_MODEL_DIR : info.model;
-  const files = modelFiles(dir);
-  if ('missing' in files)
-    throw new UserError(`free-text queries need the model the papers were embedded with (${info.model}), which is not in ${dir}; query by paper id instead`);
-  const embedder = await loadTransformer(dir, info.model);
-  if (embedder.identity !== info.modelIdentity) {
-    await embedder.dispose();
-    throw new UserError(
-      `the model in ${dir} is not the one the papers were embedded with (${embedder.identity} vs ${info.modelIdentity}): run \`papermap embed --out ${folder.out}\` again`,
-    );
-  }
+  const embedder = await loadTransformer(queryModel(folder, info));
   return {
     embed: async (texts) => {
       const vectors = new Float32Array(texts.length * embedder.dim);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 import { sha256File } from '../shared/files.js';
@@ -55,7 +55,7 @@ function readJsonFile<T extends z.ZodType>(path: string, schema: T, what: string
  * it: the identity changes whenever the vectors could (weights, tokenizer,
  * truncation length), so cached vectors of other weights are never reused.
  */
-export function describeTransformer(dir: string): { identity: string; dim: number; maxTokens: number; quantized: boolean; stripsAccents: boolean } {
+export function describeTransformer(dir: string): TransformerFacts {
   const files = modelFiles(dir);
   if ('missing' in files) throw new UserError(`model folder ${dir} lacks ${files.missing.join(', ')}`);
   const config = readJsonFile(join(dir, 'config.json'), bertConfig, 'the config of a BERT-like encoder');
@@ -89,7 +89,21 @@ export function checkShippedModel(dir = SHIPPED_MODEL_DIR): string | undefined {
   return undefined;
 }
 
-export type ResolvedModel = { kind: 'transformer'; name: string; dir: string } | { kind: 'builtin'; fallbackReason?: string };
+/** What a transformer folder's files say of the vectors it makes. */
+export interface TransformerFacts {
+  identity: string;
+  dim: number;
+  maxTokens: number;
+  quantized: boolean;
+  stripsAccents: boolean;
+}
+
+/** A transformer model, resolved: its name in the user's words, its folder (absolute), and what its files say. */
+export type TransformerModel = { kind: 'transformer'; name: string; dir: string } & TransformerFacts;
+export type ResolvedModel = TransformerModel | { kind: 'builtin'; fallbackReason?: string };
+
+/** A process resolves each --model once: resolving hashes the weights (72 MB for the shipped model). */
+const resolved = new Map<string, ResolvedModel>();
 
 /** Refuses a `--model` that is neither a known name nor an existing folder, before any work is done. */
 export function checkModelChoice(choice: string): void {
@@ -105,13 +119,27 @@ export function checkModelChoice(choice: string): void {
  * back; anything else is a model folder.
  */
 export function resolveModel(choice: string): ResolvedModel {
+  let model = resolved.get(choice);
+  if (!model) {
+    model = resolveAnew(choice);
+    resolved.set(choice, model);
+  }
+  return model;
+}
+
+function resolveAnew(choice: string): ResolvedModel {
   if (choice === 'builtin') return { kind: 'builtin' };
   if (choice === 'auto' || choice === 'minilm') {
     const problem = checkShippedModel();
-    if (!problem) return { kind: 'transformer', name: MINILM_NAME, dir: SHIPPED_MODEL_DIR };
+    if (!problem) return transformerIn(SHIPPED_MODEL_DIR, MINILM_NAME);
     if (choice === 'minilm') throw new UserError(`${problem}; or use --model builtin`);
     return { kind: 'builtin', fallbackReason: problem };
   }
   checkModelChoice(choice);
-  return { kind: 'transformer', name: choice, dir: choice };
+  return transformerIn(choice, choice);
+}
+
+/** The transformer model in a folder, described from its files. */
+export function transformerIn(dir: string, name: string): TransformerModel {
+  return { kind: 'transformer', name, dir: resolve(dir), ...describeTransformer(dir) };
 }

@@ -1,17 +1,36 @@
-import { defineStage } from '../runner/stage.js';
-import { describeTransformer, resolveModel } from './model.js';
-import { embed, planEmbedding } from './index.js';
+import { option, shardOf, wholeNumber, type Shard } from '../pipeline/options.js';
+import { defineStage } from '../pipeline/stage.js';
+import { resolveModel } from './model.js';
+import { DEFAULT_BATCH_SIZE, embed, planEmbedding } from './index.js';
 
 export const embedStage = defineStage({
   name: 'embed',
   description: 'turn every paper into a unit vector: <out>/vectors.f32 and <out>/vectors.json',
   reads: ['papers'],
-  options: ['model', 'batchSize', 'shard'],
-  checkOptions(options) {
-    // a model folder that cannot be read is refused now, not after ingest has committed
-    const model = resolveModel(options.model);
-    if (model.kind === 'transformer') describeTransformer(model.dir);
+  options: {
+    model: option<string>({
+      flags: '--model <model>',
+      description: 'auto (the shipped all-MiniLM-L6-v2) | minilm | builtin | path of a transformers.js model folder',
+      default: 'auto',
+    }),
+    batchSize: option<number>({
+      flags: '--batch-size <n>',
+      description:
+        'full-length texts (256 word pieces) per model call, shorter texts more, for a model without int8 weights (an int8 model, as the shipped one, runs one text a call)',
+      default: DEFAULT_BATCH_SIZE,
+      parse: wholeNumber(1),
+    }),
+    shard: option<Shard | undefined>({
+      flags: '--shard <I/N>',
+      description:
+        "embed only shard I of N into cache/ (one job of a CI matrix); gather every shard's cache/ into one folder, then `papermap run` embeds nothing",
+      default: undefined,
+      parse: shardOf,
+      stageCommandOnly: true,
+    }),
   },
+  // a model folder that cannot be read is refused now, not after ingest has committed
+  checkOptions: (options) => void resolveModel(options.model),
   prepare(folder, options) {
     const plan = planEmbedding(folder, options);
     // the model's identity, not its name: other weights under the same name mean other vectors

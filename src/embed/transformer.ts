@@ -1,8 +1,8 @@
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { AutoModel, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@xenova/transformers';
 import { UserError } from '../shared/errors.js';
 import { padBatch } from './batch.js';
-import { describeTransformer } from './model.js';
+import type { TransformerModel } from './model.js';
 import { meanPoolNormalize } from './pooling.js';
 
 /** A sentence-transformer in a local transformers.js folder: tokenizer + ONNX encoder + mean pooling. */
@@ -22,27 +22,26 @@ export class TransformerEmbedder {
     readonly quantized: boolean,
   ) {}
 
-  static async load(dir: string, name: string): Promise<TransformerEmbedder> {
-    const { identity, dim, maxTokens, quantized, stripsAccents } = describeTransformer(dir);
+  static async load(resolved: TransformerModel): Promise<TransformerEmbedder> {
+    const { name, dir, identity, dim, maxTokens, quantized, stripsAccents } = resolved;
 
     // Only ever read local files: downloads are papermap's job (pinned sums, timeouts), not the library's.
-    const absolute = resolve(dir);
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     env.useFSCache = false;
-    env.localModelPath = dirname(absolute);
+    env.localModelPath = dirname(dir);
     let tokenizer: PreTrainedTokenizer;
     let model: PreTrainedModel;
     // the error names the file that would not load: the tokenizer's, or the weights transformers.js picks
     const cannotLoad = (file: string, error: unknown) =>
       new UserError(`cannot load the model in ${dir}: ${join(dir, file)}: ${(error as Error).message.split('\n')[0]}; replace it with a sound copy`);
     try {
-      tokenizer = await AutoTokenizer.from_pretrained(basename(absolute));
+      tokenizer = await AutoTokenizer.from_pretrained(basename(dir));
     } catch (error) {
       throw cannotLoad('tokenizer.json', error);
     }
     try {
-      model = await AutoModel.from_pretrained(basename(absolute), { quantized });
+      model = await AutoModel.from_pretrained(basename(dir), { quantized });
     } catch (error) {
       throw cannotLoad(join('onnx', quantized ? 'model_quantized.onnx' : 'model.onnx'), error);
     }

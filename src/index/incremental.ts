@@ -1,9 +1,9 @@
-import type { HnswIndex } from './hnsw.js';
-import { hnswNeighbours, pointOf } from './hnsw.js';
+import type { HnswIndex } from '../graph/hnsw.js';
+import { hnswNeighbours, pointOf } from '../graph/hnsw.js';
 import { idFinder } from '../shared/ids.js';
 import { vectorFingerprint } from '../shared/vectors.js';
-import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
-import { checkStop } from './stop.js';
+import { emptyNeighbours, keepNearest, type Neighbours } from '../graph/neighbours.js';
+import { checkStop } from '../shared/stop.js';
 
 /** What the index held: each label's paper id (null once removed) and vector fingerprint, and each old row's neighbours. */
 export interface PreviousIndex {

@@ -1,27 +1,16 @@
-import { bytesOf, rememberHash, sha256, sha256File } from '../shared/files.js';
+import { rememberHash, sha256, sha256File } from '../shared/files.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { readCurrentVectors, readIndexInfo, readNeighbours, readPapers, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
+import { readNeighbours, writeNeighbours } from '../store/neighbours.js';
+import { readCurrentVectors, readIndexInfo, readPapers, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
 import { indexInfo as indexInfoSchema, vectorsInfo as vectorsInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
 import { vectorFingerprint } from '../shared/vectors.js';
-import { linkCount, randomPairFloor, relatedPapers, scorePrinter, type RelatedGraph } from './graph.js';
-import { CHUNK_CHARS } from './graphml.js';
-import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
-import { exactNeighbours, firstNeighbours, type Neighbours } from './neighbours.js';
+import { CHUNK_CHARS } from '../graph/graphml.js';
+import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
+import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
+import { exactNeighbours, firstNeighbours, type Neighbours } from '../graph/neighbours.js';
+import { linkCount, randomPairFloor, relatedPapers, scorePrinter, type RelatedGraph } from '../graph/related.js';
 import type { IndexUpdate } from './incremental.js';
 import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
-
-export type { Neighbours } from './neighbours.js';
-export { emptyNeighbours, firstNeighbours, keepNearest } from './neighbours.js';
-export { linkCount, relatedOf, relatedPapers, type RelatedGraph, type RelatedPaper } from './graph.js';
-export { writeGraphml, type GraphmlWriter } from './graphml.js';
-
-/**
- * Up to this many papers, exact search is as fast as HNSW, build included
- * (bench:index: 0.11 s against 0.10 s for the graph of 500 papers, 0.44 s
- * against 0.24 s at 1,000), and its recall is perfect, so queries and the
- * graph use it; the HNSW index is still built and saved.
- */
-export const EXACT_SEARCH_MAX_PAPERS = 500;
 
 /**
  * Chosen at a million papers, where the build (one thread) and the search of
@@ -37,29 +26,6 @@ export const EXACT_SEARCH_MAX_PAPERS = 500;
  */
 export const DEFAULT_HNSW: HnswParameters = { m: 32, efConstruction: 64, efSearch: 128 };
 export const DEFAULT_NEIGHBOURS = 10;
-
-/**
- * For nearestAmong: a few thousand to tens of thousands of vectors are
- * searched once each, so a lighter graph than the corpus's does. On a
- * seeded sample of 20,000 of the million synthetic papers of bench:scale:
- * recall@10 0.999 (300 of them checked against exact search), 11.7 s to build
- * and search.
- */
-const SAMPLE_HNSW: HnswParameters = { m: 16, efConstruction: 64, efSearch: 64 };
-
-/**
- * Each row's k nearest other rows of `vectors` (the report's map lays a
- * sample of the papers out from these): exact search up to
- * EXACT_SEARCH_MAX_PAPERS, above through an HNSW index of its own. The
- * neighbours of the whole corpus will not do: a sample of 2% has about two
- * sampled papers among a paper's hundred nearest.
- */
-export function nearestAmong(vectors: Float32Array, dim: number, k: number): Neighbours {
-  const count = vectors.length / dim;
-  const self = (query: number, row: number) => query === row;
-  if (count <= EXACT_SEARCH_MAX_PAPERS) return exactNeighbours(vectors, dim, vectors, k, self);
-  return hnswNeighbours(buildHnsw(vectors, dim, SAMPLE_HNSW), vectors, dim, vectors, k, self);
-}
 
 /** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
 const STORED_NEIGHBOURS = 10;
@@ -155,7 +121,7 @@ export async function buildIndex(writer: StageWriter, options: IndexOptions): Pr
   // an update that leaves too many deleted points is not kept: the index is built anew
   const kept = (update: IndexUpdate) => update.labels.filter((label) => label === null).length <= MAX_DELETED_SHARE * update.labels.length;
   const writeGraph = (neighbours: Neighbours): RelatedGraph => {
-    writer.write('neighbours', [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
+    writeNeighbours(writer, neighbours);
     const graph = relatedPapers(firstNeighbours(neighbours, options.neighbours), floor);
     writer.write('related', relatedJson(papers, graph));
     return graph;
@@ -234,10 +200,6 @@ function* relatedJson(papers: readonly PaperTitle[], related: RelatedGraph): Gen
     }
   }
   yield chunk + (papers.length === 0 ? '[\n]\n' : '\n]\n');
-}
-
-export function roundScore(score: number): number {
-  return Math.round(score * 10_000) / 10_000;
 }
 
 /** A similarity as JSON prints roundScore(score). */

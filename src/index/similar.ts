@@ -1,5 +1,6 @@
 import type { Paper } from '../store/read.js';
-import { roundScore, type PaperSearch } from './index.js';
+import { roundScore } from '../graph/related.js';
+import type { PaperSearch } from './index.js';
 
 /** papermap's own ids (12 hex digits) and arXiv ids (2401.00001, 2401.00001v2, hep-th/9901001): never free text. */
 const ID_SHAPE = /^([0-9a-f]{12}|\d{4}\.\d{4,5}(v\d+)?|[a-z-]+(\.[A-Z]{2})?\/\d{7}(v\d+)?)$/;

@@ -1,12 +1,12 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { HnswParameters } from '../store/schemas.js';
-import { buildHnsw, hnswNeighbours, saveHnsw } from './hnsw.js';
+import { buildHnsw, hnswNeighbours, saveHnsw } from '../graph/hnsw.js';
 import type { IndexUpdate, PreviousIndex } from './incremental.js';
-import { emptyNeighbours, type Neighbours } from './neighbours.js';
+import { emptyNeighbours, type Neighbours } from '../graph/neighbours.js';
 import { progressBar, type Progress } from '../shared/progress.js';
 import { inWorker, startWorker, workerFile } from '../shared/worker.js';
-import { stoppable, stopOnSignal } from './stop.js';
+import { stoppable, stopOnSignal } from '../shared/stop.js';
 
 /**
  * From this many papers up, the index is built and searched in worker

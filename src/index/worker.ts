@@ -6,9 +6,9 @@
  * update back, and saves and hashes the index.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from './hnsw.js';
+import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
 import { updateIndex } from './incremental.js';
-import { atWork } from './stop.js';
+import { atWork } from '../shared/stop.js';
 import { sha256File } from '../shared/files.js';
 import type { IndexJob, UpdateMessage, UpdatePapers } from './threads.js';
 

@@ -1,5 +1,6 @@
 import { resolve, sep } from 'node:path';
-import { defineStage } from '../runner/stage.js';
+import { option } from '../pipeline/options.js';
+import { defineStage } from '../pipeline/stage.js';
 import { UserError } from '../shared/errors.js';
 import { sha256File } from '../shared/files.js';
 import { ingest, listInputFiles } from './index.js';
@@ -8,7 +9,14 @@ export const ingestStage = defineStage({
   name: 'ingest',
   description: 'read paper listings, JSON Lines, JSON arrays and CSV/TSV files into <out>/papers.jsonl',
   reads: [],
-  options: ['inputs', 'strict'],
+  options: {
+    inputs: option<string[]>({
+      flags: '--input <path...>',
+      description: 'input files or folders (listing dumps, JSON Lines, JSON arrays, CSV/TSV)',
+      default: ['seeds'],
+    }),
+    strict: option<boolean>({ flags: '--strict', description: 'fail on the first bad record instead of reporting it and going on', default: false }),
+  },
   prepare(folder, options) {
     // listing the inputs also refuses a missing or unreadable one before anything is read;
     // an input folder that holds the output folder does not feed papermap its own files

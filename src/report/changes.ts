@@ -1,4 +1,5 @@
-import type { Neighbours, PaperTitle } from '../store/read.js';
+import type { Neighbours } from '../store/neighbours.js';
+import type { PaperTitle } from '../store/read.js';
 import type { Clusters } from '../store/schemas.js';
 
 /** How many of a new paper's nearest older papers changes.json names. */

@@ -1,4 +1,4 @@
-import { relatedOf, roundScore } from '../index/index.js';
+import { relatedOf, roundScore } from '../graph/related.js';
 import { sampleRows } from '../shared/random.js';
 import { thousands, weakNeighbours, type ReportData } from './model.js';
 import { whatsNew, type News, type Piece } from './news.js';

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
-import { firstNeighbours, nearestAmong, writeGraphml, type GraphmlWriter } from '../index/index.js';
+import { writeGraphml, type GraphmlWriter } from '../graph/graphml.js';
+import { nearestAmong } from '../graph/nearest.js';
+import { firstNeighbours } from '../graph/neighbours.js';
 import { sampleRows } from '../shared/random.js';
 import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
 import type { OutputFolder, StageWriter } from '../store/folder.js';
+import { readNeighbours, type Neighbours } from '../store/neighbours.js';
 import { mapFile, type MapFile } from '../store/schemas.js';
 import {
   previousPapersLead,
@@ -12,12 +15,10 @@ import {
   readClustersFile,
   readCurrentVectorsInfo,
   readIndexInfo,
-  readNeighbours,
   readPaperDigests,
   readPaperTitles,
   readPrevious,
   readVectors,
-  type Neighbours,
   type PaperTitle,
 } from '../store/read.js';
 import { changesSince, type PreviousPapers } from './changes.js';

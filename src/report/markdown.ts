@@ -1,4 +1,4 @@
-import { linkCount, relatedOf } from '../index/index.js';
+import { linkCount, relatedOf } from '../graph/related.js';
 import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
 import { whatsNew, type News, type Piece } from './news.js';
 

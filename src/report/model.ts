@@ -1,4 +1,5 @@
-import { relatedOf, type Neighbours, type RelatedGraph } from '../index/index.js';
+import type { Neighbours } from '../graph/neighbours.js';
+import { relatedOf, type RelatedGraph } from '../graph/related.js';
 import type { PaperTitle } from '../store/read.js';
 import type { Clusters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import type { Changes } from './changes.js';

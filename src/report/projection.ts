@@ -1,5 +1,5 @@
 import { UMAP } from 'umap-js';
-import type { Neighbours } from '../index/index.js';
+import type { Neighbours } from '../graph/neighbours.js';
 import { seededRandom } from '../shared/random.js';
 
 /**

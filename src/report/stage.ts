@@ -1,4 +1,4 @@
-import { defineStage } from '../runner/stage.js';
+import { defineStage } from '../pipeline/stage.js';
 import { VERSION } from '../shared/version.js';
 import { report } from './index.js';
 
@@ -6,7 +6,7 @@ export const reportStage = defineStage({
   name: 'report',
   description: "write report.md, report.html, graph.graphml (the related-paper graph with each paper's topic), changes.json and map.json",
   reads: ['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'neighbours', 'clusters'],
-  options: [],
+  options: {},
   prepare: () => ({ plan: undefined }),
   run: (writer) => report(writer, { version: VERSION }),
   describe: (summary) => `report: ${summary.papers} papers in ${summary.topics} topics -> ${summary.files.join(', ')}`,

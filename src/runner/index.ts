@@ -1,10 +1,5 @@
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
-import { clusterStage } from '../cluster/stage.js';
-import { embedStage } from '../embed/stage.js';
-import { indexStage } from '../index/stage.js';
-import { ingestStage } from '../ingest/stage.js';
-import { reportStage } from '../report/stage.js';
 import { forEachBlock, sha256 } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { ARTIFACTS } from '../store/artifacts.js';
@@ -12,12 +7,9 @@ import type { OutputFolder } from '../store/folder.js';
 import { lockFolder } from '../store/lock.js';
 import { readClusters, readVectors } from '../store/read.js';
 import type { StageName } from '../store/schemas.js';
-import { OPTION_SPECS, type Options } from './options.js';
-import type { Stage } from './stage.js';
+import { type AnyStage, type Options, STAGES } from './stages.js';
 
-/** The pipeline, in order: `papermap run` runs these, and each is a command of its own. */
-// biome-ignore lint/suspicious/noExplicitAny: a table of stages with different plans and summaries
-export const STAGES: readonly Stage<any, any>[] = [ingestStage, embedStage, indexStage, clusterStage, reportStage];
+export { STAGES };
 
 export interface StageOutcome<S = unknown> {
   status: 'ran' | 'up to date';
@@ -85,7 +77,7 @@ function countPapers(path: string): number {
  * ingest) may still refuse, and nothing then reaches the folder.
  */
 async function runStage(
-  stage: Stage,
+  stage: AnyStage,
   folder: OutputFolder,
   options: Options,
   force: boolean,
@@ -95,8 +87,10 @@ async function runStage(
   await setImmediate();
   const started = performance.now();
   const prepared = await stage.prepare(folder, options);
-  const parameters = Object.fromEntries(stage.options.filter((name) => !OPTION_SPECS[name].action).map((name) => [name, options[name]]));
-  const asked = stage.options.some((name) => OPTION_SPECS[name].action && options[name]);
+  const given = options as Record<string, unknown>;
+  const declared = Object.entries(stage.options);
+  const parameters = Object.fromEntries(declared.filter(([, spec]) => !spec.action).map(([name]) => [name, given[name]]));
+  const asked = declared.some(([name, spec]) => spec.action && given[name]);
   const reads = stage.reads.map((name) => [ARTIFACTS[name].file, folder.fingerprintHash(name)]);
   const fingerprint = sha256(JSON.stringify({ papermap: VERSION, stage: stage.name, parameters, reads, extra: prepared.fingerprint ?? null }));
   if (!force && !asked && folder.upToDate(stage.name, fingerprint, stage.reads)) {
@@ -123,12 +117,12 @@ async function runStage(
 }
 
 /** Refuses options that cannot work on this many papers, for each of `stages`. */
-function checkCorpus(stages: readonly Stage[], options: Options, papers: number): void {
+function checkCorpus(stages: readonly AnyStage[], options: Options, papers: number): void {
   for (const stage of stages) stage.checkCorpus?.(options, papers);
 }
 
 /** `papermap <stage>`: one stage, run whether or not it is up to date, with the folder locked. */
-export async function runOneStage(stage: Stage, folder: OutputFolder, options: Options): Promise<StageOutcome> {
+export async function runOneStage(stage: AnyStage, folder: OutputFolder, options: Options): Promise<StageOutcome> {
   stage.checkOptions?.(options);
   return whileLocked(folder, () => {
     underWay = { stage: stage.name, finished: [] };
@@ -170,7 +164,7 @@ export async function runPipeline(folder: OutputFolder, options: Options): Promi
         if (staged !== undefined) checkCorpus(STAGES.slice(position + 1), options, staged);
       });
       stages[stage.name] = { status: outcome.status, seconds: outcome.seconds };
-      if (stage === embedStage && outcome.summary) embedded = (outcome.summary as { embedded: number }).embedded;
+      if (stage.name === 'embed' && outcome.summary) embedded = (outcome.summary as { embedded: number }).embedded;
     }
   });
   const { info } = readVectors(folder);

@@ -319,32 +319,6 @@ export function readIndexInfo(folder: OutputFolder, vectors: VectorsInfo): Index
   return info;
 }
 
-/**
- * The k nearest papers of each query: row-major labels (paper rows, -1 for
- * none) and cosine similarities, best first. neighbours.bin holds each
- * paper's, as int32 labels then float32 similarities.
- */
-export interface Neighbours {
-  k: number;
-  labels: Int32Array;
-  scores: Float32Array;
-}
-
-export function readNeighbours(folder: OutputFolder, info: IndexInfo): Neighbours {
-  const bytes = folder.readBytes('neighbours');
-  const cells = info.count * info.storedNeighbours;
-  if (bytes.byteLength !== cells * 8) throw folder.damaged('neighbours', `${bytes.byteLength} bytes where ${cells * 8} were expected (cut short?)`);
-  const buffer = new ArrayBuffer(bytes.byteLength);
-  new Uint8Array(buffer).set(bytes);
-  const labels = new Int32Array(buffer, 0, cells);
-  const scores = new Float32Array(buffer, cells * 4, cells);
-  for (let i = 0; i < cells; i++) {
-    if (labels[i] < -1 || labels[i] >= info.count || (labels[i] >= 0 && !Number.isFinite(scores[i])))
-      throw folder.damaged('neighbours', `entry ${i} is not a paper and a similarity (damaged?)`);
-  }
-  return { k: info.storedNeighbours, labels, scores };
-}
-
 /** clusters.json if it belongs to the current vectors. */
 export function readClusters(folder: OutputFolder, vectors: VectorsInfo): Clusters {
   const clusters = folder.readJson('clusters', clustersFile);

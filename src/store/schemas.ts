@@ -23,6 +23,8 @@ export const vectorsInfo = z.object({
   model: z.string().min(1),
   /** Identity of the exact weights (and fit, for the builtin): vectors with different identities never mix. */
   modelIdentity: z.string().min(1),
+  /** The folder of the transformer model that made the vectors (absolute), where free-text queries load it from. */
+  modelDir: z.string().min(1).optional(),
   /** Why papermap fell back to the builtin embedder, when it did. */
   fallbackReason: z.string().optional(),
   dim: z.number().int().positive(),

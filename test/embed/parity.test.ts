@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { checkShippedModel, SHIPPED_MODEL_DIR } from '../../src/embed/model.js';
+import { checkShippedModel, SHIPPED_MODEL_DIR, transformerIn } from '../../src/embed/model.js';
 import type { TransformerEmbedder } from '../../src/embed/transformer.js';
 import { dot } from '../../src/shared/vectors.js';
 
@@ -17,7 +17,7 @@ describe('the shipped all-MiniLM-L6-v2 against sentence-transformers', () => {
   beforeAll(async () => {
     expect(checkShippedModel()).toBeUndefined();
     const { TransformerEmbedder } = await import('../../src/embed/transformer.js');
-    embedder = await TransformerEmbedder.load(SHIPPED_MODEL_DIR, 'all-MiniLM-L6-v2');
+    embedder = await TransformerEmbedder.load(transformerIn(SHIPPED_MODEL_DIR, 'all-MiniLM-L6-v2'));
     // one text per call, as the embed stage runs a quantized model
     for (const [row, text] of reference.texts.entries()) {
       const vector = await embedder.embedTokenized([embedder.tokenize(text)]);

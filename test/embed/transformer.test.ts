@@ -3,6 +3,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { meanPoolNormalize } from '../../src/embed/pooling.js';
 import { TransformerEmbedder } from '../../src/embed/transformer.js';
+import { transformerIn } from '../../src/embed/model.js';
 
 const TINY = 'test/fixtures/tiny-bert';
 const reference = JSON.parse(readFileSync(`${TINY}/reference.json`, 'utf8')) as { texts: { text: string; input_ids: number[]; vector: number[] }[] };
@@ -28,7 +29,7 @@ describe('meanPoolNormalize', () => {
 describe('the transformers.js path on the tiny BERT fixture', () => {
   let embedder: TransformerEmbedder;
   beforeAll(async () => {
-    embedder = await TransformerEmbedder.load(TINY, TINY);
+    embedder = await TransformerEmbedder.load(transformerIn(TINY, TINY));
   });
   afterAll(async () => embedder.dispose());
 

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PaperSearch } from '../../src/index/index.js';
 import { indexStage } from '../../src/index/stage.js';
-import { readIndexInfo, readNeighbours, readVectors } from '../../src/store/read.js';
+import { readNeighbours } from '../../src/store/neighbours.js';
+import { readIndexInfo, readVectors } from '../../src/store/read.js';
 import { folderWithVectors, runStage } from '../helpers.js';
 import { flipBit, oneLine, papermap } from '../hostile/hostile.js';
-import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
+import { buildHnsw, hnswNeighbours } from '../../src/graph/hnsw.js';
 import { updateIndex } from '../../src/index/incremental.js';
 import { vectorFingerprint } from '../../src/shared/vectors.js';
-import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
+import { exactNeighbours, recallAtK } from '../../src/graph/neighbours.js';
 import { seededRandom } from '../../src/shared/random.js';
 
 const DIM = 32;

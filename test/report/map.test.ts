@@ -8,7 +8,8 @@ import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import type { PageData } from '../../src/report/page.js';
 import { reportStage } from '../../src/report/stage.js';
 import { OutputFolder } from '../../src/store/folder.js';
-import { readIndexInfo, readNeighbours, readVectors, type Paper } from '../../src/store/read.js';
+import { readNeighbours } from '../../src/store/neighbours.js';
+import { readIndexInfo, readVectors, type Paper } from '../../src/store/read.js';
 import { mapFile, type MapFile } from '../../src/store/schemas.js';
 import { FixedVectors, runStage } from '../helpers.js';
 

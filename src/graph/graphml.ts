@@ -1,6 +1,6 @@
 import { startWorker, workerFile } from '../shared/worker.js';
 import type { PaperTitle } from '../store/read.js';
-import { scorePrinter, type RelatedGraph } from './graph.js';
+import { scorePrinter, type RelatedGraph } from './related.js';
 import type { Neighbours } from './neighbours.js';
 
 // Characters XML 1.0 cannot hold at all, even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
@@ -107,7 +107,7 @@ export interface GraphmlWriter {
 export function writeGraphml(job: GraphmlJob): GraphmlWriter {
   let made!: (related: RelatedGraph) => void;
   const posted = new Promise<RelatedGraph>((resolve) => (made = resolve));
-  const { worker, exited } = startWorker<GraphmlMessage>(workerFile('index', 'graphml-worker.js'), job, undefined, (message) => {
+  const { worker, exited } = startWorker<GraphmlMessage>(workerFile('graph', 'graphml-worker.js'), job, undefined, (message) => {
     if ('related' in message) made(message.related);
   });
   const written = exited.then((last) => {

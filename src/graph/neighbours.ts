@@ -1,6 +1,6 @@
 import { dot } from '../shared/vectors.js';
 
-import type { Neighbours } from '../store/read.js';
+import type { Neighbours } from '../store/neighbours.js';
 
 export type { Neighbours };
 

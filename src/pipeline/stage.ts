@@ -1,7 +1,7 @@
 import type { OutputFolder, StageWriter } from '../store/folder.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import type { ManifestFacts, StageName } from '../store/schemas.js';
-import type { OptionName, Options } from './options.js';
+import type { OptionTable, OptionValues } from './options.js';
 
 /** What a stage learnt before it ran: what its result depends on beyond its declared reads and options, and what run() needs. */
 export interface Prepared<P> {
@@ -11,32 +11,33 @@ export interface Prepared<P> {
 }
 
 /**
- * A stage, declared: what it reads, which options change its result, how it
- * checks them before anything is written, and its work. What it writes comes
- * from the artifact table (src/store/artifacts.ts). The runner does the
+ * A stage, declared: what it reads, its options (flags, defaults, parsing),
+ * how it checks them before anything is written, and its work. What it writes
+ * comes from the artifact table (src/store/artifacts.ts). The runner does the
  * skipping, the committing and the manifest; the CLI makes a command of it.
  */
-export interface Stage<P = unknown, S = unknown> {
+export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unknown> {
   name: StageName;
   /** The command's help line. */
   description: string;
   reads: readonly ArtifactName[];
-  options: readonly OptionName[];
+  /** The options that change its result or ask for work; two stages that take one option declare the same spec. */
+  options: O;
   /** Refuses options that cannot work whatever the papers (an unknown model): `run` checks every stage's before any stage starts. */
-  checkOptions?(options: Options): void;
+  checkOptions?(options: OptionValues<O>): void;
   /** Checks the inputs (nothing is written yet) and plans the work. */
-  prepare(folder: OutputFolder, options: Options): Promise<Prepared<P>> | Prepared<P>;
+  prepare(folder: OutputFolder, options: OptionValues<O>): Promise<Prepared<P>> | Prepared<P>;
   /** Refuses options that cannot work on a corpus of this many papers. */
-  checkCorpus?(options: Options, papers: number): void;
-  run(writer: StageWriter, options: Options, plan: P): Promise<S> | S;
+  checkCorpus?(options: OptionValues<O>, papers: number): void;
+  run(writer: StageWriter, options: OptionValues<O>, plan: P): Promise<S> | S;
   /** False when these options make the stage a part of a job that commits nothing (embed --shard). */
-  commits?(options: Options): boolean;
+  commits?(options: OptionValues<O>): boolean;
   /** Facts for the top of manifest.json. */
   facts?(summary: S, plan: P): Partial<ManifestFacts>;
   /** The command's one-line human summary. */
   describe(summary: S, folder: OutputFolder): string;
 }
 
-export function defineStage<P, S>(stage: Stage<P, S>): Stage<P, S> {
+export function defineStage<O extends OptionTable, P, S>(stage: Stage<O, P, S>): Stage<O, P, S> {
   return stage;
 }

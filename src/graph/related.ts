@@ -95,3 +95,8 @@ export function randomPairFloor(vectors: Float32Array, dim: number, quantile = 0
   scores.sort();
   return Math.round(scores[Math.min(pairs - 1, Math.floor(quantile * pairs))] * 1000) / 1000;
 }
+
+/** A similarity as the reports and the API print it: four decimals. */
+export function roundScore(score: number): number {
+  return Math.round(score * 10_000) / 10_000;
+}

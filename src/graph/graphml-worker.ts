@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeHashed } from '../shared/files.js';
-import { relatedPapers } from './graph.js';
+import { relatedPapers } from './related.js';
 import { toGraphml, type GraphmlJob, type GraphmlMessage, type GraphmlPapers } from './graphml.js';
 import { firstNeighbours } from './neighbours.js';
 

@@ -1,10 +1,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
-import { linkCount, randomPairFloor, relatedOf, relatedPapers } from '../../src/index/graph.js';
-import { escapeXml, toGraphml } from '../../src/index/graphml.js';
-import { buildHnsw, hnswNeighbours } from '../../src/index/hnsw.js';
-import { nearestAmong } from '../../src/index/index.js';
-import { exactNeighbours, recallAtK } from '../../src/index/neighbours.js';
+import { linkCount, randomPairFloor, relatedOf, relatedPapers } from '../../src/graph/related.js';
+import { escapeXml, toGraphml } from '../../src/graph/graphml.js';
+import { buildHnsw, hnswNeighbours } from '../../src/graph/hnsw.js';
+import { nearestAmong } from '../../src/graph/nearest.js';
+import { exactNeighbours, recallAtK } from '../../src/graph/neighbours.js';
 import { sampleRows } from '../../src/shared/random.js';
 import { gatherRows } from '../../src/shared/vectors.js';
 

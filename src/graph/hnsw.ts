@@ -3,7 +3,7 @@ import hnswlib from 'hnswlib-node';
 import { dot } from '../shared/vectors.js';
 import type { HnswParameters } from '../store/schemas.js';
 import { emptyNeighbours, keepNearest, type Neighbours } from './neighbours.js';
-import { checkStop } from './stop.js';
+import { checkStop } from '../shared/stop.js';
 
 /** One fixed seed: the same vectors and parameters always give the same graph. */
 const SEED = 100;

@@ -1,0 +1,51 @@
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * One option of a stage: how the command line spells it, its default, and
+ * how its text is parsed. Each stage declares a table of these; the runner
+ * and the CLI read the tables.
+ */
+export interface OptionSpec<T> {
+  flags: string;
+  description: string;
+  default: T;
+  parse?: (value: string) => T;
+  /** Asks for work rather than changing what the result depends on: not part of the stage's fingerprint, and when given the stage runs even if up to date. */
+  action?: true;
+  /** Taken by the stage's own command only, never by `papermap run` (one job of a CI matrix, say). */
+  stageCommandOnly?: true;
+  /** The flag's earlier spelling, still taken for a release (with a notice). */
+  formerFlag?: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a table of options of different value types
+export type OptionTable = Record<string, OptionSpec<any>>;
+
+/** The values a table of options gives, after parsing. */
+export type OptionValues<T extends OptionTable> = { [N in keyof T]: T[N]['default'] };
+
+/** An option, typed by its value (a default of 'auto' would otherwise narrow it to that literal). */
+export function option<T>(spec: OptionSpec<T>): OptionSpec<T> {
+  return spec;
+}
+
+export function wholeNumber(minimum: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isInteger(number) || number < minimum) throw new InvalidArgumentError(`expected a whole number of at least ${minimum}`);
+    return number;
+  };
+}
+
+/** One of N deterministic parts of the work, for the jobs of a CI matrix: `index` counts from 1. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export function shardOf(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('expected I/N with 1 <= I <= N, e.g. 2/4');
+  return { index, count };
+}

@@ -1,0 +1,23 @@
+import { describe, expect, test } from 'vitest';
+import { option } from '../../src/pipeline/options.js';
+import { defineStage } from '../../src/pipeline/stage.js';
+import { defaultOptions, OPTION_SPECS, optionSpecs, STAGES } from '../../src/runner/stages.js';
+
+const stageWith = (name: 'index' | 'cluster', options: Record<string, ReturnType<typeof option<number>>>) =>
+  defineStage({ name, description: '', reads: [], options, prepare: () => ({ plan: undefined }), run: () => undefined, describe: () => '' });
+
+describe('the stage table', () => {
+  test("the runner's options are the stages' own, each declared by one stage", () => {
+    const declared = STAGES.flatMap((stage) => Object.keys(stage.options));
+    expect(new Set(declared).size).toBe(declared.length);
+    expect(Object.keys(OPTION_SPECS).sort()).toEqual([...declared].sort());
+    expect(defaultOptions()).toMatchObject({ inputs: ['seeds'], model: 'auto', neighbours: 10, k: 'auto', seed: 42, refit: false, shard: undefined });
+  });
+
+  test('two stages may share an option only by declaring the same spec', () => {
+    const seed = option<number>({ flags: '--seed <n>', description: 'seed', default: 1 });
+    expect(Object.keys(optionSpecs([stageWith('index', { seed }), stageWith('cluster', { seed })]))).toEqual(['seed']);
+    const other = option<number>({ flags: '--seed <n>', description: 'another seed', default: 2 });
+    expect(() => optionSpecs([stageWith('index', { seed }), stageWith('cluster', { seed: other })])).toThrow(/declared differently/);
+  });
+});
