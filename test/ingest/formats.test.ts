@@ -118,6 +118,17 @@ describe('formats', () => {
     ]);
   });
 
+  test('a ;-separated table with a title column is read as one', () => {
+    const { papers, problems } = read(
+      file('papers.txt', `Title;Abstract;year\nFirst paper;${ABSTRACT};2024\n"Second; with a semicolon";Short abstract.;2025\n`),
+    );
+    expect(problems).toEqual([]);
+    expect(papers.map((paper) => [paper.title, paper.abstract, paper.metadata])).toEqual([
+      ['First paper', ABSTRACT, { year: '2024' }],
+      ['Second; with a semicolon', 'Short abstract.', { year: '2025' }],
+    ]);
+  });
+
   test('a header that names a column twice (in any case) is an error naming the column', () => {
     const { papers, summary, problems } = read(file('twice.csv', 'title,abstract,Title\nA,B,C\n'));
     expect(papers).toEqual([]);
@@ -316,6 +327,10 @@ describe('text cleaning', () => {
     expect(cleanText(title)).toBe('Safe txt.exe isolated marks embedded');
     const { papers } = read(file('bidi.jsonl', JSON.stringify({ title, abstract: 'Text \u2067right\u2069.' }) + '\n'));
     expect([papers[0].title, papers[0].abstract]).toEqual(['Safe txt.exe isolated marks embedded', 'Text right.']);
+  });
+
+  test('text is Unicode NFKC with single spaces', () => {
+    expect(cleanText('  Ｆｕｌｌ-width\u00a0and\tthe ﬁrst   ligature\n x² ')).toBe('Full-width and the first ligature x2');
   });
 
   test('a zero-width joiner inside an emoji sequence is kept, elsewhere removed', () => {
