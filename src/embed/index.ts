@@ -1,16 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { UserError } from '../shared/errors.js';
-import { bytesOf, writeFileAtomic } from '../shared/files.js';
+import { bytesOf } from '../shared/files.js';
 import { notice, progressBar } from '../shared/progress.js';
-import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { firstNonFinite, readPapers, type Paper } from '../store/read.js';
+import { textHash, type Shard } from '../store/cache.js';
+import { firstNonFinite, type Paper } from '../store/read.js';
+import type { EmbeddingCache, StageWrites, Store } from '../store/store.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import { BUILTIN_VERSION, type BuiltinModel, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
 import { planBatches } from './batch.js';
-import { cachePath, pruneCaches, textHash, VectorCache, type Shard } from './cache.js';
 import { describeTransformer, MINILM_NAME, modelFiles, resolveModel, SHIPPED_MODEL_DIR, type ResolvedModel } from './model.js';
 
 /**
@@ -52,7 +50,7 @@ export function paperText(paper: Paper): string {
 interface Embedded {
   dim: number;
   /** Every paper's vector, in the cache under its text's hash; none for a shard, which only fills the cache. */
-  vectors: { cache: VectorCache; hashes: string[] } | undefined;
+  vectors: { cache: EmbeddingCache; hashes: string[] } | undefined;
   embedded: number;
 }
 
@@ -76,8 +74,8 @@ function builtinIdentity(texts: readonly string[]): string {
   return `${BUILTIN_VERSION}:${digest.digest('hex').slice(0, 16)}`;
 }
 
-export function planEmbedding(folder: OutputFolder, options: EmbedOptions): EmbeddingPlan {
-  const { papers, hash: papersHash } = readPapers(folder);
+export function planEmbedding(store: Store, options: EmbedOptions): EmbeddingPlan {
+  const { papers, hash: papersHash } = store.readPapers();
   const texts = papers.map(paperText);
   const resolved = resolveModel(options.model);
   if (resolved.kind === 'transformer') {
@@ -95,7 +93,7 @@ export function planEmbedding(folder: OutputFolder, options: EmbedOptions): Embe
 }
 
 /** The embed stage: papers.jsonl in, vectors.f32 + vectors.json out; vectors come from the cache where it has them. */
-export async function embed(writer: StageWriter, options: EmbedOptions, plan: EmbeddingPlan): Promise<EmbedSummary> {
+export async function embed(writer: StageWrites, options: EmbedOptions, plan: EmbeddingPlan): Promise<EmbedSummary> {
   const started = performance.now();
   const { resolved, texts } = plan;
   const summary = {
@@ -104,11 +102,10 @@ export async function embed(writer: StageWriter, options: EmbedOptions, plan: Em
     modelIdentity: plan.identity,
     ...(plan.fallbackReason ? { fallbackReason: plan.fallbackReason } : {}),
   };
-  const cacheDir = join(writer.folder.out, 'cache');
   const result =
     resolved.kind === 'builtin'
-      ? embedWithBuiltinCached(texts, plan.identity, cacheDir)
-      : await embedWithTransformer(texts, resolved, cacheDir, options.batchSize, options.shard);
+      ? embedWithBuiltinCached(texts, plan.identity, writer)
+      : await embedWithTransformer(texts, resolved, writer, options.batchSize, options.shard);
   const done = {
     ...summary,
     ...(options.shard ? { shard: options.shard } : {}),
@@ -144,7 +141,7 @@ function refuseNonFinite(vectors: Float32Array, dim: number, textOf: (row: numbe
 }
 
 /** The rows of `texts` found in the cache, and the distinct texts still to embed, by hash. */
-function lookup(texts: readonly string[], cache: VectorCache): { hashes: string[]; missing: Map<string, string> } {
+function lookup(texts: readonly string[], cache: EmbeddingCache): { hashes: string[]; missing: Map<string, string> } {
   const hashes = texts.map(textHash);
   const missing = new Map<string, string>();
   hashes.forEach((hash, row) => {
@@ -154,7 +151,7 @@ function lookup(texts: readonly string[], cache: VectorCache): { hashes: string[
 }
 
 /** Papers' vectors from the cache for vectors.f32, a block at a time and hashed as they go: a million vectors are 1.5 GB, which the cache already holds. */
-function* vectorBlocks(hashes: readonly string[], cache: VectorCache, digest: Hash): Generator<Uint8Array> {
+function* vectorBlocks(hashes: readonly string[], cache: EmbeddingCache, digest: Hash): Generator<Uint8Array> {
   // the writer has written a block before it asks for the next, so one buffer serves
   const block = new Float32Array(4096 * cache.dim);
   for (let start = 0; start < hashes.length; start += 4096) {
@@ -171,15 +168,15 @@ function* vectorBlocks(hashes: readonly string[], cache: VectorCache, digest: Ha
  * the same papers reuse the saved fit and cached vectors, changed papers mean a
  * new fit (seconds, not minutes) and the old fit's files are removed.
  */
-function embedWithBuiltinCached(texts: readonly string[], identity: string, cacheDir: string): Embedded {
-  const modelPath = cachePath(cacheDir, identity, 'model');
+function embedWithBuiltinCached(texts: readonly string[], identity: string, writer: StageWrites): Embedded {
+  const kept = writer.store.readBuiltinFit(identity);
   let model: BuiltinModel | undefined;
-  if (existsSync(modelPath)) {
+  if (kept) {
     try {
-      model = deserializeBuiltin(readFileSync(modelPath));
+      model = deserializeBuiltin(kept);
     } catch (error) {
       // the cache is never a trap: a damaged fit is made again
-      notice(`${modelPath} is damaged (${(error as Error).message}); fitting it again`);
+      notice(`${writer.store.whereBuiltinFit(identity)} is damaged (${(error as Error).message}); fitting it again`);
     }
   }
   const fitted = !model;
@@ -187,7 +184,7 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, cach
     notice(`fitting the builtin embedder on ${texts.length} papers`);
     model = fitBuiltin(texts);
   }
-  const cache = new VectorCache(cacheDir, identity, model.dim);
+  const cache = writer.embeddingCache(identity, model.dim);
   const { hashes, missing } = lookup(texts, cache);
   if (missing.size > 0) {
     const todoTexts = [...missing.values()];
@@ -196,8 +193,8 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, cach
     cache.add([...missing.keys()], vectors);
   }
   cache.close();
-  if (fitted) writeFileAtomic(modelPath, serializeBuiltin(model));
-  pruneCaches(cacheDir, 'builtin', identity);
+  if (fitted) writer.keepBuiltinFit(identity, serializeBuiltin(model));
+  writer.dropCachedModels('builtin', identity);
   return { dim: model.dim, vectors: { cache, hashes }, embedded: missing.size };
 }
 
@@ -247,13 +244,13 @@ async function loadTransformer(dir: string, name: string): Promise<Transformer> 
 async function embedWithTransformer(
   texts: readonly string[],
   resolved: Extract<ResolvedModel, { kind: 'transformer' }>,
-  cacheDir: string,
+  writer: StageWrites,
   batchSize: number,
   shard: Shard | undefined,
 ): Promise<Embedded> {
   const embedder = await loadTransformer(resolved.dir, resolved.name);
   try {
-    const cache = new VectorCache(cacheDir, embedder.identity, embedder.dim, shard);
+    const cache = writer.embeddingCache(embedder.identity, embedder.dim, shard);
     const { hashes, missing } = lookup(texts, cache);
     const todo = [...missing.keys()];
     const todoTexts = [...missing.values()];
@@ -289,16 +286,16 @@ export interface QueryEmbedder {
  * The model the vectors of an output folder were made with, ready for
  * queries; refuses a model whose weights are not the ones the vectors came from.
  */
-export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo): Promise<QueryEmbedder> {
+export async function loadQueryEmbedder(store: Store, info: VectorsInfo): Promise<QueryEmbedder> {
   if (info.model === 'builtin') {
-    const path = cachePath(join(folder.out, 'cache'), info.modelIdentity, 'model');
-    if (!existsSync(path))
-      throw new UserError(`the builtin model the vectors were made with is missing (${path}): run \`papermap embed --out ${folder.out}\` again`);
+    const where = store.whereBuiltinFit(info.modelIdentity);
+    const kept = store.readBuiltinFit(info.modelIdentity);
+    if (!kept) throw new UserError(`the builtin model the vectors were made with is missing (${where}): ${store.remedy('vectors')} again`);
     let model: BuiltinModel;
     try {
-      model = deserializeBuiltin(readFileSync(path));
+      model = deserializeBuiltin(kept);
     } catch (error) {
-      throw new UserError(`${path} is damaged (${(error as Error).message}): run \`papermap embed --out ${folder.out}\` again`);
+      throw new UserError(`${where} is damaged (${(error as Error).message}): ${store.remedy('vectors')} again`);
     }
     return { embed: async (texts) => embedWithBuiltin(model, texts), dispose: async () => {} };
   }
@@ -310,7 +307,7 @@ export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo)
   if (embedder.identity !== info.modelIdentity) {
     await embedder.dispose();
     throw new UserError(
-      `the model in ${dir} is not the one the papers were embedded with (${embedder.identity} vs ${info.modelIdentity}): run \`papermap embed --out ${folder.out}\` again`,
+      `the model in ${dir} is not the one the papers were embedded with (${embedder.identity} vs ${info.modelIdentity}): ${store.remedy('vectors')} again`,
     );
   }
   return {

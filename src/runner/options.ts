@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_SEED, DRIFT_THRESHOLD } from '../cluster/index.js';
-import type { Shard } from '../embed/cache.js';
+import type { Shard } from '../store/cache.js';
 import { DEFAULT_BATCH_SIZE } from '../embed/index.js';
 import { DEFAULT_HNSW, DEFAULT_NEIGHBOURS } from '../index/index.js';
 

@@ -1,4 +1,4 @@
-import type { OutputFolder, StageWriter } from '../store/folder.js';
+import type { StageWrites, Store } from '../store/store.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import type { ManifestFacts, StageName } from '../store/schemas.js';
 import type { OptionName, Options } from './options.js';
@@ -25,16 +25,16 @@ export interface Stage<P = unknown, S = unknown> {
   /** Refuses options that cannot work whatever the papers (an unknown model): `run` checks every stage's before any stage starts. */
   checkOptions?(options: Options): void;
   /** Checks the inputs (nothing is written yet) and plans the work. */
-  prepare(folder: OutputFolder, options: Options): Promise<Prepared<P>> | Prepared<P>;
+  prepare(store: Store, options: Options): Promise<Prepared<P>> | Prepared<P>;
   /** Refuses options that cannot work on a corpus of this many papers. */
   checkCorpus?(options: Options, papers: number): void;
-  run(writer: StageWriter, options: Options, plan: P): Promise<S> | S;
+  run(writer: StageWrites, options: Options, plan: P): Promise<S> | S;
   /** False when these options make the stage a part of a job that commits nothing (embed --shard). */
   commits?(options: Options): boolean;
   /** Facts for the top of manifest.json. */
   facts?(summary: S, plan: P): Partial<ManifestFacts>;
   /** The command's one-line human summary. */
-  describe(summary: S, folder: OutputFolder): string;
+  describe(summary: S, store: Store): string;
 }
 
 export function defineStage<P, S>(stage: Stage<P, S>): Stage<P, S> {

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
-import { cacheLabel } from '../store/schemas.js';
+import { cacheLabel } from './schemas.js';
 
 const HASH_BYTES = 32;
 /** Bytes of the check that ends each record. */
