@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { parseArgs } from 'node:util';
-import { textHash, VectorCache } from '../src/embed/cache.js';
+import { textHash, VectorCache } from '../src/store/cache.js';
 import { paperText } from '../src/embed/index.js';
 import { describeTransformer, SHIPPED_MODEL_DIR } from '../src/embed/model.js';
 import { OutputFolder } from '../src/store/folder.js';

@@ -18,7 +18,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { embedWithBuiltin, fitBuiltin, serializeBuiltin } from '../src/embed/builtin.js';
-import { cachePath } from '../src/embed/cache.js';
+import { cachePath } from '../src/store/cache.js';
 import { describeTransformer, MINILM_NAME, SHIPPED_MODEL_DIR } from '../src/embed/model.js';
 import { DEFAULT_HNSW } from '../src/index/index.js';
 import { indexStage } from '../src/index/stage.js';

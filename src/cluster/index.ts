@@ -6,9 +6,8 @@
  */
 import { UserError } from '../shared/errors.js';
 import { vectorFingerprint } from '../shared/vectors.js';
-import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { readCurrentVectors, readPapers, readPaperTitles } from '../store/read.js';
-import { clustersFile, type Clusters, type TopicHistory } from '../store/schemas.js';
+import type { Clusters, TopicHistory } from '../store/schemas.js';
+import type { StageWrites, Store } from '../store/store.js';
 import { checkK, fitTopics, type ClusterOptions } from './fit.js';
 import { continueTopics } from './lineage.js';
 import { assignToTopics, compareWithLastRun, DRIFT_THRESHOLD, type SinceLastRun } from './update.js';
@@ -24,10 +23,10 @@ const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
  * unvouched clusters.json counts as none, as a damaged index does for the
  * index stage: the topics are fitted afresh, exactly as in a new folder.
  */
-function lastTopics(folder: OutputFolder): Clusters | undefined {
+function lastTopics(folder: Store): Clusters | undefined {
   if (!folder.has('clusters')) return undefined;
   try {
-    return folder.readJson('clusters', clustersFile);
+    return folder.readJson('clusters');
   } catch (error) {
     if (error instanceof UserError) return undefined;
     throw error;
@@ -48,12 +47,12 @@ function refitReason(last: Clusters | undefined, since: SinceLastRun | undefined
 }
 
 /** The cluster stage: vectors and papers in, `<out>/clusters.json` out. */
-export function cluster(writer: StageWriter, options: ClusterOptions): Clusters {
+export function cluster(writer: StageWrites, options: ClusterOptions): Clusters {
   // a run that fits no topics needs no abstracts: it reads only ids and titles, which at a million papers is a fraction of the time
-  const { papers, info, vectors } = readCurrentVectors(writer.folder, readPaperTitles);
+  const { papers, info, vectors } = writer.store.readCurrentVectors((store) => store.readPaperTitles());
   checkK(options.k, papers.length);
   const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, info.dim));
-  const last = lastTopics(writer.folder);
+  const last = lastTopics(writer.store);
   const since = last && compareWithLastRun(last, papers, fingerprints);
   const reason = refitReason(last, since, options);
   const current = { ids: papers.map((paper) => paper.id), fingerprints };
@@ -74,7 +73,7 @@ export function cluster(writer: StageWriter, options: ClusterOptions): Clusters 
     };
     clusters = { ...assigned, model: info.model, vectorsHash: info.vectorsHash, history };
   } else {
-    const fitted = fitTopics(readPapers(writer.folder).papers, info, vectors, options);
+    const fitted = fitTopics(writer.store.readPapers().papers, info, vectors, options);
     const continued = last && continueTopics(fitted, last);
     const history: TopicHistory = {
       run: 'fitted',

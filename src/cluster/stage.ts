@@ -27,7 +27,7 @@ export const clusterStage = defineStage({
   facts: (clusters) => ({ counts: { topics: clusters.topics.length, outliers: clusters.outliers.length } }),
   describe: (clusters, folder) =>
     [
-      `cluster: ${clusters.topics.length} topics, ${clusters.outliers.length} outliers; ${clusters.history.reason} -> ${folder.path('clusters')}`,
+      `cluster: ${clusters.topics.length} topics, ${clusters.outliers.length} outliers; ${clusters.history.reason} -> ${folder.where('clusters')}`,
       ...clusters.topics.map((topic) => `  ${String(topic.id).padStart(2)}  ${String(topic.size).padStart(4)}  ${topic.label}`),
     ].join('\n'),
 });

@@ -1,17 +1,15 @@
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
+import { existsSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
-import { bytesOf, writeFileAtomic } from '../shared/files.js';
+import { bytesOf } from '../shared/files.js';
 import { notice, progressBar } from '../shared/progress.js';
-import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { firstNonFinite, readPapers, type Paper } from '../store/read.js';
+import { textHash, type Shard } from '../store/cache.js';
+import { firstNonFinite, type Paper } from '../store/read.js';
+import type { EmbeddingCache, StageWrites, Store } from '../store/store.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import { BUILTIN_VERSION, type BuiltinModel, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
 import { planBatches } from './batch.js';
-import type { Shard } from '../pipeline/options.js';
-import { cachePath, pruneCaches, textHash, VectorCache } from './cache.js';
 import { resolveModel, SHIPPED_MODEL_DIR, transformerIn, type ResolvedModel, type TransformerModel } from './model.js';
 
 /**
@@ -53,7 +51,7 @@ export function paperText(paper: Paper): string {
 interface Embedded {
   dim: number;
   /** Every paper's vector, in the cache under its text's hash; none for a shard, which only fills the cache. */
-  vectors: { cache: VectorCache; hashes: string[] } | undefined;
+  vectors: { cache: EmbeddingCache; hashes: string[] } | undefined;
   embedded: number;
 }
 
@@ -77,8 +75,8 @@ function builtinIdentity(texts: readonly string[]): string {
   return `${BUILTIN_VERSION}:${digest.digest('hex').slice(0, 16)}`;
 }
 
-export function planEmbedding(folder: OutputFolder, options: EmbedOptions): EmbeddingPlan {
-  const { papers, hash: papersHash } = readPapers(folder);
+export function planEmbedding(store: Store, options: EmbedOptions): EmbeddingPlan {
+  const { papers, hash: papersHash } = store.readPapers();
   const texts = papers.map(paperText);
   const resolved = resolveModel(options.model);
   if (resolved.kind === 'transformer') {
@@ -96,7 +94,7 @@ export function planEmbedding(folder: OutputFolder, options: EmbedOptions): Embe
 }
 
 /** The embed stage: papers.jsonl in, vectors.f32 + vectors.json out; vectors come from the cache where it has them. */
-export async function embed(writer: StageWriter, options: EmbedOptions, plan: EmbeddingPlan): Promise<EmbedSummary> {
+export async function embed(writer: StageWrites, options: EmbedOptions, plan: EmbeddingPlan): Promise<EmbedSummary> {
   const started = performance.now();
   const { resolved, texts } = plan;
   const summary = {
@@ -105,11 +103,10 @@ export async function embed(writer: StageWriter, options: EmbedOptions, plan: Em
     modelIdentity: plan.identity,
     ...(plan.fallbackReason ? { fallbackReason: plan.fallbackReason } : {}),
   };
-  const cacheDir = join(writer.folder.out, 'cache');
   const result =
     resolved.kind === 'builtin'
-      ? embedWithBuiltinCached(texts, plan.identity, cacheDir)
-      : await embedWithTransformer(texts, resolved, cacheDir, options.batchSize, options.shard);
+      ? embedWithBuiltinCached(texts, plan.identity, writer)
+      : await embedWithTransformer(texts, resolved, writer, options.batchSize, options.shard);
   const done = {
     ...summary,
     ...(options.shard ? { shard: options.shard } : {}),
@@ -146,7 +143,7 @@ function refuseNonFinite(vectors: Float32Array, dim: number, textOf: (row: numbe
 }
 
 /** The rows of `texts` found in the cache, and the distinct texts still to embed, by hash. */
-function lookup(texts: readonly string[], cache: VectorCache): { hashes: string[]; missing: Map<string, string> } {
+function lookup(texts: readonly string[], cache: EmbeddingCache): { hashes: string[]; missing: Map<string, string> } {
   const hashes = texts.map(textHash);
   const missing = new Map<string, string>();
   hashes.forEach((hash, row) => {
@@ -156,7 +153,7 @@ function lookup(texts: readonly string[], cache: VectorCache): { hashes: string[
 }
 
 /** Papers' vectors from the cache for vectors.f32, a block at a time and hashed as they go: a million vectors are 1.5 GB, which the cache already holds. */
-function* vectorBlocks(hashes: readonly string[], cache: VectorCache, digest: Hash): Generator<Uint8Array> {
+function* vectorBlocks(hashes: readonly string[], cache: EmbeddingCache, digest: Hash): Generator<Uint8Array> {
   // the writer has written a block before it asks for the next, so one buffer serves
   const block = new Float32Array(4096 * cache.dim);
   for (let start = 0; start < hashes.length; start += 4096) {
@@ -173,15 +170,15 @@ function* vectorBlocks(hashes: readonly string[], cache: VectorCache, digest: Ha
  * the same papers reuse the saved fit and cached vectors, changed papers mean a
  * new fit (seconds, not minutes) and the old fit's files are removed.
  */
-function embedWithBuiltinCached(texts: readonly string[], identity: string, cacheDir: string): Embedded {
-  const modelPath = cachePath(cacheDir, identity, 'model');
+function embedWithBuiltinCached(texts: readonly string[], identity: string, writer: StageWrites): Embedded {
+  const kept = writer.store.readBuiltinFit(identity);
   let model: BuiltinModel | undefined;
-  if (existsSync(modelPath)) {
+  if (kept) {
     try {
-      model = deserializeBuiltin(readFileSync(modelPath));
+      model = deserializeBuiltin(kept);
     } catch (error) {
       // the cache is never a trap: a damaged fit is made again
-      notice(`${modelPath} is damaged (${(error as Error).message}); fitting it again`);
+      notice(`${writer.store.whereBuiltinFit(identity)} is damaged (${(error as Error).message}); fitting it again`);
     }
   }
   const fitted = !model;
@@ -189,7 +186,7 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, cach
     notice(`fitting the builtin embedder on ${texts.length} papers`);
     model = fitBuiltin(texts);
   }
-  const cache = new VectorCache(cacheDir, identity, model.dim);
+  const cache = writer.embeddingCache(identity, model.dim);
   const { hashes, missing } = lookup(texts, cache);
   if (missing.size > 0) {
     const todoTexts = [...missing.values()];
@@ -198,8 +195,8 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, cach
     cache.add([...missing.keys()], vectors);
   }
   cache.close();
-  if (fitted) writeFileAtomic(modelPath, serializeBuiltin(model));
-  pruneCaches(cacheDir, 'builtin', identity);
+  if (fitted) writer.keepBuiltinFit(identity, serializeBuiltin(model));
+  writer.dropCachedModels('builtin', identity);
   return { dim: model.dim, vectors: { cache, hashes }, embedded: missing.size };
 }
 
@@ -249,13 +246,13 @@ async function loadTransformer(model: TransformerModel): Promise<Transformer> {
 async function embedWithTransformer(
   texts: readonly string[],
   resolved: TransformerModel,
-  cacheDir: string,
+  writer: StageWrites,
   batchSize: number,
   shard: Shard | undefined,
 ): Promise<Embedded> {
   const embedder = await loadTransformer(resolved);
   try {
-    const cache = new VectorCache(cacheDir, embedder.identity, embedder.dim, shard);
+    const cache = writer.embeddingCache(embedder.identity, embedder.dim, shard);
     const { hashes, missing } = lookup(texts, cache);
     const todo = [...missing.keys()];
     const todoTexts = [...missing.values()];
@@ -293,10 +290,10 @@ export interface QueryEmbedder {
  * in for a recorded folder that is gone when its weights are the same
  * (papermap reinstalled elsewhere, a CI cache restored in another checkout).
  */
-function queryModel(folder: OutputFolder, info: VectorsInfo): TransformerModel {
-  const again = `run \`papermap embed --out ${folder.out}\` again`;
+function queryModel(store: Store, info: VectorsInfo): TransformerModel {
+  const again = `${store.remedy('vectors')} again`;
   if (info.modelDir === undefined)
-    throw new UserError(`${folder.path('vectorsInfo')} does not say which model folder made the vectors (an older papermap): ${again}`);
+    throw new UserError(`${store.where('vectorsInfo')} does not say which model folder made the vectors (an older papermap): ${again}`);
   const candidates = [info.modelDir, SHIPPED_MODEL_DIR].filter((dir) => existsSync(dir));
   if (candidates.length === 0)
     throw new UserError(
@@ -314,20 +311,20 @@ function queryModel(folder: OutputFolder, info: VectorsInfo): TransformerModel {
  * The model the vectors of an output folder were made with, ready for
  * queries; refuses a model whose weights are not the ones the vectors came from.
  */
-export async function loadQueryEmbedder(folder: OutputFolder, info: VectorsInfo): Promise<QueryEmbedder> {
+export async function loadQueryEmbedder(store: Store, info: VectorsInfo): Promise<QueryEmbedder> {
   if (info.model === 'builtin') {
-    const path = cachePath(join(folder.out, 'cache'), info.modelIdentity, 'model');
-    if (!existsSync(path))
-      throw new UserError(`the builtin model the vectors were made with is missing (${path}): run \`papermap embed --out ${folder.out}\` again`);
+    const where = store.whereBuiltinFit(info.modelIdentity);
+    const kept = store.readBuiltinFit(info.modelIdentity);
+    if (!kept) throw new UserError(`the builtin model the vectors were made with is missing (${where}): ${store.remedy('vectors')} again`);
     let model: BuiltinModel;
     try {
-      model = deserializeBuiltin(readFileSync(path));
+      model = deserializeBuiltin(kept);
     } catch (error) {
-      throw new UserError(`${path} is damaged (${(error as Error).message}): run \`papermap embed --out ${folder.out}\` again`);
+      throw new UserError(`${where} is damaged (${(error as Error).message}): ${store.remedy('vectors')} again`);
     }
     return { embed: async (texts) => embedWithBuiltin(model, texts), dispose: async () => {} };
   }
-  const embedder = await loadTransformer(queryModel(folder, info));
+  const embedder = await loadTransformer(queryModel(store, info));
   return {
     embed: async (texts) => {
       const vectors = new Float32Array(texts.length * embedder.dim);

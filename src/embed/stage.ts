@@ -45,7 +45,7 @@ export const embedStage = defineStage({
   describe: (summary, folder) => {
     const work = summary.embedded === 0 ? 'nothing to embed, all cached' : `${summary.embedded} embedded, ${summary.cached} from the cache`;
     if (summary.shard)
-      return `embed: shard ${summary.shard.index}/${summary.shard.count} of ${summary.papers} papers with ${summary.model}: ${summary.embedded} embedded into ${folder.out}/cache (${summary.seconds.toFixed(1)} s); gather every shard's cache/ into one folder, then run \`papermap run\``;
-    return `embed: ${summary.papers} vectors of ${summary.dim} dimensions with ${summary.model} (${work}, ${summary.seconds.toFixed(1)} s) -> ${folder.path('vectors')}`;
+      return `embed: shard ${summary.shard.index}/${summary.shard.count} of ${summary.papers} papers with ${summary.model}: ${summary.embedded} embedded into ${folder.where('embeddingCache')} (${summary.seconds.toFixed(1)} s); gather every shard's cache/ into one folder, then run \`papermap run\``;
+    return `embed: ${summary.papers} vectors of ${summary.dim} dimensions with ${summary.model} (${work}, ${summary.seconds.toFixed(1)} s) -> ${folder.where('vectors')}`;
   },
 });

@@ -1,8 +1,8 @@
 import { rememberHash, sha256, sha256File } from '../shared/files.js';
-import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { readNeighbours, writeNeighbours } from '../store/neighbours.js';
-import { readCurrentVectors, readIndexInfo, readPapers, readTitlesAndSharedVectors, type Paper, type PaperTitle } from '../store/read.js';
-import { indexInfo as indexInfoSchema, vectorsInfo as vectorsInfoSchema, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
+import { writeNeighbours } from '../store/neighbours.js';
+import type { Paper, PaperTitle } from '../store/read.js';
+import type { HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
+import type { StageWrites, Store } from '../store/store.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import { CHUNK_CHARS } from '../graph/graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
@@ -62,14 +62,14 @@ const MAX_DELETED_SHARE = 0.2;
  * loads it). Anything else (none yet, damaged, other parameters, a corpus
  * searched exactly) means a full build.
  */
-function previousIndex(folder: OutputFolder, hnsw: HnswParameters): SavedIndex | undefined {
+function previousIndex(folder: Store, hnsw: HnswParameters): SavedIndex | undefined {
   let vectors: VectorsInfo;
   let info: IndexInfo;
   let neighbours: Neighbours;
   try {
-    vectors = folder.readJson('vectorsInfo', vectorsInfoSchema);
-    info = folder.readJson('indexInfo', indexInfoSchema);
-    neighbours = readNeighbours(folder, info);
+    vectors = folder.readJson('vectorsInfo');
+    info = folder.readJson('indexInfo');
+    neighbours = folder.readNeighbours(info);
   } catch {
     return undefined;
   }
@@ -81,7 +81,7 @@ function previousIndex(folder: OutputFolder, hnsw: HnswParameters): SavedIndex |
     info.hnsw.efConstruction === hnsw.efConstruction;
   if (!same || vectors.count <= EXACT_SEARCH_MAX_PAPERS || !folder.has('hnsw')) return undefined;
   return {
-    path: folder.path('hnsw'),
+    path: folder.localFile('hnsw'),
     hnswHash: info.hnswHash,
     dim: info.dim,
     labels: info.labels,
@@ -97,16 +97,16 @@ function previousIndex(folder: OutputFolder, hnsw: HnswParameters): SavedIndex |
  * an earlier run of the same model and parameters is brought up to date
  * (incremental.ts) rather than built again.
  */
-export async function buildIndex(writer: StageWriter, options: IndexOptions): Promise<IndexSummary> {
-  const folder = writer.folder;
+export async function buildIndex(writer: StageWrites, options: IndexOptions): Promise<IndexSummary> {
+  const folder = writer.store;
   const hnsw: HnswParameters = { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbours + 1) };
-  const hnswPath = writer.target('hnsw');
+  const hnswPath = writer.localFile('hnsw');
   // an earlier index is checked and loaded in a worker while the papers and vectors are read
   const previous = previousIndex(folder, hnsw);
   const pending = previous && startUpdate(previous, hnsw.efSearch, hnswPath);
-  let read: ReturnType<typeof readTitlesAndSharedVectors>;
+  let read: ReturnType<Store['readTitlesAndSharedVectors']>;
   try {
-    read = readTitlesAndSharedVectors(folder);
+    read = folder.readTitlesAndSharedVectors();
   } catch (error) {
     await pending?.cancel();
     throw error;
@@ -222,17 +222,17 @@ export class PaperSearch {
   }
 
   /** Opens the saved index of an output folder, refusing one built from other vectors or damaged. */
-  static open(folder: OutputFolder): { search: PaperSearch; papers: Paper[]; vectorsInfo: VectorsInfo } {
-    const { papers, info: vectorsInfo, vectors } = readCurrentVectors(folder, readPapers);
-    const info = readIndexInfo(folder, vectorsInfo);
+  static open(folder: Store): { search: PaperSearch; papers: Paper[]; vectorsInfo: VectorsInfo } {
+    const { papers, info: vectorsInfo, vectors } = folder.readCurrentVectors((store) => store.readPapers());
+    const info = folder.readIndexInfo(vectorsInfo);
     // hnswlib trusts the file it reads and can crash on a damaged one: its bytes are checked first (against
     // manifest.json by readBytes, and against index.json), whether or not this corpus searches through it
     const bytes = folder.readBytes('hnsw');
-    if (sha256(bytes) !== info.hnswHash) throw folder.damaged('hnsw', `not the index ${folder.path('indexInfo')} describes (damaged?)`);
+    if (sha256(bytes) !== info.hnswHash) throw folder.damaged('hnsw', `not the index ${folder.where('indexInfo')} describes (damaged?)`);
     let index: HnswIndex | undefined;
     if (info.search === 'hnsw') {
       try {
-        index = loadHnsw(folder.path('hnsw'), info.dim, info.hnsw.efSearch);
+        index = loadHnsw(folder.localFile('hnsw'), info.dim, info.hnsw.efSearch);
       } catch (error) {
         throw folder.damaged('hnsw', `hnswlib cannot read it (${(error as Error).message})`);
       }

@@ -40,5 +40,5 @@ export const indexStage = defineStage({
   run: (writer, options) => buildIndex(writer, options),
   facts: (summary) => ({ counts: { relatedLinks: summary.edges, mutualLinks: summary.mutualEdges, papersWithoutRelated: summary.papersWithoutNeighbours } }),
   describe: (summary, folder) =>
-    `index: ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search (small corpus)' : 'HNSW search'}; graph: ${summary.edges} links (${summary.mutualEdges} mutual) at similarity >= ${summary.minSimilarity}, ${summary.papersWithoutNeighbours} papers without related papers -> ${folder.path('related')}`,
+    `index: ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search (small corpus)' : 'HNSW search'}; graph: ${summary.edges} links (${summary.mutualEdges} mutual) at similarity >= ${summary.minSimilarity}, ${summary.papersWithoutNeighbours} papers without related papers -> ${folder.where('related')}`,
 });

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { hash } from 'node:crypto';
 import { join } from 'node:path';
-import type { OutputFolder, StageWriter } from '../store/folder.js';
+import type { StageWrites, Store } from '../store/store.js';
 import type { Paper } from '../store/read.js';
 import { UserError } from '../shared/errors.js';
 import { sha256 } from '../shared/files.js';
@@ -390,7 +390,7 @@ export function readInputs(files: readonly string[]): { papers: Paper[]; summary
  * from it: its inputs are the first of this run's, unchanged and in the same
  * order. A missing, damaged or outdated one means reading every input.
  */
-function lastState(folder: OutputFolder, files: readonly string[], hashes: ReadonlyMap<string, string>): IngestState | undefined {
+function lastState(folder: Store, files: readonly string[], hashes: ReadonlyMap<string, string>): IngestState | undefined {
   if (!folder.has('ingestState') || !folder.has('papers')) return undefined;
   let state: IngestState | undefined;
   try {
@@ -417,7 +417,7 @@ function lastState(folder: OutputFolder, files: readonly string[], hashes: Reado
  * is the same. Problems are reported on stderr as they are found; with
  * `strict` the first one stops the run and nothing is written.
  */
-export function ingest(writer: StageWriter, options: IngestOptions, files: readonly string[], hashes: ReadonlyMap<string, string>): IngestSummary {
+export function ingest(writer: StageWrites, options: IngestOptions, files: readonly string[], hashes: ReadonlyMap<string, string>): IngestSummary {
   const problems: FileProblem[] = [];
   const messages: IngestState['messages'] = [];
   const report = (file: string, line: number, reason: string): void => {
@@ -430,11 +430,11 @@ export function ingest(writer: StageWriter, options: IngestOptions, files: reado
     messages.push({ notice: message });
     notice(message);
   };
-  let from = lastState(writer.folder, files, hashes);
-  let store = from && SpillStore.goOn(writer.target('papers'), writer.folder, from.papers);
+  let from = lastState(writer.store, files, hashes);
+  let store = from && SpillStore.goOn(writer.localFile('papers'), writer.store, from.papers);
   if (!store) {
     from = undefined;
-    store = new SpillStore(writer.target('papers'));
+    store = new SpillStore(writer.localFile('papers'));
   }
   try {
     const { merger, ...summary } = readAll(files, store, report, say, from);

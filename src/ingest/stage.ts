@@ -20,7 +20,7 @@ export const ingestStage = defineStage({
   prepare(folder, options) {
     // listing the inputs also refuses a missing or unreadable one before anything is read;
     // an input folder that holds the output folder does not feed papermap its own files
-    const own = resolve(folder.out) + sep;
+    const own = resolve(folder.location) + sep;
     const files = listInputFiles(options.inputs).filter((file) => !resolve(file).startsWith(own));
     if (files.length === 0) throw new UserError(`no input files in ${options.inputs.join(', ')}`);
     const hashes = files.map((file) => [file, sha256File(file)] as const);
@@ -40,6 +40,6 @@ export const ingestStage = defineStage({
   describe(summary, folder) {
     const problems = summary.problems.length === 0 ? 'no problems' : `${summary.problems.length} problem(s) reported above`;
     const kept = summary.filesKept > 0 ? `; the first ${summary.filesKept} unchanged since the last run, taken as it left them` : '';
-    return `ingest: ${summary.papers} papers from ${summary.records} records in ${summary.files.length} file(s) (${summary.duplicatesMerged} duplicates merged, ${problems}${kept}) -> ${folder.path('papers')}`;
+    return `ingest: ${summary.papers} papers from ${summary.records} records in ${summary.files.length} file(s) (${summary.duplicatesMerged} duplicates merged, ${problems}${kept}) -> ${folder.where('papers')}`;
   },
 });

@@ -2,7 +2,7 @@ import { closeSync, copyFileSync, fsyncSync, openSync, readSync, renameSync, rmS
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { UserError } from '../shared/errors.js';
 import { forEachBlock, rememberHash, versionOf } from '../shared/files.js';
-import type { OutputFolder } from '../store/folder.js';
+import type { Store } from '../store/store.js';
 import { paperToJson, type Paper } from '../store/read.js';
 import { CHUNK_BYTES } from './decode.js';
 import { LineSplitter } from './lines.js';
@@ -100,7 +100,7 @@ export class SpillStore implements PaperStore {
    * manifest.json recorded. Undefined when it does not match, or does not
    * hold `papers` whole lines: the caller then reads every input.
    */
-  static goOn(target: string, folder: OutputFolder, papers: number): SpillStore | undefined {
+  static goOn(target: string, folder: Store, papers: number): SpillStore | undefined {
     let recorded: string | undefined;
     try {
       recorded = folder.recordedHash('papers');
@@ -108,8 +108,9 @@ export class SpillStore implements PaperStore {
       if (error instanceof UserError) return undefined;
       throw error;
     }
-    const version = versionOf(folder.path('papers'));
-    const store = new SpillStore(target, folder.path('papers'));
+    const committed = folder.localFile('papers');
+    const version = versionOf(committed);
+    const store = new SpillStore(target, committed);
     forEachBlock(store.spillPath, (bytes) => {
       for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, end + 1)) store.noteLine(store.bytes + end + 1);
       store.bytes += bytes.length;
@@ -122,7 +123,7 @@ export class SpillStore implements PaperStore {
       return undefined;
     }
     // the commit keeps the old papers.jsonl as the previous one only if sound: the copy vouches for it, unless it changed since
-    rememberHash(folder.path('papers'), recorded, version);
+    rememberHash(committed, recorded, version);
     return store;
   }
 

@@ -1,4 +1,7 @@
 import { InvalidArgumentError } from 'commander';
+import type { Shard } from '../store/cache.js';
+
+export type { Shard };
 
 /**
  * One option of a stage: how the command line spells it, its default, and
@@ -35,12 +38,6 @@ export function wholeNumber(minimum: number) {
     if (value.trim() === '' || !Number.isInteger(number) || number < minimum) throw new InvalidArgumentError(`expected a whole number of at least ${minimum}`);
     return number;
   };
-}
-
-/** One of N deterministic parts of the work, for the jobs of a CI matrix: `index` counts from 1. */
-export interface Shard {
-  index: number;
-  count: number;
 }
 
 export function shardOf(value: string): Shard {

@@ -1,4 +1,4 @@
-import type { OutputFolder, StageWriter } from '../store/folder.js';
+import type { StageWrites, Store } from '../store/store.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import type { ManifestFacts, StageName } from '../store/schemas.js';
 import type { OptionTable, OptionValues } from './options.js';
@@ -26,16 +26,16 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   /** Refuses options that cannot work whatever the papers (an unknown model): `run` checks every stage's before any stage starts. */
   checkOptions?(options: OptionValues<O>): void;
   /** Checks the inputs (nothing is written yet) and plans the work. */
-  prepare(folder: OutputFolder, options: OptionValues<O>): Promise<Prepared<P>> | Prepared<P>;
+  prepare(store: Store, options: OptionValues<O>): Promise<Prepared<P>> | Prepared<P>;
   /** Refuses options that cannot work on a corpus of this many papers. */
   checkCorpus?(options: OptionValues<O>, papers: number): void;
-  run(writer: StageWriter, options: OptionValues<O>, plan: P): Promise<S> | S;
+  run(writer: StageWrites, options: OptionValues<O>, plan: P): Promise<S> | S;
   /** False when these options make the stage a part of a job that commits nothing (embed --shard). */
   commits?(options: OptionValues<O>): boolean;
   /** Facts for the top of manifest.json. */
   facts?(summary: S, plan: P): Partial<ManifestFacts>;
   /** The command's one-line human summary. */
-  describe(summary: S, folder: OutputFolder): string;
+  describe(summary: S, store: Store): string;
 }
 
 export function defineStage<O extends OptionTable, P, S>(stage: Stage<O, P, S>): Stage<O, P, S> {

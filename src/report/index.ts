@@ -1,26 +1,13 @@
-import { existsSync } from 'node:fs';
 import { writeGraphml, type GraphmlWriter } from '../graph/graphml.js';
 import { nearestAmong } from '../graph/nearest.js';
 import { firstNeighbours } from '../graph/neighbours.js';
 import { sampleRows } from '../shared/random.js';
 import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
-import type { OutputFolder, StageWriter } from '../store/folder.js';
-import { readNeighbours, type Neighbours } from '../store/neighbours.js';
-import { mapFile, type MapFile } from '../store/schemas.js';
-import {
-  previousPapersLead,
-  readAbstracts,
-  readClusters,
-  readClustersFile,
-  readCurrentVectorsInfo,
-  readIndexInfo,
-  readPaperDigests,
-  readPaperTitles,
-  readPrevious,
-  readVectors,
-  type PaperTitle,
-} from '../store/read.js';
+import type { Neighbours } from '../store/neighbours.js';
+import type { PaperTitle } from '../store/read.js';
+import type { MapFile } from '../store/schemas.js';
+import type { StageWrites, Store } from '../store/store.js';
 import { changesSince, type PreviousPapers } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
@@ -58,7 +45,7 @@ function layOut(count: number, vectors: Float32Array, dim: number, neighbours: N
  * of another seed, or keeps no paper: the map is then laid out anew.
  */
 function keptPlaces(
-  folder: OutputFolder,
+  folder: Store,
   rowOf: Map<string, number>,
   fingerprintOf: (row: number) => string,
   seed: number,
@@ -66,7 +53,7 @@ function keptPlaces(
   if (!folder.has('map')) return undefined;
   let last: MapFile;
   try {
-    last = folder.readJson('map', mapFile);
+    last = folder.readJson('map');
   } catch (error) {
     if (error instanceof UserError) return undefined;
     throw error;
@@ -91,25 +78,25 @@ function keptPlaces(
  * of today's, none changed; otherwise each paper's title and abstract are
  * compared by digest.
  */
-function papersAndPrevious(folder: OutputFolder): { papers: readonly PaperTitle[]; hash: string; previousPapers: PreviousPapers | undefined } {
-  const lead = previousPapersLead(folder);
-  if (lead !== undefined || !existsSync(folder.previousPath('papers'))) {
-    const { papers, hash } = readPaperTitles(folder);
+function papersAndPrevious(folder: Store): { papers: readonly PaperTitle[]; hash: string; previousPapers: PreviousPapers | undefined } {
+  const lead = folder.previousPapersLead();
+  if (lead !== undefined || !folder.hasPrevious('papers')) {
+    const { papers, hash } = folder.readPaperTitles();
     return { papers, hash, previousPapers: lead === undefined ? undefined : { papers: papers.slice(0, lead), changed: () => false } };
   }
-  const { papers, hash } = readPaperDigests(folder);
-  const before = readPrevious(folder, 'papers', () => readPaperDigests(folder, 'previous').papers);
+  const { papers, hash } = folder.readPaperDigests();
+  const before = folder.readPrevious('papers', () => folder.readPaperDigests('previous').papers);
   const digestBefore = new Map(before?.map((paper) => [paper.id, paper.digest]));
   return { papers, hash, previousPapers: before && { papers: before, changed: (row) => digestBefore.get(papers[row].id) !== papers[row].digest } };
 }
 
 /** The report stage: report.md, report.html, graph.graphml with each paper's topic, changes.json, and map.json (the map's layout, kept until the topics are fitted anew). */
-export async function report(writer: StageWriter, options: ReportOptions): Promise<ReportSummary> {
-  const folder = writer.folder;
+export async function report(writer: StageWrites, options: ReportOptions): Promise<ReportSummary> {
+  const folder = writer.store;
   const { papers, hash, previousPapers } = papersAndPrevious(folder);
-  const vectorsInfo = readCurrentVectorsInfo(folder, { hash, count: papers.length });
-  const index = readIndexInfo(folder, vectorsInfo);
-  const stored = readNeighbours(folder, index);
+  const vectorsInfo = folder.readCurrentVectorsInfo({ hash, count: papers.length });
+  const index = folder.readIndexInfo(vectorsInfo);
+  const stored = folder.readNeighbours(index);
   // the related papers as the index stage made related.json of them, from neighbours.bin and the graph's floor (not by parsing a
   // file of a million lines), and graph.graphml (1.35 GB at a million papers), are made in a worker while the rest of the report is
   let graphml!: GraphmlWriter;
@@ -119,16 +106,16 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
   });
   let topics: number;
   try {
-    const clusters = readClusters(folder, vectorsInfo);
+    const clusters = folder.readClusters(vectorsInfo);
     topics = clusters.topics.length;
     const rowOf = rowsById(papers);
     const topicOf = new Int32Array(papers.length).fill(-1);
     for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
     graphml.write({ papers, topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.label])) });
     // the vectors are read once the graph is under way: the map needs them, the graph does not
-    const { vectors } = readVectors(folder);
+    const { vectors } = folder.readVectors();
     const changes = changesSince(
-      previousPapers && { papers: previousPapers, clusters: readPrevious(folder, 'clusters', () => readClustersFile(folder, 'previous')) },
+      previousPapers && { papers: previousPapers, clusters: folder.readPrevious('clusters', () => folder.readJson('clusters', 'previous')) },
       papers,
       clusters,
       topicOf,
@@ -146,7 +133,7 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
     const data: ReportData = {
       version: options.version,
       papers,
-      abstractsOf: (rows) => readAbstracts(folder, rows),
+      abstractsOf: (rows) => folder.readAbstracts(rows),
       vectors: vectorsInfo,
       index,
       clusters,
@@ -185,6 +172,6 @@ export async function report(writer: StageWriter, options: ReportOptions): Promi
   return {
     papers: papers.length,
     topics,
-    files: [folder.path('markdown'), folder.path('html'), folder.path('graph'), folder.path('changes'), folder.path('map')],
+    files: [folder.where('markdown'), folder.where('html'), folder.where('graph'), folder.where('changes'), folder.where('map')],
   };
 }

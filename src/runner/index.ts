@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
-import { forEachBlock, sha256 } from '../shared/files.js';
+import { sha256 } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { ARTIFACTS } from '../store/artifacts.js';
 import type { OutputFolder } from '../store/folder.js';
 import { lockFolder } from '../store/lock.js';
-import { readClusters, readVectors } from '../store/read.js';
 import type { StageName } from '../store/schemas.js';
 import { type AnyStage, type Options, STAGES } from './stages.js';
 
@@ -59,15 +57,6 @@ async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T>): Pro
   }
 }
 
-/** Number of papers in papers.jsonl at `path` (its lines), read in blocks. */
-function countPapers(path: string): number {
-  let lines = 0;
-  forEachBlock(path, (bytes) => {
-    for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
-  });
-  return lines;
-}
-
 /**
  * Runs one stage. Its fingerprint is the hash of papermap's version, its
  * options, the files it reads and what prepare() adds (input files, model
@@ -94,7 +83,7 @@ async function runStage(
   const reads = stage.reads.map((name) => [ARTIFACTS[name].file, folder.fingerprintHash(name)]);
   const fingerprint = sha256(JSON.stringify({ papermap: VERSION, stage: stage.name, parameters, reads, extra: prepared.fingerprint ?? null }));
   if (!force && !asked && folder.upToDate(stage.name, fingerprint, stage.reads)) {
-    beforeCommit(stage.name === 'ingest' ? countPapers(folder.path('papers')) : undefined);
+    beforeCommit(stage.name === 'ingest' ? folder.paperCount() : undefined);
     const seconds = (performance.now() - started) / 1000;
     folder.recordUpToDate(stage.name, seconds, parameters);
     return { status: 'up to date', seconds };
@@ -106,7 +95,7 @@ async function runStage(
       writer.abort();
       return { status: 'ran', seconds: (performance.now() - started) / 1000, summary };
     }
-    beforeCommit(stage.name === 'ingest' ? countPapers(join(folder.stagingDir, ARTIFACTS.papers.file)) : undefined);
+    beforeCommit(stage.name === 'ingest' ? writer.stagedPaperCount() : undefined);
     const seconds = (performance.now() - started) / 1000;
     writer.commit({ status: 'ran', seconds, fingerprint, parameters }, stage.facts?.(summary, prepared.plan) ?? {});
     return { status: 'ran', seconds, summary };
@@ -126,7 +115,7 @@ export async function runOneStage(stage: AnyStage, folder: OutputFolder, options
   stage.checkOptions?.(options);
   return whileLocked(folder, () => {
     underWay = { stage: stage.name, finished: [] };
-    if (stage.checkCorpus && folder.has('papers')) stage.checkCorpus(options, countPapers(folder.path('papers')));
+    if (stage.checkCorpus && folder.has('papers')) stage.checkCorpus(options, folder.paperCount());
     return runStage(stage, folder, options, true, (staged) => {
       if (staged !== undefined) checkCorpus([stage], options, staged);
     });
@@ -167,8 +156,8 @@ export async function runPipeline(folder: OutputFolder, options: Options): Promi
       if (stage.name === 'embed' && outcome.summary) embedded = (outcome.summary as { embedded: number }).embedded;
     }
   });
-  const { info } = readVectors(folder);
-  const clusters = readClusters(folder, info);
+  const { info } = folder.readVectors();
+  const clusters = folder.readClusters(info);
   return {
     papers: info.count,
     embedded,
@@ -176,7 +165,7 @@ export async function runPipeline(folder: OutputFolder, options: Options): Promi
     ...(info.fallbackReason ? { fallbackReason: info.fallbackReason } : {}),
     topics: clusters.topics.length,
     outliers: clusters.outliers.length,
-    report: { html: folder.path('html'), markdown: folder.path('markdown') },
+    report: { html: folder.where('html'), markdown: folder.where('markdown') },
     stages,
     seconds: (performance.now() - started) / 1000,
   };

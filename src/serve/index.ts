@@ -14,7 +14,7 @@
  * report's own files are served, by name: nothing else in the folder, no
  * path outside it, no directory listing.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadQueryEmbedder, type QueryEmbedder } from '../embed/index.js';
@@ -24,7 +24,8 @@ import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import { OutputFolder } from '../store/folder.js';
-import { readClusters, type Paper } from '../store/read.js';
+import type { Paper } from '../store/read.js';
+import type { Store } from '../store/store.js';
 
 export interface ServeOptions {
   out: string;
@@ -90,12 +91,12 @@ interface Loaded {
   topicOf: Map<string, { id: number; label: string }>;
 }
 
-function load(folder: OutputFolder): Promise<Loaded> {
-  if (!folder.has('html')) throw new UserError(`${folder.path('html')} not found: run \`papermap run --out ${folder.out}\` first`);
+function load(folder: Store): Promise<Loaded> {
+  if (!folder.has('html')) throw new UserError(`${folder.where('html')} not found: run \`papermap run --out ${folder.location}\` first`);
   const { search, papers, vectorsInfo } = PaperSearch.open(folder);
   const topicOf = new Map<string, { id: number; label: string }>();
   try {
-    for (const topic of readClusters(folder, vectorsInfo).topics) for (const id of topic.paperIds) topicOf.set(id, { id: topic.id, label: topic.label });
+    for (const topic of folder.readClusters(vectorsInfo).topics) for (const id of topic.paperIds) topicOf.set(id, { id: topic.id, label: topic.label });
   } catch (error) {
     // search and neighbours need no topics: the API then gives none
     if (!(error instanceof UserError)) throw error;
@@ -189,12 +190,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   function sendFile(request: IncomingMessage, response: ServerResponse, pathname: string): void {
     // the path is compared, undecoded, with the report's own file names: "..", "%2f" and the like never match
     const entry = Object.hasOwn(REPORT_FILES, pathname) ? REPORT_FILES[pathname] : undefined;
-    const path = entry && folder.path(entry.artifact);
-    if (!entry || !path || !existsSync(path)) {
+    if (!entry || !folder.has(entry.artifact)) {
       sendJson(response, 404, { error: 'not found' });
       return;
     }
-    const body = readFileSync(path);
+    // served as it is, as a static file server would: the page is only ever read by the browser
+    const body = readFileSync(folder.localFile(entry.artifact));
     response.writeHead(200, {
       'Content-Type': entry.type,
       'Content-Length': body.length,

@@ -1,13 +1,37 @@
 import { accessSync, constants, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 import { forEachBlock, readFileHashed, rememberedHash, rememberHash, sha256File, writeFileAtomic, writeHashed } from '../shared/files.js';
 import { VERSION } from '../shared/version.js';
 import { notice } from '../shared/progress.js';
-import { ARTIFACTS, artifactsOf, type ArtifactName } from './artifacts.js';
-import { manifestFile, type Manifest, type ManifestFacts, type StageName, type StageRecord } from './schemas.js';
+import { ARTIFACTS, artifactsOf, type ArtifactName, type JsonArtifactName, type JsonOf } from './artifacts.js';
+import { cachePath, pruneCaches, VectorCache, type Shard } from './cache.js';
+import { readNeighbours } from './neighbours.js';
+import {
+  previousPapersLead,
+  readAbstracts,
+  readClusters,
+  readCurrentVectors,
+  readCurrentVectorsInfo,
+  readIndexInfo,
+  readPaperDigests,
+  readPapers,
+  readPaperTitles,
+  readPrevious,
+  readTitlesAndSharedVectors,
+  readVectors,
+} from './read.js';
+import { manifestFile, type IndexInfo, type Manifest, type ManifestFacts, type StageName, type StageRecord, type VectorsInfo } from './schemas.js';
+import type { EmbeddingCache, PapersRead, StageWrites, Store, Version } from './store.js';
+
+/** What a store that keeps the embed stage's cache elsewhere too is told as it is written. */
+export interface CacheListener {
+  added(identity: string, dim: number, hashes: readonly string[], vectors: Float32Array): void;
+  fitKept(file: string, name: string): void;
+  modelsDropped(prefix: string, keep: string): void;
+}
 
 const MANIFEST = 'manifest.json';
 /** Where a stage's files are written before its commit moves them into place. */
@@ -23,16 +47,25 @@ export function schemaProblem(error: z.ZodError): string {
 }
 
 /**
- * The output folder: the only code that knows its files. Readers check what
- * they read and fail with one line naming the file and the command that makes
- * it again; stages write through a StageWriter, whose commit moves their files
- * into place and records them in manifest.json.
+ * The file store, an output folder: the only code that knows its files.
+ * Readers check what they read and fail with one line naming the file and the
+ * command that makes it again; stages write through a StageWriter, whose
+ * commit moves their files into place and records them in manifest.json.
  */
-export class OutputFolder {
+export class OutputFolder implements Store {
   readonly out: string;
+  /** The location messages name: the folder itself, or the store this folder is the working copy of. */
+  private readonly shownAs: string | undefined;
 
-  private constructor(out: string) {
+  private constructor(out: string, shownAs?: string) {
     this.out = out;
+    this.shownAs = shownAs;
+  }
+
+  /** A local working copy of another store's location (`shownAs`, which messages name): made if missing. */
+  static workingCopy(dir: string, shownAs: string): OutputFolder {
+    mkdirSync(dir, { recursive: true });
+    return new OutputFolder(dir, shownAs);
   }
 
   /** An output folder to read from: it must exist. */
@@ -75,12 +108,29 @@ export class OutputFolder {
     }
   }
 
+  get location(): string {
+    return this.shownAs ?? this.out;
+  }
+
   path(name: ArtifactName): string {
     return join(this.out, ARTIFACTS[name].file);
   }
 
+  where(name: ArtifactName): string {
+    return this.shownAs === undefined ? this.path(name) : `${this.shownAs.replace(/\/+$/, '')}/${ARTIFACTS[name].file}`;
+  }
+
+  /** The file store's artifacts are files: a library that reads a path reads them where they are (its reader checks them). */
+  localFile(name: ArtifactName): string {
+    return this.path(name);
+  }
+
   has(name: ArtifactName): boolean {
     return existsSync(this.path(name));
+  }
+
+  hasPrevious(name: ArtifactName): boolean {
+    return existsSync(this.previousPath(name));
   }
 
   /** The version of an artifact that its last commit replaced, when it keeps one. */
@@ -90,12 +140,12 @@ export class OutputFolder {
 
   /** What to run to make an artifact again. */
   remedy(name: ArtifactName): string {
-    return `run \`papermap ${ARTIFACTS[name].stage} --out ${this.out}\``;
+    return `run \`papermap ${ARTIFACTS[name].stage} --out ${this.location}\``;
   }
 
   /** A one-line error about an artifact: the file, what is wrong, and the command that makes it again. */
   damaged(name: ArtifactName, problem: string): UserError {
-    return new UserError(`${this.path(name)}: ${problem}; ${this.remedy(name)} again`);
+    return new UserError(`${this.where(name)}: ${problem}; ${this.remedy(name)} again`);
   }
 
   /**
@@ -142,12 +192,12 @@ export class OutputFolder {
   /** The hash manifest.json recorded for an artifact when its stage committed it; undefined in a folder without a manifest, which its readers alone check. */
   recordedHash(name: ArtifactName): string | undefined {
     const path = this.path(name);
-    if (!existsSync(path)) throw new UserError(`${path} not found: ${this.remedy(name)} first`);
+    if (!existsSync(path)) throw new UserError(`${this.where(name)} not found: ${this.remedy(name)} first`);
     const manifest = this.loadManifest();
     if (manifest.state === 'missing') return undefined;
     if (manifest.state === 'damaged')
       throw new UserError(
-        `${manifest.path} is damaged (${manifest.problem}), so the files it vouches for cannot be checked: run \`papermap run --out ${this.out}\``,
+        `${manifest.path} is damaged (${manifest.problem}), so the files it vouches for cannot be checked: run \`papermap run --out ${this.location}\``,
       );
     const committed = manifest.manifest.stages[ARTIFACTS[name].stage]?.outputs[ARTIFACTS[name].file];
     if (committed === undefined) throw this.damaged(name, `not recorded in ${manifest.path} (its stage never finished)`);
@@ -155,15 +205,16 @@ export class OutputFolder {
   }
 
   private changed(name: ArtifactName): UserError {
-    return this.damaged(name, `does not match the hash ${join(this.out, MANIFEST)} recorded when it was written (damaged or changed since)`);
+    return this.damaged(name, `does not match the hash ${this.whereManifest} recorded when it was written (damaged or changed since)`);
   }
 
   readText(name: ArtifactName, version: 'current' | 'previous' = 'current'): string {
     return this.readBytes(name, version).toString('utf8');
   }
 
-  /** A JSON artifact, checked against its schema. */
-  readJson<T extends z.ZodType>(name: ArtifactName, schema: T, version: 'current' | 'previous' = 'current'): z.infer<T> {
+  /** A JSON artifact, checked against the schema the artifact table declares for it. */
+  readJson<N extends JsonArtifactName>(name: N, version: Version = 'current'): JsonOf<N> {
+    const schema: z.ZodType = ARTIFACTS[name].schema;
     let value: unknown;
     try {
       value = JSON.parse(this.readText(name, version));
@@ -173,7 +224,7 @@ export class OutputFolder {
     }
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw this.damaged(name, `not a papermap ${ARTIFACTS[name].file} (${schemaProblem(parsed.error)})`);
-    return parsed.data;
+    return parsed.data as JsonOf<N>;
   }
 
   /** manifest.json as it is on disk: missing, damaged (and how), or read. */
@@ -184,11 +235,11 @@ export class OutputFolder {
     try {
       value = JSON.parse(readFileSync(path, 'utf8'));
     } catch {
-      return { state: 'damaged', path, problem: 'not valid JSON' };
+      return { state: 'damaged', path: this.whereManifest, problem: 'not valid JSON' };
     }
     const parsed = manifestFile.safeParse(value);
-    if (!parsed.success) return { state: 'damaged', path, problem: `not a papermap manifest.json (${schemaProblem(parsed.error)})` };
-    return { state: 'ok', path, manifest: parsed.data };
+    if (!parsed.success) return { state: 'damaged', path: this.whereManifest, problem: `not a papermap manifest.json (${schemaProblem(parsed.error)})` };
+    return { state: 'ok', path: this.whereManifest, manifest: parsed.data };
   }
 
   /** manifest.json, or nothing when there is none; a damaged one counts as none (every stage then runs again, said once). */
@@ -203,6 +254,15 @@ export class OutputFolder {
   }
 
   private damageNoticed = false;
+
+  /** Told of what the embed stage keeps beside its commit, for a store that keeps it elsewhere too (lance/backend.ts). */
+  cacheListener?: CacheListener;
+
+  /** Records in manifest.json the table that holds each table artifact's committed version (a LanceDB store's working copy). */
+  recordTables(tables: Record<string, string>): void {
+    const manifest = this.readManifest();
+    if (manifest) writeFileAtomic(join(this.out, MANIFEST), JSON.stringify({ ...manifest, tables }, null, 2) + '\n');
+  }
 
   /**
    * True when the stage last ran with this fingerprint, every file it wrote
@@ -255,13 +315,106 @@ export class OutputFolder {
       ...(facts.inputs ? { inputs: facts.inputs } : {}),
       counts: { ...previous?.counts, ...facts.counts },
       stages: { ...previous?.stages, [stage]: record },
+      ...(previous?.tables ? { tables: previous.tables } : {}),
     };
     writeFileAtomic(join(this.out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  }
+
+  /** Where manifest.json is, for messages. */
+  get whereManifest(): string {
+    return this.shownAs === undefined ? join(this.out, MANIFEST) : `${this.shownAs.replace(/\/+$/, '')}/${MANIFEST}`;
   }
 
   get stagingDir(): string {
     return join(this.out, STAGING);
   }
+
+  // the typed reads of Store, by the file store's readers (read.ts)
+
+  readPapers(version: Version = 'current'): PapersRead<import('./read.js').Paper> {
+    return readPapers(this, version);
+  }
+
+  readPaperTitles(version: Version = 'current'): PapersRead<import('./read.js').PaperTitle> {
+    return readPaperTitles(this, version);
+  }
+
+  readPaperDigests(version: Version = 'current'): PapersRead<import('./read.js').PaperDigest> {
+    return readPaperDigests(this, version);
+  }
+
+  readAbstracts(rows: ArrayLike<number>): string[] {
+    return readAbstracts(this, rows);
+  }
+
+  previousPapersLead(): number | undefined {
+    return previousPapersLead(this);
+  }
+
+  /** The number of papers in papers.jsonl (its lines), read in blocks. */
+  paperCount(): number {
+    return countLines(this.path('papers'));
+  }
+
+  readVectors(): { info: VectorsInfo; vectors: Float32Array } {
+    return readVectors(this);
+  }
+
+  readCurrentVectors<P>(read: (store: Store) => PapersRead<P>): { papers: P[]; info: VectorsInfo; vectors: Float32Array } {
+    return readCurrentVectors(this, () => read(this));
+  }
+
+  readCurrentVectorsInfo(papers: { hash: string; count: number }): VectorsInfo {
+    return readCurrentVectorsInfo(this, papers);
+  }
+
+  readTitlesAndSharedVectors(): ReturnType<Store['readTitlesAndSharedVectors']> {
+    return readTitlesAndSharedVectors(this);
+  }
+
+  readIndexInfo(vectors: VectorsInfo): IndexInfo {
+    return readIndexInfo(this, vectors);
+  }
+
+  readNeighbours(info: IndexInfo): ReturnType<Store['readNeighbours']> {
+    return readNeighbours(this, info);
+  }
+
+  readClusters(vectors: VectorsInfo): ReturnType<Store['readClusters']> {
+    return readClusters(this, vectors);
+  }
+
+  readPrevious<T>(name: ArtifactName, read: () => T): T | undefined {
+    return readPrevious(this, name, read);
+  }
+
+  /** The folder of the embedding cache and the builtin fits. */
+  get cacheDir(): string {
+    return join(this.out, ARTIFACTS.embeddingCache.file);
+  }
+
+  readBuiltinFit(identity: string): Buffer | undefined {
+    const path = this.builtinFitPath(identity);
+    return existsSync(path) ? readFileSync(path) : undefined;
+  }
+
+  builtinFitPath(identity: string): string {
+    return cachePath(this.cacheDir, identity, 'model');
+  }
+
+  whereBuiltinFit(identity: string): string {
+    const path = this.builtinFitPath(identity);
+    return this.shownAs === undefined ? path : `${this.shownAs.replace(/\/+$/, '')}/${relative(this.out, path)}`;
+  }
+}
+
+/** The lines of a file, read in blocks. */
+export function countLines(path: string): number {
+  let lines = 0;
+  forEachBlock(path, (bytes) => {
+    for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
+  });
+  return lines;
 }
 
 /** Refuses an --out that could never be an output folder, before anything is made. */
@@ -297,15 +450,17 @@ function realLocation(out: string): string {
  * commit point. A stage that fails or is killed before its commit leaves the
  * folder as it was.
  */
-export class StageWriter {
+export class StageWriter implements StageWrites {
   private readonly staged = new Set<ArtifactName>();
   /** The SHA-256 of each artifact write() wrote, taken as it was written: hashing a gigabyte again at the commit costs seconds. */
   private readonly written = new Map<ArtifactName, string>();
+  readonly store: Store;
 
   constructor(
     readonly folder: OutputFolder,
     readonly stage: StageName,
   ) {
+    this.store = folder;
     // a staging folder left by a killed run is ours to clear: the caller holds the folder's lock
     rmSync(folder.stagingDir, { recursive: true, force: true });
     mkdirSync(folder.stagingDir, { recursive: true });
@@ -325,6 +480,44 @@ export class StageWriter {
    */
   write(name: ArtifactName, data: string | Uint8Array | Iterable<string | Uint8Array>): void {
     this.written.set(name, writeHashed(this.target(name), data));
+  }
+
+  localFile(name: ArtifactName): string {
+    return this.target(name);
+  }
+
+  /** The number of papers in the staged papers.jsonl (ingest's, before its commit). */
+  stagedPaperCount(): number {
+    return countLines(join(this.folder.stagingDir, ARTIFACTS.papers.file));
+  }
+
+  embeddingCache(identity: string, dim: number, shard?: Shard): EmbeddingCache {
+    const cache = new VectorCache(this.folder.cacheDir, identity, dim, shard);
+    const listener = this.folder.cacheListener;
+    if (!listener) return cache;
+    return {
+      dim,
+      get size() {
+        return cache.size;
+      },
+      get: (hash) => cache.get(hash),
+      add: (hashes, vectors) => {
+        cache.add(hashes, vectors);
+        listener.added(identity, dim, hashes, vectors);
+      },
+      close: () => cache.close(),
+    };
+  }
+
+  keepBuiltinFit(identity: string, bytes: Uint8Array): void {
+    const path = this.folder.builtinFitPath(identity);
+    writeFileAtomic(path, bytes);
+    this.folder.cacheListener?.fitKept(path, basename(path));
+  }
+
+  dropCachedModels(prefix: string, keep: string): void {
+    pruneCaches(this.folder.cacheDir, prefix, keep);
+    this.folder.cacheListener?.modelsDropped(prefix, keep);
   }
 
   /** Writes an artifact by other means (a worker thread): `write` writes the staging path it is given and resolves to the SHA-256 of what it wrote. */

@@ -1,5 +1,6 @@
 import { bytesOf } from '../shared/files.js';
-import type { OutputFolder, StageWriter } from './folder.js';
+import type { OutputFolder } from './folder.js';
+import type { StageWrites } from './store.js';
 import type { IndexInfo } from './schemas.js';
 
 /**
@@ -29,6 +30,6 @@ export function readNeighbours(folder: OutputFolder, info: IndexInfo): Neighbour
 }
 
 /** Writes neighbours.bin: the labels, then the similarities. */
-export function writeNeighbours(writer: StageWriter, neighbours: Neighbours): void {
+export function writeNeighbours(writer: StageWrites, neighbours: Neighbours): void {
   writer.write('neighbours', [bytesOf(neighbours.labels), bytesOf(neighbours.scores)]);
 }

@@ -5,7 +5,7 @@ import { notice } from '../shared/progress.js';
 import { forEachBlock, rememberedHash, sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
-import { clustersFile, indexInfo, paperLine, vectorsInfo, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
+import { paperLine, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
 
 /** One paper as every stage after ingest sees it. */
 export interface Paper {
@@ -227,7 +227,7 @@ export function firstNonFinite(values: Float32Array): number {
 
 /** vectors.json and vectors.f32, checked against each other: sizes, hash, and finite values. */
 export function readVectors(folder: OutputFolder): { info: VectorsInfo; vectors: Float32Array } {
-  const info = folder.readJson('vectorsInfo', vectorsInfo);
+  const info = folder.readJson('vectorsInfo');
   const bytes = folder.readBytes('vectors');
   checkVectorsSize(folder, info, bytes.byteLength);
   // readBytes hashed it, or found it hashed, unless it changed while read
@@ -243,11 +243,11 @@ export function readVectors(folder: OutputFolder): { info: VectorsInfo; vectors:
 
 function checkVectorsSize(folder: OutputFolder, info: VectorsInfo, bytes: number): void {
   if (bytes !== info.count * info.dim * 4)
-    throw folder.damaged('vectors', `${bytes} bytes where ${folder.path('vectorsInfo')} says ${info.count} vectors of ${info.dim} dimensions (cut short?)`);
+    throw folder.damaged('vectors', `${bytes} bytes where ${folder.where('vectorsInfo')} says ${info.count} vectors of ${info.dim} dimensions (cut short?)`);
 }
 
 function checkVectorsHash(folder: OutputFolder, info: VectorsInfo, hash: string): void {
-  if (hash !== info.vectorsHash) throw folder.damaged('vectors', `does not match the hash in ${folder.path('vectorsInfo')} (damaged?)`);
+  if (hash !== info.vectorsHash) throw folder.damaged('vectors', `does not match the hash in ${folder.where('vectorsInfo')} (damaged?)`);
 }
 
 function checkVectorsFinite(folder: OutputFolder, info: VectorsInfo, vectors: Float32Array): void {
@@ -268,7 +268,7 @@ export function readCurrentVectors<P>(
 
 /** vectors.json alone, refusing vectors made from another papers.jsonl than the one read, for a stage that reads vectors.f32 later. */
 export function readCurrentVectorsInfo(folder: OutputFolder, papers: { hash: string; count: number }): VectorsInfo {
-  const info = folder.readJson('vectorsInfo', vectorsInfo);
+  const info = folder.readJson('vectorsInfo');
   checkMadeFrom(folder, info, papers);
   return info;
 }
@@ -285,9 +285,9 @@ function checkMadeFrom(folder: OutputFolder, info: VectorsInfo, papers: { hash: 
  * every artifact is (folder.readBlocks) and against the hash in vectors.json.
  */
 function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: Float32Array } {
-  const info = folder.readJson('vectorsInfo', vectorsInfo);
+  const info = folder.readJson('vectorsInfo');
   const path = folder.path('vectors');
-  if (!existsSync(path)) throw new UserError(`${path} not found: ${folder.remedy('vectors')} first`);
+  if (!existsSync(path)) throw new UserError(`${folder.where('vectors')} not found: ${folder.remedy('vectors')} first`);
   const size = statSync(path).size;
   checkVectorsSize(folder, info, size);
   const bytes = new Uint8Array(new SharedArrayBuffer(size));
@@ -314,21 +314,21 @@ export function readTitlesAndSharedVectors(folder: OutputFolder): { papers: Pape
 
 /** index.json, refusing one built from other vectors than the current ones. */
 export function readIndexInfo(folder: OutputFolder, vectors: VectorsInfo): IndexInfo {
-  const info = folder.readJson('indexInfo', indexInfo);
+  const info = folder.readJson('indexInfo');
   if (info.vectorsHash !== vectors.vectorsHash || info.count !== vectors.count) throw stale(folder, 'indexInfo', 'vectors');
   return info;
 }
 
 /** clusters.json if it belongs to the current vectors. */
 export function readClusters(folder: OutputFolder, vectors: VectorsInfo): Clusters {
-  const clusters = folder.readJson('clusters', clustersFile);
+  const clusters = folder.readJson('clusters');
   if (clusters.vectorsHash !== vectors.vectorsHash) throw stale(folder, 'clusters', 'vectors');
   return clusters;
 }
 
 /** An artifact made from an older version of another: the stage that makes it must run again. */
 function stale(folder: OutputFolder, name: ArtifactName, from: ArtifactName): UserError {
-  return new UserError(`${folder.path(name)} was made from another ${ARTIFACTS[from].file}: ${folder.remedy(name)} again`);
+  return new UserError(`${folder.where(name)} was made from another ${ARTIFACTS[from].file}: ${folder.remedy(name)} again`);
 }
 
 /**
@@ -349,5 +349,5 @@ export function readPrevious<T>(folder: OutputFolder, name: ArtifactName, read: 
 
 /** clusters.json, as it is or as it was before the cluster stage's last commit. */
 export function readClustersFile(folder: OutputFolder, version: 'current' | 'previous'): Clusters {
-  return folder.readJson('clusters', clustersFile, version);
+  return folder.readJson('clusters', version);
 }

@@ -241,6 +241,8 @@ export const manifestFile = manifestFacts.partial().extend({
   platform: z.string(),
   updatedAt: z.string(),
   stages: z.partialRecord(z.enum(stageNames), stageRecord),
+  /** In a LanceDB store: the table that holds each table artifact's committed version (its name in the artifact table, "papers.previous" for the one before). */
+  tables: z.record(z.string(), z.string()).optional(),
 });
 export type Manifest = z.infer<typeof manifestFile>;
 

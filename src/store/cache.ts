@@ -15,8 +15,13 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { sha256, writeFileAtomic } from '../shared/files.js';
-import { cacheLabel } from '../store/schemas.js';
-import type { Shard } from '../pipeline/options.js';
+import { cacheLabel } from './schemas.js';
+
+/** One of N deterministic parts of the work, for the jobs of a CI matrix: `index` counts from 1. */
+export interface Shard {
+  index: number;
+  count: number;
+}
 
 const HASH_BYTES = 32;
 /** Bytes of the check that ends each record. */
