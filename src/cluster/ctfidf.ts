@@ -34,18 +34,21 @@ const STOP_WORDS = new Set(
 const SEGMENT_BREAK = /[.,;:!?()[\]{}"“”]+/;
 const WORD = /[\p{L}][\p{L}\p{N}]*(?:[-'][\p{L}\p{N}]+)*/gu;
 
-/** The terms of a text: its words and two-word phrases, stop words left out, in original case. */
+/** The terms of a text: its words and its phrases of two and three words, stop words left out, in original case. */
 export function termsOf(text: string): string[] {
   const terms: string[] = [];
   for (const segment of text.split(SEGMENT_BREAK)) {
     let previous: string | undefined;
+    let beforeThat: string | undefined;
     for (const [word] of segment.matchAll(WORD)) {
       if (word.length < 2 || STOP_WORDS.has(word.toLowerCase())) {
-        previous = undefined;
+        previous = beforeThat = undefined;
         continue;
       }
       terms.push(word);
       if (previous) terms.push(`${previous} ${word}`);
+      if (beforeThat) terms.push(`${beforeThat} ${previous} ${word}`);
+      beforeThat = previous;
       previous = word;
     }
   }

@@ -1,50 +1,40 @@
 import { UserError } from '../shared/errors.js';
 import { sampleRows } from '../shared/random.js';
 import type { Paper } from '../store/read.js';
-import type { BroadTopic, Clusters, KScore, VectorsInfo } from '../store/schemas.js';
-import { termsOf, topicKeywords, topicLabels } from './ctfidf.js';
+import type { BroadTopic, Clusters, MiddleTopic, Topic, VectorsInfo } from '../store/schemas.js';
 import { adjustedRand } from './agreement.js';
-import { averageLinkage, cutTree } from './hierarchy.js';
 import { similarityToOwnTopic, topicCentres } from './kmeans.js';
-import { autoLevels, findTopics, KMEANS_SAMPLE, levelsLike, MAX_FINE_K, MIN_SPLIT, RESTARTS, type Levels } from './levels.js';
-import { keywordDiversity, labelDiversity, npmiCoherence, seedStability } from './quality.js';
+import { labelLevels, type LevelWords, type PhraseEmbedder } from './words.js';
+import { findTopics, KMEANS_SAMPLE, RESTARTS } from './levels.js';
+import { keywordDiversity, labelDiversity } from './quality.js';
 import { topicSpace, TOPIC_DIMS } from './reduce.js';
-import { BROAD_CRITERION, chooseBroadK, K_CRITERION } from './select.js';
-import { describeTopics, OUTLIER_RULE } from './topics.js';
+import { READING_SCALE, readingCount, reproducibility, resolutionAt, STABILITY_RUNS, type Resolution } from './resolution.js';
+import { BROAD_CRITERION, topicTree, type Tree } from './tree.js';
+import { describeTopics, OUTLIER_RULE, type TopicFigures } from './topics.js';
+import { howChosen } from './sentence.js';
 
 export const DEFAULT_SEED = 42;
-/** The seed of every sample the choice of k and the topic space draw, whatever --seed says. */
+/** The seed of every sample the choice of the number of topics and the topic space draw, whatever --seed says. */
 export const SELECTION_SEED = 42;
-/**
- * Broad topics as `--k auto` reports them: the fine topics merged by average
- * linkage where the merge heights rise most (true), rather than the broad
- * topics the fine ones were found in (false). Measured with MiniLM vectors,
- * seed 42: on the seeds + OHSUMED the merge gave the 2 subjects (NMI 0.952,
- * ARI 0.981; the split's 5 broad topics 0.342, 0.118), as stable across seeds
- * (ARI 0.983 against 0.805); on OHSUMED's 6-label part the split matched the
- * labels better at the broad level (ARI 0.555 against 0.283 for 2 broad
- * topics), but a corpus of plainly different subjects must come apart first.
- */
-export const BROAD_BY_MERGE = true;
-/** The most topics `--k N` accepts as sensible for a corpus is not limited; autoKRange is kept for callers that want a range. */
-const MAX_AUTO_K = 40;
 /** Papers named as a topic's representatives: its most central. */
 export const REPRESENTATIVES = 5;
-const KEYWORDS = 10;
-/** Other seeds the final clustering is run with to measure how stable its topics are. */
+/** Other seeds the final topics are fitted with to measure how much --seed moves them. */
 const STABILITY_SEEDS = 2;
 /**
  * A topic is weak when its keywords come together in fewer papers than chance
- * would have them (NPMI coherence below 0), or when runs from other seeds find
- * it again as a set of papers with Jaccard overlap below 0.5 on average: then
- * it is as much a mix of papers as a topic.
+ * would have them (NPMI coherence below 0), or when fits on seeded subsamples
+ * find it again as a set of papers with Jaccard overlap below 0.5 on average
+ * (Hennig's "dissolved"): then it is as much a mix of papers as a topic.
  */
 export const WEAK_COHERENCE = 0;
 export const WEAK_STABILITY = 0.5;
-export const WEAK_RULE = `coherence (NPMI of its top ${KEYWORDS} keywords) below ${WEAK_COHERENCE}, or stability (mean best-match Jaccard with the topics of ${STABILITY_SEEDS} other seeds) below ${WEAK_STABILITY}`;
+export const WEAK_RULE = `coherence (NPMI of its top keywords) below ${WEAK_COHERENCE}, or stability (mean best-match Jaccard with the topics of ${STABILITY_RUNS} fits on seeded subsamples of ${80}% of the papers) below ${WEAK_STABILITY}`;
 
 export interface ClusterOptions {
+  /** Fine topics: chosen (auto) or given. */
   k: number | 'auto';
+  /** Broad topics: chosen (auto) or given. */
+  broad: number | 'auto';
   seed: number;
   /** Fit the topics anew even when the drift since the last fit is small. */
   refit: boolean;
@@ -56,18 +46,12 @@ export type FittedTopics = Omit<Clusters, 'history'>;
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 const mean = (values: readonly number[]) => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length);
 
-/** The range `--k auto` searches for a corpus of this many papers. */
-export function autoKRange(papers: number): [number, number] {
-  return [2, Math.max(2, Math.min(MAX_AUTO_K, Math.floor(Math.sqrt(papers)), papers - 1))];
-}
-
-/** Refuses a k that cannot work for this many papers, before any work is done. */
-export function checkK(k: number | 'auto', papers: number): void {
-  if (k === 'auto') {
-    if (papers < 3) throw new UserError(`cannot find topics in ${papers} paper(s): need at least 3; add papers to the inputs`);
-  } else if (k > papers) {
-    throw new UserError(`--k ${k} is more than the ${papers} papers`);
-  }
+/** Refuses topic counts that cannot work for this many papers, before any work is done. */
+export function checkK(k: number | 'auto', papers: number, broad: number | 'auto' = 'auto'): void {
+  if (papers < 3) throw new UserError(`cannot find topics in ${papers} paper(s): need at least 3; add papers to the inputs`);
+  if (k !== 'auto' && k > papers) throw new UserError(`--k ${k} is more than the ${papers} papers; give at most ${papers}, or --k auto`);
+  if (broad !== 'auto' && broad > papers) throw new UserError(`--broad ${broad} is more than the ${papers} papers; give at most ${papers}, or --broad auto`);
+  if (broad !== 'auto' && k !== 'auto' && broad > k) throw new UserError(`--broad ${broad} is more than the ${k} fine topics of --k ${k}; give at most ${k}`);
 }
 
 /**
@@ -76,7 +60,7 @@ export function checkK(k: number | 'auto', papers: number): void {
  */
 export const KEYWORD_SAMPLE = 50_000;
 /** Papers of each topic (or all, when fewer) a keyword sample holds at least, so that a small topic is named by its own words. */
-const MIN_KEYWORD_PAPERS = 200;
+export const MIN_KEYWORD_PAPERS = 200;
 
 /** The rows keywords are taken from: all papers, or past KEYWORD_SAMPLE a seeded sample of each topic's (and the outliers') papers in proportion, MIN_KEYWORD_PAPERS at least. */
 export function keywordSample(memberOf: Int32Array, size = KEYWORD_SAMPLE): Int32Array {
@@ -92,204 +76,219 @@ export function keywordSample(memberOf: Int32Array, size = KEYWORD_SAMPLE): Int3
   return Int32Array.from(rows).sort();
 }
 
-/** Broad topics for given fine ones: the fine topics' centres joined by average linkage, cut where the merge heights rise most. */
-function mergedLevels(
-  vectors: Float32Array,
-  dim: number,
-  fine: { k: number; assignments: Int32Array; sampled: boolean },
-  broadK?: number,
-): Levels & { gaps: { k: number; gap: number }[] } {
-  const sizes = new Array<number>(fine.k).fill(0);
-  fine.assignments.forEach((topic) => sizes[topic]++);
-  const merges = averageLinkage(topicCentres(vectors, dim, fine.assignments, fine.k), dim, sizes);
-  const gaps = chooseBroadK(merges, fine.k);
-  // a given number of broad topics (that of the reference seed) is cut from this tree as it is
-  const chosen = broadK === undefined ? gaps : { k: Math.min(broadK, fine.k), gaps: gaps.gaps };
-  const parentOf = Array.from(cutTree(merges, fine.k, chosen.k));
-  const within = new Array<number>(chosen.k).fill(0);
-  parentOf.forEach((group) => within[group]++);
-  return {
-    broad: fine.assignments.map((topic) => parentOf[topic]),
-    broadK: chosen.k,
-    fine: fine.assignments,
-    fineK: fine.k,
-    parentOf,
-    within,
-    sampled: fine.sampled,
-    gaps: chosen.gaps,
-  };
+/** The number of broad topics: given, or judged like the fine count on the SELECTION_SEED fit, so that every --seed gives the same. */
+function broadCount(space: { vectors: Float32Array; dim: number }, vectors: Float32Array, dim: number, k: number, options: ClusterOptions): number | undefined {
+  if (options.broad !== 'auto') return options.broad;
+  if (options.seed === SELECTION_SEED) return undefined;
+  const reference = findTopics(space, k, SELECTION_SEED);
+  return topicTree(vectors, dim, reference.assignments, reference.k, vectors.length / dim).broadK;
 }
 
-/** Topics fitted on all papers: ids 0, 1, ... from the biggest topic down. */
-export function fitTopics(papers: readonly Paper[], info: VectorsInfo, vectors: Float32Array, options: ClusterOptions): FittedTopics {
-  const dim = info.dim;
-  // Topics are found in a PCA projection (see reduce.ts); their centres and figures are taken in the full space.
-  // The projection and the choice of k sample papers with SELECTION_SEED, not --seed: how many topics there are
-  // is a property of the vectors, and --seed only moves the k-means starts of the topics themselves.
-  const space = topicSpace(vectors, dim, SELECTION_SEED);
+/** Ids from the biggest topic down (ties to the topic holding the earlier paper), for fine, middle and broad topics alike. */
+function idsBySize(sizes: readonly number[], firstPaper: readonly number[]): number[] {
+  const order = sizes.map((_, group) => group).sort((a, b) => sizes[b] - sizes[a] || firstPaper[a] - firstPaper[b]);
+  const ids = new Array<number>(sizes.length);
+  order.forEach((group, id) => (ids[group] = id));
+  return ids;
+}
 
-  let levels: Levels;
-  let kSelection: Clusters['kSelection'];
-  let kScores: KScore[] = [];
-  let broadScores: Clusters['broadScores'] = [];
-  let reference: Levels | undefined;
-  let referenceBroadK: number | undefined;
-  let withinScores: Required<KScore>[][] | undefined;
-  if (options.k === 'auto') {
-    const auto = autoLevels(space, SELECTION_SEED);
-    reference = auto;
-    const split = options.seed === SELECTION_SEED ? auto : levelsLike(space, auto, options.seed);
-    if (BROAD_BY_MERGE) {
-      // the number of broad topics, like that of the fine ones, is chosen on the SELECTION_SEED topics
-      referenceBroadK = mergedLevels(vectors, dim, { k: auto.fineK, assignments: auto.fine, sampled: auto.sampled }).broadK;
-      const merged = mergedLevels(vectors, dim, { k: split.fineK, assignments: split.fine, sampled: split.sampled }, referenceBroadK);
-      levels = merged;
-      broadScores = merged.gaps;
-    } else {
-      levels = split;
-    }
-    kScores = auto.broadScores;
-    withinScores = auto.withinScores;
-    const range: [number, number] = [2, auto.broadScores[auto.broadScores.length - 1].k];
-    const sample = auto.sampledPapers < papers.length ? `, on a seeded sample of ${auto.sampledPapers} papers` : '';
-    kSelection = {
-      criterion:
-        `${K_CRITERION}: first over all papers, k from ${range[0]} to ${range[1]}${sample}, then within each of those groups of at least ${MIN_SPLIT} papers, on its own papers, k from 2 to the smaller of ${MAX_FINE_K} and the square root of its size; the topics are the groups' parts. ` +
-        `Broad topics: ${BROAD_CRITERION}. ` +
-        `Samples and subsamples are drawn with the fixed seed ${SELECTION_SEED}, so the numbers of topics follow from the vectors alone; --seed moves the k-means starts (with another seed, each coarse group keeps the number of fine topics of the seed-${SELECTION_SEED} group it overlaps most, and the merge tree is cut into as many broad topics as with seed ${SELECTION_SEED})`,
-      searched: range,
-      structure: auto.structure,
-      chosenFrom: range,
-      sampledPapers: auto.sampledPapers,
-      broadCriterion: BROAD_CRITERION,
-    };
-  } else {
-    const merged = mergedLevels(vectors, dim, findTopics(space, options.k, options.seed));
-    levels = merged;
-    broadScores = merged.gaps;
-    kSelection = { criterion: 'given with --k', broadCriterion: BROAD_CRITERION };
-  }
-
-  const k = levels.fineK;
-  const centres = topicCentres(vectors, dim, levels.fine, k);
-  const similarities = similarityToOwnTopic(vectors, dim, centres, levels.fine);
-  const { topics: figures, outliers } = describeTopics(dim, centres, levels.fine, similarities);
-
-  // Topic 0 is the biggest; ties go to the topic holding the earlier paper. Broad topics likewise, by the papers of their topics.
-  const firstPaper = figures.map((figure) => figure.members.reduce((first, row) => Math.min(first, row), Infinity));
-  const order = figures.map((_, topic) => topic).sort((a, b) => figures[b].members.length - figures[a].members.length || firstPaper[a] - firstPaper[b]);
-  const idOf = new Map(order.map((topic, id) => [topic, id]));
-  const broadSizes = new Array<number>(levels.broadK).fill(0);
-  const broadFirst = new Array<number>(levels.broadK).fill(Infinity);
+/** Sizes and first papers of groups made of fine topics. */
+function groupSizes(figures: readonly TopicFigures[], groupOf: readonly number[], groups: number): { sizes: number[]; first: number[] } {
+  const sizes = new Array<number>(groups).fill(0);
+  const first = new Array<number>(groups).fill(Infinity);
   figures.forEach((figure, topic) => {
-    broadSizes[levels.parentOf[topic]] += figure.members.length;
-    broadFirst[levels.parentOf[topic]] = Math.min(broadFirst[levels.parentOf[topic]], firstPaper[topic]);
+    sizes[groupOf[topic]] += figure.members.length;
+    first[groupOf[topic]] = Math.min(first[groupOf[topic]], ...figure.members);
   });
-  const broadOrder = broadSizes.map((_, group) => group).sort((a, b) => broadSizes[b] - broadSizes[a] || broadFirst[a] - broadFirst[b]);
-  const broadIdOf = new Map(broadOrder.map((group, id) => [group, id]));
-  const parentOf = order.map((topic) => broadIdOf.get(levels.parentOf[topic])!);
+  return { sizes, first };
+}
 
-  // Keywords come from the topics' own papers, outliers left out; past KEYWORD_SAMPLE papers, from a sample of them.
-  const allMemberOf = new Int32Array(papers.length).fill(-1);
-  order.forEach((topic, id) => figures[topic].members.forEach((row) => (allMemberOf[row] = id)));
-  const keywordRows = keywordSample(allMemberOf);
-  const documents = Array.from(keywordRows, (row) => termsOf(`${papers[row].title}. ${papers[row].abstract}`));
-  const memberOf = Int32Array.from(keywordRows, (row) => allMemberOf[row]);
-  const keywords = topicKeywords(documents, memberOf, k, KEYWORDS);
-  const labels = topicLabels(keywords);
-  const coherence = npmiCoherence(
-    documents,
-    keywords.map((list) => list.map((keyword) => keyword.term)),
-  );
-  const broadMemberOf = memberOf.map((id) => (id < 0 ? -1 : parentOf[id]));
-  const broadKeywords = topicKeywords(documents, broadMemberOf, levels.broadK, KEYWORDS);
-  const broadLabels = topicLabels(broadKeywords);
-  const broadCoherence = npmiCoherence(
-    documents,
-    broadKeywords.map((list) => list.map((keyword) => keyword.term)),
-  );
+/** Each level's groups renumbered by size: the id of every fine, middle and broad topic, and each fine topic's parents by id. */
+export interface Layout {
+  fineId: number[];
+  broadId: number[];
+  middleId: number[];
+  /** By fine id: its broad id and middle id (-1 without a middle level). */
+  parent: number[];
+  middle: number[];
+  /** By middle id: its broad id. */
+  middleParent: number[];
+}
 
-  // Stability: the same numbers of topics from other seeds, compared paper by paper with these.
-  const otherSeeds = Array.from({ length: STABILITY_SEEDS }, (_, index) => options.seed + 1 + index);
-  const others = otherSeeds.map((seed) => {
-    if (!reference) return mergedLevels(vectors, dim, findTopics(space, options.k as number, seed));
-    const split = levelsLike(space, reference, seed);
-    return BROAD_BY_MERGE ? mergedLevels(vectors, dim, { k: split.fineK, assignments: split.fine, sampled: split.sampled }, referenceBroadK) : split;
+function layoutOf(figures: readonly TopicFigures[], tree: Tree): Layout {
+  const fine = groupSizes(
+    figures,
+    figures.map((_, topic) => topic),
+    figures.length,
+  );
+  const fineId = idsBySize(fine.sizes, fine.first);
+  const broad = groupSizes(figures, tree.broadOf, tree.broadK);
+  const broadId = idsBySize(broad.sizes, broad.first);
+  const middle = groupSizes(figures, tree.middleOf, tree.middleK);
+  const middleId = idsBySize(middle.sizes, middle.first);
+  const parent = new Array<number>(figures.length);
+  const middleOfId = new Array<number>(figures.length).fill(-1);
+  figures.forEach((_, topic) => {
+    parent[fineId[topic]] = broadId[tree.broadOf[topic]];
+    if (tree.middleK > 0) middleOfId[fineId[topic]] = middleId[tree.middleOf[topic]];
   });
-  const fineIds = levels.fine.map((topic) => idOf.get(topic)!);
-  const stability = seedStability(
-    fineIds,
-    k,
-    others.map((other) => ({ assignments: other.fine, k: other.fineK })),
-  );
-  const broadAri = others.map((other) => round(adjustedRand(levels.broad, other.broad)));
+  const middleParent = new Array<number>(tree.middleK);
+  tree.middleParent.forEach((broadGroup, group) => (middleParent[middleId[group]] = broadId[broadGroup]));
+  return { fineId, broadId, middleId, parent, middle: middleOfId, middleParent };
+}
 
-  const sizes = order.map((topic) => figures[topic].members.length);
-  const topics = order.map((topic, id) => {
-    const figure = figures[topic];
-    return {
-      id,
-      label: labels[id],
-      keywords: keywords[id].map((keyword) => keyword.term),
-      size: figure.members.length,
-      cohesion: round(figure.cohesion),
-      nearestTopic: figure.nearestTopic ? { id: idOf.get(figure.nearestTopic.topic)!, similarity: round(figure.nearestTopic.similarity) } : null,
-      representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => papers[row].id),
-      paperIds: figure.members.map((row) => papers[row].id),
-      parent: parentOf[id],
-      coherence: round(coherence[id]),
-      stability: round(stability.perTopic[id]),
-      weak: coherence[id] < WEAK_COHERENCE || stability.perTopic[id] < WEAK_STABILITY,
-    };
+/** How much the topics move with the seed, and how well each comes back in the subsample fits. */
+function measureStability(
+  space: { vectors: Float32Array; dim: number },
+  vectors: Float32Array,
+  dim: number,
+  found: { k: number; assignments: Int32Array },
+  tree: Tree,
+  resolution: Resolution,
+  options: ClusterOptions,
+) {
+  const seeds = Array.from({ length: STABILITY_SEEDS }, (_, index) => options.seed + 1 + index);
+  const broadOfPaper = (fine: Int32Array, broadOf: readonly number[]) => fine.map((topic) => broadOf[topic]);
+  const mine = broadOfPaper(found.assignments, tree.broadOf);
+  const others = seeds.map((seed) => {
+    const other = findTopics(space, found.k, seed);
+    const otherTree = topicTree(vectors, dim, other.assignments, other.k, found.assignments.length, tree.broadK);
+    return { ari: adjustedRand(found.assignments, other.assignments), broadAri: adjustedRand(mine, broadOfPaper(other.assignments, otherTree.broadOf)) };
   });
-  const broadTopics: BroadTopic[] = broadOrder.map((group, id) => ({
-    id,
-    label: broadLabels[id],
-    keywords: broadKeywords[id].map((keyword) => keyword.term),
-    size: broadSizes[group],
-    topicIds: topics.filter((topic) => topic.parent === id).map((topic) => topic.id),
-    coherence: round(broadCoherence[id]),
-    ...(withinScores ? { kScores: withinScores[group] } : {}),
-  }));
-  const weighted = (values: readonly number[]) =>
-    values.reduce((sum, value, id) => sum + value * sizes[id], 0) /
-    Math.max(
-      1,
-      sizes.reduce((a, b) => a + b, 0),
-    );
+  const judgedLabels = Int32Array.from(resolution.judged.rows, (row) => found.assignments[row]);
+  return { seeds, others, perTopic: reproducibility(judgedLabels, found.k, resolution.fits) };
+}
 
+/** Topics fitted on all papers: ids 0, 1, ... from the biggest topic down, at each level. */
+export async function fitTopics(
+  papers: readonly Paper[],
+  info: VectorsInfo,
+  vectors: Float32Array,
+  options: ClusterOptions,
+  embed?: PhraseEmbedder,
+): Promise<FittedTopics> {
+  const dim = info.dim;
+  // Topics are found in a PCA projection (reduce.ts) and measured in the full space. How many there are is
+  // judged with SELECTION_SEED, not --seed: it is a property of the vectors; --seed moves the k-means starts.
+  const space = topicSpace(vectors, dim, SELECTION_SEED);
+  const auto = options.k === 'auto';
+  const resolution = resolutionAt(space, auto ? readingCount(papers.length) : (options.k as number), SELECTION_SEED);
+  const found = findTopics(space, options.broad === 'auto' ? resolution.k : Math.max(resolution.k, options.broad), options.seed);
+  const tree = topicTree(vectors, dim, found.assignments, found.k, papers.length, broadCount(space, vectors, dim, found.k, options));
+  const centres = topicCentres(vectors, dim, found.assignments, found.k);
+  const { topics: figures, outliers } = describeTopics(dim, centres, found.assignments, similarityToOwnTopic(vectors, dim, centres, found.assignments));
+  const layout = layoutOf(figures, tree);
+  const words = await labelLevels(papers, vectors, dim, figures, layout, tree, embed);
+  const stability = measureStability(space, vectors, dim, found, tree, resolution, options);
+  const topics = fineTopics(papers, figures, layout, words.fine, stability.perTopic);
+  const sizes = topics.map((topic) => topic.size);
+  const weighted = (values: readonly number[]) => values.reduce((sum, value, id) => sum + value * sizes[id], 0) / Math.max(1, papers.length - outliers.length);
+  const broadTopics = groupTopics(topics, words.broad, (topic) => topic.parent) as BroadTopic[];
+  const middleTopics = tree.middleK > 0 ? middleTopicsOf(topics, words.middle!, layout) : undefined;
+  const weakTopics = topics.filter((topic) => topic.weak).length;
+  const summary = howChosen({
+    papers: papers.length,
+    sizes,
+    broad: broadTopics.length,
+    middle: middleTopics?.length ?? 0,
+    weak: weakTopics,
+    resolution,
+    options,
+  });
   return {
-    k,
+    k: found.k,
     seed: options.seed,
-    method:
-      `spherical k-means (ml-kmeans from k-means++ seeds, best of ${RESTARTS} restarts) ${space.dim < dim ? `in a ${TOPIC_DIMS}-dimension PCA projection of the vectors` : 'on the vectors'}${levels.sampled ? `, centres fitted on a seeded sample of ${KMEANS_SAMPLE} papers` : ''}; every paper in the topic of its nearest centre; cohesion, representatives and outliers measured on the full vectors; ` +
-      (options.k === 'auto' ? 'topics by k-means within each of the most stable coarse k-means groups; ' : '') +
-      `broad topics: the topics' centres joined by average linkage (UPGMA, cosine distance, weighted by size)` +
-      (keywordRows.length < papers.length
-        ? `; keywords and coherence from a seeded sample of ${keywordRows.length} papers, each topic's in proportion (at least ${MIN_KEYWORD_PAPERS} of each)`
-        : ''),
-    kSelection,
-    kScores,
+    method: methodOf(space.dim < dim, found.sampled, words),
+    kSelection: auto
+      ? {
+          criterion: `sized for reading: ${READING_SCALE} x the cube root of the ${papers.length} papers; topics that k-means fits on ${STABILITY_RUNS} seeded subsamples do not find again are flagged weak`,
+          searched: [resolution.k, resolution.k],
+          structure: resolution.agreement >= 0.75 ? 'clear' : 'weak',
+          chosenFrom: [resolution.k, resolution.k],
+          sampledPapers: resolution.judged.rows.length,
+          broadCriterion: options.broad === 'auto' ? BROAD_CRITERION : `given with --broad ${options.broad}`,
+          summary,
+        }
+      : { criterion: 'given with --k', broadCriterion: options.broad === 'auto' ? BROAD_CRITERION : `given with --broad ${options.broad}`, summary },
+    kScores: [{ k: resolution.k, stability: resolution.agreement }],
     model: info.model,
     vectorsHash: info.vectorsHash,
     outlierRule: OUTLIER_RULE,
     topics,
-    outliers: outliers.map((outlier) => ({ id: papers[outlier.row].id, nearestTopic: idOf.get(outlier.topic)!, similarity: round(outlier.similarity) })),
+    outliers: outliers.map((outlier) => ({ id: papers[outlier.row].id, nearestTopic: layout.fineId[outlier.topic], similarity: round(outlier.similarity) })),
     broadTopics,
-    broadScores,
+    ...(middleTopics ? { middleTopics } : {}),
+    broadScores: tree.gaps,
     quality: {
-      labelDiversity: { topics: round(labelDiversity(labels)), broadTopics: round(labelDiversity(broadLabels)) },
+      labelDiversity: {
+        topics: round(labelDiversity(topics.map((topic) => topic.label))),
+        broadTopics: round(labelDiversity(broadTopics.map((topic) => topic.label))),
+      },
       keywordDiversity: round(keywordDiversity(topics.map((topic) => topic.keywords))),
-      coherence: { topics: round(weighted(coherence)), broadTopics: round(mean(broadCoherence)) },
+      coherence: { topics: round(weighted(topics.map((topic) => topic.coherence))), broadTopics: round(mean(broadTopics.map((topic) => topic.coherence))) },
       stability: {
-        seeds: otherSeeds,
-        ari: stability.ari.map(round),
-        meanAri: round(mean(stability.ari)),
-        meanTopicJaccard: round(weighted(stability.perTopic)),
-        broadAri,
+        seeds: stability.seeds,
+        ari: stability.others.map((other) => round(other.ari)),
+        meanAri: round(mean(stability.others.map((other) => other.ari))),
+        meanTopicJaccard: round(weighted(topics.map((topic) => topic.stability))),
+        broadAri: stability.others.map((other) => round(other.broadAri)),
       },
       weakRule: WEAK_RULE,
-      weakTopics: topics.filter((topic) => topic.weak).length,
+      weakTopics,
     },
   };
+}
+
+function methodOf(projected: boolean, sampled: boolean, words: { labelMethod: string; sampled: number | undefined }): string {
+  return (
+    `spherical k-means (k-means++ starts, best of ${RESTARTS}) ${projected ? `in a ${TOPIC_DIMS}-dimension PCA projection of the vectors` : 'on the vectors'}` +
+    `${sampled ? `, centres fitted on a seeded sample of ${KMEANS_SAMPLE} papers` : ''}; every paper in the topic of its nearest centre; cohesion, representatives and outliers measured on the full vectors; ` +
+    `broad topics: the topics' centres joined by average linkage (UPGMA, cosine distance, weighted by size); labels: ${words.labelMethod}` +
+    (words.sampled !== undefined ? `; keywords and coherence from a seeded sample of ${words.sampled} papers, each topic's in proportion` : '')
+  );
+}
+
+/** The fine topics in id order, with their figures, words and stability. */
+function fineTopics(papers: readonly Paper[], figures: readonly TopicFigures[], layout: Layout, words: LevelWords, stability: readonly number[]): Topic[] {
+  const byId = new Array<number>(figures.length);
+  layout.fineId.forEach((id, topic) => (byId[id] = topic));
+  return byId.map((topic, id) => {
+    const figure = figures[topic];
+    return {
+      id,
+      label: words.labels[id],
+      description: words.descriptions[id],
+      keywords: words.keywords[id],
+      size: figure.members.length,
+      cohesion: round(figure.cohesion),
+      nearestTopic: figure.nearestTopic ? { id: layout.fineId[figure.nearestTopic.topic], similarity: round(figure.nearestTopic.similarity) } : null,
+      representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => papers[row].id),
+      paperIds: figure.members.map((row) => papers[row].id),
+      parent: layout.parent[id],
+      ...(layout.middle[id] >= 0 ? { middle: layout.middle[id] } : {}),
+      coherence: round(words.coherence[id]),
+      stability: round(stability[topic]),
+      weak: words.coherence[id] < WEAK_COHERENCE || stability[topic] < WEAK_STABILITY,
+    };
+  });
+}
+
+/** Broad (or middle) topics in id order: their words, size and fine topics. */
+function groupTopics(topics: readonly Topic[], words: LevelWords, groupOf: (topic: Topic) => number) {
+  return words.labels.map((label, id) => {
+    const members = topics.filter((topic) => groupOf(topic) === id);
+    return {
+      id,
+      label,
+      description: words.descriptions[id],
+      keywords: words.keywords[id],
+      size: members.reduce((sum, topic) => sum + topic.size, 0),
+      topicIds: members.map((topic) => topic.id),
+      coherence: round(words.coherence[id]),
+    };
+  });
+}
+
+function middleTopicsOf(topics: readonly Topic[], words: LevelWords, layout: Layout): MiddleTopic[] {
+  return groupTopics(topics, words, (topic) => topic.middle ?? -1).map((group, id) => ({ ...group, parent: layout.middleParent[id] }));
 }

@@ -6,13 +6,15 @@
  */
 import { UserError } from '../shared/errors.js';
 import { vectorFingerprint } from '../shared/vectors.js';
-import type { Clusters, TopicHistory } from '../store/schemas.js';
+import type { Clusters, TopicHistory, VectorsInfo } from '../store/schemas.js';
 import type { StageWrites, Store } from '../store/store.js';
-import { checkK, fitTopics, type ClusterOptions } from './fit.js';
+import type { PhraseModel } from '../pipeline/stage.js';
+import { checkK, fitTopics, type ClusterOptions, type FittedTopics } from './fit.js';
+import type { PhraseEmbedder } from './labels.js';
 import { continueTopics } from './lineage.js';
 import { assignToTopics, compareWithLastRun, DRIFT_THRESHOLD, type SinceLastRun } from './update.js';
 
-export { autoKRange, checkK, DEFAULT_SEED, WEAK_COHERENCE, WEAK_STABILITY, type ClusterOptions } from './fit.js';
+export { checkK, DEFAULT_SEED, WEAK_COHERENCE, WEAK_STABILITY, type ClusterOptions } from './fit.js';
 export { DRIFT_THRESHOLD } from './update.js';
 export type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
 
@@ -38,19 +40,37 @@ function refitReason(last: Clusters | undefined, since: SinceLastRun | undefined
   if (!last) return 'no earlier topics to go on from: topics fitted on all papers';
   const fitted = last.history.fitOptions;
   if (options.refit) return 'refit asked for with --refit';
-  if (fitted.k !== options.k || fitted.seed !== options.seed)
-    return `refit: --k ${options.k} --seed ${options.seed} differ from the last fit's --k ${fitted.k} --seed ${fitted.seed}`;
+  const fittedBroad = fitted.broad ?? 'auto';
+  if (fitted.k !== options.k || fittedBroad !== options.broad || fitted.seed !== options.seed)
+    return `refit: --k ${options.k} --broad ${options.broad} --seed ${options.seed} differ from the last fit's --k ${fitted.k} --broad ${fittedBroad} --seed ${fitted.seed}`;
   if (since!.drift > DRIFT_THRESHOLD)
     return `refit: the papers added, changed and removed since the last fit are ${percent(since!.drift)} of the ${last.history.fittedPapers} it was fitted on, over the ${percent(DRIFT_THRESHOLD)} threshold`;
   if (since!.kept.every((slot) => slot < 0)) return 'refit: no paper of the last fit is left as it was';
   return undefined;
 }
 
+/**
+ * The model the vectors came from, to embed label candidates with (the
+ * runner hands the embed stage's loader in); none when it cannot be had
+ * (vectors from a model folder since removed), and the labels then keep
+ * c-TF-IDF's order.
+ */
+async function phraseEmbedder(store: Store, info: VectorsInfo, load: PhraseModel | undefined): Promise<{ embed?: PhraseEmbedder; dispose: () => Promise<void> }> {
+  if (!load) return { dispose: async () => {} };
+  try {
+    const model = await load(store, info);
+    return { embed: (phrases) => model.embedShort(phrases), dispose: () => model.dispose() };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { dispose: async () => {} };
+  }
+}
+
 /** The cluster stage: vectors and papers in, `<out>/clusters.json` out. */
-export function cluster(writer: StageWrites, options: ClusterOptions): Clusters {
+export async function cluster(writer: StageWrites, options: ClusterOptions, phraseModel?: PhraseModel): Promise<Clusters> {
   // a run that fits no topics needs no abstracts: it reads only ids and titles, which at a million papers is a fraction of the time
   const { papers, info, vectors } = writer.store.readCurrentVectors((store) => store.readPaperTitles());
-  checkK(options.k, papers.length);
+  checkK(options.k, papers.length, options.broad);
   const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, info.dim));
   const last = lastTopics(writer.store);
   const since = last && compareWithLastRun(last, papers, fingerprints);
@@ -73,12 +93,18 @@ export function cluster(writer: StageWrites, options: ClusterOptions): Clusters 
     };
     clusters = { ...assigned, model: info.model, vectorsHash: info.vectorsHash, history };
   } else {
-    const fitted = fitTopics(writer.store.readPapers().papers, info, vectors, options);
+    const model = await phraseEmbedder(writer.store, info, phraseModel);
+    let fitted: FittedTopics;
+    try {
+      fitted = await fitTopics(writer.store.readPapers().papers, info, vectors, options, model.embed);
+    } finally {
+      await model.dispose();
+    }
     const continued = last && continueTopics(fitted, last);
     const history: TopicHistory = {
       run: 'fitted',
       reason,
-      fitOptions: { k: options.k, seed: options.seed },
+      fitOptions: { k: options.k, broad: options.broad, seed: options.seed },
       fittedPapers: papers.length,
       sinceFit: { added: 0, changed: 0, removed: 0 },
       drift: 0,

@@ -1,4 +1,3 @@
-import { kmeans } from 'ml-kmeans';
 import { seededRandom } from '../shared/random.js';
 import { dot } from '../shared/vectors.js';
 
@@ -10,7 +9,7 @@ export interface Clustering {
   centres: Float32Array;
 }
 
-/** Rows of a row-major matrix as views; ml-kmeans reads them like arrays without a copy. */
+/** Rows of a row-major matrix as views, for libraries that read arrays of rows, without a copy. */
 export function rowsOf(vectors: Float32Array, dim: number): number[][] {
   const rows: Float32Array[] = [];
   for (let offset = 0; offset < vectors.length; offset += dim) rows.push(vectors.subarray(offset, offset + dim));
@@ -93,24 +92,81 @@ export function kmeansPlusPlus(vectors: Float32Array, dim: number, k: number, se
 }
 
 /**
- * k-means (ml-kmeans's iterations from our k-means++ seeds) on unit vectors,
- * restarted with seeds seed, seed+1, ... and the tightest result kept. Centres are scaled
- * to unit length so that topics are directions, as cosine similarity sees them
- * (spherical k-means).
+ * One round of spherical k-means: each paper to its nearest centre, then each
+ * centre to the normalised sum of its papers. A centre left with no paper
+ * moves to the paper farthest from its own centre, so k topics stay k.
+ * Returns the number of papers that changed topic and the inertia before the move.
  */
-export function clusterVectors(vectors: Float32Array, dim: number, k: number, seed: number, restarts: number): Clustering {
-  const rows = rowsOf(vectors, dim);
+function lloydStep(
+  vectors: Float32Array,
+  dim: number,
+  centres: Float32Array,
+  assignments: Int32Array,
+  sums: Float64Array,
+): { changed: number; inertia: number } {
+  const count = vectors.length / dim;
+  const k = centres.length / dim;
+  const similarities = new Float64Array(count);
+  let changed = 0;
+  let inertia = 0;
+  for (let row = 0; row < count; row++) {
+    let best = -Infinity;
+    let topic = 0;
+    for (let centre = 0; centre < k; centre++) {
+      const similarity = dot(vectors, row * dim, centres, centre * dim, dim);
+      if (similarity > best) {
+        best = similarity;
+        topic = centre;
+      }
+    }
+    if (assignments[row] !== topic) changed++;
+    assignments[row] = topic;
+    similarities[row] = best;
+    inertia += 2 - 2 * best;
+  }
+  sums.fill(0);
+  const sizes = new Int32Array(k);
+  for (let row = 0; row < count; row++) {
+    const base = assignments[row] * dim;
+    sizes[assignments[row]]++;
+    for (let d = 0; d < dim; d++) sums[base + d] += vectors[row * dim + d];
+  }
+  for (let centre = 0; centre < k; centre++) {
+    if (sizes[centre] > 0) continue;
+    // the least well placed paper founds the empty topic
+    let far = 0;
+    for (let row = 1; row < count; row++) if (similarities[row] < similarities[far]) far = row;
+    similarities[far] = Infinity;
+    for (let d = 0; d < dim; d++) sums[centre * dim + d] = vectors[far * dim + d];
+    changed++;
+  }
+  centres.set(centresOf(sums, dim));
+  return { changed, inertia };
+}
+
+/**
+ * Spherical k-means on unit vectors from k-means++ seeds (or from given
+ * centres), restarted with seeds seed, seed+1, ... and the tightest result
+ * kept. Centres are unit vectors, so topics are directions, as cosine
+ * similarity sees them. Written on typed arrays: the sweep runs it dozens of
+ * times, and ml-kmeans's arrays of arrays took most of the stage's time.
+ */
+export function clusterVectors(vectors: Float32Array, dim: number, k: number, seed: number, restarts: number, start?: Float32Array): Clustering {
+  const count = vectors.length / dim;
+  const sums = new Float64Array(k * dim);
   let best: { clustering: Clustering; inertia: number } | undefined;
-  for (let restart = 0; restart < restarts; restart++) {
-    const initialization = rowsOf(kmeansPlusPlus(vectors, dim, k, seed + restart), dim);
-    const result = kmeans(rows, k, { initialization, maxIterations: MAX_ITERATIONS });
-    const centres = new Float32Array(k * dim);
-    result.centroids.forEach((centre, topic) => centres.set(centre, topic * dim));
-    normalizeRows(centres, dim);
-    const { assignments, similarities } = assignToNearest(vectors, dim, centres);
-    // unit vectors: squared distance to a unit centre is 2 - 2 cos
-    const inertia = similarities.reduce((sum, similarity) => sum + 2 - 2 * similarity, 0);
-    if (!best || inertia < best.inertia) best = { clustering: { k, assignments, centres }, inertia };
+  for (let restart = 0; restart < (start ? 1 : restarts); restart++) {
+    const centres = start ? Float32Array.from(start) : kmeansPlusPlus(vectors, dim, k, seed + restart);
+    const assignments = new Int32Array(count).fill(-1);
+    let inertia = 0;
+    for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+      const step = lloydStep(vectors, dim, centres, assignments, sums);
+      inertia = step.inertia;
+      if (step.changed === 0) break;
+    }
+    const final = assignToNearest(vectors, dim, centres);
+    inertia = final.similarities.reduce((sum, similarity) => sum + 2 - 2 * similarity, 0);
+    if (!best || inertia < best.inertia) best = { clustering: { k, assignments: final.assignments, centres }, inertia };
   }
   return best!.clustering;
 }

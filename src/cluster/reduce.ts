@@ -1,5 +1,5 @@
 import { PCA } from 'ml-pca';
-import { sampleRows } from '../shared/random.js';
+import { sampleRows, seededRandom } from '../shared/random.js';
 import { gatherRows } from '../shared/vectors.js';
 
 /**
@@ -12,8 +12,8 @@ export const TOPIC_DIMS = 48;
 /** Papers the principal directions are fitted on; more change them little. */
 const PCA_SAMPLE = 2000;
 
-/** Mean and covariance (as rows, for ml-pca) of a row-major matrix. */
-function covarianceOf(rows: Float32Array, dim: number): { means: Float64Array; covariance: number[][] } {
+/** Mean and covariance (dim x dim, row-major) of a row-major matrix. */
+function covarianceOf(rows: Float32Array, dim: number): { means: Float64Array; covariance: Float64Array } {
   const count = rows.length / dim;
   const means = new Float64Array(dim);
   for (let row = 0; row < count; row++) for (let d = 0; d < dim; d++) means[d] += rows[row * dim + d] / count;
@@ -26,8 +26,70 @@ function covarianceOf(rows: Float32Array, dim: number): { means: Float64Array; c
       for (let b = a; b < dim; b++) sums[a * dim + b] += value * centred[b];
     }
   }
-  const covariance = Array.from({ length: dim }, (_, a) => Array.from({ length: dim }, (_, b) => sums[Math.min(a, b) * dim + Math.max(a, b)] / (count - 1)));
+  const covariance = new Float64Array(dim * dim);
+  for (let a = 0; a < dim; a++) for (let b = a; b < dim; b++) covariance[a * dim + b] = covariance[b * dim + a] = sums[a * dim + b] / (count - 1);
   return { means, covariance };
+}
+
+/** Columns of a dim x width row-major matrix made orthonormal (modified Gram-Schmidt). */
+function orthonormalise(matrix: Float64Array, dim: number, width: number): void {
+  for (let c = 0; c < width; c++) {
+    for (let previous = 0; previous < c; previous++) {
+      let projection = 0;
+      for (let d = 0; d < dim; d++) projection += matrix[d * width + c] * matrix[d * width + previous];
+      for (let d = 0; d < dim; d++) matrix[d * width + c] -= projection * matrix[d * width + previous];
+    }
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += matrix[d * width + c] ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let d = 0; d < dim; d++) matrix[d * width + c] /= norm;
+  }
+}
+
+/** covariance (dim x dim) times basis (dim x width), row-major. */
+function times(covariance: Float64Array, basis: Float64Array, dim: number, width: number): Float64Array {
+  const product = new Float64Array(dim * width);
+  for (let a = 0; a < dim; a++)
+    for (let b = 0; b < dim; b++) {
+      const value = covariance[a * dim + b];
+      if (value !== 0) for (let c = 0; c < width; c++) product[a * width + c] += value * basis[b * width + c];
+    }
+  return product;
+}
+
+/** Extra directions the subspace iteration carries, and its rounds: enough for the leading TOPIC_DIMS to settle. */
+const OVERSAMPLE = 8;
+const POWER_ROUNDS = 4;
+
+/**
+ * The leading principal directions of a covariance matrix, as a dim x TOPIC_DIMS
+ * matrix (row-major), by seeded subspace iteration and a small eigenproblem
+ * (ml-pca) in that subspace: a full eigendecomposition of 384 x 384 took
+ * most of the cluster stage's time on a few hundred papers.
+ */
+function leadingDirections(covariance: Float64Array, dim: number, seed: number): (d: number, c: number) => number {
+  const width = Math.min(dim, TOPIC_DIMS + OVERSAMPLE);
+  const random = seededRandom(seed);
+  let basis: Float64Array = Float64Array.from({ length: dim * width }, () => random() - 0.5);
+  orthonormalise(basis, dim, width);
+  for (let round = 0; round < POWER_ROUNDS; round++) {
+    basis = times(covariance, basis, dim, width);
+    orthonormalise(basis, dim, width);
+  }
+  const projected = times(covariance, basis, dim, width);
+  const small = Array.from({ length: width }, (_, a) =>
+    Array.from({ length: width }, (_, b) => {
+      let sum = 0;
+      for (let d = 0; d < dim; d++) sum += basis[d * width + a] * projected[d * width + b];
+      return sum;
+    }),
+  );
+  const rotation = new PCA(small, { isCovarianceMatrix: true }).getEigenvectors();
+  return (d, c) => {
+    let sum = 0;
+    for (let w = 0; w < width; w++) sum += basis[d * width + w] * rotation.get(w, c);
+    return sum;
+  };
 }
 
 /**
@@ -40,16 +102,15 @@ export function topicSpace(vectors: Float32Array, dim: number, seed: number): { 
   const count = vectors.length / dim;
   if (dim <= TOPIC_DIMS || count <= TOPIC_DIMS) return { vectors, dim };
   const { means, covariance } = covarianceOf(gatherRows(vectors, dim, sampleRows(count, PCA_SAMPLE, seed)), dim);
-  // ml-pca's own covariance goes through generic matrix code, 5 times slower than this loop
-  const directions = new PCA(covariance, { isCovarianceMatrix: true }).getEigenvectors();
+  const direction = leadingDirections(covariance, dim, seed);
   // components[c * dim + d]: component c as a contiguous row, so each projected value is one dot product;
   // the mean is taken off once per component (offsets) instead of once per paper and dimension
   const components = new Float64Array(TOPIC_DIMS * dim);
   const offsets = new Float64Array(TOPIC_DIMS);
   for (let c = 0; c < TOPIC_DIMS; c++) {
     for (let d = 0; d < dim; d++) {
-      components[c * dim + d] = directions.get(d, c);
-      offsets[c] += means[d] * directions.get(d, c);
+      components[c * dim + d] = direction(d, c);
+      offsets[c] += means[d] * components[c * dim + d];
     }
   }
   const projected = new Float32Array(count * TOPIC_DIMS);

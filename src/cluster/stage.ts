@@ -12,7 +12,18 @@ export const clusterStage = defineStage({
   // keywords come from the papers' text, so the papers count as well as their vectors
   reads: ['papers', 'vectors', 'vectorsInfo'],
   options: {
-    k: option<number | 'auto'>({ flags: '--k <k>', description: 'number of topics, or auto', default: 'auto', parse: topicCount }),
+    k: option<number | 'auto'>({
+      flags: '--k <k>',
+      description: 'number of fine topics, or auto (sized for reading, kept where stable)',
+      default: 'auto',
+      parse: topicCount,
+    }),
+    broad: option<number | 'auto'>({
+      flags: '--broad <n>',
+      description: 'number of broad topics, or auto (3 to 12, where the merge tree rises most)',
+      default: 'auto',
+      parse: topicCount,
+    }),
     seed: option<number>({ flags: '--seed <n>', description: 'seed of k-means and the map', default: DEFAULT_SEED, parse: wholeNumber(0) }),
     refit: option<boolean>({
       flags: '--refit',
@@ -22,12 +33,14 @@ export const clusterStage = defineStage({
     }),
   },
   prepare: () => ({ plan: undefined }),
-  checkCorpus: (options, papers) => checkK(options.k, papers),
-  run: (writer, options) => cluster(writer, options),
+  checkOptions: (options) => checkK(options.k, Infinity, options.broad),
+  checkCorpus: (options, papers) => checkK(options.k, papers, options.broad),
+  run: (writer, options, _plan, services) => cluster(writer, options, services.phraseModel),
   facts: (clusters) => ({ counts: { topics: clusters.topics.length, outliers: clusters.outliers.length } }),
   describe: (clusters, folder) =>
     [
       `cluster: ${clusters.topics.length} topics, ${clusters.outliers.length} outliers; ${clusters.history.reason} -> ${folder.where('clusters')}`,
-      ...clusters.topics.map((topic) => `  ${String(topic.id).padStart(2)}  ${String(topic.size).padStart(4)}  ${topic.label}`),
+      ...(clusters.kSelection.summary ? [`  ${clusters.kSelection.summary}`] : []),
+      ...clusters.topics.map((topic) => `  ${String(topic.id).padStart(2)}  ${String(topic.size).padStart(4)}  ${topic.name ?? topic.label}`),
     ].join('\n'),
 });

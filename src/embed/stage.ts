@@ -1,7 +1,10 @@
 import { option, shardOf, wholeNumber, type Shard } from '../pipeline/options.js';
-import { defineStage } from '../pipeline/stage.js';
+import { defineStage, type PhraseModel } from '../pipeline/stage.js';
 import { resolveModel } from './model.js';
-import { DEFAULT_BATCH_SIZE, embed, planEmbedding } from './index.js';
+import { DEFAULT_BATCH_SIZE, embed, planEmbedding, loadQueryEmbedder } from './index.js';
+
+/** The model a store's vectors came from, for other stages to embed short texts with (the cluster stage's label candidates). */
+export const phraseModel: PhraseModel = (store, info) => loadQueryEmbedder(store, info);
 
 export const embedStage = defineStage({
   name: 'embed',

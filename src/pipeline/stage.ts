@@ -1,6 +1,6 @@
 import type { StageWrites, Store } from '../store/store.js';
 import type { ArtifactName } from '../store/artifacts.js';
-import type { ManifestFacts, StageName } from '../store/schemas.js';
+import type { ManifestFacts, StageName, VectorsInfo } from '../store/schemas.js';
 import type { OptionTable, OptionValues } from './options.js';
 
 /** What a stage learnt before it ran: what its result depends on beyond its declared reads and options, and what run() needs. */
@@ -16,6 +16,17 @@ export interface Prepared<P> {
  * comes from the artifact table (src/store/artifacts.ts). The runner does the
  * skipping, the committing and the manifest; the CLI makes a command of it.
  */
+/** A model that embeds short texts into the papers' vector space, as the embed stage loads it for the vectors of a store. */
+export type PhraseModel = (
+  store: Store,
+  info: VectorsInfo,
+) => Promise<{ embedShort(texts: readonly string[]): Promise<Float32Array>; dispose(): Promise<void> }>;
+
+/** What the runner hands a stage beyond its options: another stage's capabilities, without the stages importing one another. */
+export interface Services {
+  phraseModel?: PhraseModel;
+}
+
 export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unknown> {
   name: StageName;
   /** The command's help line. */
@@ -29,7 +40,7 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   prepare(store: Store, options: OptionValues<O>): Promise<Prepared<P>> | Prepared<P>;
   /** Refuses options that cannot work on a corpus of this many papers. */
   checkCorpus?(options: OptionValues<O>, papers: number): void;
-  run(writer: StageWrites, options: OptionValues<O>, plan: P): Promise<S> | S;
+  run(writer: StageWrites, options: OptionValues<O>, plan: P, services: Services): Promise<S> | S;
   /** False when these options make the stage a part of a job that commits nothing (embed --shard). */
   commits?(options: OptionValues<O>): boolean;
   /** Facts for the top of manifest.json. */

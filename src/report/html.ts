@@ -192,6 +192,7 @@ export function jsonForScript(value: unknown): string {
 /** Broad topics as the clusters give them (two-level topics), if they do. */
 interface BroadTopicInput {
   label: string;
+  name?: string;
   keywords?: string[];
   size?: number;
   topicIds: number[];
@@ -228,9 +229,12 @@ function broadGroups(data: ReportData): BroadTopicInput[] {
     }));
     // a fine topic no broad topic names still gets a colour and a place in the legend
     const orphans = topics.filter((topic) => !seen.has(topic.id));
-    return [...groups.filter((group) => group.topicIds.length > 0), ...orphans.map((topic) => ({ label: topic.label, topicIds: [topic.id] }))];
+    return [
+      ...groups.filter((group) => group.topicIds.length > 0).map((group) => ({ ...group, label: group.name ?? group.label })),
+      ...orphans.map((topic) => ({ label: topic.name ?? topic.label, topicIds: [topic.id] })),
+    ];
   }
-  return topics.map((topic) => ({ label: topic.label, keywords: topic.keywords, size: topic.size, topicIds: [topic.id] }));
+  return topics.map((topic) => ({ label: topic.name ?? topic.label, keywords: topic.keywords, size: topic.size, topicIds: [topic.id] }));
 }
 
 /**
@@ -358,12 +362,14 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
           notice: `The shipped all-MiniLM-L6-v2 could not be used (${vectors.fallbackReason}); the builtin embedder was used, so neighbours and topics are less semantic.`,
         }
       : {}),
+    chosen: clusters.kSelection.summary ?? `${clusters.topics.length} topics: ${clusters.kSelection.criterion}.`,
     projection: `${data.projection} Topics: ${clusters.method}; k = ${clusters.k}, ${clusters.kSelection.criterion}.`,
     floor,
     topics: clusters.topics.map((topic, index) => ({
       id: topic.id,
-      label: topic.label,
-      short: shortLabel(topic.label),
+      label: topic.name ?? topic.label,
+      ...(topic.description ? { description: topic.description } : {}),
+      short: shortLabel(topic.name ?? topic.label),
       keywords: topic.keywords,
       size: topic.size,
       colour: colours.fine[index],
@@ -428,6 +434,7 @@ ${newsHtml(whatsNew(data.changes, clusters.topics))}
 <ul id="matches"></ul>
 <div id="details"></div>
 <h3>Topics</h3>
+<p class="meta" id="chosen"></p>
 <ul id="topics"></ul>
 <p class="projection" id="projection"></p>
 </aside>

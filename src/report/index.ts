@@ -111,7 +111,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
     const rowOf = rowsById(papers);
     const topicOf = new Int32Array(papers.length).fill(-1);
     for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
-    graphml.write({ papers, topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.label])) });
+    graphml.write({ papers, topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.name ?? topic.label])) });
     // the vectors are read once the graph is under way: the map needs them, the graph does not
     const { vectors } = folder.readVectors();
     const changes = changesSince(

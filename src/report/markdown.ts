@@ -1,5 +1,6 @@
 import { linkCount, relatedOf } from '../graph/related.js';
 import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
+import type { Topic } from '../store/schemas.js';
 import { whatsNew, type News, type Piece } from './news.js';
 
 /** Paper text shown as text: Markdown and HTML specials are escaped, so a title never turns into markup. */
@@ -61,7 +62,8 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   const title = (id: string) => escapeMarkdown(papers[rowOf.get(id)!].title);
   const topicById = new Map(clusters.topics.map((topic) => [topic.id, topic]));
   const broadById = new Map(clusters.broadTopics.map((broad) => [broad.id, broad]));
-  const topicLink = (id: number) => `[${id}: ${escapeMarkdown(topicById.get(id)!.label)}](#topic-${id})`;
+  const nameOf = (topic: { name?: string; label: string }) => escapeMarkdown(topic.name ?? topic.label);
+  const topicLink = (id: number) => `[${id}: ${nameOf(topicById.get(id)!)}](#topic-${id})`;
   const edges = linkCount(data.related);
   const lines: string[] = [];
   /**
@@ -101,13 +103,12 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     lines.push(`**How the topics were chosen:** ${clusters.kSelection.criterion}.`);
     lines.push(
       '',
-      `<details><summary>Scores of every k tried over all papers</summary>`,
+      `<details><summary>Stability of every number of topics tried</summary>`,
       '',
-      '| k | stability | prediction strength | silhouette |',
-      '|---:|---:|---:|---:|',
+      '| k | agreement across subsamples (mean ARI) |',
+      '|---:|---:|',
     );
-    for (const score of clusters.kScores)
-      lines.push(`| ${score.k} | ${score.stability.toFixed(3)} | ${score.predictionStrength.toFixed(3)} | ${score.silhouette.toFixed(3)} |`);
+    for (const score of clusters.kScores) lines.push(`| ${score.k} | ${score.stability.toFixed(3)} |`);
     lines.push('', '</details>');
   } else {
     lines.push(`**k = ${clusters.k}**, given with \`--k\`; ${clusters.kSelection.broadCriterion ?? ''}.`);
@@ -126,22 +127,30 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     '',
   );
 
-  lines.push('## Topics', '', '| # | Topic | Papers | Cohesion | Coherence | Stability | Nearest topic |', '|---:|---|---:|---:|---:|---:|---|');
+  lines.push('## Topics', '');
+  if (clusters.kSelection.summary) lines.push(escapeMarkdown(clusters.kSelection.summary), '');
+  lines.push('| # | Topic | Papers | Cohesion | Coherence | Stability | Nearest topic |', '|---:|---|---:|---:|---:|---:|---|');
+  const topicRow = (topic: Topic) => {
+    const nearest = topic.nearestTopic ? `${topicLink(topic.nearestTopic.id)} (${topic.nearestTopic.similarity.toFixed(2)})` : '';
+    return `| ${topic.id} | ${topicLink(topic.id)}${topic.weak ? ' _(weak)_' : ''} | ${topic.size} | ${topic.cohesion.toFixed(3)} | ${topic.coherence.toFixed(3)} | ${topic.stability.toFixed(3)} | ${nearest} |`;
+  };
   for (const broad of clusters.broadTopics) {
-    lines.push(`| | **${escapeMarkdown(broad.label)}** | **${broad.size}** | | ${broad.coherence.toFixed(3)} | | |`);
-    for (const topic of broad.topicIds.map((id) => topicById.get(id)!)) {
-      const nearest = topic.nearestTopic ? `${topicLink(topic.nearestTopic.id)} (${topic.nearestTopic.similarity.toFixed(2)})` : '';
-      lines.push(
-        `| ${topic.id} | ${topicLink(topic.id)}${topic.weak ? ' _(weak)_' : ''} | ${topic.size} | ${topic.cohesion.toFixed(3)} | ${topic.coherence.toFixed(3)} | ${topic.stability.toFixed(3)} | ${nearest} |`,
-      );
+    lines.push(`| | **${nameOf(broad)}** | **${broad.size}** | | ${broad.coherence.toFixed(3)} | | |`);
+    const fine = broad.topicIds.map((id) => topicById.get(id)!);
+    const middles = (clusters.middleTopics ?? []).filter((middle) => middle.parent === broad.id);
+    for (const middle of middles) {
+      lines.push(`| | _${nameOf(middle)}_ | _${middle.size}_ | | ${middle.coherence.toFixed(3)} | | |`);
+      for (const topic of fine.filter((topic) => topic.middle === middle.id)) lines.push(topicRow(topic));
     }
+    for (const topic of fine.filter((topic) => middles.length === 0 || topic.middle === undefined)) lines.push(topicRow(topic));
   }
   lines.push('');
 
   for (const topic of clusters.topics) {
-    lines.push(`<a id="topic-${topic.id}"></a>`, '', `## Topic ${topic.id}: ${escapeMarkdown(topic.label)}`, '');
+    lines.push(`<a id="topic-${topic.id}"></a>`, '', `## Topic ${topic.id}: ${nameOf(topic)}`, '');
+    if (topic.description) lines.push(`_${escapeMarkdown(topic.description)}_`, '');
     lines.push(
-      `Part of **${escapeMarkdown(broadById.get(topic.parent)!.label)}**${topic.weak ? ' · _weak topic_' : ''} · coherence ${topic.coherence.toFixed(3)} · stability ${topic.stability.toFixed(3)}`,
+      `Part of **${nameOf(broadById.get(topic.parent)!)}**${topic.name ? ` · label: ${escapeMarkdown(topic.label)}` : ''}${topic.weak ? ' · _weak topic_' : ''} · coherence ${topic.coherence.toFixed(3)} · stability ${topic.stability.toFixed(3)}`,
       '',
     );
     lines.push(`**Keywords:** ${topic.keywords.map(escapeMarkdown).join(', ')}`, '');

@@ -33,7 +33,7 @@ export function whatsNew(changes: Changes, topics: readonly Topic[], shown = NEW
       topics: [],
     };
   }
-  const labelOf = new Map(topics.map((entry) => [entry.id, entry.label]));
+  const labelOf = new Map(topics.map((entry) => [entry.id, entry.name ?? entry.label]));
   const topic = (id: number | null): Piece => (id === null ? 'outlier' : { topic: id, label: labelOf.get(id)! });
   const paper = (entry: { id: string; title: string }): Piece => ({ paper: entry.id, title: entry.title, lead: true });
   const other = (entry: { id: string; title: string }): Piece => ({ paper: entry.id, title: entry.title });

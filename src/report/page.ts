@@ -8,6 +8,8 @@
 export interface PageTopic {
   id: number;
   label: string;
+  /** One line on what the topic holds, shown when the pointer rests on it. */
+  description?: string;
   /** The label cut short for the map. */
   short: string;
   keywords: string[];
@@ -53,6 +55,8 @@ export interface PageData {
   heading: string;
   summary: string;
   notice?: string;
+  /** The one sentence saying how the topics were chosen. */
+  chosen: string;
   projection: string;
   /** Similarity floor of related papers. */
   floor: number;
@@ -100,6 +104,7 @@ export function showMap(data: PageData): void {
   byId('heading').textContent = data.heading;
   byId('summary').textContent = data.summary;
   byId('projection').textContent = data.projection;
+  byId('chosen').textContent = data.chosen;
   const showNote = (id: string, text: string | undefined) => {
     if (!text) return;
     const note = byId(id);
@@ -502,7 +507,7 @@ export function showMap(data: PageData): void {
     const topic = topics[index];
     const button = element('button', undefined, 'topic');
     button.append(swatch(topic.colour), element('span', `${topic.id}: ${topic.label}`), element('span', ` ${topic.size}`, 'score'));
-    button.title = topic.keywords.join(', ');
+    button.title = topic.description ?? topic.keywords.join(', ');
     button.addEventListener('click', () => setFilter(`t${index}`, [index]));
     topicButtons.push({ key: `t${index}`, button });
     return button;

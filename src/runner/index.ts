@@ -5,7 +5,12 @@ import { ARTIFACTS } from '../store/artifacts.js';
 import type { OutputFolder } from '../store/folder.js';
 import { lockFolder } from '../store/lock.js';
 import type { StageName } from '../store/schemas.js';
+import { phraseModel } from '../embed/stage.js';
+import type { Services } from '../pipeline/stage.js';
 import { type AnyStage, type Options, STAGES } from './stages.js';
+
+/** Capabilities one stage lends another through the runner. */
+const SERVICES: Services = { phraseModel };
 
 export { STAGES };
 
@@ -90,7 +95,7 @@ async function runStage(
   }
   const writer = folder.begin(stage.name);
   try {
-    const summary = await stage.run(writer, options, prepared.plan);
+    const summary = await stage.run(writer, options, prepared.plan, SERVICES);
     if (stage.commits?.(options) === false) {
       writer.abort();
       return { status: 'ran', seconds: (performance.now() - started) / 1000, summary };

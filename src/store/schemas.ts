@@ -74,18 +74,21 @@ export type IndexInfo = z.infer<typeof indexInfo>;
 
 const kScore = z.object({
   k: z.number().int(),
-  /** Mean silhouette on cosine distance, in [-1, 1]: higher means tighter, better separated topics. */
-  silhouette: finite,
   /** Mean adjusted Rand index between k-means runs on seeded subsamples: 1 when every run finds the same topics. */
   stability: finite,
-  /** Prediction strength (Tibshirani & Walther 2005) of the k. */
-  predictionStrength: finite,
+  /** Mean silhouette on cosine distance, and prediction strength (Tibshirani & Walther 2005): written by papermap before 0.3. */
+  silhouette: finite.optional(),
+  predictionStrength: finite.optional(),
 });
 export type KScore = z.infer<typeof kScore>;
 
 export const topic = z.object({
   id: z.number().int().nonnegative(),
   label: z.string(),
+  /** One line a reader can scan: what the topic's papers are about, and its most central paper. */
+  description: z.string().optional(),
+  /** The name a team gave the topic in topics.yaml, shown instead of the label. */
+  name: z.string().optional(),
   keywords: z.array(z.string()),
   size: z.number().int().nonnegative(),
   cohesion: finite,
@@ -94,6 +97,10 @@ export const topic = z.object({
   paperIds: z.array(z.string()),
   /** The broad topic this topic is part of. */
   parent: z.number().int().nonnegative(),
+  /** The middle topic this topic is part of, when the corpus is large enough for a middle level. */
+  middle: z.number().int().nonnegative().optional(),
+  /** Pinned in topics.yaml: a refit keeps the topic's papers together under its id. */
+  pinned: z.boolean().optional(),
   /** NPMI coherence of the keywords, in [-1, 1]. */
   coherence: finite,
   /** Mean best-match Jaccard of the topic with the topics of other seeds, in [0, 1]. */
@@ -105,6 +112,8 @@ export type Topic = z.infer<typeof topic>;
 export const broadTopic = z.object({
   id: z.number().int().nonnegative(),
   label: z.string(),
+  description: z.string().optional(),
+  name: z.string().optional(),
   keywords: z.array(z.string()),
   size: z.number().int().nonnegative(),
   /** The fine topics (ids into `topics`) it is made of. */
@@ -114,6 +123,13 @@ export const broadTopic = z.object({
   kScores: z.array(kScore).optional(),
 });
 export type BroadTopic = z.infer<typeof broadTopic>;
+
+/** A topic between broad and fine, from about 20,000 papers, so that no list a reader scans is too long. */
+export const middleTopic = broadTopic.omit({ kScores: true }).extend({
+  /** The broad topic it is part of. */
+  parent: z.number().int().nonnegative(),
+});
+export type MiddleTopic = z.infer<typeof middleTopic>;
 
 const quality = z.object({
   /** Share of distinct words among all words of the fine topics' labels; broad the same for the broad labels. */
@@ -149,7 +165,7 @@ const history = z.object({
   /** Why this run fitted, or what it assigned. */
   reason: z.string(),
   /** The options the topics were fitted with; other options make the next run fit again. */
-  fitOptions: z.object({ k: z.union([z.literal('auto'), z.number().int()]), seed: count }),
+  fitOptions: z.object({ k: z.union([z.literal('auto'), z.number().int()]), broad: z.union([z.literal('auto'), z.number().int()]).optional(), seed: count }),
   /** Papers the topics were fitted on. */
   fittedPapers: count,
   /** Papers added, changed (a changed title or abstract is a new vector) and removed since that fit. */
@@ -185,8 +201,10 @@ export const clustersFile = z.object({
       chosenFrom: z.tuple([z.number(), z.number()]),
       sampledPapers: z.number().int(),
       broadCriterion: z.string().optional(),
+      /** The one sentence the reports open the topics with: how many, how big, how they were chosen. */
+      summary: z.string().optional(),
     }),
-    z.object({ criterion: z.literal('given with --k'), broadCriterion: z.string().optional() }),
+    z.object({ criterion: z.literal('given with --k'), broadCriterion: z.string().optional(), summary: z.string().optional() }),
   ]),
   kScores: z.array(kScore),
   model: z.string(),
@@ -195,6 +213,7 @@ export const clustersFile = z.object({
   topics: z.array(topic),
   outliers: z.array(z.object({ id: z.string(), nearestTopic: z.number().int(), similarity: finite })),
   broadTopics: z.array(broadTopic),
+  middleTopics: z.array(middleTopic).optional(),
   /** With `--k N`: the merge heights of the broad level, for each number of broad topics the rise to the next merge. */
   broadScores: z.array(z.object({ k: z.number().int(), gap: finite })),
   quality,

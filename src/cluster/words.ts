@@ -1,0 +1,155 @@
+import { dot } from '../shared/vectors.js';
+import type { Paper } from '../store/read.js';
+import { termsOf, topicKeywords } from './ctfidf.js';
+import { keywordSample } from './fit.js';
+import type { Layout } from './fit.js';
+import { topicCentres } from './kmeans.js';
+import {
+  CANDIDATES,
+  DIVERSITY,
+  describeTopic,
+  embedPhrases,
+  levelLabels,
+  mmrOrder,
+  rankCandidates,
+  termKeys,
+  type Candidate,
+  type PhraseEmbedder,
+} from './labels.js';
+import { npmiCoherence } from './quality.js';
+import type { TopicFigures } from './topics.js';
+import type { Tree } from './tree.js';
+
+export type { PhraseEmbedder } from './labels.js';
+
+/** Keywords shown per topic, in the model's order. */
+const KEYWORDS = 10;
+
+/** The words of one level's topics, by id. */
+export interface LevelWords {
+  labels: string[];
+  labelTerms: string[][];
+  descriptions: string[];
+  keywords: string[][];
+  coherence: number[];
+}
+
+/** One level as the labeller sees it: each fine topic's group (by id), the number of groups, and what a group's label must avoid. */
+interface Level {
+  groupOfFine: readonly number[];
+  groups: number;
+}
+
+/** Each paper's group at a level (-1 for an outlier), from its fine topic's id. */
+function memberships(fineOfPaper: Int32Array, level: Level): Int32Array {
+  return fineOfPaper.map((id) => (id < 0 ? -1 : level.groupOfFine[id]));
+}
+
+/** The paper closest to a group's centre among the first papers of its fine topics. */
+function centralPaper(
+  figures: readonly TopicFigures[],
+  fineIdOf: readonly number[],
+  level: Level,
+  group: number,
+  centres: Float32Array,
+  vectors: Float32Array,
+  dim: number,
+): number | undefined {
+  let best: { row: number; similarity: number } | undefined;
+  figures.forEach((figure, topic) => {
+    if (level.groupOfFine[fineIdOf[topic]] !== group) return;
+    for (const row of figure.members.slice(0, 5)) {
+      const similarity = dot(vectors, row * dim, centres, group * dim, dim);
+      if (!best || similarity > best.similarity) best = { row, similarity };
+    }
+  });
+  return best?.row;
+}
+
+/**
+ * Keywords, labels, descriptions and coherence of every level: fine topics
+ * first, then the middle and broad ones, each of which avoids the terms its
+ * fine topics' labels use. The candidates of all levels are embedded in one
+ * call. Past KEYWORD_SAMPLE papers the terms come from a sample.
+ */
+export async function labelLevels(
+  papers: readonly Paper[],
+  vectors: Float32Array,
+  dim: number,
+  figures: readonly TopicFigures[],
+  layout: Layout,
+  tree: Tree,
+  embed: PhraseEmbedder | undefined,
+): Promise<{ fine: LevelWords; broad: LevelWords; middle?: LevelWords; labelMethod: string; sampled: number | undefined }> {
+  const fineOfPaper = new Int32Array(papers.length).fill(-1);
+  figures.forEach((figure, topic) => figure.members.forEach((row) => (fineOfPaper[row] = layout.fineId[topic])));
+  const rows = keywordSample(fineOfPaper);
+  const documents = Array.from(rows, (row) => termsOf(`${papers[row].title}. ${papers[row].abstract}`));
+  const levels: Level[] = [{ groupOfFine: figures.map((_, id) => id), groups: figures.length }];
+  const fineIdOf = layout.fineId;
+  const byFineId = (groupOf: readonly number[], ids: readonly number[]) => {
+    const out = new Array<number>(figures.length);
+    figures.forEach((_, topic) => (out[fineIdOf[topic]] = ids[groupOf[topic]]));
+    return out;
+  };
+  levels.push({ groupOfFine: byFineId(tree.broadOf, layout.broadId), groups: tree.broadK });
+  if (tree.middleK > 0) levels.push({ groupOfFine: byFineId(tree.middleOf, layout.middleId), groups: tree.middleK });
+
+  const keywords = levels.map((level) => {
+    const groups = memberships(fineOfPaper, level);
+    return topicKeywords(
+      documents,
+      Int32Array.from(rows, (row) => groups[row]),
+      level.groups,
+      CANDIDATES,
+    );
+  });
+  let phrases: Awaited<ReturnType<typeof embedPhrases>>;
+  let labelMethod = `c-TF-IDF terms of 1-3 words, the top ${CANDIDATES} of each topic re-ranked by the model's similarity to the topic's centre (as BERTopic's KeyBERTInspired), then picked by maximal marginal relevance (diversity ${DIVERSITY}); no two labels of a level lead with the same word, and a broad label leads with no term its fine topics' labels lead with`;
+  try {
+    phrases = await embedPhrases(
+      keywords.flat(2).map(({ term }) => term),
+      embed,
+    );
+  } catch (error) {
+    phrases = undefined;
+    labelMethod += `; the model could not embed the terms (${(error as Error).message}), so they keep c-TF-IDF's order`;
+  }
+  if (!embed) labelMethod += "; without the model the vectors came from, the terms keep c-TF-IDF's order";
+
+  const words: LevelWords[] = [];
+  levels.forEach((level, index) => {
+    const paperGroups = memberships(fineOfPaper, level);
+    const centres = topicCentres(vectors, dim, paperGroups, level.groups);
+    const ordered = rankCandidates(keywords[index], centres, dim, phrases).map((list) => mmrOrder(list, phrases?.vectors, dim));
+    const avoid = index === 0 ? [] : avoidedTerms(words[0], level);
+    const { terms, labels } = levelLabels(
+      ordered,
+      Array.from({ length: level.groups }, (_, id) => id),
+      avoid,
+    );
+    const sizes = new Array<number>(level.groups).fill(0);
+    paperGroups.forEach((group) => group >= 0 && sizes[group]++);
+    const kept = ordered.map((list: Candidate[]) => list.slice(0, KEYWORDS).map(({ term }) => term));
+    words.push({
+      labels,
+      labelTerms: terms,
+      keywords: kept,
+      coherence: npmiCoherence(documents, kept),
+      descriptions: ordered.map((list, group) => {
+        const row = centralPaper(figures, fineIdOf, level, group, centres, vectors, dim);
+        return describeTopic(list, terms[group], sizes[group], row === undefined ? undefined : papers[row].title);
+      }),
+    });
+  });
+  return { fine: words[0], broad: words[1], middle: words[2], labelMethod, sampled: rows.length < papers.length ? rows.length : undefined };
+}
+
+/** For each group of a level, the stem keys of the terms its fine topics' labels lead with. */
+function avoidedTerms(fine: LevelWords, level: Level): Set<string>[] {
+  const avoid = Array.from({ length: level.groups }, () => new Set<string>());
+  level.groupOfFine.forEach((group, id) => {
+    for (const key of termKeys(fine.labelTerms[id].slice(0, 1))) avoid[group].add(key);
+  });
+  return avoid;
+}
