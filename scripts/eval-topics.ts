@@ -1,252 +1,237 @@
 /**
  * Measures the topics of `papermap cluster` against known labels (run from the project root):
  *
- *   node dist/scripts/eval-topics.js DIR...                 final figures of the cluster stage, 3 seeds
- *   node dist/scripts/eval-topics.js --alternatives DIR...  every candidate rule for choosing k over all papers at once, 3 seeds
- *   node dist/scripts/eval-topics.js --levels DIR...        the two-level choice with tolerances 0, 0.05, 0.1 for the stability rule
+ *   node dist/scripts/eval-topics.js make OUT --from DIR [--from DIR...] [--labels C04,C14] [--sample N]
+ *       a corpus folder of other folders' papers and vectors (mixed, restricted to labels, or sampled)
+ *   node dist/scripts/eval-topics.js rules DIR...    how many topics each rule gives, and their NMI, on the same vectors
+ *   node dist/scripts/eval-topics.js final DIR...    the cluster stage as a user runs it, seeds 42, 7, 1234
+ *   node dist/scripts/eval-topics.js labels DIR...   label quality before (c-TF-IDF alone) and after (the model and MMR)
  *
  * Each DIR holds papers.jsonl and vectors from `papermap ingest` and `papermap embed`.
  * Truth comes from ../shared/eval/ohsumed-dev.jsonl by paper id: a paper found
- * there has its MeSH label, any other paper is of the subject "AI" (the seeds).
- * So a corpus of the seeds plus OHSUMED is judged at two levels: its 2 subjects
- * (AI / medicine) and the 24 labels (AI + the 23 OHSUMED labels).
- *
- * Figures of 2026-11-25, MiniLM vectors (all-MiniLM-L6-v2, quantized ONNX),
- * seeds 42, 7, 1234; ohs = OHSUMED dev (23 labels), ohs6 = its 6 labels
- * Cardiovascular, Neoplasms, Nervous System, Digestive System, Urologic,
- * Respiratory (1,682 papers), mix = the 408 seeds + OHSUMED:
- *
- * | corpus | k fine/broad per seed | NMI/ARI fine vs labels | NMI/ARI broad vs labels | NMI/ARI broad vs 2 subjects | coherence fine/broad | label diversity | stability ARI fine/broad | weak topics |
- * |---|---|---|---|---|---|---|---|---|
- * | ohs | 18/4, 18/4, 18/4 | 0.277 / 0.153 | 0.168 / 0.130 | | 0.154 / 0.135 | 0.911 | 0.634 / 0.772 | 56% |
- * | ohs6 | 6/2, 6/2, 6/2 | 0.475 / 0.418 | 0.344 / 0.283 | | 0.115 / 0.177 | 1.000 | 0.892 / 0.983 | 22% |
- * | mix | 10/2, 10/2, 10/2 | 0.319 / 0.197 | 0.212 / 0.040 | 0.950 / 0.980 | 0.210 / 0.328 | 0.871 | 0.725 / 0.992 | 27% |
- * | seeds | 15/3, 15/3, 15/3 | | | | 0.073 / 0.027 | 0.930 | 0.522 / 0.638 | 58% |
- *
- * (mix: the OHSUMED part's fine topics against its 23 labels NMI 0.221, ARI 0.142.)
+ * there has its MeSH category, any other paper is of the subject "AI" (the seeds).
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { basename } from 'node:path';
-import { cluster, autoKRange } from '../src/cluster/index.js';
-import { clusterVectors } from '../src/cluster/kmeans.js';
-import { autoLevels } from '../src/cluster/levels.js';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { cluster } from '../src/cluster/index.js';
+import { phraseModel } from '../src/embed/stage.js';
+import { termsOf, topicKeywords, topicLabels } from '../src/cluster/ctfidf.js';
+import { findTopics } from '../src/cluster/levels.js';
+import { labelDiversity, npmiCoherence } from '../src/cluster/quality.js';
 import { topicSpace } from '../src/cluster/reduce.js';
-import { averageLinkage } from '../src/cluster/hierarchy.js';
-import { largestGap, scoreKs, stableK, type KScore } from '../src/cluster/select.js';
-import { stemsOf } from '../src/cluster/ctfidf.js';
-import { OutputFolder } from '../src/store/folder.js';
-import { readCurrentVectors, readPapers } from '../src/store/read.js';
+import { readingCount, resolutionAt } from '../src/cluster/resolution.js';
+import { loadQueryEmbedder } from '../src/embed/index.js';
 import { sampleRows } from '../src/shared/random.js';
-import { gatherRows } from '../src/shared/vectors.js';
-import { adjustedRandIndex, normalizedMutualInformation } from './metrics.js';
+import { bytesOf, sha256 } from '../src/shared/files.js';
+import { dot } from '../src/shared/vectors.js';
+import { OutputFolder } from '../src/store/folder.js';
+import { paperToJson, readCurrentVectors, readPapers, type Paper } from '../src/store/read.js';
+import type { Clusters } from '../src/store/schemas.js';
+import { normalizedMutualInformation } from './metrics.js';
 
 const OHSUMED = '../shared/eval/ohsumed-dev.jsonl';
+const SEEDS = [42, 7, 1234];
 
-/** The cluster stage's work on an output folder, as `papermap cluster` does it, without committing anything. */
-function clusterOf(dir: string, k: number | 'auto', seed: number) {
+const records = readFileSync(OHSUMED, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line) as { id: string; label: string; label_name: string });
+const labelOf = new Map(records.map((record) => [record.id, record.label]));
+const categoryName = new Map(records.map((record) => [record.label, record.label_name]));
+categoryName.set('AI', 'Artificial intelligence and machine learning');
+const truthOf = (papers: readonly { id: string }[]) => papers.map((paper) => labelOf.get(paper.id) ?? 'AI');
+
+const f3 = (value: number) => value.toFixed(3);
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+
+function load(dir: string) {
+  const folder = OutputFolder.existing(dir);
+  const { papers, info, vectors } = readCurrentVectors(folder, readPapers);
+  return { folder, papers, info, vectors, truth: truthOf(papers), name: basename(dir) };
+}
+
+/** A corpus folder of the papers and vectors of other folders, as if ingest and embed had run on them. */
+function make(out: string, from: string[], labels: string[] | undefined, sample: number | undefined): void {
+  const parts = from.map(load);
+  const kept: { paper: Paper; vector: Float32Array }[] = [];
+  for (const part of parts) {
+    part.papers.forEach((paper, row) => {
+      if (labels && !labels.includes(part.truth[row])) return;
+      kept.push({ paper, vector: part.vectors.subarray(row * part.info.dim, (row + 1) * part.info.dim) });
+    });
+  }
+  const chosen = sample ? Array.from(sampleRows(kept.length, sample, 42), (row) => kept[row]) : kept;
+  const dim = parts[0].info.dim;
+  const vectors = new Float32Array(chosen.length * dim);
+  chosen.forEach((entry, row) => vectors.set(entry.vector, row * dim));
+  const lines = chosen.map((entry) => `${paperToJson(entry.paper)}\n`);
+  const folder = OutputFolder.writable(out);
+  const record = { status: 'ran' as const, seconds: 0, fingerprint: sha256(`eval ${out}`), parameters: {} };
+  let writer = folder.begin('ingest');
+  writer.write('papers', lines);
+  // no inputs were read: a state that decodes to nothing, so a later ingest reads every input
+  writer.write('ingestState', new Uint8Array(0));
+  writer.commit(record);
+  writer = folder.begin('embed');
+  writer.write('vectors', bytesOf(vectors));
+  const { model, modelIdentity } = parts[0].info;
+  const info = { model, modelIdentity, dim, count: chosen.length, normalized: true, papersHash: sha256(lines.join('')), vectorsHash: sha256(bytesOf(vectors)) };
+  writer.write('vectorsInfo', `${JSON.stringify(info, null, 2)}\n`);
+  writer.commit(record);
+  console.log(`${out}: ${chosen.length} papers, ${new Set(chosen.map((entry) => labelOf.get(entry.paper.id) ?? 'AI')).size} labels`);
+}
+
+/** k-means as papermap fits it (PCA space, seeded), against the labels: NMI and the biggest topic's share, mean over SEEDS. */
+function scoreAt(space: { vectors: Float32Array; dim: number }, truth: readonly string[], k: number) {
+  const runs = SEEDS.map((seed) => {
+    const found = findTopics(space, k, seed);
+    const sizes = new Array<number>(found.k).fill(0);
+    found.assignments.forEach((topic) => sizes[topic]++);
+    return { nmi: normalizedMutualInformation(truth, Array.from(found.assignments)), share: Math.max(...sizes) / truth.length };
+  });
+  return { k, nmi: mean(runs.map((run) => run.nmi)), share: Math.max(...runs.map((run) => run.share)) };
+}
+
+/** The candidate rules for the number of fine topics, each a function of the papers and the agreement curve. */
+function rules(dirs: string[]): void {
+  console.log('| corpus | papers | labels | rule | k | NMI (mean of 3 seeds) | biggest topic |');
+  console.log('|---|---:|---:|---|---:|---:|---:|');
+  for (const dir of dirs) {
+    const { papers, info, vectors, truth, name } = load(dir);
+    const space = topicSpace(vectors, info.dim, 42);
+    const n = papers.length;
+    const reading = readingCount(n);
+    const labels = new Set(truth).size;
+    const curve = [...new Set([2, 3, 4, 6, 8, 12, 16, 23, 33, 47].filter((k) => k <= reading).concat(reading))].map((k) => ({
+      k,
+      agreement: resolutionAt(space, k, 42).agreement,
+    }));
+    console.error(`${name}: agreement ${curve.map((point) => `${point.k}: ${f3(point.agreement)}`).join(', ')}`);
+    const best = Math.max(...curve.map((point) => point.agreement));
+    const choices: [string, number][] = [
+      ['**reading: 2.2 x cube root (chosen)**', reading],
+      ['most stable k from 2 up to the reading count', curve.find((point) => point.agreement === best)!.k],
+      ['finest k within .02 of the most stable', [...curve].reverse().find((point) => point.agreement >= best - 0.02)!.k],
+      ['square root of papers / 2 (rule of thumb)', Math.round(Math.sqrt(n / 2))],
+      ['k-means at the labelled count (reference)', labels],
+    ];
+    for (const [rule, k] of choices) {
+      const score = scoreAt(space, truth, k);
+      console.log(`| ${name} | ${n} | ${labels} | ${rule} | ${k} | ${labels > 1 ? f3(score.nmi) : '–'} | ${(100 * score.share).toFixed(1)}% |`);
+    }
+  }
+}
+
+async function clusterOf(dir: string, seed: number): Promise<Clusters> {
   const writer = OutputFolder.existing(dir).begin('cluster');
   try {
-    return cluster(writer, { k, seed, refit: true });
+    return await cluster(writer, { k: 'auto', broad: 'auto', seed, refit: true }, phraseModel);
   } finally {
     writer.abort();
   }
 }
-const SEEDS = process.env.EVAL_SEEDS ? process.env.EVAL_SEEDS.split(',').map(Number) : [42, 7, 1234];
 
-function truthOf(ids: readonly string[]): { fine: string[]; subject: string[] } {
-  const labels = new Map<string, string>();
-  for (const line of readFileSync(OHSUMED, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const record = JSON.parse(line) as { id: string; label: string };
-    labels.set(record.id, record.label);
-  }
-  const fine = ids.map((id) => labels.get(id) ?? 'AI');
-  return { fine, subject: fine.map((label) => (label === 'AI' ? 'AI' : 'medicine')) };
+/** Each paper's fine topic id (an outlier in its nearest topic). */
+function fineOf(result: Clusters, papers: readonly { id: string }[]): number[] {
+  const of = new Map<string, number>();
+  for (const topic of result.topics) for (const id of topic.paperIds) of.set(id, topic.id);
+  for (const outlier of result.outliers) of.set(outlier.id, outlier.nearestTopic);
+  return papers.map((paper) => of.get(paper.id)!);
 }
 
-const f3 = (value: number) => value.toFixed(3);
-const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-const spread = (values: readonly number[]) => `${f3(mean(values))} ± ${f3(Math.sqrt(mean(values.map((v) => (v - mean(values)) ** 2))))}`;
-
-/** The candidate rules for `--k auto`, each a function of the sweep's scores (and the hierarchy's gaps). */
-const RULES: Record<string, (scores: Required<KScore>[], gapK: number) => number> = {
-  'silhouette (old rule: best; under 0.25 best of upper half)': (scores) => {
-    const best = (from: number) => scores.filter((s) => s.k >= from).reduce((a, b) => (b.silhouette > a.silhouette ? b : a));
-    if (best(2).silhouette >= 0.25) return best(2).k;
-    return best(Math.ceil(scores[scores.length - 1].k / 2)).k;
-  },
-  'stability: highest mean ARI (chosen, applied per level)': (scores) => stableK(scores),
-  'stability: smallest k within 0.1 of the highest mean ARI': (scores) => stableK(scores, 0.1),
-  'stability: highest mean ARI, k >= 3': (scores) => scores.filter((s) => s.k >= 3).reduce((a, b) => (b.stability > a.stability ? b : a)).k,
-  'stability: largest k with ARI >= 0.9 x best': (scores) => {
-    const top = Math.max(...scores.map((s) => s.stability));
-    return Math.max(...scores.filter((s) => s.stability >= 0.9 * top).map((s) => s.k));
-  },
-  'prediction strength: largest k >= 0.8': (scores) => Math.max(2, ...scores.filter((s) => s.predictionStrength >= 0.8).map((s) => s.k)),
-  'prediction strength: largest k >= 0.6': (scores) => Math.max(2, ...scores.filter((s) => s.predictionStrength >= 0.6).map((s) => s.k)),
-  'hierarchy of 60 micro-clusters: largest merge gap': (_, gapK) => gapK,
-};
-
-function alternatives(dirs: readonly string[]): void {
+/** The cluster stage as a user runs it, for each seed: counts, agreement with the labels, sizes, weak topics. */
+async function final(dirs: string[]): Promise<void> {
+  console.log(
+    '| corpus | papers / labels | fine / middle / broad (seeds 42, 7, 1234) | NMI fine | k-means NMI at the labelled count | biggest topic | sizes | coherence | weak | agreement |',
+  );
+  console.log('|---|---|---|---:|---:|---:|---|---:|---:|---:|');
   for (const dir of dirs) {
-    const { papers, info, vectors } = readCurrentVectors(OutputFolder.existing(dir), readPapers);
-    const truth = truthOf(papers.map((paper) => paper.id));
-    const levels = new Set(truth.subject).size > 1 ? (['fine', 'subject'] as const) : (['fine'] as const);
-    const chosen = new Map<string, number[]>();
-    const quality = new Map<string, Record<string, number[]>>();
-    let sweepSeconds = 0;
-    for (const seed of SEEDS) {
-      const space = topicSpace(vectors, info.dim, seed);
-      const started = performance.now();
-      const [kMin, kMax] = autoKRange(papers.length);
-      const { scores } = scoreKs(space.vectors, space.dim, kMin, kMax, seed);
-      sweepSeconds += (performance.now() - started) / 1000 / SEEDS.length;
-      console.log(
-        `${basename(dir)} seed ${seed} (${info.model}): ${scores.map((s) => `k${s.k} sil ${f3(s.silhouette)} stab ${f3(s.stability)} ps ${f3(s.predictionStrength)}`).join(' | ')}`,
-      );
-      // micro-clusters on the sweep's sample, agglomerated by average linkage
-      const rows = sampleRows(papers.length, 1000, seed);
-      const sample = gatherRows(space.vectors, space.dim, rows);
-      const micro = clusterVectors(sample, space.dim, 60, seed, 1);
-      const sizes = new Int32Array(60);
-      micro.assignments.forEach((topic) => sizes[topic]++);
-      const gap = largestGap(averageLinkage(micro.centres, space.dim, sizes), 60, kMin, kMax);
-      for (const [rule, choose] of Object.entries(RULES)) {
-        const k = choose(scores, gap.k);
-        chosen.set(rule, [...(chosen.get(rule) ?? []), k]);
-        const clustering = clusterVectors(space.vectors, space.dim, k, seed, 2);
-        const labels = Array.from(clustering.assignments);
-        const figures = quality.get(rule) ?? {};
-        for (const level of levels) {
-          (figures[`NMI ${level}`] ??= []).push(normalizedMutualInformation(truth[level], labels));
-          (figures[`ARI ${level}`] ??= []).push(adjustedRandIndex(truth[level], labels));
-        }
-        quality.set(rule, figures);
-      }
-    }
+    const { papers, info, vectors, truth, name } = load(dir);
+    const labels = new Set(truth).size;
+    const runs = [];
+    for (const seed of SEEDS) runs.push(await clusterOf(dir, seed));
+    const counts = runs.map((run) => `${run.topics.length} / ${run.middleTopics?.length ?? 0} / ${run.broadTopics.length}`);
+    const nmi = runs.map((run) => normalizedMutualInformation(truth, fineOf(run, papers)));
+    const reference = labels > 1 ? scoreAt(topicSpace(vectors, info.dim, 42), truth, labels).nmi : NaN;
+    const sizes = runs.flatMap((run) => run.topics.map((topic) => topic.size));
+    const first = runs[0];
     console.log(
-      `\n${basename(dir)}: ${papers.length} papers, ${info.model} vectors, ${new Set(truth.fine).size} labels; sweep ${sweepSeconds.toFixed(1)} s per seed`,
+      `| ${name} | ${papers.length} / ${labels} | ${counts.join(', ')} | ${labels > 1 ? f3(mean(nmi)) : '–'} | ${labels > 1 ? f3(reference) : '–'} | ${(100 * Math.max(...sizes)) / papers.length > 0 ? ((100 * Math.max(...sizes)) / papers.length).toFixed(1) : ''}% | ${Math.min(...sizes)}-${Math.max(...sizes)} | ${f3(mean(runs.map((run) => run.quality.coherence.topics)))} | ${first.quality.weakTopics} of ${first.topics.length} | ${f3(first.kScores[0].stability)} |`,
     );
-    const names = [...Object.keys(quality.values().next().value!)];
-    console.log(`| rule | k (seeds ${SEEDS.join(', ')}) | ${names.join(' | ')} |`);
-    console.log(`|---|---|${names.map(() => '---').join('|')}|`);
-    for (const rule of Object.keys(RULES)) {
-      console.log(`| ${rule} | ${chosen.get(rule)!.join(', ')} | ${names.map((name) => f3(mean(quality.get(rule)![name]))).join(' | ')} |`);
-    }
-    console.log();
+    console.error(`${name}: ${first.kSelection.summary}`);
+    for (const topic of first.topics) console.error(`  ${topic.id} (${topic.size}${topic.weak ? ', weak' : ''}) ${topic.label} — ${topic.description}`);
+    for (const broad of first.broadTopics) console.error(`  broad ${broad.id} (${broad.size}) ${broad.label}`);
   }
 }
 
-/** The cluster stage as a user runs it (`--k auto`), for each seed: k, agreement with the labels at both levels, coherence, diversity, stability, time. */
-function final(dirs: readonly string[]): void {
-  const rows: string[] = [];
+/** Share of labels that lead with a word no other label of the level leads with. */
+function distinctLeads(labels: readonly string[]): number {
+  const lead = (label: string) => label.split(/[\s,]+/)[0].toLowerCase();
+  const counts = new Map<string, number>();
+  for (const label of labels) counts.set(lead(label), (counts.get(lead(label)) ?? 0) + 1);
+  return labels.filter((label) => counts.get(lead(label)) === 1).length / labels.length;
+}
+
+/** Label quality of the papermap topics (seed 42) with the labels made before and after: category named, distinct leads, diversity, coherence. */
+async function labelQuality(dirs: string[]): Promise<void> {
+  console.log('| corpus | labels | names the majority category | distinct leads (fine / broad) | word diversity | NPMI of label terms |');
+  console.log('|---|---|---:|---|---:|---:|');
   for (const dir of dirs) {
-    const { papers, info } = readCurrentVectors(OutputFolder.existing(dir), readPapers);
-    const truth = truthOf(papers.map((paper) => paper.id));
-    const hasSubjects = new Set(truth.subject).size > 1;
-    const figures: Record<string, number[]> = {};
-    const add = (name: string, value: number) => (figures[name] ??= []).push(value);
-    const ks: string[] = [];
-    for (const seed of SEEDS) {
-      const started = performance.now();
-      const result = clusterOf(dir, 'auto', seed);
-      add('seconds', (performance.now() - started) / 1000);
-      ks.push(`${result.k}/${result.broadTopics.length}`);
-      // outliers count in the topic whose centre is nearest, so every paper has a fine and a broad topic
-      const fineOf = new Map<string, number>();
-      for (const topic of result.topics) for (const id of topic.paperIds) fineOf.set(id, topic.id);
-      for (const outlier of result.outliers) fineOf.set(outlier.id, outlier.nearestTopic);
-      const fine = papers.map((paper) => fineOf.get(paper.id)!);
-      const broad = fine.map((topic) => result.topics[topic].parent);
-      add('NMI fine/labels', normalizedMutualInformation(truth.fine, fine));
-      add('ARI fine/labels', adjustedRandIndex(truth.fine, fine));
-      add('NMI broad/labels', normalizedMutualInformation(truth.fine, broad));
-      add('ARI broad/labels', adjustedRandIndex(truth.fine, broad));
-      if (hasSubjects) {
-        add('NMI broad/subjects', normalizedMutualInformation(truth.subject, broad));
-        add('ARI broad/subjects', adjustedRandIndex(truth.subject, broad));
-        // each subject's own topics against its own labels: the medical papers' fine topics against the 23 OHSUMED labels
-        const medical = papers.flatMap((_, row) => (truth.subject[row] === 'medicine' ? [row] : []));
-        add(
-          'NMI fine/OHSUMED part',
-          normalizedMutualInformation(
-            medical.map((row) => truth.fine[row]),
-            medical.map((row) => fine[row]),
-          ),
-        );
-        add(
-          'ARI fine/OHSUMED part',
-          adjustedRandIndex(
-            medical.map((row) => truth.fine[row]),
-            medical.map((row) => fine[row]),
-          ),
-        );
-      }
-      add('coherence fine', result.quality.coherence.topics);
-      add('coherence broad', result.quality.coherence.broadTopics);
-      add('label diversity', result.quality.labelDiversity.topics);
-      add('keyword diversity', result.quality.keywordDiversity);
-      add('stability ARI fine', result.quality.stability.meanAri);
-      add('stability ARI broad', mean(result.quality.stability.broadAri));
-      add('stability topic Jaccard', result.quality.stability.meanTopicJaccard);
-      add('weak topics share', result.quality.weakTopics / result.k);
-      add(
-        'labels repeating a stem',
-        result.topics.filter(
-          (topic) => new Set(topic.label.split(', ').flatMap((term) => stemsOf(term))).size < topic.label.split(', ').flatMap((term) => stemsOf(term)).length,
-        ).length,
-      );
-      add('equal labels', result.topics.length - new Set(result.topics.map((topic) => topic.label)).size);
-      // the alternative for the broad level: as many fine topics by k-means over all papers, merged by average linkage (what --k N does)
-      const merged = clusterOf(dir, result.k, seed);
-      const mergedOf = new Map<string, number>();
-      for (const topic of merged.topics) for (const id of topic.paperIds) mergedOf.set(id, topic.parent);
-      for (const outlier of merged.outliers) mergedOf.set(outlier.id, merged.topics[outlier.nearestTopic].parent);
-      const mergedBroad = papers.map((paper) => mergedOf.get(paper.id)!);
-      add('alt. merged broad k', merged.broadTopics.length);
-      add('alt. merged NMI broad/labels', normalizedMutualInformation(truth.fine, mergedBroad));
-      if (hasSubjects) add('alt. merged NMI broad/subjects', normalizedMutualInformation(truth.subject, mergedBroad));
-      if (hasSubjects) add('alt. merged ARI broad/subjects', adjustedRandIndex(truth.subject, mergedBroad));
-      add('alt. merged stability ARI broad', mean(merged.quality.stability.broadAri));
+    const { folder, papers, info, truth, name } = load(dir);
+    const result = await clusterOf(dir, 42);
+    const rowOf = new Map(papers.map((paper, row) => [paper.id, row]));
+    const memberOf = new Int32Array(papers.length).fill(-1);
+    for (const topic of result.topics) for (const id of topic.paperIds) memberOf[rowOf.get(id)!] = topic.id;
+    const documents = papers.map((paper) => termsOf(`${paper.title}. ${paper.abstract}`));
+    const broadMemberOf = memberOf.map((id) => (id < 0 ? -1 : result.topics.find((topic) => topic.id === id)!.parent));
+    const before = {
+      fine: topicLabels(topicKeywords(documents, memberOf, result.topics.length, 10)),
+      broad: topicLabels(topicKeywords(documents, broadMemberOf, result.broadTopics.length, 10)),
+    };
+    const after = { fine: result.topics.map((topic) => topic.label), broad: result.broadTopics.map((topic) => topic.label) };
+    const embedder = await loadQueryEmbedder(folder, info);
+    const categories = [...new Set(truth)].sort();
+    const categoryVectors = await embedder.embed(categories.map((label) => categoryName.get(label)!));
+    const majority = result.topics.map((topic) => {
+      const counts = new Map<string, number>();
+      for (const id of topic.paperIds) counts.set(truth[rowOf.get(id)!], (counts.get(truth[rowOf.get(id)!]) ?? 0) + 1);
+      return [...counts].sort((a, b) => b[1] - a[1])[0][0];
+    });
+    for (const [kind, labels] of [
+      ['before: c-TF-IDF alone', before],
+      ['after: the model and MMR', after],
+    ] as const) {
+      const vectors = await embedder.embed(labels.fine);
+      const named = labels.fine.filter((_, topic) => {
+        let best = 0;
+        categories.forEach((_, c) => {
+          if (
+            dot(vectors, topic * info.dim, categoryVectors, c * info.dim, info.dim) > dot(vectors, topic * info.dim, categoryVectors, best * info.dim, info.dim)
+          )
+            best = c;
+        });
+        return categories[best] === majority[topic];
+      }).length;
+      const terms = labels.fine.map((label) => label.split(', '));
       console.log(
-        `${basename(dir)} seed ${seed}: k ${result.k}, broad ${result.broadTopics.length}: ${result.broadTopics.map((topic) => `[${topic.label}] ${topic.size}`).join('; ')}`,
+        `| ${name} | ${kind} | ${categories.length > 1 ? `${named} of ${labels.fine.length}` : '–'} | ${f3(distinctLeads(labels.fine))} / ${f3(distinctLeads(labels.broad))} | ${f3(labelDiversity(labels.fine))} | ${f3(mean(npmiCoherence(documents, terms)))} |`,
       );
-      console.log(`  fine: ${result.topics.map((topic) => `${topic.label} (${topic.size}${topic.weak ? ', weak' : ''})`).join('; ')}`);
+      console.error(`${name} ${kind}: ${labels.fine.join(' | ')}\n  broad: ${labels.broad.join(' | ')}`);
     }
-    rows.push(
-      `| ${basename(dir)} (${papers.length} papers, ${info.model}) | ${ks.join(', ')} | ${Object.entries(figures)
-        .map(([name, values]) => `${name} ${spread(values)}`)
-        .join('; ')} |`,
-    );
-  }
-  console.log(`\n| corpus | k fine/broad (seeds ${SEEDS.join(', ')}) | figures (mean ± sd over the seeds) |`);
-  console.log('|---|---|---|');
-  for (const row of rows) console.log(row);
-}
-
-/** The two-level choice (broad topics, then fine ones within each) with other tolerances of the stability rule, seed 42. */
-function levels(dirs: readonly string[]): void {
-  console.log('| corpus | tolerance | broad k | fine k (per broad) | NMI fine | ARI fine | NMI broad | ARI broad | NMI broad/subjects | ARI broad/subjects |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const dir of dirs) {
-    const { papers, info, vectors } = readCurrentVectors(OutputFolder.existing(dir), readPapers);
-    const truth = truthOf(papers.map((paper) => paper.id));
-    const space = topicSpace(vectors, info.dim, 42);
-    for (const tolerance of [0, 0.05, 0.1]) {
-      const found = autoLevels(space, 42, tolerance);
-      const fine = Array.from(found.fine);
-      const broad = Array.from(found.broad);
-      const subjects =
-        new Set(truth.subject).size > 1 ? [normalizedMutualInformation(truth.subject, broad), adjustedRandIndex(truth.subject, broad)].map(f3) : ['', ''];
-      console.log(
-        `| ${basename(dir)} (${info.model}) | ${tolerance} | ${found.broadK} | ${found.fineK} (${found.within.join('+')}) | ${[normalizedMutualInformation(truth.fine, fine), adjustedRandIndex(truth.fine, fine), normalizedMutualInformation(truth.fine, broad), adjustedRandIndex(truth.fine, broad)].map(f3).join(' | ')} | ${subjects.join(' | ')} |`,
-      );
-    }
+    await embedder.dispose();
   }
 }
 
-const args = process.argv.slice(2);
-if (args[0] === '--alternatives') alternatives(args.slice(1));
-else if (args[0] === '--levels') levels(args.slice(1));
-else final(args);
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === 'make') {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { from: { type: 'string', multiple: true }, labels: { type: 'string' }, sample: { type: 'string' } },
+  });
+  make(resolve(positionals[0]), values.from ?? [], values.labels?.split(','), values.sample ? Number(values.sample) : undefined);
+} else if (mode === 'rules') rules(rest);
+else if (mode === 'final') await final(rest);
+else if (mode === 'labels') await labelQuality(rest);
+else console.error('usage: eval-topics.js make OUT --from DIR [--from DIR...] [--labels C04,C14] [--sample N] | rules DIR... | final DIR... | labels DIR...');

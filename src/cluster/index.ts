@@ -12,6 +12,8 @@ import type { PhraseModel } from '../pipeline/stage.js';
 import { checkK, fitTopics, type ClusterOptions, type FittedTopics } from './fit.js';
 import type { PhraseEmbedder } from './labels.js';
 import { continueTopics } from './lineage.js';
+import { applyTeamNames } from './team.js';
+import { readTeamNames } from '../store/names.js';
 import { assignToTopics, compareWithLastRun, DRIFT_THRESHOLD, type SinceLastRun } from './update.js';
 
 export { checkK, DEFAULT_SEED, WEAK_COHERENCE, WEAK_STABILITY, type ClusterOptions } from './fit.js';
@@ -69,6 +71,8 @@ async function phraseEmbedder(store: Store, info: VectorsInfo, load: PhraseModel
 /** The cluster stage: vectors and papers in, `<out>/clusters.json` out. */
 export async function cluster(writer: StageWrites, options: ClusterOptions, phraseModel?: PhraseModel): Promise<Clusters> {
   // a run that fits no topics needs no abstracts: it reads only ids and titles, which at a million papers is a fraction of the time
+  // a bad topics.yaml is refused before any work
+  const names = readTeamNames(writer.store.location);
   const { papers, info, vectors } = writer.store.readCurrentVectors((store) => store.readPaperTitles());
   checkK(options.k, papers.length, options.broad);
   const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, info.dim));
@@ -115,6 +119,16 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
       papers: current,
     };
     clusters = { ...(continued?.topics ?? fitted), history };
+  }
+  if (names) clusters = applyTeamNames(clusters, names, last, papers, vectors, info.dim);
+  else if (clusters.team) {
+    // topics.yaml was removed: its names go, and the merges it made stay done
+    const { team: _, ...rest } = clusters;
+    clusters = {
+      ...rest,
+      topics: clusters.topics.map(({ name: __, pinned: ___, ...topic }) => topic),
+      broadTopics: clusters.broadTopics.map(({ name: __, ...broad }) => broad),
+    };
   }
   writer.write('clusters', JSON.stringify(clusters, null, 2) + '\n');
   return clusters;

@@ -5,6 +5,7 @@ import { checkK, cluster, DEFAULT_SEED, DRIFT_THRESHOLD } from './index.js';
 function topicCount(value: string): number | 'auto' {
   return value === 'auto' ? 'auto' : wholeNumber(2)(value);
 }
+import { checkNamesFile, readTeamNames } from '../store/names.js';
 
 export const clusterStage = defineStage({
   name: 'cluster',
@@ -32,7 +33,9 @@ export const clusterStage = defineStage({
       action: true,
     }),
   },
-  prepare: () => ({ plan: undefined }),
+  // topics.yaml is the team's: its merges, pins and names are part of what the stage makes
+  checkFolder: (folder) => checkNamesFile(folder),
+  prepare: (folder) => ({ fingerprint: { names: readTeamNames(folder.location)?.hash ?? null }, plan: undefined }),
   checkOptions: (options) => checkK(options.k, Infinity, options.broad),
   checkCorpus: (options, papers) => checkK(options.k, papers, options.broad),
   run: (writer, options, _plan, services) => cluster(writer, options, services.phraseModel),

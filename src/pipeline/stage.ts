@@ -36,6 +36,8 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   options: O;
   /** Refuses options that cannot work whatever the papers (an unknown model): `run` checks every stage's before any stage starts. */
   checkOptions?(options: OptionValues<O>): void;
+  /** Refuses files of the output folder the user keeps (topics.yaml) that cannot work: `run` checks every stage's before any stage starts. */
+  checkFolder?(folder: Store, options: OptionValues<O>): void;
   /** Checks the inputs (nothing is written yet) and plans the work. */
   prepare(store: Store, options: OptionValues<O>): Promise<Prepared<P>> | Prepared<P>;
   /** Refuses options that cannot work on a corpus of this many papers. */

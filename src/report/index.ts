@@ -8,6 +8,8 @@ import type { Neighbours } from '../store/neighbours.js';
 import type { PaperTitle } from '../store/read.js';
 import type { MapFile } from '../store/schemas.js';
 import type { StageWrites, Store } from '../store/store.js';
+import type { Clusters } from '../store/schemas.js';
+import { checkTeamNames, readTeamNames } from '../store/names.js';
 import { changesSince, type PreviousPapers } from './changes.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
@@ -90,6 +92,26 @@ function papersAndPrevious(folder: Store): { papers: readonly PaperTitle[]; hash
   return { papers, hash, previousPapers: before && { papers: before, changed: (row) => digestBefore.get(papers[row].id) !== papers[row].digest } };
 }
 
+/**
+ * The clusters with the names topics.yaml gives now, so that renaming a topic
+ * needs only `papermap report`; merges and pins are the cluster stage's.
+ */
+function withTeamNames(clusters: Clusters, out: string): Clusters {
+  const names = readTeamNames(out);
+  if (!names) return clusters;
+  const merged = new Set(clusters.team?.merged.map((merge) => merge.from) ?? []);
+  checkTeamNames(
+    names,
+    new Set([...clusters.topics.map((topic) => topic.id), ...merged, ...(clusters.team?.pinned ?? [])]),
+    new Set(clusters.broadTopics.map((broad) => broad.id)),
+  );
+  return {
+    ...clusters,
+    topics: clusters.topics.map((topic) => ({ ...topic, name: names.topics.get(topic.id)?.name })),
+    broadTopics: clusters.broadTopics.map((broad) => ({ ...broad, name: names.broad.get(broad.id)?.name })),
+  };
+}
+
 /** The report stage: report.md, report.html, graph.graphml with each paper's topic, changes.json, and map.json (the map's layout, kept until the topics are fitted anew). */
 export async function report(writer: StageWrites, options: ReportOptions): Promise<ReportSummary> {
   const folder = writer.store;
@@ -106,7 +128,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
   });
   let topics: number;
   try {
-    const clusters = folder.readClusters(vectorsInfo);
+    const clusters = withTeamNames(folder.readClusters(vectorsInfo), folder.location);
     topics = clusters.topics.length;
     const rowOf = rowsById(papers);
     const topicOf = new Int32Array(papers.length).fill(-1);

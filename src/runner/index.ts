@@ -118,6 +118,7 @@ function checkCorpus(stages: readonly AnyStage[], options: Options, papers: numb
 /** `papermap <stage>`: one stage, run whether or not it is up to date, with the folder locked. */
 export async function runOneStage(stage: AnyStage, folder: OutputFolder, options: Options): Promise<StageOutcome> {
   stage.checkOptions?.(options);
+  stage.checkFolder?.(folder, options);
   return whileLocked(folder, () => {
     underWay = { stage: stage.name, finished: [] };
     if (stage.checkCorpus && folder.has('papers')) stage.checkCorpus(options, folder.paperCount());
@@ -149,6 +150,7 @@ export interface RunSummary {
 export async function runPipeline(folder: OutputFolder, options: Options): Promise<RunSummary> {
   const started = performance.now();
   for (const stage of STAGES) stage.checkOptions?.(options);
+  for (const stage of STAGES) stage.checkFolder?.(folder, options);
   const stages = {} as RunSummary['stages'];
   let embedded = 0;
   await whileLocked(folder, async () => {

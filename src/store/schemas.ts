@@ -214,6 +214,10 @@ export const clustersFile = z.object({
   outliers: z.array(z.object({ id: z.string(), nearestTopic: z.number().int(), similarity: finite })),
   broadTopics: z.array(broadTopic),
   middleTopics: z.array(middleTopic).optional(),
+  /** What topics.yaml asked for and was done: topics merged into others (with the papers they held, which a refit merges again) and topics pinned. */
+  team: z
+    .object({ hash: sha256Hex, merged: z.array(z.object({ from: count, into: count, paperIds: z.array(z.string()) })), pinned: z.array(count) })
+    .optional(),
   /** With `--k N`: the merge heights of the broad level, for each number of broad topics the rise to the next merge. */
   broadScores: z.array(z.object({ k: z.number().int(), gap: finite })),
   quality,
