@@ -73,8 +73,14 @@ export function syntheticVectors(real: RealCorpus, count: number, seed: number):
  * An output folder holding `count` synthetic papers (OHSUMED titles and
  * abstracts, each with the vector drawn from its own) as papers.jsonl and
  * vectors.f32, as if ingest and embed had run: the later stages run on it.
+ * `model` is what vectors.json names (a model folder, so that the cluster
+ * stage embeds its label candidates with it as it would after a real embed).
  */
-export function syntheticOutput(real: RealCorpus, count: number): string {
+export function syntheticOutput(
+  real: RealCorpus,
+  count: number,
+  model: { model: string; modelIdentity: string } = { model: 'synthetic', modelIdentity: 'synthetic' },
+): string {
   const out = mkdtempSync(join(tmpdir(), 'papermap-bench-'));
   const { vectors, sources } = syntheticVectors(real, count, count);
   const papers: Paper[] = Array.from(sources, (source, row) => ({
@@ -96,8 +102,7 @@ export function syntheticOutput(real: RealCorpus, count: number): string {
   writer = folder.begin('embed');
   writer.write('vectors', bytesOf(vectors));
   const info = {
-    model: 'synthetic',
-    modelIdentity: 'synthetic',
+    ...model,
     dim: real.dim,
     count,
     normalized: true,
@@ -106,6 +111,20 @@ export function syntheticOutput(real: RealCorpus, count: number): string {
   };
   writer.write('vectorsInfo', JSON.stringify(info, null, 2) + '\n');
   writer.commit(record);
+  return out;
+}
+
+/** An output folder holding `count` synthetic papers as papers.jsonl only, for the embed stage to embed. */
+export function syntheticPapers(real: RealCorpus, count: number): string {
+  const out = mkdtempSync(join(tmpdir(), 'papermap-bench-'));
+  const lines = Array.from({ length: count }, (_, row) => {
+    const source = real.records[row % real.records.length];
+    return paperToJson({ id: `p${row}`, title: `${source.title} (${row})`, abstract: source.abstract, sources: ['synthetic'], metadata: {} }) + '\n';
+  });
+  const writer = OutputFolder.writable(out).begin('ingest');
+  writer.write('papers', lines);
+  writer.write('ingestState', new Uint8Array(0));
+  writer.commit({ status: 'ran' as const, seconds: 0, fingerprint: sha256('synthetic papers'), parameters: {} });
   return out;
 }
 

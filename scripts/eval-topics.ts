@@ -18,6 +18,8 @@ import { cluster } from '../src/cluster/index.js';
 import { phraseModel } from '../src/embed/stage.js';
 import { termsOf, topicKeywords, topicLabels } from '../src/cluster/ctfidf.js';
 import { findTopics } from '../src/cluster/levels.js';
+import { topicCentres } from '../src/cluster/kmeans.js';
+import { CANDIDATES, DIVERSITY, embedPhrases, levelLabels, mmrOrder, rankCandidates, SEPARATION } from '../src/cluster/labels.js';
 import { labelDiversity, npmiCoherence } from '../src/cluster/quality.js';
 import { topicSpace } from '../src/cluster/reduce.js';
 import { readingCount, resolutionAt } from '../src/cluster/resolution.js';
@@ -178,8 +180,9 @@ async function labelQuality(dirs: string[]): Promise<void> {
   console.log('| corpus | labels | names the majority category | distinct leads (fine / broad) | word diversity | NPMI of label terms |');
   console.log('|---|---|---:|---|---:|---:|');
   for (const dir of dirs) {
-    const { folder, papers, info, truth, name } = load(dir);
+    const { folder, papers, info, vectors, truth, name } = load(dir);
     const result = await clusterOf(dir, 42);
+    const embedder = await loadQueryEmbedder(folder, info);
     const rowOf = new Map(papers.map((paper, row) => [paper.id, row]));
     const memberOf = new Int32Array(papers.length).fill(-1);
     for (const topic of result.topics) for (const id of topic.paperIds) memberOf[rowOf.get(id)!] = topic.id;
@@ -190,7 +193,20 @@ async function labelQuality(dirs: string[]): Promise<void> {
       broad: topicLabels(topicKeywords(documents, broadMemberOf, result.broadTopics.length, 10)),
     };
     const after = { fine: result.topics.map((topic) => topic.label), broad: result.broadTopics.map((topic) => topic.label) };
-    const embedder = await loadQueryEmbedder(folder, info);
+    // the same candidates ranked with other settings: BERTopic's defaults (no separation, MMR diversity 0.1) and between
+    const candidates = topicKeywords(documents, memberOf, result.topics.length, CANDIDATES);
+    const centres = topicCentres(vectors, info.dim, memberOf, result.topics.length);
+    const phraseVectors = await embedPhrases(
+      candidates.flat().map(({ term }) => term),
+      (texts) => embedder.embedShort(texts),
+    );
+    const variant = (separation: number, diversity: number) => ({
+      fine: levelLabels(
+        rankCandidates(candidates, centres, info.dim, phraseVectors, separation).map((list) => mmrOrder(list, phraseVectors?.vectors, info.dim, diversity)),
+        result.topics.map((topic) => topic.id),
+      ).labels,
+      broad: after.broad,
+    });
     const categories = [...new Set(truth)].sort();
     const categoryVectors = await embedder.embed(categories.map((label) => categoryName.get(label)!));
     const majority = result.topics.map((topic) => {
@@ -200,7 +216,10 @@ async function labelQuality(dirs: string[]): Promise<void> {
     });
     for (const [kind, labels] of [
       ['before: c-TF-IDF alone', before],
-      ['after: the model and MMR', after],
+      ['model, no separation, MMR 0.1 (BERTopic defaults)', variant(0, 0.1)],
+      ['model, no separation, MMR 0.3', variant(0, 0.3)],
+      ['model, separation 0.5, MMR 0.1', variant(0.5, 0.1)],
+      [`**model, separation ${SEPARATION}, MMR ${DIVERSITY} (chosen)**`, after],
     ] as const) {
       const vectors = await embedder.embed(labels.fine);
       const named = labels.fine.filter((_, topic) => {

@@ -18,12 +18,13 @@ export const LABEL_TERMS = 3;
 /** Terms a topic's description names beyond its label. */
 const DESCRIPTION_TERMS = 3;
 /**
- * MMR's weight on novelty against relevance (BERTopic's `diversity`; its
- * default for keywords is 0.1): labels of three terms need terms that do not
- * repeat one another.
+ * MMR's weight on novelty against relevance, BERTopic's default `diversity`.
+ * On OHSUMED 0.3 made labels more diverse (word diversity 0.945 against
+ * 0.921) but named the topics' majority category less often (21 of 33
+ * against 23) and less coherently (docs/quality.md).
  */
-export const DIVERSITY = 0.3;
-/** Weight of a term's similarity to the nearest other topic, taken off its relevance. */
+export const DIVERSITY = 0.1;
+/** Weight of a term's similarity to the nearest other topic, taken off its relevance (0 is BERTopic's KeyBERTInspired). */
 export const SEPARATION = 0.5;
 
 /** Embeds short texts into the papers' vector space: unit vectors, one row per text. */
@@ -56,11 +57,11 @@ export async function embedPhrases(phrases: Iterable<string>, embed: PhraseEmbed
  * similarity to another topic's centre. Similarity alone favours words the
  * whole corpus shares ("learning", "patients"), which name no topic.
  */
-function telling(vectors: Float32Array, row: number, centres: Float32Array, topic: number, dim: number): number {
+function telling(vectors: Float32Array, row: number, centres: Float32Array, topic: number, dim: number, separation: number): number {
   let other = 0;
   for (let centre = 0; centre < centres.length / dim; centre++)
     if (centre !== topic) other = Math.max(other, dot(vectors, row * dim, centres, centre * dim, dim));
-  return dot(vectors, row * dim, centres, topic * dim, dim) - SEPARATION * other;
+  return dot(vectors, row * dim, centres, topic * dim, dim) - separation * other;
 }
 
 /** Each topic's candidates ranked by their similarity to its centre (or, without phrase vectors, by c-TF-IDF). */
@@ -69,6 +70,7 @@ export function rankCandidates(
   centres: Float32Array,
   dim: number,
   phrases: PhraseVectors | undefined,
+  separation = SEPARATION,
 ): Candidate[][] {
   return keywords.map((list, topic) => {
     const top = list[0]?.weight || 1;
@@ -77,7 +79,7 @@ export function rankCandidates(
         const row = phrases?.rowOf.get(term) ?? -1;
         return {
           term,
-          relevance: phrases && row >= 0 ? telling(phrases.vectors, row, centres, topic, dim) : weight / top,
+          relevance: phrases && row >= 0 ? telling(phrases.vectors, row, centres, topic, dim, separation) : weight / top,
           row,
           stems: stemsOf(term),
         };
@@ -135,8 +137,9 @@ export interface LevelLabels {
 /**
  * Labels for the topics of one level. Topics choose in the order given (the
  * biggest first): each leads with its best term (in MMR order) whose first
- * word no earlier topic leads with and that `avoid` (a broad topic's fine
- * labels) does not hold, then takes the next terms of its order. A stem
+ * word no earlier topic leads with and is not in `avoid` (for a broad topic,
+ * the words its fine topics' labels lead with), then takes the next terms
+ * of its order. A stem
  * among the top candidates of more than a quarter of the topics names the
  * corpus, not a topic, and leads only when nothing else is left.
  */
@@ -145,12 +148,10 @@ export function levelLabels(ordered: readonly Candidate[][], order: readonly num
   const taken = new Set<string>();
   const terms: string[][] = ordered.map(() => []);
   for (const topic of order) {
-    const key = (candidate: Candidate) => candidate.stems.join(' ');
-    const usable = ordered[topic].filter((candidate) => !avoid[topic]?.has(key(candidate)));
-    const telling = usable.filter((candidate) => !candidate.stems.every((stem) => common.has(stem)));
+    const telling = ordered[topic].filter((candidate) => !candidate.stems.every((stem) => common.has(stem)));
     // a word common to many topics names none of them: used only when nothing else is left
-    const pool = telling.length >= LABEL_TERMS ? telling : usable.length > 0 ? usable : ordered[topic];
-    const lead = pool.find((candidate) => !taken.has(leadOf(candidate)));
+    const pool = telling.length >= LABEL_TERMS ? telling : ordered[topic];
+    const lead = pool.find((candidate) => !taken.has(leadOf(candidate)) && !avoid[topic]?.has(leadOf(candidate)));
     if (!lead) {
       terms[topic] = [`topic ${topic}`];
       continue;
@@ -161,9 +162,9 @@ export function levelLabels(ordered: readonly Candidate[][], order: readonly num
   return { terms, labels: terms.map((list) => list.join(', ')) };
 }
 
-/** The stem keys of label terms, for `avoid`. */
-export function termKeys(terms: readonly string[]): Set<string> {
-  return new Set(terms.map((term) => stemsOf(term).join(' ')));
+/** The word (as a stem) a label of these terms leads with, for `avoid`. */
+export function leadWord(terms: readonly string[]): string {
+  return terms.length > 0 ? (stemsOf(terms[0])[0] ?? '') : '';
 }
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`);

@@ -12,7 +12,7 @@ import {
   levelLabels,
   mmrOrder,
   rankCandidates,
-  termKeys,
+  leadWord,
   type Candidate,
   type PhraseEmbedder,
 } from './labels.js';
@@ -145,11 +145,11 @@ export async function labelLevels(
   return { fine: words[0], broad: words[1], middle: words[2], labelMethod, sampled: rows.length < papers.length ? rows.length : undefined };
 }
 
-/** For each group of a level, the stem keys of the terms its fine topics' labels lead with. */
+/** For each group of a level, the words its fine topics' labels lead with. */
 function avoidedTerms(fine: LevelWords, level: Level): Set<string>[] {
   const avoid = Array.from({ length: level.groups }, () => new Set<string>());
   level.groupOfFine.forEach((group, id) => {
-    for (const key of termKeys(fine.labelTerms[id].slice(0, 1))) avoid[group].add(key);
+    avoid[group].add(leadWord(fine.labelTerms[id]));
   });
   return avoid;
 }

@@ -1,19 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { WEAK_COHERENCE, WEAK_STABILITY, type Clusters } from '../../src/cluster/index.js';
 import { clusterStage } from '../../src/cluster/stage.js';
 import { runStage } from '../helpers.js';
+import { tempFolder } from '../temp.js';
 import { commonStems, stemsOf, termsOf, topicKeywords, topicLabel, topicLabels } from '../../src/cluster/ctfidf.js';
 import { adjustedRand, bestMatchJaccard } from '../../src/cluster/agreement.js';
 import { averageLinkage, cutTree } from '../../src/cluster/hierarchy.js';
 import { labelDiversity, npmiCoherence } from '../../src/cluster/quality.js';
 import { adjustedRandIndex } from '../../scripts/metrics.js';
 import { assignToNearest, clusterVectors } from '../../src/cluster/kmeans.js';
-import { chooseBroadK, chooseK, cosineDistances, kLadder, largestGap, silhouette, stableK } from '../../src/cluster/select.js';
-import { autoLevels } from '../../src/cluster/levels.js';
+import { readingCount, reproducibility, resolutionAt } from '../../src/cluster/resolution.js';
+import { topicTree } from '../../src/cluster/tree.js';
+import { describeTopic, levelLabels, mmrOrder, type Candidate } from '../../src/cluster/labels.js';
 import { describeTopics } from '../../src/cluster/topics.js';
 
 /** `perTopic` unit vectors around each of `topics` random directions, seeded. */
@@ -47,52 +48,48 @@ function around(centres: number[][], perTopic: number, spread: number): Float32A
 const DIM = 24;
 const axis = (...weights: [number, number][]) => Array.from({ length: DIM }, (_, d) => weights.find(([axisOf]) => axisOf === d)?.[1] ?? 0);
 
-describe('k-means and the choice of k', () => {
-  test('finds the number of well separated groups the data was made with, for 3 seeds', () => {
+describe('k-means and the number of topics', () => {
+  test('k-means finds well separated groups whole, and fits on subsamples find each again', () => {
     const vectors = around(
       [0, 1, 2, 3, 4, 5].map((d) => axis([d, 1])),
       40,
       0.3,
     );
-    for (const seed of [42, 7, 1234]) {
-      const chosen = chooseK(vectors, DIM, 2, 15, seed);
-      expect(chosen.k, `seed ${seed}`).toBe(6);
-      expect(chosen.structure).toBe('clear');
-      expect(chosen.scores.map((score) => score.k)).toEqual(kLadder(2, 15));
-      for (const score of chosen.scores) expect(Math.abs(score.stability)).toBeLessThanOrEqual(1);
-    }
     const clustering = clusterVectors(vectors, DIM, 6, 42, 4);
     // every made-up topic lands whole in one cluster
     for (let topic = 0; topic < 6; topic++) {
       expect(new Set(clustering.assignments.subarray(topic * 40, (topic + 1) * 40)).size).toBe(1);
     }
     expect(new Set(clustering.assignments).size).toBe(6);
+    const resolution = resolutionAt({ vectors, dim: DIM }, 6, 42);
+    expect(resolution.agreement).toBeGreaterThan(0.95);
+    const judged = Int32Array.from(resolution.judged.rows, (row) => clustering.assignments[row]);
+    for (const value of reproducibility(judged, 6, resolution.fits)) expect(value).toBeGreaterThan(0.95);
   });
 
-  test('two broad groups of three groups each: 2 broad topics of 3 fine ones, for 3 seeds', () => {
-    // broad group b around axis b, its sub-groups leaning towards axes 2 + 3b + j
-    const centres = [0, 1].flatMap((broad) => [0, 1, 2].map((j) => axis([broad, 1], [2 + broad * 3 + j, 0.6])));
-    const vectors = around(centres, 40, 0.15);
-    for (const seed of [42, 7, 1234]) {
-      const levels = autoLevels({ vectors, dim: DIM }, seed);
-      expect(levels.broadK, `seed ${seed}`).toBe(2);
-      expect(levels.within).toEqual([3, 3]);
-      // each made-up sub-group is one fine topic, inside the broad topic of its group
-      for (let group = 0; group < 6; group++) {
-        const fine = new Set(levels.fine.subarray(group * 40, (group + 1) * 40));
-        expect(fine.size).toBe(1);
-        expect(levels.parentOf[[...fine][0]]).toBe(levels.broad[group * 40]);
-      }
-      expect(new Set(levels.broad.subarray(0, 120)).size).toBe(1);
-      expect(levels.broad[0]).not.toBe(levels.broad[120]);
-    }
+  test('k topics stay k: a centre left with no paper takes the paper farthest from its own', () => {
+    // 30 papers on one direction and 2 elsewhere: 5 topics are asked for, and 5 come back
+    const vectors = around([axis([0, 1]), axis([1, 1])], 16, 0.05);
+    expect(new Set(clusterVectors(vectors, DIM, 5, 42, 1).assignments).size).toBe(5);
   });
 
-  test('the most stable k, ties to the smaller; with a tolerance, the smallest k about as stable', () => {
-    const score = (k: number, stability: number) => ({ k, stability, silhouette: 0, predictionStrength: 0 });
-    expect(stableK([score(2, 0.3), score(3, 0.62), score(4, 0.7), score(5, 0.5)])).toBe(4);
-    expect(stableK([score(2, 0.3), score(3, 0.62), score(4, 0.7), score(5, 0.5)], 0.1)).toBe(3);
-    expect(stableK([score(2, 0.95), score(3, 0.95)])).toBe(2);
+  test('the reading count grows more slowly than the corpus', () => {
+    expect([408, 3357, 10_000, 100_000].map(readingCount)).toEqual([16, 33, 47, 102]);
+    // papers per topic grow with the corpus
+    const perTopic = [400, 4000, 40_000, 400_000].map((papers) => papers / readingCount(papers));
+    for (let i = 1; i < perTopic.length; i++) expect(perTopic[i]).toBeGreaterThan(perTopic[i - 1]);
+    expect(readingCount(5)).toBe(4);
+  });
+
+  test('broad topics: 3 groups of 3 fine topics give 3 broad topics, and a middle level only from 20,000 papers', () => {
+    const centres = [0, 1, 2].flatMap((broad) => [0, 1, 2].map((j) => axis([broad, 1], [3 + broad * 3 + j, 0.5])));
+    const vectors = around(centres, 10, 0.05);
+    const fine = Int32Array.from({ length: 90 }, (_, row) => Math.floor(row / 10));
+    const tree = topicTree(vectors, DIM, fine, 9, 90);
+    expect(tree.broadK).toBe(3);
+    expect(tree.broadOf).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    expect(tree.middleK).toBe(0);
+    expect(topicTree(vectors, DIM, fine, 9, 90, 4).broadK).toBe(4);
   });
 
   test('is deterministic for a seed', () => {
@@ -102,13 +99,6 @@ describe('k-means and the choice of k', () => {
     const b = clusterVectors(vectors, dim, 5, 1, 3);
     expect(Array.from(a.assignments)).toEqual(Array.from(b.assignments));
     expect(Array.from(a.centres)).toEqual(Array.from(b.centres));
-  });
-
-  test('silhouette matches a hand computation', () => {
-    // points on a line at 0, 1 (topic 0) and 5 (topic 1): a(0)=1, b(0)=5 -> 0.8; a(1)=1, b(1)=4 -> 0.75; singleton -> 0
-    const distances = new Float64Array([0, 1, 5, 1, 0, 4, 5, 4, 0]);
-    expect(silhouette(distances, new Int32Array([0, 0, 1]), 2)).toBeCloseTo((0.8 + 0.75 + 0) / 3, 10);
-    expect(Array.from(cosineDistances(new Float32Array([1, 0, 0, 1]), 2))).toEqual([0, 1, 1, 0]);
   });
 });
 
@@ -146,14 +136,17 @@ describe('class-based TF-IDF labels', () => {
     'Math reasoning benchmark. A benchmark of math word problems to test reasoning of a language model.',
   ];
 
-  test('terms are words and two-word phrases without stop words, split at punctuation', () => {
-    expect(termsOf('We propose a novel TTS model. Speech synthesis, fast')).toEqual([
+  test('terms are words and phrases of two and three words without stop words, split at punctuation', () => {
+    expect(termsOf('We propose a novel TTS model. Speech synthesis model, fast')).toEqual([
       'TTS',
       'model',
       'TTS model',
       'Speech',
       'synthesis',
       'Speech synthesis',
+      'model',
+      'synthesis model',
+      'Speech synthesis model',
       'fast',
     ]);
   });
@@ -252,7 +245,7 @@ describe('topic quality', () => {
     expect(Array.from(bestMatchJaccard(a, 3, [5, 5, 5, 3, 3, 4, 4, 4], 6))).toEqual([1, 1, 1]);
   });
 
-  test('average linkage joins the nearest groups first, and the largest gap finds the groups', () => {
+  test('average linkage joins the nearest groups first', () => {
     // two tight pairs of directions far apart, and one pair a little apart inside the first
     const angle = (degrees: number) => [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
     const centres = new Float32Array([0, 2, 10, 12, 90, 92].flatMap(angle));
@@ -269,14 +262,53 @@ describe('topic quality', () => {
     ]);
     expect(Array.from(cutTree(merges, 6, 2))).toEqual([0, 0, 0, 0, 1, 1]);
     expect(Array.from(cutTree(merges, 6, 3))).toEqual([0, 0, 1, 1, 2, 2]);
-    expect(largestGap(merges, 6, 2, 5).k).toBe(2);
-    expect(chooseBroadK(merges, 6).k).toBe(2);
-    expect(chooseBroadK(merges.slice(0, 1), 2)).toEqual({ k: 2, gaps: [] });
+  });
+});
+
+describe('labels told apart', () => {
+  const candidate = (term: string, relevance: number, row = -1): Candidate => ({ term, relevance, row, stems: stemsOf(term) });
+
+  test('MMR keeps one term per stem, and a phrase takes the place of its one word', () => {
+    const order = mmrOrder(
+      [candidate('reinforcement', 0.9), candidate('agents', 0.8), candidate('reinforcement learning', 0.7), candidate('agent', 0.6)],
+      undefined,
+      384,
+    );
+    expect(order.map(({ term }) => term)).toEqual(['reinforcement learning', 'agents']);
+  });
+
+  test('MMR passes over a term too like one already picked', () => {
+    // rows 0 and 1 point the same way, row 2 elsewhere: the second pick is the different one though it is less relevant
+    const vectors = new Float32Array([1, 0, 0.99, Math.sqrt(1 - 0.99 ** 2), 0, 1]);
+    const order = mmrOrder([candidate('diffusion', 0.9, 0), candidate('denoising', 0.85, 1), candidate('video', 0.6, 2)], vectors, 2, 0.5);
+    expect(order.map(({ term }) => term)).toEqual(['diffusion', 'video', 'denoising']);
+  });
+
+  test('no two labels of a level lead with the same word, and a broad label leads with none of its fine leads', () => {
+    const lists = [
+      [candidate('cancer', 0.9), candidate('breast', 0.8), candidate('mammography', 0.7)],
+      [candidate('cancer', 0.9), candidate('colon', 0.8), candidate('polyps', 0.7)],
+      [candidate('cancer therapy', 0.9), candidate('chemotherapy', 0.8), candidate('dose', 0.7)],
+      [candidate('heart', 0.9), candidate('coronary', 0.8), candidate('infarction', 0.7)],
+    ];
+    const { labels, terms } = levelLabels(lists, [0, 1, 2, 3]);
+    expect(labels[0]).toBe('cancer, breast, mammography');
+    expect(terms.map((list) => stemsOf(list[0])[0])).toEqual(['cancer', 'colon', 'chemotherapi', 'heart']);
+    const broad = levelLabels([[candidate('cancer', 0.9), candidate('tumour', 0.8), candidate('oncology', 0.7)]], [0], [new Set(['cancer'])]);
+    // it may still name the fine topic's word after its own lead
+    expect(broad.labels[0]).toBe('tumour, cancer, oncology');
+  });
+
+  test('a description names what the topic is about and its most central paper', () => {
+    const ordered = ['diffusion', 'video', 'denoising', 'sampling', 'noise'].map((term, rank) => candidate(term, 1 - rank / 10));
+    expect(describeTopic(ordered, ['diffusion', 'video'], 12, 'Video Diffusion Models')).toBe(
+      '12 papers on diffusion, video, denoising, sampling and noise; most central: “Video Diffusion Models”',
+    );
   });
 });
 
 describe('the cluster stage on the seeds', () => {
-  const out = mkdtempSync(join(tmpdir(), 'papermap-topics-'));
+  const out = tempFolder('topics');
   let result: Clusters;
 
   beforeAll(async () => {
@@ -289,7 +321,32 @@ describe('the cluster stage on the seeds', () => {
       expect(run.status, run.stderr).toBe(0);
     }
     result = await runStage(clusterStage, out, { k: 'auto', seed: 42 });
-  }, 180_000);
+  }, 300_000);
+
+  test('topics sized for reading, and a sentence that says how they were chosen', () => {
+    expect(result.topics.length).toBe(readingCount(408));
+    // no topic holds more than 15% of the papers
+    for (const topic of result.topics) expect(topic.size).toBeLessThanOrEqual(0.15 * 408);
+    expect(result.broadTopics.length).toBeGreaterThanOrEqual(3);
+    expect(result.broadTopics.length).toBeLessThanOrEqual(12);
+    const sizes = result.topics.map((topic) => topic.size);
+    expect(result.kSelection.summary).toContain(
+      `${result.topics.length} topics of ${Math.min(...sizes)}-${Math.max(...sizes)} papers in ${result.broadTopics.length} broad topics`,
+    );
+    expect(result.kSelection.summary).toMatch(/sized for reading 408 papers/);
+    for (const topic of [...result.topics, ...result.broadTopics])
+      expect(topic.description).toMatch(new RegExp(`^${topic.size} papers on .+; most central: “`));
+  });
+
+  test('no two labels of a level lead with the same word, and no broad label leads as one of its fine labels', () => {
+    const lead = (label: string) => stemsOf(label.split(', ')[0])[0];
+    for (const labels of [result.topics.map((topic) => topic.label), result.broadTopics.map((topic) => topic.label)]) {
+      expect(new Set(labels.map(lead)).size).toBe(labels.length);
+    }
+    for (const broad of result.broadTopics) {
+      for (const id of broad.topicIds) expect(lead(broad.label)).not.toBe(lead(result.topics.find((topic) => topic.id === id)!.label));
+    }
+  });
 
   test('no label repeats a word stem, and no two labels are equal, at either level', () => {
     for (const labels of [result.topics.map((topic) => topic.label), result.broadTopics.map((topic) => topic.label)]) {
@@ -302,7 +359,6 @@ describe('the cluster stage on the seeds', () => {
   });
 
   test('every fine topic has a parent that lists it, and the levels add up', () => {
-    expect(result.broadTopics.length).toBeGreaterThanOrEqual(2);
     expect(result.broadTopics.length).toBeLessThanOrEqual(result.topics.length);
     for (const topic of result.topics) expect(result.broadTopics[topic.parent].topicIds).toContain(topic.id);
     expect(result.broadTopics.flatMap((broad) => broad.topicIds).sort((a, b) => a - b)).toEqual(result.topics.map((topic) => topic.id));
@@ -326,8 +382,8 @@ describe('the cluster stage on the seeds', () => {
     expect(quality.labelDiversity.topics).toBeGreaterThan(0.8);
     expect(quality.stability.ari).toHaveLength(2);
     expect(quality.weakTopics).toBe(result.topics.filter((topic) => topic.weak).length);
-    expect(result.kScores.length).toBeGreaterThan(3);
-    expect(result.kSelection.criterion).toMatch(/stability/);
+    expect(result.kScores).toEqual([{ k: result.topics.length, stability: expect.any(Number) }]);
+    expect(result.kSelection.criterion).toMatch(/sized for reading/);
   });
 
   test('the same seed gives the same topics: run again, refitted, or in another folder', async () => {
@@ -343,18 +399,27 @@ describe('the cluster stage on the seeds', () => {
     expect(topicsOf(again)).toEqual(topicsOf(result));
     const refitted = await runStage(clusterStage, out, { k: 'auto', seed: 42, refit: true });
     expect(topicsOf(refitted)).toEqual(topicsOf(result));
-    const other = mkdtempSync(join(tmpdir(), 'papermap-topics-'));
+    const other = tempFolder('topics');
     for (const file of ['papers.jsonl', 'vectors.f32', 'vectors.json', 'manifest.json']) copyFileSync(join(out, file), join(other, file));
+    // the label candidates are embedded with the model the vectors came from: the builtin one lives in cache/
+    cpSync(join(out, 'cache'), join(other, 'cache'), { recursive: true });
     await runStage(clusterStage, other, { k: 'auto', seed: 42 });
     expect(readFileSync(join(other, 'clusters.json')).equals(first)).toBe(true);
   });
 
-  test('with --k, the topics are merged into broad ones', async () => {
-    const given = await runStage(clusterStage, out, { k: 9, seed: 42 });
+  test('another seed gives the same numbers of topics', async () => {
+    const other = await runStage(clusterStage, out, { k: 'auto', seed: 7 });
+    expect([other.topics.length, other.broadTopics.length]).toEqual([result.topics.length, result.broadTopics.length]);
+  });
+
+  test('with --k and --broad, the topics are as many as asked, and the manifest records them', async () => {
+    const given = await runStage(clusterStage, out, { k: 9, broad: 3, seed: 42 });
     expect(given.k).toBe(9);
     expect(given.kSelection.criterion).toBe('given with --k');
-    expect(given.broadTopics.length).toBeGreaterThanOrEqual(2);
-    expect(given.broadScores.length).toBeGreaterThan(0);
+    expect(given.broadTopics.length).toBe(3);
+    expect(given.kSelection.summary).toMatch(/^9 topics of \d+-\d+ papers in 3 broad topics, as asked with --k 9, the broad ones as asked with --broad 3; /);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.stages.cluster.parameters).toMatchObject({ k: 9, broad: 3, seed: 42 });
     for (const topic of given.topics) expect(given.broadTopics.find((broad) => broad.id === topic.parent)!.topicIds).toContain(topic.id);
   });
 });

@@ -27,12 +27,28 @@ beforeAll(() => {
   good = goodSeedsFolder();
 }, 120_000);
 
+/** The topic ids of a folder's clusters.json, as an error lists them. */
+const topicIds = (out: string) =>
+  (JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as { topics: { id: number }[] }).topics
+    .map((topic) => topic.id)
+    .sort((a, b) => a - b)
+    .join(', ');
+
 const invalid = (flag: string, value: string, expected: string) => oneLine(`option '${flag}' argument '${value}' is invalid. ${expected} (see --help)`);
 
 describe('run with options that cannot work: exit 1, one line, the good folder byte-identical', () => {
   const cases: [string, string[], (out: string, dir: string) => string][] = [
-    ['--k 1000 on the 408 seed papers', ['--k', '1000'], () => oneLine('--k 1000 is more than the 408 papers')],
+    ['--k 1000 on the 408 seed papers', ['--k', '1000'], () => oneLine('--k 1000 is more than the 408 papers; give at most 408, or --k auto')],
     ['--k 1', ['--k', '1'], () => invalid('--k <k>', '1', 'expected a whole number of at least 2')],
+    ['--broad 0', ['--broad', '0'], () => invalid('--broad <n>', '0', 'expected a whole number of at least 2')],
+    ['--broad many', ['--broad', 'many'], () => invalid('--broad <n>', 'many', 'expected a whole number of at least 2')],
+    ['--broad 500 on the 408 seed papers', ['--broad', '500'], () => oneLine('--broad 500 is more than the 408 papers; give at most 408, or --broad auto')],
+    ['--broad 6 over --k 5', ['--k', '5', '--broad', '6'], () => oneLine('--broad 6 is more than the 5 fine topics of --k 5; give at most 5')],
+    [
+      'a topics.yaml naming a topic the map does not have',
+      [],
+      (out) => oneLine(`${join(out, 'topics.yaml')}:3: there is no topic 999 (the topics are ${topicIds(out)}); fix or remove that line`),
+    ],
     ['--neighbours 0', ['--neighbours', '0'], () => invalid('--neighbours <k>', '0', 'expected a whole number of at least 1')],
     ['--min-similarity 2', ['--min-similarity', '2'], () => invalid('--min-similarity <x>', '2', 'expected "auto" or a number from -1 to 1')],
     ['--m 1', ['--m', '1'], () => invalid('--m <n>', '1', 'expected a whole number of at least 2')],
@@ -46,6 +62,7 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
   ];
   test.each(cases)('%s', (_name, args, message) => {
     const out = copyOf(good, 'options');
+    if (args.length === 0) writeFileSync(join(out, 'topics.yaml'), 'topics:\n  0: Fine\n  999: Nowhere\n');
     const before = snapshot(out);
     const result = papermap(['run', '--input', SEEDS, '--out', out, '--model', 'builtin', ...args]);
     expect(result.stderr).toBe(message(out, SEEDS));
@@ -112,7 +129,7 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
     const out = copyOf(good, 'options');
     const before = snapshot(out);
     const result = papermap(['cluster', '--out', out, '--k', '409']);
-    expect(result.stderr).toBe(oneLine('--k 409 is more than the 408 papers'));
+    expect(result.stderr).toBe(oneLine('--k 409 is more than the 408 papers; give at most 408, or --k auto'));
     expect(result.status).toBe(1);
     expectUnchanged(out, before);
   });
