@@ -57,7 +57,11 @@ function refitReason(last: Clusters | undefined, since: SinceLastRun | undefined
  * (vectors from a model folder since removed), and the labels then keep
  * c-TF-IDF's order.
  */
-async function phraseEmbedder(store: Store, info: VectorsInfo, load: PhraseModel | undefined): Promise<{ embed?: PhraseEmbedder; dispose: () => Promise<void> }> {
+async function phraseEmbedder(
+  store: Store,
+  info: VectorsInfo,
+  load: PhraseModel | undefined,
+): Promise<{ embed?: PhraseEmbedder; dispose: () => Promise<void> }> {
   if (!load) return { dispose: async () => {} };
   try {
     const model = await load(store, info);
