@@ -50,7 +50,9 @@ describe('papermap run on the seeds with the builtin embedder', () => {
     const clusters = JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
     expect(first.topics).toBe(clusters.topics.length);
     expect(clusters.topics.reduce((sum, topic) => sum + topic.size, 0) + clusters.outliers.length).toBe(408);
-    expect(clusters.kScores.length).toBeGreaterThan(5);
+    // topics sized for reading 408 papers, and the sentence that says so
+    expect(clusters.topics.length).toBe(16);
+    expect(clusters.kSelection.summary).toMatch(/^16 topics of \d+-\d+ papers in \d+ broad topics, sized for reading 408 papers/);
   });
 
   test('graph.graphml, which the report draws from neighbours.bin, holds the links of related.json', () => {

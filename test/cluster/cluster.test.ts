@@ -62,9 +62,9 @@ describe('k-means and the number of topics', () => {
     }
     expect(new Set(clustering.assignments).size).toBe(6);
     const resolution = resolutionAt({ vectors, dim: DIM }, 6, 42);
-    expect(resolution.agreement).toBeGreaterThan(0.95);
+    expect(resolution.agreement).toBeGreaterThan(0.9);
     const judged = Int32Array.from(resolution.judged.rows, (row) => clustering.assignments[row]);
-    for (const value of reproducibility(judged, 6, resolution.fits)) expect(value).toBeGreaterThan(0.95);
+    for (const value of reproducibility(judged, 6, resolution.fits)) expect(value).toBeGreaterThan(0.9);
   });
 
   test('k topics stay k: a centre left with no paper takes the paper farthest from its own', () => {
