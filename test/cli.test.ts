@@ -96,7 +96,7 @@ describe('papermap run on the seeds with the builtin embedder', () => {
     expect(manifest.counts).toMatchObject({ papers: 408, records: 489, duplicatesMerged: 81, vectors: 408, dimensions: 384 });
     expect(manifest.node).toBe(process.version);
     expect(Object.keys(manifest.stages)).toEqual(['ingest', 'embed', 'index', 'cluster', 'report']);
-    expect(manifest.stages.cluster.parameters).toEqual({ k: 'auto', seed: 42 });
+    expect(manifest.stages.cluster.parameters).toEqual({ k: 'auto', broad: 'auto', seed: 42 });
   });
 
   test('a second run is up to date everywhere and changes no artifact', () => {
@@ -195,7 +195,7 @@ describe('bad options and inputs', () => {
     expect(tooSmall.stderr).toContain("option '--k <k>' argument '1' is invalid. expected a whole number of at least 2");
     const tooLarge = papermap('run', '--input', SEEDS, '--out', out, '--k', '5000', '--model', 'builtin');
     expect(tooLarge.status).toBe(1);
-    expect(tooLarge.stderr).toBe('papermap: --k 5000 is more than the 408 papers\n');
+    expect(tooLarge.stderr).toBe('papermap: --k 5000 is more than the 408 papers; give at most 408, or --k auto\n');
     expect(existsSync(join(out, 'vectors.f32'))).toBe(false);
   });
 

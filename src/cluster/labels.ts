@@ -127,6 +127,8 @@ export function mmrOrder(candidates: readonly Candidate[], vectors: Float32Array
 
 /** The word a label leads with, as a stem. */
 const leadOf = (candidate: Candidate) => candidate.stems[0] ?? '';
+/** A term as `avoid` holds it, apart from lead words. */
+const termKey = (candidate: Pick<Candidate, 'stems'>) => `term:${candidate.stems.join(' ')}`;
 
 export interface LevelLabels {
   /** Each topic's label terms, the lead first. */
@@ -139,7 +141,7 @@ export interface LevelLabels {
  * biggest first): each leads with its best term (in MMR order) whose first
  * word no earlier topic leads with and is not in `avoid` (for a broad topic,
  * the words its fine topics' labels lead with), then takes the next terms
- * of its order. A stem
+ * of its order, those of its fine topics' labels (`avoid`'s "term:" keys) last. A stem
  * among the top candidates of more than a quarter of the topics names the
  * corpus, not a topic, and leads only when nothing else is left.
  */
@@ -157,14 +159,17 @@ export function levelLabels(ordered: readonly Candidate[][], order: readonly num
       continue;
     }
     taken.add(leadOf(lead));
-    terms[topic] = [lead, ...pool.filter((candidate) => candidate !== lead)].slice(0, LABEL_TERMS).map(({ term }) => term);
+    // terms of the fine labels come last, so that a broad label does not repeat one of them
+    const rest = pool.filter((candidate) => candidate !== lead);
+    const fresh = rest.filter((candidate) => !avoid[topic]?.has(termKey(candidate)));
+    terms[topic] = [lead, ...fresh, ...rest.filter((candidate) => !fresh.includes(candidate))].slice(0, LABEL_TERMS).map(({ term }) => term);
   }
   return { terms, labels: terms.map((list) => list.join(', ')) };
 }
 
-/** The word (as a stem) a label of these terms leads with, for `avoid`. */
-export function leadWord(terms: readonly string[]): string {
-  return terms.length > 0 ? (stemsOf(terms[0])[0] ?? '') : '';
+/** What a label of these terms puts in `avoid` for the level above: its lead word (as a stem) and each of its terms. */
+export function avoidedBy(terms: readonly string[]): string[] {
+  return terms.length > 0 ? [stemsOf(terms[0])[0] ?? '', ...terms.map((term) => termKey({ stems: stemsOf(term) }))] : [];
 }
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`);

@@ -12,7 +12,7 @@ import {
   levelLabels,
   mmrOrder,
   rankCandidates,
-  leadWord,
+  avoidedBy,
   type Candidate,
   type PhraseEmbedder,
 } from './labels.js';
@@ -145,11 +145,11 @@ export async function labelLevels(
   return { fine: words[0], broad: words[1], middle: words[2], labelMethod, sampled: rows.length < papers.length ? rows.length : undefined };
 }
 
-/** For each group of a level, the words its fine topics' labels lead with. */
+/** For each group of a level, the words its fine topics' labels lead with, and their terms. */
 function avoidedTerms(fine: LevelWords, level: Level): Set<string>[] {
   const avoid = Array.from({ length: level.groups }, () => new Set<string>());
   level.groupOfFine.forEach((group, id) => {
-    avoid[group].add(leadWord(fine.labelTerms[id]));
+    for (const key of avoidedBy(fine.labelTerms[id])) avoid[group].add(key);
   });
   return avoid;
 }

@@ -343,8 +343,18 @@ describe('the cluster stage on the seeds', () => {
     for (const labels of [result.topics.map((topic) => topic.label), result.broadTopics.map((topic) => topic.label)]) {
       expect(new Set(labels.map(lead)).size).toBe(labels.length);
     }
+    const termsOf = (label: string) =>
+      label
+        .split(', ')
+        .map((term) => stemsOf(term).join(' '))
+        .sort();
     for (const broad of result.broadTopics) {
-      for (const id of broad.topicIds) expect(lead(broad.label)).not.toBe(lead(result.topics.find((topic) => topic.id === id)!.label));
+      for (const id of broad.topicIds) {
+        const fine = result.topics.find((topic) => topic.id === id)!.label;
+        expect(lead(broad.label)).not.toBe(lead(fine));
+        // not the same terms in another order either
+        expect(termsOf(broad.label)).not.toEqual(termsOf(fine));
+      }
     }
   });
 
