@@ -1,0 +1,243 @@
+/**
+ * Drawing the map: the points (WebGL, or a sampled 2D canvas below it) and,
+ * over them on a 2D canvas, the labels, the rings of the selected, hovered
+ * and newly added papers, and the lines to the selected paper's related
+ * papers. Frames are drawn on demand; while the map moves the points are
+ * drawn from a sample sized so frames keep up, and all of them once it stops.
+ */
+import { ADDED, type Points } from './data.js';
+import type { MapContext } from './context.js';
+import { type LabelCandidate, type Level, labelLevel, placeLabels, titleLabel, type PlacedLabel } from './labels.js';
+import { projection, type Projection, type Viewport } from './layout.js';
+import type { PointRenderer } from './webgl.js';
+
+/** Frames slower than this while moving draw fewer points; faster ones draw more. */
+const FRAME_BUDGET_MS = 30;
+/** Papers the moving map draws at least. */
+const MIN_MOVING = 20_000;
+/** A pause this long after the last move is a stop: every paper is drawn. */
+const SETTLE_MS = 120;
+/** Label anchors are worked out from at most this many papers of the draw order (a uniform sample). */
+const ANCHOR_SAMPLE = 100_000;
+
+export interface DrawingStats {
+  level: Level;
+  labels: PlacedLabel[];
+  /** Papers drawn in the last frame. */
+  drawn: number;
+  /** Milliseconds between the last frames while moving. */
+  frames: number[];
+}
+
+/** Diameter of a point: bigger the fewer papers share the view, 2 to 8 pixels. */
+export function pointSize(count: number, zoom: number, viewport: Viewport): number {
+  const inView = Math.max(1, count / Math.max(1, zoom * zoom));
+  return Math.min(8, Math.max(2, 0.35 * Math.sqrt((viewport.width * viewport.height) / inView)));
+}
+
+/** Topic label candidates: each group's papers in view (from a uniform sample), centred on their mean. */
+function topicCandidates(context: MapContext, view: Projection, viewport: Viewport, order: Uint32Array, broad: boolean): LabelCandidate[] {
+  const { data, points } = context;
+  const groups = broad ? data.broad.length : data.topics.length;
+  const sums = new Float64Array(groups * 3);
+  const sample = Math.min(order.length, ANCHOR_SAMPLE);
+  for (let at = 0; at < sample; at++) {
+    const row = order[at];
+    const topic = points.topic[row] - 1;
+    if (topic < 0) continue;
+    const x = view.toScreenX(points.x[row]);
+    const y = view.toScreenY(points.y[row]);
+    if (x < 0 || y < 0 || x > viewport.width || y > viewport.height) continue;
+    const group = broad ? data.topics[topic].parent : topic;
+    sums[group * 3] += x;
+    sums[group * 3 + 1] += y;
+    sums[group * 3 + 2]++;
+  }
+  const candidates: LabelCandidate[] = [];
+  for (let group = 0; group < groups; group++) {
+    const count = sums[group * 3 + 2];
+    if (count === 0) continue;
+    const topics = broad ? data.broad[group].topicIds : [group];
+    if (context.state.filter && !topics.some((topic) => context.state.filter!.topics.has(topic))) continue;
+    const source = broad ? data.broad[group] : data.topics[group];
+    candidates.push({
+      kind: broad ? 'broad' : 'fine',
+      text: source.short,
+      x: sums[group * 3] / count,
+      y: sums[group * 3 + 1] / count,
+      weight: count,
+      ink: source.ink,
+      topics,
+    });
+  }
+  return candidates;
+}
+
+/** Title candidates: papers in view whose title the page has, the selected and highlighted ones first. */
+function titleCandidates(context: MapContext, rows: number[], view: Projection): LabelCandidate[] {
+  const { state } = context;
+  return rows.map((row) => ({
+    kind: 'title' as const,
+    text: titleLabel(context.titleOf(row) ?? ''),
+    x: view.toScreenX(context.points.x[row]),
+    y: view.toScreenY(context.points.y[row]),
+    weight: row === state.selected ? 3 : state.highlight?.has.has(row) ? 2 : 1 - row / (context.points.count + 1),
+    ink: '#1f2937',
+    row,
+  }));
+}
+
+/** Rows in view that have a title on the page (at most `limit`). */
+function titledInView(context: MapContext, view: Projection, viewport: Viewport, limit: number): number[] {
+  const found: number[] = [];
+  for (const paper of context.data.papers) {
+    const x = view.toScreenX(context.points.x[paper.row]);
+    const y = view.toScreenY(context.points.y[paper.row]);
+    if (x < 0 || y < 0 || x > viewport.width || y > viewport.height) continue;
+    found.push(paper.row);
+    if (found.length > limit) break;
+  }
+  return found;
+}
+
+function drawLabels(
+  overlay: CanvasRenderingContext2D,
+  context: MapContext,
+  view: Projection,
+  viewport: Viewport,
+  order: Uint32Array,
+): Omit<DrawingStats, 'drawn' | 'frames'> {
+  const { data, state } = context;
+  const twoLevels = data.broad.length < data.topics.length;
+  const area = viewport.width * viewport.height;
+  const titled = titledInView(context, view, viewport, Math.floor(area / 9000) + 1);
+  const level = labelLevel(state.camera.zoom, twoLevels, titled.length, area);
+  const candidates = topicCandidates(context, view, viewport, order, level === 'broad');
+  if (level === 'titles') candidates.push(...titleCandidates(context, titled, view));
+  overlay.textAlign = 'center';
+  overlay.textBaseline = 'middle';
+  overlay.lineJoin = 'round';
+  const measure = (text: string, font: number) => {
+    overlay.font = `600 ${font}px system-ui, -apple-system, "Segoe UI", sans-serif`;
+    return overlay.measureText(text).width;
+  };
+  const labels = placeLabels(candidates, measure, viewport.width, viewport.height);
+  for (const label of labels) {
+    overlay.font = `${label.kind === 'title' ? 500 : 600} ${label.font}px system-ui, -apple-system, "Segoe UI", sans-serif`;
+    const y = (label.box[1] + label.box[3]) / 2;
+    overlay.lineWidth = 4;
+    overlay.strokeStyle = 'rgba(255, 255, 255, 0.92)';
+    overlay.strokeText(label.text, label.x, y);
+    overlay.fillStyle = label.ink;
+    overlay.fillText(label.text, label.x, y);
+  }
+  return { level, labels };
+}
+
+function ring(overlay: CanvasRenderingContext2D, x: number, y: number, radius: number, colour: string, width: number): void {
+  overlay.strokeStyle = colour;
+  overlay.lineWidth = width;
+  overlay.beginPath();
+  overlay.arc(x, y, radius, 0, Math.PI * 2);
+  overlay.stroke();
+}
+
+/** Rings round the papers the last run added (those in view, at most a few thousand), the selected paper's related papers joined to it, and the selected and hovered papers ringed. */
+function drawMarks(overlay: CanvasRenderingContext2D, context: MapContext, view: Projection, viewport: Viewport, size: number): void {
+  const { points, state } = context;
+  const at = (row: number): [number, number] => [view.toScreenX(points.x[row]), view.toScreenY(points.y[row])];
+  const inView = ([x, y]: [number, number]) => x >= -10 && y >= -10 && x <= viewport.width + 10 && y <= viewport.height + 10;
+  if (state.markAdded && context.data.added > 0) {
+    let drawn = 0;
+    for (let row = 0; row < points.count && drawn < 5000; row++) {
+      if (!(points.flags[row] & ADDED) || !inView(at(row))) continue;
+      ring(overlay, ...at(row), size / 2 + 3, '#b91c1c', 1.5);
+      drawn++;
+    }
+  }
+  const paper = state.selected >= 0 ? context.paperAt(state.selected) : undefined;
+  if (paper) {
+    overlay.strokeStyle = 'rgba(17, 24, 39, 0.35)';
+    overlay.lineWidth = 1;
+    const [sx, sy] = at(paper.row);
+    for (const [row] of paper.r) {
+      overlay.beginPath();
+      overlay.moveTo(sx, sy);
+      overlay.lineTo(...at(row));
+      overlay.stroke();
+    }
+  }
+  for (const row of [state.hovered, state.selected]) if (row >= 0) ring(overlay, ...at(row), size / 2 + 4, '#111827', 2);
+}
+
+export interface Drawing {
+  /** Draws a frame soon; `moving` while the view is being dragged, zoomed or pinched. */
+  request(moving?: boolean): void;
+  stats: DrawingStats;
+  viewport(): Viewport;
+}
+
+export function createDrawing(context: MapContext, renderer: PointRenderer, overlayCanvas: HTMLCanvasElement, order: Uint32Array): Drawing {
+  const overlay = overlayCanvas.getContext('2d')!;
+  const points: Points = context.points;
+  const stats: DrawingStats = { level: 'broad', labels: [], drawn: 0, frames: [] };
+  let budget = points.count;
+  let pending = false;
+  let moving = false;
+  let lastMove = 0;
+  let lastFrame = 0;
+  const viewport = (): Viewport => ({ width: context.canvas.clientWidth || 1, height: context.canvas.clientHeight || 1 });
+
+  const frame = () => {
+    pending = false;
+    const now = performance.now();
+    const stillMoving = moving && now - lastMove < SETTLE_MS;
+    if (stillMoving && lastFrame > 0) {
+      const took = now - lastFrame;
+      stats.frames.push(took);
+      if (stats.frames.length > 240) stats.frames.shift();
+      if (took > FRAME_BUDGET_MS) budget = Math.max(MIN_MOVING, Math.floor(budget * 0.7));
+      else if (took < FRAME_BUDGET_MS / 2) budget = Math.min(points.count, Math.ceil(budget * 1.2));
+    }
+    lastFrame = stillMoving ? now : 0;
+    const size = viewport();
+    const state = context.state;
+    const dim = state.highlight ? 0.15 : 1;
+    const pointDiameter = pointSize(points.count, state.camera.zoom, size);
+    stats.drawn = stillMoving ? budget : points.count;
+    renderer.draw({
+      camera: state.camera,
+      bounds: context.bounds,
+      viewport: size,
+      pointSize: pointDiameter,
+      count: stats.drawn,
+      strength: dim,
+      highlighted: state.highlight?.rows,
+    });
+    const ratio = window.devicePixelRatio || 1;
+    if (overlayCanvas.width !== Math.round(size.width * ratio) || overlayCanvas.height !== Math.round(size.height * ratio)) {
+      [overlayCanvas.width, overlayCanvas.height] = [Math.round(size.width * ratio), Math.round(size.height * ratio)];
+    }
+    overlay.setTransform(ratio, 0, 0, ratio, 0, 0);
+    overlay.clearRect(0, 0, size.width, size.height);
+    const view = projection(state.camera, context.bounds, size);
+    drawMarks(overlay, context, view, size, pointDiameter);
+    Object.assign(stats, drawLabels(overlay, context, view, size, order));
+    context.canvas.dataset.labels = String(stats.labels.length);
+    context.canvas.dataset.level = stats.level;
+    context.canvas.dataset.drawn = String(stats.drawn);
+    if (stillMoving) request(true);
+    else moving = false;
+  };
+
+  const request = (move = false) => {
+    if (move) {
+      moving = true;
+      lastMove = performance.now();
+    }
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(frame);
+  };
+  return { request, stats, viewport };
+}
