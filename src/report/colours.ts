@@ -139,12 +139,15 @@ export function topicColours(fineCount: number, groups: readonly (readonly numbe
   const fine = new Array<string>(fineCount).fill('#6b7280');
   const fineInk = new Array<string>(fineCount).fill('#374151');
   const ink = ([L, a, b]: Lab): string => oklabToHex([Math.min(L, 0.42), a * 0.85, b * 0.85]);
-  const pool = candidates(0.45, 0.8);
+  let pool = candidates(0.45, 0.8);
   const spread = Math.max(MIN_HUE_SPREAD, 180 / Math.max(groups.length, 1));
   groups.forEach((members, group) => {
     const base = hexToOklab(oklabToHex(bases[group]));
     const sector = pool.filter((lab) => hueGap(hueOf(lab), hueOf(base)) <= spread);
     const colours = glasbey(sector, members.length, base);
+    // a colour one broad topic took is no other's
+    const taken = new Set(colours.map(oklabToHex));
+    pool = pool.filter((lab) => !taken.has(oklabToHex(lab)));
     members.forEach((topic, position) => {
       const colour = colours[position] ?? base;
       fine[topic] = oklabToHex(colour);
