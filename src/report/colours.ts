@@ -139,11 +139,15 @@ export function topicColours(fineCount: number, groups: readonly (readonly numbe
   const fine = new Array<string>(fineCount).fill('#6b7280');
   const fineInk = new Array<string>(fineCount).fill('#374151');
   const ink = ([L, a, b]: Lab): string => oklabToHex([Math.min(L, 0.42), a * 0.85, b * 0.85]);
-  let pool = candidates(0.45, 0.8);
+  // the broad topics' own colours are theirs alone
+  const baseHexes = new Set(bases.map(oklabToHex));
+  let pool = candidates(0.45, 0.8).filter((lab) => !baseHexes.has(oklabToHex(lab)));
   const spread = Math.max(MIN_HUE_SPREAD, 180 / Math.max(groups.length, 1));
   groups.forEach((members, group) => {
     const base = hexToOklab(oklabToHex(bases[group]));
-    const sector = pool.filter((lab) => hueGap(hueOf(lab), hueOf(base)) <= spread);
+    // a broad topic with many fine topics, or whose hues others took, looks a little further round the circle
+    let sector: Lab[] = [];
+    for (let width = spread; width <= 180 && sector.length < members.length * 4; width += 15) sector = pool.filter((lab) => hueGap(hueOf(lab), hueOf(base)) <= width);
     const colours = glasbey(sector, members.length, base);
     // a colour one broad topic took is no other's
     const taken = new Set(colours.map(oklabToHex));
