@@ -121,7 +121,7 @@ function drawLabels(
     overlay.font = `600 ${font}px system-ui, -apple-system, "Segoe UI", sans-serif`;
     return overlay.measureText(text).width;
   };
-  const labels = placeLabels(candidates, measure, viewport.width, viewport.height);
+  const labels = placeLabels(candidates, measure, viewport.width, viewport.height, level === 'titles');
   for (const label of labels) {
     overlay.font = `${label.kind === 'title' ? 500 : 600} ${label.font}px system-ui, -apple-system, "Segoe UI", sans-serif`;
     const y = (label.box[1] + label.box[3]) / 2;

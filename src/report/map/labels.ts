@@ -51,7 +51,8 @@ export function titleLabel(title: string, max = TITLE_CHARACTERS): string {
 }
 
 /**
- * The labels that fit: candidates by weight (topic labels before titles),
+ * The labels that fit: candidates by weight, topic labels before titles (or,
+ * at the title level, titles first: there they are what the view is about),
  * none overlapping another (with `gap` pixels between) or crossing the edge.
  * A title sits just above its paper's point, so the point stays visible.
  */
@@ -60,9 +61,10 @@ export function placeLabels(
   measure: (text: string, font: number) => number,
   width: number,
   height: number,
+  titlesFirst = false,
   gap = 2,
 ): PlacedLabel[] {
-  const rank = (label: LabelCandidate) => (label.kind === 'title' ? 0 : 1);
+  const rank = (label: LabelCandidate) => ((label.kind === 'title') === titlesFirst ? 1 : 0);
   const sorted = [...candidates].sort((a, b) => rank(b) - rank(a) || b.weight - a.weight);
   const placed: PlacedLabel[] = [];
   for (const label of sorted) {

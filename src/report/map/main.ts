@@ -3,7 +3,7 @@
  * report.html, so the page stays one offline file. It reads the page's data,
  * draws every paper, and mounts the panels.
  */
-import { addedPanel } from './added.js';
+import { addedPanel, addedRows } from './added.js';
 import { canvasRenderer, CANVAS_SAMPLE } from './canvas.js';
 import { coloursOf, topicStrength } from './colouring.js';
 import { byId, type Change, type MapContext, type MapState, type Panel } from './context.js';
@@ -176,6 +176,16 @@ function exposeForTests(context: MapContext, drawing: ReturnType<typeof createDr
     stats: () => ({ level: drawing.stats.level, drawn: drawing.stats.drawn, frames: [...drawing.stats.frames] }),
     highlighted: () => Array.from(context.state.highlight?.rows ?? []),
     rowOf: (id: string) => context.data.papers.find((paper) => paper.id === id)?.row,
+    added: () => addedRows(context.points.flags),
+    /** The points' colour at a CSS pixel of the map, RGBA (the overlay's labels and rings not included). */
+    pixel: (x: number, y: number) => {
+      const ratio = window.devicePixelRatio || 1;
+      const copy = document.createElement('canvas');
+      [copy.width, copy.height] = [1, 1];
+      const pen = copy.getContext('2d')!;
+      pen.drawImage(context.canvas, Math.round(x * ratio), Math.round(y * ratio), 1, 1, 0, 0, 1, 1);
+      return Array.from(pen.getImageData(0, 0, 1, 1).data);
+    },
     pan: (dx: number, dy: number) => {
       const camera = context.state.camera;
       const scale = projection(camera, context.bounds, drawing.viewport()).scale;

@@ -120,9 +120,10 @@ describe('labels', () => {
     for (const a of placed) for (const b of placed) if (a !== b) expect(a.box[2] <= b.box[0] || b.box[2] <= a.box[0] || a.box[3] <= b.box[1] || b.box[3] <= a.box[1]).toBe(true);
   });
 
-  test('topic labels before titles, whatever their weight; a title sits above its point', () => {
-    const placed = placeLabels([label('A title of a paper', 200, 200, 99, 'title'), label('topic', 200, 190, 1)], measure, 500, 400);
-    expect(placed.map((entry) => entry.kind)).toEqual(['fine']);
+  test('topic labels before titles, whatever their weight, except at the title level; a title sits above its point', () => {
+    const crowded = [label('A title of a paper', 200, 200, 99, 'title'), label('topic', 200, 190, 1)];
+    expect(placeLabels(crowded, measure, 500, 400).map((entry) => entry.kind)).toEqual(['fine']);
+    expect(placeLabels(crowded, measure, 500, 400, true).map((entry) => entry.kind)).toEqual(['title']);
     const alone = placeLabels([label('A title', 200, 200, 1, 'title')], measure, 500, 400);
     expect(alone[0].box[3]).toBeLessThan(200);
   });
