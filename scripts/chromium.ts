@@ -6,13 +6,23 @@
  * PAPERMAP_CHROMIUM names another binary, or `bundled` to use the npm one
  * even where Debian's is installed (how a machine without it is tried).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
 /** Headless, no sandbox (tests run as root in CI), nothing that talks to the network by itself. WebGL goes through SwiftShader. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** The binary to launch, and where it came from. */
 export async function chromiumPath(): Promise<{ path: string; source: 'PAPERMAP_CHROMIUM' | 'debian' | '@sparticuz/chromium' }> {
@@ -22,9 +32,32 @@ export async function chromiumPath(): Promise<{ path: string; source: 'PAPERMAP_
     return { path: asked, source: 'PAPERMAP_CHROMIUM' };
   }
   if (asked !== 'bundled' && existsSync(DEBIAN_CHROMIUM)) return { path: DEBIAN_CHROMIUM, source: 'debian' };
+  return { path: await unpackBundled(), source: '@sparticuz/chromium' };
+}
+
+/**
+ * The npm package's Chromium, unpacked (once) into a folder of papermap's
+ * own: the package unpacks into the temp folder, and takes a `chromium` file
+ * there as proof that its graphics libraries (SwiftShader, which WebGL needs)
+ * are there too, which another program's files, or a cleaned temp folder,
+ * can belie.
+ */
+async function unpackBundled(): Promise<string> {
   // imported only here: a machine with Debian's chromium never unpacks the npm one
-  const bundled = (await import('@sparticuz/chromium')).default;
-  return { path: await bundled.executablePath(), source: '@sparticuz/chromium' };
+  const { default: bundled, inflate } = await import('@sparticuz/chromium');
+  const folder = join(tmpdir(), 'papermap-chromium-153');
+  mkdirSync(folder, { recursive: true });
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = folder;
+  try {
+    const path = await bundled.executablePath();
+    const bin = join(dirname(fileURLToPath(import.meta.resolve('@sparticuz/chromium'))), '..', 'bin');
+    if (!existsSync(join(dirname(path), 'libGLESv2.so'))) await inflate(join(bin, 'swiftshader.tar.br'));
+    return path;
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
 }
 
 /** A headless Chromium, Debian's or the npm package's (chromiumPath). */

@@ -147,7 +147,8 @@ export function topicColours(fineCount: number, groups: readonly (readonly numbe
     const base = hexToOklab(oklabToHex(bases[group]));
     // a broad topic with many fine topics, or whose hues others took, looks a little further round the circle
     let sector: Lab[] = [];
-    for (let width = spread; width <= 180 && sector.length < members.length * 4; width += 15) sector = pool.filter((lab) => hueGap(hueOf(lab), hueOf(base)) <= width);
+    for (let width = spread; width <= 180 && sector.length < members.length * 4; width += 15)
+      sector = pool.filter((lab) => hueGap(hueOf(lab), hueOf(base)) <= width);
     const colours = glasbey(sector, members.length, base);
     // a colour one broad topic took is no other's
     const taken = new Set(colours.map(oklabToHex));

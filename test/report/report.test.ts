@@ -426,7 +426,12 @@ describe('topic colours and two levels of topics', () => {
     expect([...document.querySelectorAll('#topics > li > button')].map((button) => button.textContent)).toEqual(['language, speech 4']);
     expect([...document.querySelectorAll('#topics li li button')].map((button) => button.textContent)).toEqual(['0: speech, <TTS> 2', '1: reasoning 2']);
     // the legend lists both levels: the broad topic, then its fine topics
-    expect([...document.querySelectorAll('#legend .chip')].map((chip) => chip.textContent)).toEqual(['language, speech', 'speech, <TTS>', 'reasoning', 'outlier']);
+    expect([...document.querySelectorAll('#legend .chip')].map((chip) => chip.textContent)).toEqual([
+      'language, speech',
+      'speech, <TTS>',
+      'reasoning',
+      'outlier',
+    ]);
     expect(document.querySelector('#legend .chip.broad')!.textContent).toBe('language, speech');
     (document.querySelectorAll('#legend .chip')[2] as HTMLButtonElement).click();
     expect([...document.querySelectorAll('#topics button.active')].map((button) => button.textContent)).toEqual(['1: reasoning 2']);
@@ -647,7 +652,11 @@ function bigData(count: number): ReportData {
 
 const pageData = (html: string) => JSON.parse(/<script type="application\/json" id="papermap-data">(.*?)<\/script>/s.exec(html)![1]) as PageData;
 const pointsOfPage = (html: string, page: PageData) =>
-  decodePoints(Buffer.from(/<script type="application\/octet-stream" id="papermap-points">(.*?)<\/script>/s.exec(html)![1], 'base64'), page.total, page.colourings.length);
+  decodePoints(
+    Buffer.from(/<script type="application\/octet-stream" id="papermap-points">(.*?)<\/script>/s.exec(html)![1], 'base64'),
+    page.total,
+    page.colourings.length,
+  );
 
 describe('report.md at scale', () => {
   test(`a topic lists its ${PAPERS_SHOWN} most central papers, then how many more, and a small one all of its papers`, () => {
@@ -742,7 +751,11 @@ describe('report.html at scale', () => {
 
   test('the page carries the details of the papers the last run added, and flags them', () => {
     const data = bigData(300);
-    data.changes = { ...NIGHT, since: { papers: 290, topics: 3 }, added: [17, 123, 299].map((row) => ({ id: `p${row}`, title: `Paper ${row}`, topic: 0, nearestOlder: [] })) };
+    data.changes = {
+      ...NIGHT,
+      since: { papers: 290, topics: 3 },
+      added: [17, 123, 299].map((row) => ({ id: `p${row}`, title: `Paper ${row}`, topic: 0, nearestOlder: [] })),
+    };
     const { page, points } = buildPageData(data, 50);
     const decoded = decodePoints(points, page.total, page.colourings.length);
     expect(page.added).toBe(3);

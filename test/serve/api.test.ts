@@ -54,7 +54,7 @@ describe('papermap serve: the API', () => {
     expect((await get(server.url, '/api/health')).json()).toEqual({ papers: 408, papersHash: vectors.papersHash, model: 'builtin', search: true });
   });
 
-  test("a paper by its row (a point on the map): its details and nearest papers, each with its row and title", async () => {
+  test('a paper by its row (a point on the map): its details and nearest papers, each with its row and title', async () => {
     const reply = await get(server.url, '/api/rows/5');
     expect(reply.status).toBe(200);
     const body = reply.json() as unknown as { id: string; title: string; related: { row: number; score: number; title: string }[]; weak: { row: number }[] };

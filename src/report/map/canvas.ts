@@ -48,6 +48,7 @@ export function canvasRenderer(canvas: HTMLCanvasElement, points: Points, order:
     setTopicStrength(strength) {
       topicStrength = strength;
     },
+    finish() {},
     draw(request) {
       const ratio = window.devicePixelRatio || 1;
       const [width, height] = [Math.round(request.viewport.width * ratio), Math.round(request.viewport.height * ratio)];

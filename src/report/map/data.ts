@@ -125,7 +125,11 @@ export function decodePoints(bytes: Uint8Array, count: number, colourings: numbe
   if (bytes.length !== columns * count * 2 + count)
     throw new Error(`the map's points are ${bytes.length} bytes, not the ${columns * count * 2 + count} expected`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
   const column = (index: number) => {
+    const start = bytes.byteOffset + index * count * 2;
+    // most machines are little-endian, as the bytes are: the column is a copy of them
+    if (littleEndian && start % 2 === 0) return new Uint16Array(bytes.buffer.slice(start, start + count * 2));
     const values = new Uint16Array(count);
     for (let row = 0, at = index * count * 2; row < count; row++, at += 2) values[row] = view.getUint16(at, true);
     return values;

@@ -15,7 +15,7 @@ import type { PointRenderer } from './webgl.js';
 const FRAME_BUDGET_MS = 30;
 /** Papers the moving map draws at least. */
 const MIN_MOVING = 20_000;
-/** A pause this long after the last move is a stop: every paper is drawn. */
+/** A pause this long after the last moving frame is a stop: every paper is drawn. */
 const SETTLE_MS = 120;
 /** Label anchors are worked out from at most this many papers of the draw order (a uniform sample). */
 const ANCHOR_SAMPLE = 100_000;
@@ -35,40 +35,48 @@ export function pointSize(count: number, zoom: number, viewport: Viewport): numb
   return Math.min(8, Math.max(2, 0.35 * Math.sqrt((viewport.width * viewport.height) / inView)));
 }
 
-/** Topic label candidates: each group's papers in view (from a uniform sample), centred on their mean. */
-function topicCandidates(context: MapContext, view: Projection, viewport: Viewport, order: Uint32Array, broad: boolean): LabelCandidate[] {
+/** Where a topic's label goes: the mean place (map units) of its papers in view, and how many of the sample those are. */
+interface Anchor {
+  group: number;
+  x: number;
+  y: number;
+  count: number;
+}
+
+/** Each group's papers in view (from a uniform sample of at most ANCHOR_SAMPLE), averaged. */
+function topicAnchors(context: MapContext, view: Projection, viewport: Viewport, order: Uint32Array, broad: boolean): Anchor[] {
   const { data, points } = context;
   const groups = broad ? data.broad.length : data.topics.length;
   const sums = new Float64Array(groups * 3);
   const sample = Math.min(order.length, ANCHOR_SAMPLE);
+  const [x0, x1, y0, y1] = [view.toMapX(0), view.toMapX(viewport.width), view.toMapY(0), view.toMapY(viewport.height)];
   for (let at = 0; at < sample; at++) {
     const row = order[at];
     const topic = points.topic[row] - 1;
-    if (topic < 0) continue;
-    const x = view.toScreenX(points.x[row]);
-    const y = view.toScreenY(points.y[row]);
-    if (x < 0 || y < 0 || x > viewport.width || y > viewport.height) continue;
+    const [x, y] = [points.x[row], points.y[row]];
+    if (topic < 0 || x < x0 || x > x1 || y < y0 || y > y1) continue;
     const group = broad ? data.topics[topic].parent : topic;
     sums[group * 3] += x;
     sums[group * 3 + 1] += y;
     sums[group * 3 + 2]++;
   }
-  const candidates: LabelCandidate[] = [];
+  const anchors: Anchor[] = [];
   for (let group = 0; group < groups; group++) {
     const count = sums[group * 3 + 2];
-    if (count === 0) continue;
+    if (count > 0) anchors.push({ group, x: sums[group * 3] / count, y: sums[group * 3 + 1] / count, count });
+  }
+  return anchors;
+}
+
+/** Topic label candidates at their anchors, those the filter leaves out left out. */
+function topicCandidates(context: MapContext, view: Projection, anchors: readonly Anchor[], broad: boolean): LabelCandidate[] {
+  const { data, state } = context;
+  const candidates: LabelCandidate[] = [];
+  for (const { group, x, y, count } of anchors) {
     const topics = broad ? data.broad[group].topicIds : [group];
-    if (context.state.filter && !topics.some((topic) => context.state.filter!.topics.has(topic))) continue;
+    if (state.filter && !topics.some((topic) => state.filter!.topics.has(topic))) continue;
     const source = broad ? data.broad[group] : data.topics[group];
-    candidates.push({
-      kind: broad ? 'broad' : 'fine',
-      text: source.short,
-      x: sums[group * 3] / count,
-      y: sums[group * 3 + 1] / count,
-      weight: count,
-      ink: source.ink,
-      topics,
-    });
+    candidates.push({ kind: broad ? 'broad' : 'fine', text: source.short, x: view.toScreenX(x), y: view.toScreenY(y), weight: count, ink: source.ink, topics });
   }
   return candidates;
 }
@@ -100,19 +108,27 @@ function titledInView(context: MapContext, view: Projection, viewport: Viewport,
   return found;
 }
 
+/** The anchors of the last frame at rest: a moving frame reuses them (moved with the map) rather than work them out again. */
+interface AnchorCache {
+  level: Level;
+  anchors: Anchor[];
+}
+
 function drawLabels(
   overlay: CanvasRenderingContext2D,
   context: MapContext,
   view: Projection,
   viewport: Viewport,
   order: Uint32Array,
+  cache: { last?: AnchorCache; moving: boolean },
 ): Omit<DrawingStats, 'drawn' | 'frames'> {
   const { data, state } = context;
   const twoLevels = data.broad.length < data.topics.length;
   const area = viewport.width * viewport.height;
   const titled = titledInView(context, view, viewport, Math.floor(area / 9000) + 1);
   const level = labelLevel(state.camera.zoom, twoLevels, titled.length, area);
-  const candidates = topicCandidates(context, view, viewport, order, level === 'broad');
+  if (!cache.moving || cache.last?.level !== level) cache.last = { level, anchors: topicAnchors(context, view, viewport, order, level === 'broad') };
+  const candidates = topicCandidates(context, view, cache.last.anchors, level === 'broad');
   if (level === 'titles') candidates.push(...titleCandidates(context, titled, view));
   overlay.textAlign = 'center';
   overlay.textBaseline = 'middle';
@@ -143,14 +159,15 @@ function ring(overlay: CanvasRenderingContext2D, x: number, y: number, radius: n
 }
 
 /** Rings round the papers the last run added (those in view, at most a few thousand), the selected paper's related papers joined to it, and the selected and hovered papers ringed. */
-function drawMarks(overlay: CanvasRenderingContext2D, context: MapContext, view: Projection, viewport: Viewport, size: number): void {
+function drawMarks(overlay: CanvasRenderingContext2D, context: MapContext, view: Projection, viewport: Viewport, size: number, added: readonly number[]): void {
   const { points, state } = context;
   const at = (row: number): [number, number] => [view.toScreenX(points.x[row]), view.toScreenY(points.y[row])];
   const inView = ([x, y]: [number, number]) => x >= -10 && y >= -10 && x <= viewport.width + 10 && y <= viewport.height + 10;
-  if (state.markAdded && context.data.added > 0) {
+  if (state.markAdded) {
     let drawn = 0;
-    for (let row = 0; row < points.count && drawn < 5000; row++) {
-      if (!(points.flags[row] & ADDED) || !inView(at(row))) continue;
+    for (const row of added) {
+      if (drawn >= 5000) break;
+      if (!inView(at(row))) continue;
       ring(overlay, ...at(row), size / 2 + 3, '#b91c1c', 1.5);
       drawn++;
     }
@@ -175,43 +192,55 @@ export interface Drawing {
   request(moving?: boolean): void;
   stats: DrawingStats;
   viewport(): Viewport;
+  /** Milliseconds to draw the first `count` papers of the draw order once, points only, waiting until done (for benches). */
+  time(count: number): number;
 }
 
 export function createDrawing(context: MapContext, renderer: PointRenderer, overlayCanvas: HTMLCanvasElement, order: Uint32Array): Drawing {
   const overlay = overlayCanvas.getContext('2d')!;
   const points: Points = context.points;
   const stats: DrawingStats = { level: 'broad', labels: [], drawn: 0, frames: [] };
-  let budget = points.count;
+  const added: number[] = [];
+  for (let row = 0; row < points.count; row++) if (points.flags[row] & ADDED) added.push(row);
+  // the first moving frames draw at most this many, then as many as keep frames quick
+  let budget = Math.min(points.count, 100_000);
+  const anchors: { last?: AnchorCache; moving: boolean } = { moving: false };
   let pending = false;
-  let moving = false;
-  let lastMove = 0;
-  let lastFrame = 0;
+  /** Whether the view moved since the last frame: a moving frame draws `budget` papers. */
+  let moved = false;
+  let lastMoving = 0;
+  let settle: ReturnType<typeof setTimeout> | undefined;
   const viewport = (): Viewport => ({ width: context.canvas.clientWidth || 1, height: context.canvas.clientHeight || 1 });
+
+  /** Moving frames that take longer than the budget draw fewer papers next time; quick ones, more. */
+  const adapt = (now: number) => {
+    if (lastMoving > 0) {
+      const took = now - lastMoving;
+      stats.frames.push(took);
+      if (stats.frames.length > 240) stats.frames.shift();
+      if (took > FRAME_BUDGET_MS) budget = Math.max(Math.min(MIN_MOVING, points.count), Math.floor(budget * Math.max(0.3, FRAME_BUDGET_MS / took)));
+      else if (took < FRAME_BUDGET_MS / 2) budget = Math.min(points.count, Math.ceil(budget * 1.2));
+    }
+    lastMoving = now;
+  };
 
   const frame = () => {
     pending = false;
-    const now = performance.now();
-    const stillMoving = moving && now - lastMove < SETTLE_MS;
-    if (stillMoving && lastFrame > 0) {
-      const took = now - lastFrame;
-      stats.frames.push(took);
-      if (stats.frames.length > 240) stats.frames.shift();
-      if (took > FRAME_BUDGET_MS) budget = Math.max(MIN_MOVING, Math.floor(budget * 0.7));
-      else if (took < FRAME_BUDGET_MS / 2) budget = Math.min(points.count, Math.ceil(budget * 1.2));
-    }
-    lastFrame = stillMoving ? now : 0;
+    const moving = moved;
+    moved = false;
+    if (moving) adapt(performance.now());
+    else lastMoving = 0;
     const size = viewport();
     const state = context.state;
-    const dim = state.highlight ? 0.15 : 1;
     const pointDiameter = pointSize(points.count, state.camera.zoom, size);
-    stats.drawn = stillMoving ? budget : points.count;
+    stats.drawn = moving ? budget : points.count;
     renderer.draw({
       camera: state.camera,
       bounds: context.bounds,
       viewport: size,
       pointSize: pointDiameter,
       count: stats.drawn,
-      strength: dim,
+      strength: state.highlight ? 0.15 : 1,
       highlighted: state.highlight?.rows,
     });
     const ratio = window.devicePixelRatio || 1;
@@ -221,23 +250,38 @@ export function createDrawing(context: MapContext, renderer: PointRenderer, over
     overlay.setTransform(ratio, 0, 0, ratio, 0, 0);
     overlay.clearRect(0, 0, size.width, size.height);
     const view = projection(state.camera, context.bounds, size);
-    drawMarks(overlay, context, view, size, pointDiameter);
-    Object.assign(stats, drawLabels(overlay, context, view, size, order));
+    drawMarks(overlay, context, view, size, pointDiameter, added);
+    anchors.moving = moving;
+    Object.assign(stats, drawLabels(overlay, context, view, size, order, anchors));
     context.canvas.dataset.labels = String(stats.labels.length);
     context.canvas.dataset.level = stats.level;
     context.canvas.dataset.drawn = String(stats.drawn);
-    if (stillMoving) request(true);
-    else moving = false;
+    // once the view stops moving, every paper
+    clearTimeout(settle);
+    if (moving) settle = setTimeout(() => request(), SETTLE_MS);
   };
 
   const request = (move = false) => {
-    if (move) {
-      moving = true;
-      lastMove = performance.now();
-    }
+    if (move) moved = true;
     if (pending) return;
     pending = true;
     requestAnimationFrame(frame);
   };
-  return { request, stats, viewport };
+  const time = (count: number) => {
+    const state = context.state;
+    const started = performance.now();
+    const size = viewport();
+    renderer.draw({
+      camera: state.camera,
+      bounds: context.bounds,
+      viewport: size,
+      pointSize: pointSize(points.count, state.camera.zoom, size),
+      count,
+      strength: 1,
+      highlighted: undefined,
+    });
+    renderer.finish();
+    return performance.now() - started;
+  };
+  return { request, stats, viewport, time };
 }

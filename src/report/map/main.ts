@@ -177,6 +177,7 @@ function exposeForTests(context: MapContext, drawing: ReturnType<typeof createDr
     highlighted: () => Array.from(context.state.highlight?.rows ?? []),
     rowOf: (id: string) => context.data.papers.find((paper) => paper.id === id)?.row,
     added: () => addedRows(context.points.flags),
+    timeDraw: (count: number) => drawing.time(count),
     /** The points' colour at a CSS pixel of the map, RGBA (the overlay's labels and rings not included). */
     pixel: (x: number, y: number) => {
       const ratio = window.devicePixelRatio || 1;

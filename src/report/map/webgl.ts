@@ -59,6 +59,8 @@ export interface PointRenderer {
   /** The strength of each topic (by 1 + place; 0 the outliers): 1 shown, less dimmed. */
   setTopicStrength(strength: Float32Array): void;
   draw(request: DrawRequest): void;
+  /** Waits until what was drawn is done (for timing it). */
+  finish(): void;
 }
 
 function compile(gl: WebGL2RenderingContext, type: number, source: string): WebGLShader {
@@ -158,6 +160,10 @@ export function webglRenderer(canvas: HTMLCanvasElement, points: Points, order: 
     setTopicStrength(strength) {
       gl.deleteTexture(topicAlpha);
       topicAlpha = rowTexture(gl, 1, Uint8Array.from(Array.from(strength).flatMap((value) => [Math.round(value * 255), 0, 0, 255])));
+    },
+    finish() {
+      // reading a pixel waits for every draw before it, as gl.finish alone need not
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
     },
     draw(request) {
       const ratio = window.devicePixelRatio || 1;

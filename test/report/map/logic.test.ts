@@ -8,7 +8,10 @@ import { seededRandom } from '../../../src/shared/random.js';
 
 function randomPoints(count: number, seed = 3): { x: Uint16Array; y: Uint16Array } {
   const random = seededRandom(seed);
-  return { x: Uint16Array.from({ length: count }, () => Math.floor(random() * QUANTUM)), y: Uint16Array.from({ length: count }, () => Math.floor(random() * QUANTUM)) };
+  return {
+    x: Uint16Array.from({ length: count }, () => Math.floor(random() * QUANTUM)),
+    y: Uint16Array.from({ length: count }, () => Math.floor(random() * QUANTUM)),
+  };
 }
 
 describe('hit testing', () => {
@@ -107,7 +110,14 @@ describe('the camera', () => {
 
 describe('labels', () => {
   const measure = (text: string, font: number) => text.length * font * 0.55;
-  const label = (text: string, x: number, y: number, weight: number, kind: LabelCandidate['kind'] = 'fine'): LabelCandidate => ({ kind, text, x, y, weight, ink: '#000' });
+  const label = (text: string, x: number, y: number, weight: number, kind: LabelCandidate['kind'] = 'fine'): LabelCandidate => ({
+    kind,
+    text,
+    x,
+    y,
+    weight,
+    ink: '#000',
+  });
 
   test('bigger first; one that would overlap a placed label or leave the canvas is dropped', () => {
     const placed = placeLabels(
@@ -117,7 +127,8 @@ describe('labels', () => {
       400,
     );
     expect(placed.map((entry) => entry.text)).toEqual(['big topic', 'far away']);
-    for (const a of placed) for (const b of placed) if (a !== b) expect(a.box[2] <= b.box[0] || b.box[2] <= a.box[0] || a.box[3] <= b.box[1] || b.box[3] <= a.box[1]).toBe(true);
+    for (const a of placed)
+      for (const b of placed) if (a !== b) expect(a.box[2] <= b.box[0] || b.box[2] <= a.box[0] || a.box[3] <= b.box[1] || b.box[3] <= a.box[1]).toBe(true);
   });
 
   test('topic labels before titles, whatever their weight, except at the title level; a title sits above its point', () => {
@@ -130,7 +141,9 @@ describe('labels', () => {
 
   test('many candidates: none of those placed overlap', () => {
     const random = seededRandom(5);
-    const candidates = Array.from({ length: 400 }, (_, index) => label(`label ${index}`, random() * 1000, random() * 700, random(), index % 2 ? 'title' : 'fine'));
+    const candidates = Array.from({ length: 400 }, (_, index) =>
+      label(`label ${index}`, random() * 1000, random() * 700, random(), index % 2 ? 'title' : 'fine'),
+    );
     const placed = placeLabels(candidates, measure, 1000, 700);
     expect(placed.length).toBeGreaterThan(20);
     for (const [i, a] of placed.entries())
