@@ -122,6 +122,40 @@ function load(folder: Store): Promise<Loaded> {
   }));
 }
 
+type Found = ReturnType<PaperSearch['nearest']>;
+
+/** Search results as the API gives them: each paper's id, row (its point on the map), title, similarity and topic. */
+function nearestResults({ papers, topicOf }: Loaded, found: Found): { id: string; row: number; title: string; score: number; topic: number | null }[] {
+  const results: { id: string; row: number; title: string; score: number; topic: number | null }[] = [];
+  for (let slot = 0; slot < found.k; slot++) {
+    const label = found.labels[slot];
+    if (label < 0) break;
+    const paper = papers[label];
+    results.push({ id: paper.id, row: label, title: paper.title, score: roundScore(found.scores[slot]), topic: topicOf.get(paper.id)?.id ?? null });
+  }
+  return results;
+}
+
+/** What the map's details panel shows of the paper at a row, as the page carries it for its papers with details. */
+function paperAtRow(loaded: Loaded, row: number): unknown {
+  const { papers, search, topicOf } = loaded;
+  if (row >= papers.length) throw new HttpError(404, `no paper at row ${row}: there are ${papers.length}`);
+  const paper = papers[row];
+  const dim = search.info.dim;
+  const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), DEFAULT_K, (_, label) => label === row);
+  const neighbours = nearestResults(loaded, found).map((result) => ({ row: result.row, score: result.score, title: result.title }));
+  const floor = search.info.graph.minSimilarity;
+  return {
+    id: paper.id,
+    title: paper.title,
+    abstract: paper.abstract,
+    ...factsOf({ ...paper.metadata, ...paper }),
+    topic: topicOf.get(paper.id)?.id ?? null,
+    related: neighbours.filter((neighbour) => neighbour.score >= floor),
+    weak: neighbours.filter((neighbour) => neighbour.score < floor),
+  };
+}
+
 /** Starts the server and resolves once it listens; `close` stops it and frees the model. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
@@ -130,7 +164,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const loaded = await load(folder);
   const { search, papers, rowOf, embedder, topicOf } = loaded;
   const dim = search.info.dim;
-  const floor = search.info.graph.minSimilarity;
   // one query through the model at a time
   let queue: Promise<unknown> = Promise.resolve();
   const embedOne = (text: string): Promise<Float32Array> => {
@@ -140,16 +173,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return next;
   };
 
-  const resultsOf = (found: ReturnType<PaperSearch['nearest']>) => {
-    const results: { id: string; row: number; title: string; score: number; topic: number | null }[] = [];
-    for (let slot = 0; slot < found.k; slot++) {
-      const label = found.labels[slot];
-      if (label < 0) break;
-      const paper = papers[label];
-      results.push({ id: paper.id, row: label, title: paper.title, score: roundScore(found.scores[slot]), topic: topicOf.get(paper.id)?.id ?? null });
-    }
-    return results;
-  };
+  const resultsOf = (found: ReturnType<PaperSearch['nearest']>) => nearestResults(loaded, found);
 
   const paperOf = (encoded: string): number => {
     let id: string;
@@ -163,28 +187,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return row;
   };
 
-  /** What the map's details panel shows of the paper at a row: as the page carries it for its papers with details. */
-  const paperAtRow = (row: number) => {
-    if (row >= papers.length) throw new HttpError(404, `no paper at row ${row}: there are ${papers.length}`);
-    const paper = papers[row];
-    const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), DEFAULT_K, (_, label) => label === row);
-    const neighbours = resultsOf(found).map((result) => ({ row: result.row, score: result.score, title: result.title }));
-    return {
-      id: paper.id,
-      title: paper.title,
-      abstract: paper.abstract,
-      ...factsOf({ ...paper.metadata, ...paper }),
-      topic: topicOf.get(paper.id)?.id ?? null,
-      related: neighbours.filter((neighbour) => neighbour.score >= floor),
-      weak: neighbours.filter((neighbour) => neighbour.score < floor),
-    };
-  };
-
   async function api(url: URL): Promise<unknown> {
     const path = url.pathname;
     if (path === '/api/health') return { papers: papers.length, papersHash: loaded.papersHash, model: loaded.model, search: !('unavailable' in embedder) };
     const rowMatch = /^\/api\/rows\/(\d{1,9})$/.exec(path);
-    if (rowMatch) return paperAtRow(Number(rowMatch[1]));
+    if (rowMatch) return paperAtRow(loaded, Number(rowMatch[1]));
     if (path === '/api/search') {
       const query = (url.searchParams.get('q') ?? '').trim();
       if (query === '') throw new HttpError(400, 'q (the text to search for) is missing');
