@@ -10,7 +10,8 @@
  * time of one full frame of every point, and panning: frames per second
  * while the map is dragged for `--seconds`, and how many papers each moving
  * frame draws (a uniform sample sized so frames keep up; all of them once it
- * stops). The last line is JSON with every figure.
+ * stops). The last line is JSON with every figure. `--keep DIR` keeps each
+ * page there (report-N.html) to look at.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,9 @@ import type { IndexInfo, VectorsInfo } from '../src/store/schemas.js';
 import { chromiumPath, launchChromium } from '../scripts/chromium.js';
 import { ROOT } from './synthetic.js';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000' }, seconds: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({
+  options: { sizes: { type: 'string', default: '100000,1000000' }, seconds: { type: 'string', default: '3' }, keep: { type: 'string' } },
+});
 const sizes = args.sizes.split(',').map(Number);
 const seconds = Number(args.seconds);
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -211,6 +214,7 @@ for (const count of sizes) {
   log(`${count} papers: ${pageMb.toFixed(1)} MB; opening it in Chromium...`);
   const figures = { papers: count, pageMb, pointsMb: points / 1e6, ...(await measure(path, count)) };
   results.push(figures);
+  if (args.keep) writeFileSync(join(args.keep, `report-${count}.html`), html);
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
     `${count.toLocaleString('en-US')} papers: report.html ${pageMb.toFixed(1)} MB (points ${figures.pointsMb.toFixed(1)} MB; target <= 30 at 1M), ` +

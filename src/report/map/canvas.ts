@@ -50,6 +50,8 @@ export function canvasRenderer(canvas: HTMLCanvasElement, points: Points, order:
     },
     finish() {},
     draw(request) {
+      // the sample is drawn whole at once: a later part of the draw order has nothing to add
+      if (request.from > 0) return;
       const ratio = window.devicePixelRatio || 1;
       const [width, height] = [Math.round(request.viewport.width * ratio), Math.round(request.viewport.height * ratio)];
       if (canvas.width !== width || canvas.height !== height) [canvas.width, canvas.height] = [width, height];

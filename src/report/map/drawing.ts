@@ -15,6 +15,8 @@ import type { PointRenderer } from './webgl.js';
 const FRAME_BUDGET_MS = 30;
 /** Papers the moving map draws at least. */
 const MIN_MOVING = 20_000;
+/** A map at rest is drawn in parts of about this many papers a frame at first (then as many as take FRAME_BUDGET_MS each, at least this many), so it shows at once and the page stays responsive while the rest comes. */
+const FIRST_PART = 50_000;
 /** A pause this long after the last moving frame is a stop: every paper is drawn. */
 const SETTLE_MS = 120;
 /** Label anchors are worked out from at most this many papers of the draw order (a uniform sample). */
@@ -27,6 +29,8 @@ export interface DrawingStats {
   drawn: number;
   /** Milliseconds between the last frames while moving. */
   frames: number[];
+  /** Milliseconds the last frame's script took (the drawing itself may go on after). */
+  frameMs: number;
 }
 
 /** Diameter of a point: bigger the fewer papers share the view, 2 to 8 pixels. */
@@ -121,7 +125,7 @@ function drawLabels(
   viewport: Viewport,
   order: Uint32Array,
   cache: { last?: AnchorCache; moving: boolean },
-): Omit<DrawingStats, 'drawn' | 'frames'> {
+): Pick<DrawingStats, 'level' | 'labels'> {
   const { data, state } = context;
   const twoLevels = data.broad.length < data.topics.length;
   const area = viewport.width * viewport.height;
@@ -199,7 +203,7 @@ export interface Drawing {
 export function createDrawing(context: MapContext, renderer: PointRenderer, overlayCanvas: HTMLCanvasElement, order: Uint32Array): Drawing {
   const overlay = overlayCanvas.getContext('2d')!;
   const points: Points = context.points;
-  const stats: DrawingStats = { level: 'broad', labels: [], drawn: 0, frames: [] };
+  const stats: DrawingStats = { level: 'broad', labels: [], drawn: 0, frames: [], frameMs: 0 };
   const added: number[] = [];
   for (let row = 0; row < points.count; row++) if (points.flags[row] & ADDED) added.push(row);
   // the first moving frames draw at most this many, then as many as keep frames quick
@@ -224,45 +228,83 @@ export function createDrawing(context: MapContext, renderer: PointRenderer, over
     lastMoving = now;
   };
 
+  /** Papers of the draw order already on the canvas since it was last cleared (a map at rest fills in over frames). */
+  let filled = 0;
+  /** Whether anything but the filling-in changed since the last frame: the map starts again from a clear canvas. */
+  let changed = true;
+  let part = Math.min(points.count, FIRST_PART);
+  let partStarted = 0;
+
+  /** Parts of a map at rest that take longer than the budget are smaller next time; quick ones, bigger. */
+  const adaptPart = (now: number) => {
+    if (partStarted > 0) {
+      const took = now - partStarted;
+      part = Math.max(Math.min(points.count, FIRST_PART / 2), Math.floor(part * Math.min(2, Math.max(0.3, FRAME_BUDGET_MS / took))));
+    }
+    partStarted = now;
+  };
+
   const frame = () => {
+    const started = performance.now();
     pending = false;
     const moving = moved;
     moved = false;
-    if (moving) adapt(performance.now());
-    else lastMoving = 0;
-    const size = viewport();
     const state = context.state;
+    const size = viewport();
     const pointDiameter = pointSize(points.count, state.camera.zoom, size);
-    stats.drawn = moving ? budget : points.count;
+    // a frame that continues filling in a map at rest changes nothing else
+    const continuing = !moving && !changed && filled > 0 && filled < points.count;
+    if (moving) adapt(started);
+    else lastMoving = 0;
+    if (!moving) adaptPart(continuing ? started : 0);
+    const from = continuing ? filled : 0;
+    const count = moving ? budget : part;
     renderer.draw({
       camera: state.camera,
       bounds: context.bounds,
       viewport: size,
       pointSize: pointDiameter,
-      count: stats.drawn,
+      from,
+      count,
       strength: state.highlight ? 0.15 : 1,
       highlighted: state.highlight?.rows,
     });
+    filled = moving ? 0 : Math.min(points.count, from + count);
+    stats.drawn = moving ? Math.min(budget, points.count) : filled;
+    changed = false;
+    if (!continuing) {
+      overlayFrame(size, pointDiameter, moving);
+      clearTimeout(settle);
+      // once the view stops moving, every paper
+      if (moving) settle = setTimeout(() => request(), SETTLE_MS);
+    }
+    context.canvas.dataset.drawn = String(stats.drawn);
+    stats.frameMs = performance.now() - started;
+    if (!moving && filled < points.count) {
+      pending = true;
+      requestAnimationFrame(frame);
+    }
+  };
+
+  /** The labels and marks over the points. */
+  const overlayFrame = (size: Viewport, pointDiameter: number, moving: boolean) => {
     const ratio = window.devicePixelRatio || 1;
     if (overlayCanvas.width !== Math.round(size.width * ratio) || overlayCanvas.height !== Math.round(size.height * ratio)) {
       [overlayCanvas.width, overlayCanvas.height] = [Math.round(size.width * ratio), Math.round(size.height * ratio)];
     }
     overlay.setTransform(ratio, 0, 0, ratio, 0, 0);
     overlay.clearRect(0, 0, size.width, size.height);
-    const view = projection(state.camera, context.bounds, size);
+    const view = projection(context.state.camera, context.bounds, size);
     drawMarks(overlay, context, view, size, pointDiameter, added);
     anchors.moving = moving;
     Object.assign(stats, drawLabels(overlay, context, view, size, order, anchors));
     context.canvas.dataset.labels = String(stats.labels.length);
     context.canvas.dataset.level = stats.level;
-    context.canvas.dataset.drawn = String(stats.drawn);
-    // once the view stops moving, every paper
-    clearTimeout(settle);
-    if (moving) settle = setTimeout(() => request(), SETTLE_MS);
   };
 
   const request = (move = false) => {
     if (move) moved = true;
+    changed = true;
     if (pending) return;
     pending = true;
     requestAnimationFrame(frame);
@@ -276,11 +318,14 @@ export function createDrawing(context: MapContext, renderer: PointRenderer, over
       bounds: context.bounds,
       viewport: size,
       pointSize: pointSize(points.count, state.camera.zoom, size),
+      from: 0,
       count,
       strength: 1,
       highlighted: undefined,
     });
     renderer.finish();
+    // the canvas now holds those papers only: the next frame draws the map again
+    request();
     return performance.now() - started;
   };
   return { request, stats, viewport, time };

@@ -39,7 +39,9 @@ function showNote(id: string, text: string | undefined): void {
 
 function readPage(): { data: PageData; context: Omit<MapContext, 'update' | 'listen' | 'select' | 'onServed' | 'state' | 'api'> } {
   const data = JSON.parse(byId('papermap-data').textContent!) as PageData;
+  mark('json');
   const points = decodePoints(base64Bytes(byId('papermap-points').textContent!.trim()), data.total, data.colourings.length);
+  mark('points');
   const cards = new Map(data.papers.map((paper) => [paper.row, paper]));
   const titles = new Map(data.titles);
   const fetched = new Map<number, string>();
@@ -57,8 +59,15 @@ function readPage(): { data: PageData; context: Omit<MapContext, 'update' | 'lis
   };
 }
 
+/** Milliseconds from the script's start to each step, for benches (window.papermap.timings). */
+const timings: Record<string, number> = {};
+const begun = performance.now();
+const mark = (step: string) => (timings[step] = Math.round(performance.now() - begun));
+
 function start(): void {
+  timings.scriptAt = Math.round(begun);
   const { data, context: parts } = readPage();
+  mark('read');
   for (const [id, text] of [
     ['heading', data.heading],
     ['summary', data.summary],
@@ -68,7 +77,9 @@ function start(): void {
   showNote('notice', data.notice);
   showNote('sample', data.sample);
   const order = drawOrder(data.total);
+  mark('order');
   const webgl = webglRenderer(parts.canvas, parts.points, order);
+  mark('renderer');
   const renderer = webgl ?? canvasRenderer(parts.canvas, parts.points, order);
   if (!webgl && data.total > CANVAS_SAMPLE) {
     showNote(
@@ -138,6 +149,7 @@ function start(): void {
   detectServer(context, served);
   if (typeof ResizeObserver === 'function') new ResizeObserver(() => drawing.request()).observe(parts.canvas);
   exposeForTests(context, drawing);
+  mark('mounted');
 }
 
 /** Served by `papermap serve` for the same papers: search by meaning and every paper's details come from it. */
@@ -173,11 +185,12 @@ function exposeForTests(context: MapContext, drawing: ReturnType<typeof createDr
     zoom: () => context.state.camera.zoom,
     camera: () => ({ ...context.state.camera }),
     labels: () => drawing.stats.labels.map((label) => ({ kind: label.kind, text: label.text, box: label.box, row: label.row })),
-    stats: () => ({ level: drawing.stats.level, drawn: drawing.stats.drawn, frames: [...drawing.stats.frames] }),
+    stats: () => ({ level: drawing.stats.level, drawn: drawing.stats.drawn, frames: [...drawing.stats.frames], frameMs: drawing.stats.frameMs }),
     highlighted: () => Array.from(context.state.highlight?.rows ?? []),
     rowOf: (id: string) => context.data.papers.find((paper) => paper.id === id)?.row,
     added: () => addedRows(context.points.flags),
     timeDraw: (count: number) => drawing.time(count),
+    timings: () => ({ ...timings }),
     /** The points' colour at a CSS pixel of the map, RGBA (the overlay's labels and rings not included). */
     pixel: (x: number, y: number) => {
       const ratio = window.devicePixelRatio || 1;

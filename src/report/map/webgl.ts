@@ -44,11 +44,12 @@ export interface DrawRequest {
   bounds: Bounds;
   viewport: Viewport;
   pointSize: number;
-  /** How many of the draw order to draw. */
+  /** Which of the draw order to draw: from `from`, `count` of them. A draw from 0 clears the canvas first; a later one adds to it (a full map drawn over several frames). */
+  from: number;
   count: number;
   /** 1, or less while a search or a filter dims the rest. */
   strength: number;
-  /** Rows drawn again on top at full strength (search matches, the new papers listed). */
+  /** Rows drawn again on top at full strength (search matches, the new papers listed), after the last of the draw order. */
   highlighted: Uint32Array | undefined;
 }
 
@@ -88,13 +89,14 @@ function attribute(
   size: number,
   type: number,
   normalised: boolean,
+  stride: number,
 ): WebGLBuffer {
   const buffer = gl.createBuffer()!;
   gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
   gl.bufferData(gl.ARRAY_BUFFER, data, gl.STATIC_DRAW);
   const location = gl.getAttribLocation(shaders, name);
   gl.enableVertexAttribArray(location);
-  gl.vertexAttribPointer(location, size, type, normalised, 0, 0);
+  gl.vertexAttribPointer(location, size, type, normalised, stride, 0);
   return buffer;
 }
 
@@ -119,18 +121,29 @@ export function webglRenderer(canvas: HTMLCanvasElement, points: Points, order: 
   if (!gl) return undefined;
   const shaders = program(gl);
   gl.useProgram(shaders);
+  // the vertices in draw order, so that any part of it is one range to draw (no index buffer to upload and check)
   const positions = new Uint16Array(points.count * 2);
-  for (let row = 0; row < points.count; row++) {
-    positions[row * 2] = points.x[row];
-    positions[row * 2 + 1] = points.y[row];
-  }
+  const place = new Uint32Array(points.count);
+  order.forEach((row, at) => {
+    positions[at * 2] = points.x[row];
+    positions[at * 2 + 1] = points.y[row];
+    place[row] = at;
+  });
+  /** Colour value and topic of each vertex, in draw order. */
+  const looks = (values: Uint16Array) => {
+    const both = new Uint16Array(points.count * 2);
+    order.forEach((row, at) => {
+      both[at * 2] = values[row];
+      both[at * 2 + 1] = points.topic[row];
+    });
+    return both;
+  };
   gl.bindVertexArray(gl.createVertexArray());
-  attribute(gl, shaders, 'position', positions, 2, gl.UNSIGNED_SHORT, true);
-  const colourBuffer = attribute(gl, shaders, 'colour', points.topic, 1, gl.UNSIGNED_SHORT, false);
-  attribute(gl, shaders, 'topic', points.topic, 1, gl.UNSIGNED_SHORT, false);
-  const orderBuffer = gl.createBuffer()!;
-  gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, orderBuffer);
-  gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, order, gl.STATIC_DRAW);
+  attribute(gl, shaders, 'position', positions, 2, gl.UNSIGNED_SHORT, true, 0);
+  const looksBuffer = attribute(gl, shaders, 'colour', looks(points.topic), 1, gl.UNSIGNED_SHORT, false, 4);
+  const topicLocation = gl.getAttribLocation(shaders, 'topic');
+  gl.enableVertexAttribArray(topicLocation);
+  gl.vertexAttribPointer(topicLocation, 1, gl.UNSIGNED_SHORT, false, 4, 2);
   const highlightBuffer = gl.createBuffer()!;
   let highlighted: Uint32Array | undefined;
   const uniform = (name: string) => gl.getUniformLocation(shaders, name);
@@ -141,19 +154,17 @@ export function webglRenderer(canvas: HTMLCanvasElement, points: Points, order: 
   gl.enable(gl.BLEND);
   gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
 
-  const pass = (buffer: WebGLBuffer, count: number, strength: number, size: number) => {
-    gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, buffer);
+  const style = (strength: number, size: number) => {
     gl.uniform1f(uniform('strength'), strength);
     gl.uniform1f(uniform('pointSize'), size * (window.devicePixelRatio || 1));
     gl.uniform1f(uniform('round'), size >= 3 ? 1 : 0);
-    gl.drawElements(gl.POINTS, count, gl.UNSIGNED_INT, 0);
   };
 
   return {
     kind: 'webgl',
     setColours(values, colours) {
-      gl.bindBuffer(gl.ARRAY_BUFFER, colourBuffer);
-      gl.bufferData(gl.ARRAY_BUFFER, values, gl.STATIC_DRAW);
+      gl.bindBuffer(gl.ARRAY_BUFFER, looksBuffer);
+      gl.bufferData(gl.ARRAY_BUFFER, looks(values), gl.STATIC_DRAW);
       gl.deleteTexture(palette);
       palette = rowTexture(gl, 0, Uint8Array.from(colours.flatMap((colour) => rgbaOf(colour))));
     },
@@ -170,8 +181,10 @@ export function webglRenderer(canvas: HTMLCanvasElement, points: Points, order: 
       const [width, height] = [Math.round(request.viewport.width * ratio), Math.round(request.viewport.height * ratio)];
       if (canvas.width !== width || canvas.height !== height) [canvas.width, canvas.height] = [width, height];
       gl.viewport(0, 0, width, height);
-      gl.clearColor(0, 0, 0, 0);
-      gl.clear(gl.COLOR_BUFFER_BIT);
+      if (request.from === 0) {
+        gl.clearColor(0, 0, 0, 0);
+        gl.clear(gl.COLOR_BUFFER_BIT);
+      }
       const scale = baseScale(request.bounds, request.viewport) * request.camera.zoom;
       gl.uniform2f(uniform('centre'), request.camera.centreX, request.camera.centreY);
       gl.uniform2f(uniform('scale'), (2 * scale) / request.viewport.width, (2 * scale) / request.viewport.height);
@@ -179,14 +192,21 @@ export function webglRenderer(canvas: HTMLCanvasElement, points: Points, order: 
       gl.bindTexture(gl.TEXTURE_2D, palette);
       gl.activeTexture(gl.TEXTURE1);
       gl.bindTexture(gl.TEXTURE_2D, topicAlpha);
-      pass(orderBuffer, Math.min(request.count, points.count), request.strength, request.pointSize);
-      if (request.highlighted && request.highlighted.length > 0) {
+      const count = Math.max(0, Math.min(request.count, points.count - request.from));
+      style(request.strength, request.pointSize);
+      gl.drawArrays(gl.POINTS, request.from, count);
+      if (request.highlighted && request.highlighted.length > 0 && request.from + count >= points.count) {
+        gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, highlightBuffer);
         if (highlighted !== request.highlighted) {
-          gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, highlightBuffer);
-          gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, request.highlighted, gl.DYNAMIC_DRAW);
+          gl.bufferData(
+            gl.ELEMENT_ARRAY_BUFFER,
+            Uint32Array.from(request.highlighted, (row) => place[row]),
+            gl.DYNAMIC_DRAW,
+          );
           highlighted = request.highlighted;
         }
-        pass(highlightBuffer, request.highlighted.length, 1, Math.max(request.pointSize + 2, 4));
+        style(1, Math.max(request.pointSize + 2, 4));
+        gl.drawElements(gl.POINTS, request.highlighted.length, gl.UNSIGNED_INT, 0);
       }
     },
   };
