@@ -279,6 +279,7 @@ export function createDrawing(context: MapContext, renderer: PointRenderer, over
       if (moving) settle = setTimeout(() => request(), SETTLE_MS);
     }
     context.canvas.dataset.drawn = String(stats.drawn);
+    context.canvas.dataset.total = String(points.count);
     stats.frameMs = performance.now() - started;
     if (!moving && filled < points.count) {
       pending = true;
