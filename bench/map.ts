@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Clusters } from '../src/cluster/index.js';
-import { relatedPapers } from '../src/index/index.js';
+import { relatedPapers } from '../src/graph/related.js';
 import { toHtml } from '../src/report/html.js';
 import type { ReportData } from '../src/report/model.js';
 import { seededRandom } from '../src/shared/random.js';
@@ -162,6 +162,8 @@ async function measure(path: string, count: number): Promise<Omit<Figures, 'pape
       const times = [1, 2, 3].map(() => map.timeDraw(all));
       return times.sort((a, b) => a - b)[1];
     }, count);
+    // timing full frames left the map to fill in again: wait until it has, so nothing else is drawing
+    await page.waitForSelector(`#map[data-drawn="${count}"]`, { timeout: 300_000 });
     // the browser's own frame rate here, a page doing nothing but asking for frames: what a shared machine allows
     const idleFps = await page.evaluate(
       () =>
