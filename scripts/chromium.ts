@@ -7,9 +7,9 @@
  * even where Debian's is installed (how a machine without it is tried).
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
@@ -51,7 +51,7 @@ async function unpackBundled(): Promise<string> {
   process.env.TMPDIR = folder;
   try {
     const path = await bundled.executablePath();
-    const bin = join(dirname(fileURLToPath(import.meta.resolve('@sparticuz/chromium'))), '..', 'bin');
+    const bin = join(dirname(createRequire(import.meta.url).resolve('@sparticuz/chromium')), '..', 'bin');
     if (!existsSync(join(dirname(path), 'libGLESv2.so'))) await inflate(join(bin, 'swiftshader.tar.br'));
     return path;
   } finally {
