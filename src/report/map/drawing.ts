@@ -14,7 +14,7 @@ import type { PointRenderer } from './webgl.js';
 /** Frames slower than this while moving draw fewer points; faster ones draw more. */
 const FRAME_BUDGET_MS = 30;
 /** Papers the moving map draws at least. */
-const MIN_MOVING = 20_000;
+const MIN_MOVING = 5_000;
 /** A map at rest is drawn in parts of about this many papers a frame at first (then as many as take FRAME_BUDGET_MS each, at least this many), so it shows at once and the page stays responsive while the rest comes. */
 const FIRST_PART = 50_000;
 /** A pause this long after the last moving frame is a stop: every paper is drawn. */
