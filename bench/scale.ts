@@ -20,7 +20,7 @@ import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../scripts/chromium.js';
 import { parseArgs } from 'node:util';
 import { textHash, VectorCache } from '../src/store/cache.js';
 import { paperText } from '../src/embed/index.js';
@@ -97,19 +97,22 @@ function cacheVectors(out: string, vectors: Float32Array, dim: number, identity:
   cache.close();
 }
 
-/** Seconds from opening report.html as a file in headless Chromium (as test/serve/browser.test.ts runs it) until its map is drawn and on screen. */
+/** Seconds from opening report.html as a file in headless Chromium (as test/serve/browser.test.ts runs it) until every paper of its map is drawn and on screen. */
 async function openSeconds(htmlPath: string): Promise<number> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const start = performance.now();
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load', timeout: 120_000 });
-    // the page sets data-labels on the canvas when it has drawn the map; two frames later that drawing is on screen
-    await page.waitForSelector('#map[data-labels]', { timeout: 120_000 });
+    // the page sets data-drawn on the canvas to the papers drawn; once it is all of them, two frames later that drawing is on screen
+    await page.waitForFunction(
+      () => {
+        const map = document.getElementById('map');
+        return map?.dataset.drawn !== undefined && map.dataset.drawn === map.dataset.total;
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
     await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
     return (performance.now() - start) / 1000;
   } finally {

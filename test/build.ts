@@ -1,8 +1,16 @@
 import { execFileSync } from 'node:child_process';
+import { chromiumPath } from '../scripts/chromium.js';
 
-/** Builds dist/ from the current sources (the CLI tests run it) and type-checks the tests too. */
-export default function build(): void {
-  const tsc = (project: string) => execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], { stdio: 'inherit' });
-  tsc('tsconfig.json');
-  tsc('test/tsconfig.json');
+/**
+ * Builds dist/ from the current sources (the CLI tests run it), bundles the
+ * page's script (report.html inlines it), type-checks the tests, and has a
+ * Chromium ready for the browser tests: where Debian's is absent, the npm
+ * package's is unpacked here once, not by test files racing each other.
+ */
+export default async function build(): Promise<void> {
+  const node = (...args: string[]) => execFileSync(process.execPath, args, { stdio: 'inherit' });
+  node('node_modules/typescript/bin/tsc', '-p', 'tsconfig.json');
+  node('dist/scripts/bundle-map.js');
+  node('node_modules/typescript/bin/tsc', '-p', 'test/tsconfig.json');
+  await chromiumPath();
 }

@@ -112,6 +112,12 @@ function withTeamNames(clusters: Clusters, out: string): Clusters {
   };
 }
 
+/** Each paper's date (or an arXiv snapshot's update_date) and first category, to colour the map by. */
+function fieldsToColourBy(folder: Store): ReportData['fields'] {
+  const found = folder.readPaperFields(['date', 'update_date', 'categories']);
+  return { date: found.date.map((date, row) => date ?? found.update_date[row]), category: found.categories.map((category) => category?.split(/\s+/)[0]) };
+}
+
 /** The report stage: report.md, report.html, graph.graphml with each paper's topic, changes.json, and map.json (the map's layout, kept until the topics are fitted anew). */
 export async function report(writer: StageWrites, options: ReportOptions): Promise<ReportSummary> {
   const folder = writer.store;
@@ -156,6 +162,8 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
       version: options.version,
       papers,
       abstractsOf: (rows) => folder.readAbstracts(rows),
+      recordsOf: (rows) => folder.readPaperRecords(rows),
+      fields: fieldsToColourBy(folder),
       vectors: vectorsInfo,
       index,
       clusters,

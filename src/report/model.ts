@@ -10,6 +10,10 @@ export interface ReportData {
   papers: readonly PaperTitle[];
   /** The abstracts of the papers at these rows (the page's), read when the page is made: a million abstracts would be over a gigabyte of strings. */
   abstractsOf: (rows: Int32Array) => string[];
+  /** The whole records of the papers at these rows (for authors, date and link), when the report reads them. */
+  recordsOf?: (rows: Int32Array) => Record<string, unknown>[];
+  /** Every paper's date and first category where papers.jsonl gives them, to colour the map by. */
+  fields?: { date: (string | undefined)[]; category: (string | undefined)[] };
   vectors: VectorsInfo;
   index: IndexInfo;
   clusters: Clusters;

@@ -7,6 +7,7 @@
  *   GET /api/search?q=TEXT&k=N             nearest papers to free text, by meaning
  *   GET /api/papers/:id                    one paper: title, abstract, topic
  *   GET /api/papers/:id/neighbours?k=N     its nearest other papers
+ *   GET /api/rows/:row                     the paper at a row of papers.jsonl (a point on the map): its details and neighbours
  *
  * Bad requests get 400 and unknown ids 404, with {"error": "..."}; without
  * the model the papers were embedded with, the server still starts and
@@ -21,6 +22,7 @@ import { loadQueryEmbedder, type QueryEmbedder } from '../embed/index.js';
 import { roundScore } from '../graph/related.js';
 import { PaperSearch } from '../index/index.js';
 import { UserError } from '../shared/errors.js';
+import { factsOf } from '../shared/facts.js';
 import { notice } from '../shared/progress.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import { OutputFolder } from '../store/folder.js';
@@ -86,6 +88,8 @@ interface Loaded {
   papers: Paper[];
   rowOf: Map<string, number>;
   model: string;
+  /** papers.jsonl's hash: the served page checks it is the page of these papers. */
+  papersHash: string;
   /** The query model, or why it could not be loaded (search by id still works). */
   embedder: QueryEmbedder | { unavailable: string };
   topicOf: Map<string, { id: number; label: string }>;
@@ -112,9 +116,44 @@ function load(folder: Store): Promise<Loaded> {
     papers,
     rowOf: new Map(papers.map((paper, row) => [paper.id, row])),
     model: vectorsInfo.model,
+    papersHash: vectorsInfo.papersHash,
     embedder,
     topicOf,
   }));
+}
+
+type Found = ReturnType<PaperSearch['nearest']>;
+
+/** Search results as the API gives them: each paper's id, row (its point on the map), title, similarity and topic. */
+function nearestResults({ papers, topicOf }: Loaded, found: Found): { id: string; row: number; title: string; score: number; topic: number | null }[] {
+  const results: { id: string; row: number; title: string; score: number; topic: number | null }[] = [];
+  for (let slot = 0; slot < found.k; slot++) {
+    const label = found.labels[slot];
+    if (label < 0) break;
+    const paper = papers[label];
+    results.push({ id: paper.id, row: label, title: paper.title, score: roundScore(found.scores[slot]), topic: topicOf.get(paper.id)?.id ?? null });
+  }
+  return results;
+}
+
+/** What the map's details panel shows of the paper at a row, as the page carries it for its papers with details. */
+function paperAtRow(loaded: Loaded, row: number): unknown {
+  const { papers, search, topicOf } = loaded;
+  if (row >= papers.length) throw new HttpError(404, `no paper at row ${row}: there are ${papers.length}`);
+  const paper = papers[row];
+  const dim = search.info.dim;
+  const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), DEFAULT_K, (_, label) => label === row);
+  const neighbours = nearestResults(loaded, found).map((result) => ({ row: result.row, score: result.score, title: result.title }));
+  const floor = search.info.graph.minSimilarity;
+  return {
+    id: paper.id,
+    title: paper.title,
+    abstract: paper.abstract,
+    ...factsOf({ ...paper.metadata, ...paper }),
+    topic: topicOf.get(paper.id)?.id ?? null,
+    related: neighbours.filter((neighbour) => neighbour.score >= floor),
+    weak: neighbours.filter((neighbour) => neighbour.score < floor),
+  };
 }
 
 /** Starts the server and resolves once it listens; `close` stops it and frees the model. */
@@ -134,16 +173,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return next;
   };
 
-  const resultsOf = (found: ReturnType<PaperSearch['nearest']>) => {
-    const results: { id: string; title: string; score: number; topic: number | null }[] = [];
-    for (let slot = 0; slot < found.k; slot++) {
-      const label = found.labels[slot];
-      if (label < 0) break;
-      const paper = papers[label];
-      results.push({ id: paper.id, title: paper.title, score: roundScore(found.scores[slot]), topic: topicOf.get(paper.id)?.id ?? null });
-    }
-    return results;
-  };
+  const resultsOf = (found: ReturnType<PaperSearch['nearest']>) => nearestResults(loaded, found);
 
   const paperOf = (encoded: string): number => {
     let id: string;
@@ -159,7 +189,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   async function api(url: URL): Promise<unknown> {
     const path = url.pathname;
-    if (path === '/api/health') return { papers: papers.length, model: loaded.model, search: !('unavailable' in embedder) };
+    if (path === '/api/health') return { papers: papers.length, papersHash: loaded.papersHash, model: loaded.model, search: !('unavailable' in embedder) };
+    const rowMatch = /^\/api\/rows\/(\d{1,9})$/.exec(path);
+    if (rowMatch) return paperAtRow(loaded, Number(rowMatch[1]));
     if (path === '/api/search') {
       const query = (url.searchParams.get('q') ?? '').trim();
       if (query === '') throw new HttpError(400, 'q (the text to search for) is missing');

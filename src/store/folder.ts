@@ -12,6 +12,8 @@ import { readNeighbours } from './neighbours.js';
 import {
   previousPapersLead,
   readAbstracts,
+  readPaperFields,
+  readPaperRecords,
   readClusters,
   readCurrentVectors,
   readCurrentVectorsInfo,
@@ -345,6 +347,14 @@ export class OutputFolder implements Store {
 
   readAbstracts(rows: ArrayLike<number>): string[] {
     return readAbstracts(this, rows);
+  }
+
+  readPaperRecords(rows: ArrayLike<number>): Record<string, unknown>[] {
+    return readPaperRecords(this, rows);
+  }
+
+  readPaperFields<K extends string>(keys: readonly K[]): Record<K, (string | undefined)[]> {
+    return readPaperFields(this, keys);
   }
 
   previousPapersLead(): number | undefined {

@@ -351,3 +351,48 @@ export function readPrevious<T>(folder: OutputFolder, name: ArtifactName, read: 
 export function readClustersFile(folder: OutputFolder, version: 'current' | 'previous'): Clusters {
   return folder.readJson('clusters', version);
 }
+
+/** The whole record of each paper at `rows` (distinct papers.jsonl rows), in the order of `rows`: every field its line holds. */
+export function readPaperRecords(folder: OutputFolder, rows: ArrayLike<number>): Record<string, unknown>[] {
+  const place = new Map<number, number>();
+  for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
+  const records = new Array<Record<string, unknown>>(rows.length);
+  forEachLine(folder, 'current', (bytes, start, end, line) => {
+    const index = place.get(line - 1);
+    if (index !== undefined) records[index] = parseLine(folder, bytes.toString('utf8', start, end), line);
+  });
+  return records;
+}
+
+/**
+ * Some fields of every paper, where its line has them as a string or a list
+ * of strings (a list gives its first): `"date":"2024-03-14"`. Each is found by
+ * its key's bytes (a quote inside a JSON string is escaped, so a key cannot be
+ * text in an abstract) and only its value decoded: parsing a million lines
+ * whole would be most of the time the report takes.
+ */
+export function readPaperFields<K extends string>(folder: OutputFolder, keys: readonly K[]): Record<K, (string | undefined)[]> {
+  const patterns = keys.map((key) => Buffer.from(`"${key}":`));
+  const values = Object.fromEntries(keys.map((key) => [key, [] as (string | undefined)[]])) as Record<K, (string | undefined)[]>;
+  forEachLine(folder, 'current', (bytes, start, end) => {
+    keys.forEach((key, index) => values[key].push(fieldValue(bytes, start, end, patterns[index])));
+  });
+  return values;
+}
+
+/** The string (or first string of the list) after `pattern` in the line, if there is one. */
+function fieldValue(bytes: Buffer, start: number, end: number, pattern: Buffer): string | undefined {
+  let at = bytes.indexOf(pattern, start);
+  while (at !== -1 && at < end && bytes[at - 1] === BACKSLASH) at = bytes.indexOf(pattern, at + 1);
+  if (at === -1 || at + pattern.length >= end) return undefined;
+  let open = at + pattern.length;
+  // a list: its first string
+  if (bytes[open] === 91) open++;
+  const close = bytes[open] === QUOTE ? closingQuote(bytes, open, end) : -1;
+  if (close === -1) return undefined;
+  try {
+    return jsonString(bytes, open, close);
+  } catch {
+    return undefined;
+  }
+}

@@ -60,6 +60,10 @@ export interface Store {
   readPaperDigests(version?: Version): PapersRead<PaperDigest>;
   /** The abstracts of the papers at these rows, in the order of `rows`. */
   readAbstracts(rows: ArrayLike<number>): string[];
+  /** The whole records (every field of the line) of the papers at these rows, in the order of `rows`. */
+  readPaperRecords(rows: ArrayLike<number>): Record<string, unknown>[];
+  /** Some fields of every paper where its record gives them as a string or a list of strings (a list gives its first), without parsing whole records. */
+  readPaperFields<K extends string>(keys: readonly K[]): Record<K, (string | undefined)[]>;
   /** How many papers the previous papers are the unchanged start of the current ones; undefined when they are not. */
   previousPapersLead(): number | undefined;
   paperCount(): number;

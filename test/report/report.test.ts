@@ -2,11 +2,14 @@ import { JSDOM, VirtualConsole } from 'jsdom';
 import { describe, expect, test } from 'vitest';
 import type { Clusters } from '../../src/cluster/index.js';
 import type { Changes } from '../../src/report/changes.js';
-import { distinctColours, PAGE_PAPERS, rgbToOklab, sampleByTopic, shortLabel, toHtml, topicColours } from '../../src/report/html.js';
+import { colourDistance, distinctColours, hexToOklab, topicColours } from '../../src/report/colours.js';
+import { pageData as buildPageData, shortLabel, toHtml } from '../../src/report/html.js';
+import { decodePoints, type PageData } from '../../src/report/map/data.js';
+import { DETAILS_PAPERS } from '../../src/report/page.js';
+import { sampleByTopic } from '../../src/report/sample.js';
 import { escapeMarkdown, PAPERS_SHOWN, toMarkdown } from '../../src/report/markdown.js';
 import type { ReportData } from '../../src/report/model.js';
 import { whatsNew } from '../../src/report/news.js';
-import type { PageData } from '../../src/report/page.js';
 import { mapPapers, placeAround } from '../../src/report/projection.js';
 import { seededRandom } from '../../src/shared/random.js';
 import type { Paper } from '../../src/store/read.js';
@@ -190,7 +193,8 @@ function openPage(html: string): JSDOM {
       const noop = () => {};
       const measureText = (text: string) => ({ width: text.length * 7 });
       const context = new Proxy({}, { get: (_, key) => (key === 'measureText' ? measureText : noop), set: () => true });
-      window.HTMLCanvasElement.prototype.getContext = (() => context) as never;
+      // a 2D canvas only, as in a browser without WebGL: the page falls back to it
+      window.HTMLCanvasElement.prototype.getContext = ((kind: string) => (kind === '2d' ? context : null)) as never;
       window.alert = () => {
         throw new Error('a paper title ran as script');
       };
@@ -208,7 +212,7 @@ describe('report.html', () => {
   test('paper text stays text: the markup title does not become an element', () => {
     const dom = openPage(html);
     const { document } = dom.window;
-    expect(document.querySelectorAll('script')).toHaveLength(2);
+    expect(document.querySelectorAll('script')).toHaveLength(3);
     expect(document.querySelector('b')).toBeNull();
     expect(html).not.toContain(EVIL);
     // search the title, open it, and read it back as text
@@ -292,8 +296,8 @@ describe('topic ids that are not places in the list (kept across runs)', () => {
       '7: speech, <TTS> 2',
     ]);
     const page = pageData(html);
-    // each paper's topic is its topic's place on the page, whose id is the topic's id
-    expect(page.papers.map((paper) => (paper.c < 0 ? -1 : page.topics[paper.c].id))).toEqual([7, 7, 3, 3, -1]);
+    // each paper's topic is its topic's place on the page (plus one; 0 an outlier), whose id is the topic's id
+    expect(Array.from(pointsOfPage(html, page).topic, (topic) => (topic === 0 ? -1 : page.topics[topic - 1].id))).toEqual([7, 7, 3, 3, -1]);
     search(dom, 'gardening')[0].click();
     expect(document.querySelector('#details .meta')!.textContent).toBe('Outlier; nearest topic 3: reasoning · id p4');
     (document.querySelector('#news [data-topic="7"]') as HTMLElement).click();
@@ -372,18 +376,37 @@ describe('topic colours and two levels of topics', () => {
     }
   });
 
-  test("fine topics are lightness steps of their broad topic's colour", () => {
-    const colours = topicColours(5, [
+  test('fine topics of one broad topic differ in hue, at least a minimum distance apart, whatever the grouping', () => {
+    const lab = (hex: string) => hexToOklab(hex);
+    const hue = (hex: string) => Math.atan2(lab(hex)[2], lab(hex)[1]);
+    // lightness steps of one hue (the page before) were 0.096, 0.069, 0.044, 0.025 and 0.017 apart in these five cases
+    for (const [broad, fine, least] of [
+      [3, 6, 0.12],
+      [6, 8, 0.08],
+      [9, 12, 0.05],
+      [12, 20, 0.05],
+      [2, 30, 0.07],
+    ]) {
+      const groups = Array.from({ length: broad }, (_, group) => Array.from({ length: fine }, (_, member) => group * fine + member));
+      const colours = topicColours(broad * fine, groups);
+      expect(new Set(colours.fine).size, `${broad} x ${fine}`).toBe(broad * fine);
+      let closest = Infinity;
+      let hues = 0;
+      for (const members of groups) {
+        for (const a of members) for (const b of members) if (a < b) closest = Math.min(closest, colourDistance(lab(colours.fine[a]), lab(colours.fine[b])));
+        hues = Math.max(hues, new Set(members.map((topic) => Math.round((hue(colours.fine[topic]) * 180) / Math.PI / 5))).size);
+      }
+      expect(closest, `${broad} x ${fine}`).toBeGreaterThanOrEqual(least);
+      // not lightness steps of one hue: several hues within a broad topic
+      expect(hues, `${broad} x ${fine}`).toBeGreaterThan(2);
+    }
+    // the biggest fine topic takes its broad topic's own colour
+    const two = topicColours(5, [
       [0, 3, 1],
       [2, 4],
     ]);
-    expect(new Set(colours.fine).size).toBe(5);
-    const lab = (hex: string) => rgbToOklab([1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)) as [number, number, number]);
-    const hue = (hex: string) => Math.atan2(lab(hex)[2], lab(hex)[1]);
-    // darker to lighter in the order given (biggest first), hue kept
-    expect(lab(colours.fine[0])[0]).toBeLessThan(lab(colours.fine[3])[0]);
-    expect(lab(colours.fine[3])[0]).toBeLessThan(lab(colours.fine[1])[0]);
-    expect(Math.abs(hue(colours.fine[0]) - hue(colours.fine[1]))).toBeLessThan(0.15);
+    expect(colourDistance(lab(two.fine[0]), lab(two.broad[0]))).toBeLessThan(0.02);
+    expect(colourDistance(lab(two.fine[2]), lab(two.broad[1]))).toBeLessThan(0.02);
   });
 
   test('map labels are cut at a comma', () => {
@@ -402,8 +425,17 @@ describe('topic colours and two levels of topics', () => {
     const { document } = dom.window;
     expect([...document.querySelectorAll('#topics > li > button')].map((button) => button.textContent)).toEqual(['language, speech 4']);
     expect([...document.querySelectorAll('#topics li li button')].map((button) => button.textContent)).toEqual(['0: speech, <TTS> 2', '1: reasoning 2']);
-    expect([...document.querySelectorAll('#legend .chip')].map((chip) => chip.textContent)).toEqual(['language, speech', 'outlier']);
-    expect(document.querySelectorAll('#legend .chip')[0].querySelectorAll('.swatch')).toHaveLength(2);
+    // the legend lists both levels: the broad topic, then its fine topics
+    expect([...document.querySelectorAll('#legend .chip')].map((chip) => chip.textContent)).toEqual([
+      'language, speech',
+      'speech, <TTS>',
+      'reasoning',
+      'outlier',
+    ]);
+    expect(document.querySelector('#legend .chip.broad')!.textContent).toBe('language, speech');
+    (document.querySelectorAll('#legend .chip')[2] as HTMLButtonElement).click();
+    expect([...document.querySelectorAll('#topics button.active')].map((button) => button.textContent)).toEqual(['1: reasoning 2']);
+    (document.querySelectorAll('#legend .chip')[2] as HTMLButtonElement).click();
     // clicking a broad topic filters to its fine topics; again, to all
     const broad = document.querySelector('#topics > li > button') as HTMLButtonElement;
     broad.click();
@@ -619,6 +651,12 @@ function bigData(count: number): ReportData {
 }
 
 const pageData = (html: string) => JSON.parse(/<script type="application\/json" id="papermap-data">(.*?)<\/script>/s.exec(html)![1]) as PageData;
+const pointsOfPage = (html: string, page: PageData) =>
+  decodePoints(
+    Buffer.from(/<script type="application\/octet-stream" id="papermap-points">(.*?)<\/script>/s.exec(html)![1], 'base64'),
+    page.total,
+    page.colourings.length,
+  );
 
 describe('report.md at scale', () => {
   test(`a topic lists its ${PAPERS_SHOWN} most central papers, then how many more, and a small one all of its papers`, () => {
@@ -667,47 +705,88 @@ describe('report.html at scale', () => {
     expect(sampleByTopic(topicOf, 2, 42)).toHaveLength(2);
   });
 
-  test('above the threshold the page carries the sample only, says so, and still counts every paper in the topics', () => {
+  test('above the threshold every paper is a point, the details of a sample ride along, and the page says so', () => {
     const data = bigData(300);
     const html = toHtml(data, 50);
     const page = pageData(html);
+    const points = pointsOfPage(html, page);
     expect(page.papers).toHaveLength(50);
-    expect(page.papers.every((entry) => entry.a === `Abstract ${entry.id.slice(1)}.`)).toBe(true);
+    expect(page.papers.every((entry) => entry.a === `Abstract ${entry.id.slice(1)}.` && data.papers[entry.row].id === entry.id)).toBe(true);
     expect(page.total).toBe(300);
-    expect(new Set(page.papers.map((entry) => entry.c))).toEqual(new Set([0, 1, 2, -1]));
-    // neighbours off the page are named by title; no other paper is in the file
-    const named = new Set([...page.papers, ...page.outside].map((entry) => entry.id));
-    expect(page.outside.every((entry) => !page.papers.some((other) => other.id === entry.id))).toBe(true);
-    for (const entry of page.papers) for (const [ref] of [...entry.r, ...(entry.w ?? [])]) expect(ref).toBeLessThan(page.papers.length + page.outside.length);
-    for (const entry of data.papers) if (!named.has(entry.id)) expect(html).not.toContain(`"${entry.id}"`);
+    // every paper is on the map, where the layout put it, in its topic
+    expect(points.count).toBe(300);
+    expect(Array.from(points.topic, (topic) => topic - 1)).toEqual(Array.from(data.topicOf));
+    expect(Math.abs(points.x[7] / 65535 - data.map[14])).toBeLessThan(1e-4);
+    expect(new Set(page.papers.map((entry) => points.topic[entry.row]))).toEqual(new Set([1, 2, 3, 0]));
+    // neighbours without details are named by title; no other paper's id is in the file
+    const detailed = new Set(page.papers.map((entry) => entry.row));
+    const titled = new Map(page.titles);
+    for (const entry of page.papers) for (const [row] of [...entry.r, ...(entry.w ?? [])]) expect(detailed.has(row) || titled.has(row)).toBe(true);
+    for (const [row, title] of page.titles) expect(title).toBe(data.papers[row].title);
+    for (const entry of data.papers) if (!page.papers.some((other) => other.id === entry.id)) expect(html).not.toContain(`"${entry.id}"`);
 
     const dom = openPage(html);
     const { document } = dom.window;
     const notice = document.getElementById('sample')!;
     expect(notice.hidden).toBe(false);
     expect(notice.textContent).toBe(
-      'Showing 50 of 300 papers on the map: a seeded sample (seed 42) stratified by topic. Topic sizes, labels and the legend count every paper; every paper and its related papers are in related.json. Opened as a file, the title search looks through the sampled papers only.',
+      'Every one of the 300 papers is on the map; the page carries the details (title, abstract, neighbours) of 50: a seeded sample (seed 42) stratified by topic, and the papers the last run added. Opened as a file, the title search looks through those; `papermap serve` shows every paper and searches them all by meaning.',
     );
     expect(document.getElementById('heading')!.textContent).toBe('Paper map: 300 papers in 3 topics');
     expect([...document.querySelectorAll('#topics button')].map((topic) => topic.textContent)).toEqual(['0: topic 0 150', '1: topic 1 90', '2: topic 2 45']);
-    expect((document.getElementById('search') as HTMLInputElement).placeholder).toBe('Search titles of the sampled papers…');
+    expect((document.getElementById('search') as HTMLInputElement).placeholder).toBe('Search titles of the papers with details…');
     const hits = search(dom, 'topic -1').map((hit) => hit.textContent);
-    expect(hits).toEqual(page.papers.filter((entry) => entry.c === -1).map((entry) => entry.t));
-    expect(document.querySelector('#matches .hint')!.textContent).toBe(`${hits.length} match(es) among the 50 sampled papers`);
-    // a related paper outside the sample: its title, marked
-    const opened = page.papers.find((entry) => entry.r.some(([ref]) => ref >= page.papers.length))!;
-    const [ref, score] = opened.r.find(([other]) => other >= page.papers.length)!;
+    expect(hits).toEqual(page.papers.filter((entry) => points.topic[entry.row] === 0).map((entry) => entry.t));
+    expect(document.querySelector('#matches .hint')!.textContent).toBe(`${hits.length} match(es) among the 50 papers with details on the page`);
+    // a related paper without details: its title, a link to it on the map
+    const opened = page.papers.find((entry) => entry.r.some(([row]) => !detailed.has(row)))!;
+    const [row, score] = opened.r.find(([other]) => !detailed.has(other))!;
     search(dom, opened.t)[0].click();
-    expect([...document.querySelectorAll('#details li')].map((item) => item.textContent)).toContain(
-      `${page.outside[ref - page.papers.length].t} ${score.toFixed(2)} · not on the map (outside the sample)`,
-    );
+    expect([...document.querySelectorAll('#details li')].map((item) => item.textContent)).toContain(`${data.papers[row].title} ${score.toFixed(2)}`);
+    // opening it says what the file has of it, and where the rest is
+    ([...document.querySelectorAll('#details li button')].find((button) => button.textContent === data.papers[row].title) as HTMLButtonElement).click();
+    expect(document.querySelector('#details h2')!.textContent).toBe(data.papers[row].title);
+    expect(document.querySelector('#details .hint')!.textContent).toContain('`papermap serve` shows every paper');
   });
 
-  test(`up to the threshold (${PAGE_PAPERS} papers) every paper is on the page and nothing is said of a sample`, () => {
+  test('the page carries the details of the papers the last run added, and flags them', () => {
+    const data = bigData(300);
+    data.changes = {
+      ...NIGHT,
+      since: { papers: 290, topics: 3 },
+      added: [17, 123, 299].map((row) => ({ id: `p${row}`, title: `Paper ${row}`, topic: 0, nearestOlder: [] })),
+    };
+    const { page, points } = buildPageData(data, 50);
+    const decoded = decodePoints(points, page.total, page.colourings.length);
+    expect(page.added).toBe(3);
+    expect([...decoded.flags.keys()].filter((row) => decoded.flags[row] & 1)).toEqual([17, 123, 299]);
+    for (const row of [17, 123, 299]) expect(page.papers.some((entry) => entry.row === row)).toBe(true);
+  });
+
+  test('papers with dates and categories can be coloured by them; a paper without one takes none', () => {
+    const data = bigData(300);
+    data.fields = {
+      date: data.papers.map((_, row) => (row % 7 === 0 ? undefined : `2024-0${1 + (row % 3)}-15`)),
+      category: data.papers.map((_, row) => ['cs.CL', 'cs.LG', 'stat.ML', undefined][row % 4]),
+    };
+    const { page, points } = buildPageData(data);
+    const decoded = decodePoints(points, page.total, page.colourings.length);
+    expect(page.colourings.map((colouring) => [colouring.key, colouring.names])).toEqual([
+      ['date', ['2024-01', '2024-02', '2024-03']],
+      ['category', ['cs.CL', 'cs.LG', 'stat.ML']],
+    ]);
+    expect(Array.from(decoded.colourings[0].slice(0, 8))).toEqual([0, 2, 3, 1, 2, 3, 1, 0]);
+    expect(Array.from(decoded.colourings[1].slice(0, 4))).toEqual([1, 2, 3, 0]);
+    // a month's colour is lighter than the month before's: a ramp
+    const [first, last] = [page.colourings[0].colours[0], page.colourings[0].colours[2]];
+    expect(hexToOklab(first)[0]).toBeLessThan(hexToOklab(last)[0]);
+  });
+
+  test(`up to the threshold (${DETAILS_PAPERS} papers) every paper's details are on the page and nothing is said of a sample`, () => {
     const html = toHtml(bigData(300));
     const page = pageData(html);
     expect(page.papers.map((entry) => entry.id)).toEqual(bigData(300).papers.map((entry) => entry.id));
-    expect(page.outside).toEqual([]);
+    expect(page.titles).toEqual([]);
     expect(page.sample).toBeUndefined();
     expect(openPage(html).window.document.getElementById('sample')!.hidden).toBe(true);
   });

@@ -50,14 +50,30 @@ describe('papermap serve: the API', () => {
     const page = await get(server.url, '/');
     expect(page.status).toBe(200);
     expect(page.body).toBe(readFileSync(join(out, 'report.html'), 'utf8'));
-    expect((await get(server.url, '/api/health')).json()).toEqual({ papers: 408, model: 'builtin', search: true });
+    const vectors = JSON.parse(readFileSync(join(out, 'vectors.json'), 'utf8')) as { papersHash: string };
+    expect((await get(server.url, '/api/health')).json()).toEqual({ papers: 408, papersHash: vectors.papersHash, model: 'builtin', search: true });
+  });
+
+  test('a paper by its row (a point on the map): its details and nearest papers, each with its row and title', async () => {
+    const reply = await get(server.url, '/api/rows/5');
+    expect(reply.status).toBe(200);
+    const body = reply.json() as unknown as { id: string; title: string; related: { row: number; score: number; title: string }[]; weak: { row: number }[] };
+    expect(body).toMatchObject({ id: papers[5].id, title: papers[5].title });
+    const nearest = [...body.related, ...body.weak] as { row: number; title: string }[];
+    expect(nearest.length).toBe(10);
+    for (const neighbour of nearest) expect(neighbour.title).toBe(papers[neighbour.row].title);
+    expect(nearest.map((neighbour) => neighbour.row)).not.toContain(5);
+    expect((await get(server.url, '/api/rows/408')).status).toBe(404);
+    expect((await get(server.url, '/api/rows/-1')).status).toBe(404);
   });
 
   test('search by meaning: k results, best first, on subject', async () => {
     const reply = await get(server.url, `/api/search?q=${encodeURIComponent('speculative decoding for faster LLM inference')}&k=5`);
     expect(reply.status).toBe(200);
-    const { results } = reply.json() as unknown as { results: { id: string; title: string; score: number }[] };
+    const { results } = reply.json() as unknown as { results: { id: string; row: number; title: string; score: number }[] };
     expect(results).toHaveLength(5);
+    // each names its row, the paper's place among the map's points
+    for (const result of results) expect(papers[result.row].id).toBe(result.id);
     expect(results.map((result) => result.score)).toEqual([...results.map((result) => result.score)].sort((a, b) => b - a));
     expect(results.filter((result) => /speculative|decoding|draft|inference/i.test(result.title)).length).toBeGreaterThanOrEqual(3);
   });

@@ -1,41 +1,57 @@
 /**
- * report.html in a real browser: Debian's chromium (/usr/bin/chromium, which
- * .ci/run installs when missing) driven by playwright-core. The page is served
- * by `papermap serve` and opened as a file. A screenshot of each goes to the
- * temporary folder for a human to look at (not compared).
+ * report.html in a real browser: Chromium driven by playwright-core, Debian's
+ * or, where it is absent, the one the npm package @sparticuz/chromium brings
+ * (scripts/chromium.ts; PAPERMAP_CHROMIUM=bundled uses it even where Debian's
+ * is installed). The page is served by `papermap serve` and opened as a file.
+ * Screenshots go to the temporary folder for a human to look at (not
+ * compared).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, seedsOutput } from './setup.js';
+import { launchChromium } from '../../scripts/chromium.js';
+import { tempFolder } from '../temp.js';
+import { CLI, runOn, seedsOutput } from './setup.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+interface MapHooks {
+  screenPositions(): [number, number][];
+  screenPosition(row: number): [number, number];
+  zoom(): number;
+  camera(): { centreX: number; centreY: number; zoom: number };
+  labels(): { kind: string; text: string; box: [number, number, number, number]; row?: number }[];
+  stats(): { level: string; drawn: number; frames: number[] };
+  highlighted(): number[];
+  added(): number[];
+  pixel(x: number, y: number): number[];
+}
 
-/** Where every paper is drawn, the canvas's size and place, and how many labels it shows. */
+/** Where every paper is drawn, the canvas's size and place, and the labels it shows. */
 async function mapState(page: Page) {
   return page.evaluate(() => {
     const canvas = document.getElementById('map') as HTMLCanvasElement;
     const box = canvas.getBoundingClientRect();
-    const view = window as unknown as { papermap: { screenPositions(): [number, number][]; zoom(): number } };
+    const map = (window as unknown as { papermap: MapHooks }).papermap;
     return {
-      positions: view.papermap.screenPositions(),
+      positions: map.screenPositions(),
       width: canvas.clientWidth,
       height: canvas.clientHeight,
       box: { top: box.top, left: box.left, bottom: box.bottom, right: box.right },
       viewport: { width: window.innerWidth, height: window.innerHeight },
-      labels: Number(canvas.dataset.labels),
-      level: canvas.dataset.level,
-      zoom: view.papermap.zoom(),
+      labels: map.labels(),
+      level: map.stats().level,
+      zoom: map.zoom(),
+      renderer: document.body.dataset.renderer,
     };
   });
 }
 
-function expectEveryPointVisible(state: Awaited<ReturnType<typeof mapState>>): void {
+type MapState = Awaited<ReturnType<typeof mapState>>;
+
+function expectEveryPointVisible(state: MapState): void {
   expect(state.box.bottom).toBeLessThanOrEqual(state.viewport.height);
   expect(state.box.right).toBeLessThanOrEqual(state.viewport.width);
   expect(state.height).toBeGreaterThan(200);
@@ -43,16 +59,38 @@ function expectEveryPointVisible(state: Awaited<ReturnType<typeof mapState>>): v
   expect(outside).toEqual([]);
 }
 
-// without chromium these tests fail, saying how to get it; PAPERMAP_SKIP_BROWSER=1 skips them instead
-describe.skipIf(process.env.PAPERMAP_SKIP_BROWSER === '1')('report.html in chromium', () => {
+/** Labels drawn, none overlapping another, all on the canvas. */
+function expectLabelsApart(state: MapState): void {
+  expect(state.labels.length).toBeGreaterThan(0);
+  for (const [i, a] of state.labels.entries()) {
+    expect(a.box[0] >= 0 && a.box[1] >= 0 && a.box[2] <= state.width && a.box[3] <= state.height).toBe(true);
+    for (const b of state.labels.slice(i + 1)) expect(a.box[2] <= b.box[0] || b.box[2] <= a.box[0] || a.box[3] <= b.box[1] || b.box[3] <= a.box[1]).toBe(true);
+  }
+}
+
+/** Wheel turns at the middle of the map, then a pause so the map settles. */
+/** Zooms about the paper nearest the middle of the view, so that papers stay in view however far it zooms. */
+async function zoomAtMiddle(page: Page, state: MapState, turns: number): Promise<MapState> {
+  const distance = ([x, y]: number[]) => Math.hypot(x - state.width / 2, y - state.height / 2);
+  const [x, y] = state.positions.reduce((best, position) => (distance(position) < distance(best) ? position : best));
+  await page.mouse.move(state.box.left + x, state.box.top + y);
+  for (let turn = 0; turn < turns; turn++) {
+    await page.mouse.wheel(0, -200);
+    await page.waitForTimeout(30);
+  }
+  await page.waitForTimeout(300);
+  return mapState(page);
+}
+
+const hooks = (page: Page) => page.evaluateHandle(() => (window as unknown as { papermap: MapHooks }).papermap);
+
+describe('report.html in chromium', () => {
   let out: string;
   let server: ChildProcess;
   let url: string;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (.ci/run does), or set PAPERMAP_SKIP_BROWSER=1 to skip the browser tests`);
     out = seedsOutput();
     server = spawn(process.execPath, [CLI, 'serve', '--out', out, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     url = await new Promise<string>((resolve, reject) => {
@@ -63,24 +101,30 @@ describe.skipIf(process.env.PAPERMAP_SKIP_BROWSER === '1')('report.html in chrom
       });
       server.on('exit', (code) => reject(new Error(`papermap serve exited with ${code}`)));
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-  }, 120_000);
+    browser = await launchChromium();
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     server?.kill('SIGTERM');
   });
 
-  test('served: every point is on the visible canvas, labels are drawn, whatever the header holds', async () => {
+  test('served: every point on the visible canvas through WebGL, labels drawn apart, whatever the header holds', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);
     await page.waitForSelector('body[data-search="meaning"]');
     let state = await mapState(page);
+    expect(state.renderer).toBe('webgl');
     expectEveryPointVisible(state);
     expect(state.positions).toHaveLength(408);
-    expect(state.labels).toBeGreaterThanOrEqual(5);
+    expect(state.labels.length).toBeGreaterThanOrEqual(3);
+    expectLabelsApart(state);
+    // the points are drawn: a paper's pixel is coloured, an empty corner is not
+    const [x, y] = state.positions[17];
+    const map = await hooks(page);
+    expect((await map.evaluate((papermap, [px, py]) => papermap.pixel(px, py), [x, y]))[3]).toBeGreaterThan(100);
     await page.screenshot({ path: join(tmpdir(), 'papermap-served.png') });
 
     // a header three times as tall (a long notice) and a smaller window: the map fits again
@@ -90,39 +134,52 @@ describe.skipIf(process.env.PAPERMAP_SKIP_BROWSER === '1')('report.html in chrom
       notice.hidden = false;
     });
     await page.setViewportSize({ width: 1000, height: 640 });
-    await page.waitForTimeout(200);
+    await page.waitForTimeout(300);
     state = await mapState(page);
     expectEveryPointVisible(state);
     expect(errors).toEqual([]);
     await page.close();
   });
 
-  test('served: the wheel zooms about the pointer, and zoomed in the labels are finer', async () => {
+  test('labels at every zoom, never overlapping: broad far out, fine closer, titles closest; the wheel zooms about the pointer; reset brings back the whole view', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(url);
-    await page.waitForSelector('body[data-search="meaning"]');
-    const before = await mapState(page);
-    // the pointer near paper 17, on whole pixels as mouse events are
-    const [x, y] = before.positions[17];
-    const pointer = [Math.round(before.box.left + x), Math.round(before.box.top + y)];
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
+    const start = await mapState(page);
+    expect(start.level).toBe('broad');
+    expectLabelsApart(start);
+    // the pointer near paper 17: the map point under it stays there
+    const [x, y] = start.positions[17];
+    const pointer = [Math.round(start.box.left + x), Math.round(start.box.top + y)];
     await page.mouse.move(pointer[0], pointer[1]);
-    for (let turn = 0; turn < 4; turn++) {
-      await page.mouse.wheel(0, -200);
-      await page.waitForTimeout(50);
-    }
+    for (let turn = 0; turn < 4; turn++) await page.mouse.wheel(0, -200);
+    await page.waitForTimeout(300);
     const after = await mapState(page);
-    expect(after.zoom).toBeGreaterThan(2);
-    // the map point under the pointer stays there: the paper's distance from the pointer grows by the zoom, its direction kept
     const [cx, cy] = [pointer[0] - after.box.left, pointer[1] - after.box.top];
-    expect(after.positions[17][0] - cx).toBeCloseTo((x - cx) * after.zoom, 1);
-    expect(after.positions[17][1] - cy).toBeCloseTo((y - cy) * after.zoom, 1);
-    expect(after.level).toBe('fine');
-    expect(after.labels).toBeGreaterThan(0);
-    await page.screenshot({ path: join(tmpdir(), 'papermap-zoomed.png') });
+    expect(after.positions[17][0] - cx).toBeCloseTo((x - cx) * after.zoom, 0);
+    expect(after.positions[17][1] - cy).toBeCloseTo((y - cy) * after.zoom, 0);
+    await page.click('#reset');
+    await page.waitForTimeout(200);
+    expect((await mapState(page)).positions).toEqual(start.positions);
+
+    // 5x and 26x about the paper nearest the middle: labels still, titles among them once few papers are in view
+    const levels: string[] = [];
+    let state = start;
+    for (const [turns, zoom] of [
+      [9, 5],
+      [9, 26],
+    ]) {
+      state = await zoomAtMiddle(page, state, turns);
+      expect(state.zoom).toBeGreaterThan(zoom);
+      expectLabelsApart(state);
+      levels.push(state.level);
+      await page.screenshot({ path: join(tmpdir(), `papermap-zoom-${zoom}.png`) });
+    }
+    expect(levels).toContain('titles');
+    expect(state.labels.some((label) => label.kind === 'title')).toBe(true);
     await page.close();
   });
 
-  test('served: search by meaning lists results, and a click shows that paper', async () => {
+  test('served: search by meaning lists results, highlights them on the map and dims the rest; a click brings the paper and its details into view', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
     await page.waitForSelector('body[data-search="meaning"]');
@@ -134,39 +191,77 @@ describe.skipIf(process.env.PAPERMAP_SKIP_BROWSER === '1')('report.html in chrom
     const titles = await page.$$eval('#matches button', (buttons) => buttons.map((button) => button.textContent ?? ''));
     expect(titles.length).toBeGreaterThanOrEqual(10);
     expect(titles.slice(0, 10).filter((title) => /speculative|decoding|draft|inference|parallel/i.test(title)).length).toBeGreaterThanOrEqual(3);
-    await page.click('#matches li:nth-child(2) button');
-    expect(await page.textContent('#details h2')).toBe(titles[1]);
-    // every paper shows its nearest papers: related ones, or weak ones below the floor
-    expect(await page.locator('#details ol li').count()).toBeGreaterThan(0);
+    const map = await hooks(page);
+    const highlighted = await map.evaluate((papermap) => papermap.highlighted());
+    expect(highlighted).toHaveLength(titles.length);
+    // a match is drawn at full strength, a paper that does not match dimmed
+    await page.waitForTimeout(200);
+    const state = await mapState(page);
+    const lit = new Set(highlighted);
+    const alpha = async (row: number) => (await map.evaluate((papermap, [px, py]) => papermap.pixel(px, py), state.positions[row]))[3];
+    const loneRow = state.positions.findIndex(
+      ([px, py], row) => !lit.has(row) && state.positions.every(([qx, qy], other) => other === row || Math.hypot(px - qx, py - qy) > 12),
+    );
+    expect(await alpha(highlighted[0])).toBeGreaterThan(150);
+    expect(await alpha(loneRow)).toBeLessThan(80);
     await page.screenshot({ path: join(tmpdir(), 'papermap-search.png') });
+
+    // the details come into view at once, at the top of the side panel, however long the lists
+    await page.click('#matches li:nth-child(8) button');
+    expect(await page.textContent('#details h2')).toBe(titles[7]);
+    const heading = await page.locator('#details h2').boundingBox();
+    expect(heading!.y).toBeGreaterThanOrEqual(0);
+    expect(heading!.y + heading!.height).toBeLessThanOrEqual(800);
+    expect(await page.locator('#details ol li').count()).toBeGreaterThan(0);
+    // and the paper is on the canvas
+    const row = highlighted[7];
+    const [px, py] = await map.evaluate((papermap, at) => papermap.screenPosition(at), row);
+    expect(px >= 0 && py >= 0 && px <= state.width && py <= state.height).toBe(true);
     await page.close();
   });
 
-  test('two levels of topics: broad labels zoomed out, fine ones zoomed in', async () => {
-    // the cluster stage gives two levels of topics: broad ones made of fine ones
-    const copy = out;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(pathToFileURL(join(copy, 'report.html')).href);
+  test('touch: a pinch zooms about the fingers, a drag pans, a tap opens a paper', async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
     const start = await mapState(page);
-    expectEveryPointVisible(start);
-    expect(start.level).toBe('broad');
-    expect(start.labels).toBeGreaterThanOrEqual(3);
-    expect(await page.locator('#topics > li > button.broad').count()).toBeGreaterThan(1);
-    await page.screenshot({ path: join(tmpdir(), 'papermap-two-levels.png') });
-    await page.mouse.move(start.box.left + start.width / 2, start.box.top + start.height / 2);
-    for (let turn = 0; turn < 4; turn++) await page.mouse.wheel(0, -200);
-    await page.waitForTimeout(100);
-    const zoomed = await mapState(page);
-    expect(zoomed.level).toBe('fine');
-    expect(zoomed.labels).toBeGreaterThan(0);
-    await page.screenshot({ path: join(tmpdir(), 'papermap-two-levels-zoomed.png') });
-    expect(errors).toEqual([]);
-    await page.close();
+    const cdp = await context.newCDPSession(page);
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', points: [number, number][]) =>
+      cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map(([x, y], id) => ({ x: start.box.left + x, y: start.box.top + y, id })) });
+    const [mx, my] = [start.width / 2, start.height / 2];
+    await touch('touchStart', [
+      [mx - 40, my],
+      [mx + 40, my],
+    ]);
+    for (let step = 1; step <= 8; step++)
+      await touch('touchMove', [
+        [mx - 40 - step * 20, my],
+        [mx + 40 + step * 20, my],
+      ]);
+    await touch('touchEnd', []);
+    await page.waitForTimeout(300);
+    const pinched = await mapState(page);
+    // the fingers went from 80 to 400 pixels apart
+    expect(pinched.zoom).toBeCloseTo(5, 0);
+    const camera = await (await hooks(page)).evaluate((papermap) => papermap.camera());
+    await touch('touchStart', [[mx, my]]);
+    for (let step = 1; step <= 5; step++) await touch('touchMove', [[mx + step * 20, my + step * 10]]);
+    await touch('touchEnd', []);
+    await page.waitForTimeout(300);
+    const dragged = await (await hooks(page)).evaluate((papermap) => papermap.camera());
+    expect(dragged.centreX).toBeLessThan(camera.centreX);
+    expect(dragged.centreY).toBeLessThan(camera.centreY);
+    // a tap on a paper opens it
+    const state = await mapState(page);
+    const row = state.positions.findIndex(([x, y]) => x > 50 && y > 50 && x < state.width - 50 && y < state.height - 50);
+    await touch('touchStart', [state.positions[row]]);
+    await touch('touchEnd', []);
+    await page.waitForSelector('#details h2');
+    expect(Number(await page.getAttribute('#details', 'data-row'))).toBeGreaterThanOrEqual(0);
+    await context.close();
   });
 
-  test('as a file: the page keeps its title search', async () => {
+  test('as a file: the title search highlights its matches; without WebGL the page draws on a 2D canvas', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -178,10 +273,69 @@ describe.skipIf(process.env.PAPERMAP_SKIP_BROWSER === '1')('report.html in chrom
     const titles = await page.$$eval('#matches button', (buttons) => buttons.map((button) => button.textContent ?? ''));
     expect(titles.length).toBeGreaterThan(0);
     for (const title of titles) expect(title.toLowerCase()).toContain('speculative');
+    expect(await (await hooks(page)).evaluate((papermap) => papermap.highlighted().length)).toBe(titles.length);
     await page.click('#matches button');
     expect(await page.textContent('#details h2')).toBe(titles[0]);
     expect(await page.evaluate(() => document.body.dataset.search)).toBeUndefined();
+
+    const flat = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await flat.addInitScript(() => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, kind: string, options?: unknown) {
+        return kind === 'webgl2' ? null : original.call(this, kind as '2d', options as CanvasRenderingContext2DSettings);
+      } as typeof original;
+    });
+    await flat.goto(pathToFileURL(join(out, 'report.html')).href);
+    const state = await mapState(flat);
+    expect(state.renderer).toBe('canvas');
+    expectEveryPointVisible(state);
+    const [x, y] = state.positions[17];
+    expect((await (await hooks(flat)).evaluate((papermap, [px, py]) => papermap.pixel(px, py), [x, y]))[3]).toBeGreaterThan(100);
     expect(errors).toEqual([]);
+    await flat.close();
     await page.close();
   });
+});
+
+describe('report.html after a nightly run', () => {
+  test('the papers the run added are marked, counted and listed', async () => {
+    const out = tempFolder('nightly-map');
+    const files = readdirSync('seeds').map((file) => resolve('seeds', file));
+    runOn(out, files.slice(0, 3));
+    runOn(out, files);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(pathToFileURL(join(out, 'report.html')).href);
+      await page.waitForSelector('#map[data-labels]');
+      const map = await hooks(page);
+      const added = await map.evaluate((papermap) => papermap.added());
+      expect(added.length).toBeGreaterThan(0);
+      const button = page.locator('#added');
+      expect(await button.textContent()).toBe(`New in the last run: ${added.length}`);
+      await button.click();
+      expect(await map.evaluate((papermap) => papermap.highlighted())).toEqual(added);
+      expect(await page.locator('#matches li button').count()).toBe(Math.min(200, added.length));
+      await page.screenshot({ path: join(tmpdir(), 'papermap-added.png') });
+      // each added paper is ringed on the map: the overlay is drawn there
+      const [x, y] = await map.evaluate((papermap, row) => papermap.screenPosition(row), added[0]);
+      const ringed = await page.evaluate(
+        ([px, py]) => {
+          const overlay = document.getElementById('overlay') as HTMLCanvasElement;
+          const ratio = window.devicePixelRatio || 1;
+          const data = overlay
+            .getContext('2d')!
+            .getImageData(Math.round((px - 10) * ratio), Math.round((py - 10) * ratio), Math.round(20 * ratio), Math.round(20 * ratio)).data;
+          let red = 0;
+          for (let at = 0; at < data.length; at += 4) if (data[at] > 150 && data[at + 1] < 80 && data[at + 3] > 100) red++;
+          return red;
+        },
+        [x, y],
+      );
+      expect(ringed).toBeGreaterThan(3);
+    } finally {
+      await browser.close();
+    }
+    // two runs of the pipeline on a machine other sessions share
+  }, 400_000);
 });
