@@ -5,7 +5,7 @@ import { notice } from '../shared/progress.js';
 import { forEachBlock, rememberedHash, sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
-import { paperLine, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
+import { paperLine, type ChangesFile, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
 
 /** One paper as every stage after ingest sees it. */
 export interface Paper {
@@ -350,4 +350,16 @@ export function readPrevious<T>(folder: OutputFolder, name: ArtifactName, read: 
 /** clusters.json, as it is or as it was before the cluster stage's last commit. */
 export function readClustersFile(folder: OutputFolder, version: 'current' | 'previous'): Clusters {
   return folder.readJson('clusters', version);
+}
+
+/**
+ * changes.json, refusing one that is not about the current papers (the
+ * report stage has not run since ingest): the papers it counts must be
+ * those of papers.jsonl, and every paper it says was added must be there.
+ */
+export function readChanges(folder: OutputFolder, papers: readonly PaperTitle[]): ChangesFile {
+  const changes = folder.readJson('changes');
+  const ids = new Set(papers.map((paper) => paper.id));
+  if (changes.counts.papers !== papers.length || changes.added.some((paper) => !ids.has(paper.id))) throw stale(folder, 'changes', 'papers');
+  return changes;
 }
