@@ -13,7 +13,7 @@ import { recommendationsMarkdown } from './markdown.js';
 
 export type { Recommendations, Result } from './core.js';
 export { parseLibrary, readLibraryText, MAX_LIBRARY_BYTES } from './library.js';
-export { recommendationsMarkdown, librarySection } from './markdown.js';
+export { recommendationsMarkdown, librarySection, selfCheckLine } from './markdown.js';
 
 /** The file `papermap recommend` writes beside the reports, and nothing else. */
 export const RECOMMENDATIONS_FILE = 'recommendations.md';

@@ -1,6 +1,7 @@
 import { relatedOf, roundScore } from '../graph/related.js';
 import { sampleRows } from '../shared/random.js';
 import { thousands, weakNeighbours, type ReportData } from './model.js';
+import { libraryHtml } from './library.js';
 import { whatsNew, type News, type Piece } from './news.js';
 import { PAGE_STYLE, showMap, type PageBroadTopic, type PageData, type PagePaper } from './page.js';
 
@@ -421,6 +422,7 @@ export function toHtml(data: ReportData, pagePapers = PAGE_PAPERS): string {
 <p id="summary"></p>
 </div>
 ${newsHtml(whatsNew(data.changes, clusters.topics))}
+${data.library ? libraryHtml(data.library, escapeHtml) : ''}
 <p id="notice" hidden></p>
 <p id="sample" hidden></p>
 </header>

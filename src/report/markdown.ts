@@ -1,5 +1,6 @@
 import { linkCount, relatedOf } from '../graph/related.js';
 import { codeSpan as code, escapeMarkdown } from '../shared/markdown.js';
+import { libraryMarkdown } from './library.js';
 import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
 import type { Topic } from '../store/schemas.js';
 import { whatsNew, type News, type Piece } from './news.js';
@@ -86,6 +87,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     '',
   );
   lines.push(...newsMarkdown(whatsNew(data.changes, clusters.topics)));
+  if (data.library) lines.push(...libraryMarkdown(data.library));
   lines.push('## How the map was made', '');
 
   if ('searched' in clusters.kSelection) {
