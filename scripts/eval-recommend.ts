@@ -114,7 +114,12 @@ type Pick = (order: number[], scores: Float32Array, pool: Int32Array, corpus: Co
 /** The ways of picking the list from the ranked candidates that are measured. */
 const PICKS: Record<string, Pick> = {
   'best 20': (order) => order.slice(0, TOP),
-  'near-duplicates (≥ 0.95) dropped': (order, _scores, pool, corpus) => withoutNearDuplicates(order, pool, corpus.vectors, corpus.dim, TOP, 0.95),
+  ...Object.fromEntries(
+    [0.95, 0.98].map((threshold) => [
+      `near-duplicates (≥ ${threshold}) dropped`,
+      ((order, _scores, pool, corpus) => withoutNearDuplicates(order, pool, corpus.vectors, corpus.dim, TOP, threshold)) satisfies Pick,
+    ]),
+  ),
   ...Object.fromEntries(
     [0.9, 0.8, 0.7, 0.5].map((lambda) => [
       `MMR λ ${lambda}`,
@@ -222,7 +227,7 @@ try {
 const scorings = (argument('--scorings')?.split(',') ?? Object.keys(SCORINGS)) as ScoringName[];
 const rounds = Number(argument('--rounds') ?? 4);
 const citations = argument('--citations');
-if (citations) heldOutCitations(citations, scorings, ['best 20', 'near-duplicates (≥ 0.95) dropped', 'MMR λ 0.8']);
+if (citations) heldOutCitations(citations, scorings, ['best 20', 'near-duplicates (≥ 0.95) dropped', 'near-duplicates (≥ 0.98) dropped', 'MMR λ 0.8']);
 if (!process.argv.includes('--citations-only')) {
   oneLabel(corpus, scorings, [1, 3, 10, 30, 100], rounds);
   threeLabels(corpus, topicOf, (argument('--mixed-scorings')?.split(',') ?? ['mean', 'svm-1']) as ScoringName[], rounds * 10);

@@ -3,7 +3,8 @@ import { UserError } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
 import { notice } from '../shared/progress.js';
 import type { OutputFolder } from '../store/folder.js';
-import { readChanges, readClusters, readCurrentVectors, readPapers, type Paper } from '../store/read.js';
+import { readChanges, type Paper } from '../store/read.js';
+import type { Store } from '../store/store.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import { librarySummary, libraryItems, rankCandidates, selfCheck, type Corpus, type Recommendations } from './core.js';
 import type { LibraryEntry } from './entry.js';
@@ -36,11 +37,11 @@ export interface FolderPapers {
 }
 
 /** The folder's papers, vectors and topics through the store's readers; which papers are new comes from changes.json unless `all`. */
-export function readFolderPapers(folder: OutputFolder, all: boolean): FolderPapers {
-  const { papers, info, vectors } = readCurrentVectors(folder, readPapers);
+export function readFolderPapers(folder: Store, all: boolean): FolderPapers {
+  const { papers, info, vectors } = folder.readCurrentVectors((store) => store.readPapers());
   const topics = new Map<string, { id: number; label: string }>();
   try {
-    for (const topic of readClusters(folder, info).topics) for (const id of topic.paperIds) topics.set(id, { id: topic.id, label: topic.label });
+    for (const topic of folder.readClusters(info).topics) for (const id of topic.paperIds) topics.set(id, { id: topic.id, label: topic.label });
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     notice(`papers are recommended without their topics: ${error.message}`);

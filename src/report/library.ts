@@ -1,8 +1,7 @@
 import { libraryFrom, librarySection, recommend, selfCheckLine, type Recommendations } from '../recommend/index.js';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
-import type { OutputFolder } from '../store/folder.js';
-import { readPapers } from '../store/read.js';
+import type { Store } from '../store/store.js';
 import type { Clusters, VectorsInfo } from '../store/schemas.js';
 import type { Changes } from './changes.js';
 
@@ -25,7 +24,7 @@ const SHOWN = 20;
  * not papers of the map are not embedded here (`papermap recommend` does).
  */
 export async function libraryReport(
-  folder: OutputFolder,
+  folder: Store,
   library: LibraryFile,
   vectors: Float32Array,
   info: VectorsInfo,
@@ -34,7 +33,7 @@ export async function libraryReport(
 ): Promise<LibraryReport> {
   try {
     const parsed = libraryFrom(library.text, library.file);
-    const { papers } = readPapers(folder);
+    const { papers } = folder.readPapers();
     const topics = new Map<string, { id: number; label: string }>();
     for (const topic of clusters.topics) for (const id of topic.paperIds) topics.set(id, { id: topic.id, label: topic.label });
     const added = new Set(changes.added.map((paper) => paper.id));

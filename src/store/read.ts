@@ -5,6 +5,7 @@ import { notice } from '../shared/progress.js';
 import { forEachBlock, rememberedHash, sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
+import type { Store } from './store.js';
 import { paperLine, type ChangesFile, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
 
 /** One paper as every stage after ingest sees it. */
@@ -357,9 +358,10 @@ export function readClustersFile(folder: OutputFolder, version: 'current' | 'pre
  * report stage has not run since ingest): the papers it counts must be
  * those of papers.jsonl, and every paper it says was added must be there.
  */
-export function readChanges(folder: OutputFolder, papers: readonly PaperTitle[]): ChangesFile {
-  const changes = folder.readJson('changes');
+export function readChanges(store: Store, papers: readonly PaperTitle[]): ChangesFile {
+  const changes = store.readJson('changes');
   const ids = new Set(papers.map((paper) => paper.id));
-  if (changes.counts.papers !== papers.length || changes.added.some((paper) => !ids.has(paper.id))) throw stale(folder, 'changes', 'papers');
+  if (changes.counts.papers !== papers.length || changes.added.some((paper) => !ids.has(paper.id)))
+    throw new UserError(`${store.where('changes')} was made from another ${ARTIFACTS.papers.file}: ${store.remedy('changes')} again`);
   return changes;
 }
