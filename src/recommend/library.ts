@@ -40,7 +40,7 @@ export function parseLibrary(text: string, name: string): Library {
   const body = text.replace(/^\uFEFF/, '');
   if (body.trim() === '')
     throw new UserError(`${name} is empty: export your library as BibTeX, RIS, CSL-JSON or CSV, or list one paper id, DOI, arXiv id or title a line`);
-  if (looksBinary(body)) throw new UserError(`${name} is binary, not a library: give a BibTeX, RIS, CSL-JSON or CSV export, or a list of ids, DOIs or titles`);
+  if (looksBinary(body)) throw new UserError(`${name} is binary: give a BibTeX, RIS, CSL-JSON or CSV export, or a list of ids, DOIs or titles`);
   if (/^\s*</.test(body))
     throw new UserError(`${name} looks like XML or HTML, which papermap does not read: export your library as BibTeX, RIS, CSL-JSON or CSV instead`);
   const format = FORMATS.find((candidate) => candidate.looks(body))!;
