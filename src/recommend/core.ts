@@ -13,8 +13,8 @@ import { bestFirst, withoutNearDuplicates } from './select.js';
  * already read. No I/O.
  */
 
-/** Two results this alike (cosine) are one paper listed twice: the lower one is dropped. */
-export const NEAR_DUPLICATE = 0.95;
+/** Two results this alike (cosine) are one paper listed twice: the lower one is dropped (0.95 dropped distinct papers: docs/quality.md). */
+export const NEAR_DUPLICATE = 0.98;
 /** How many library entries each result names as its reason. */
 const BECAUSE = 3;
 

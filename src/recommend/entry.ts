@@ -49,7 +49,7 @@ function decodeSafely(text: string): string {
   }
 }
 
-const NEW_ARXIV = /(?:^|[^\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d.]*\d)/;
+const NEW_ARXIV = /(?:^|[^\d.]|(?<=arxiv)\.)(\d{4}\.\d{4,5})(?:v\d+)?(?![\d.]*\d)/i;
 const OLD_ARXIV = /\b([a-z]+(?:-[a-z]+)?)(?:\.[a-z]{2})?\/(\d{7})(?:v\d+)?\b/i;
 /** Where an arXiv id is said to be one: an arxiv.org link, `arXiv:`, or arXiv's DOI prefix. */
 const ARXIV_CONTEXT = /arxiv(?:\.org\/(?:abs|pdf|html)\/|\s*:\s*|\.)|10\.48550\/arxiv\./i;

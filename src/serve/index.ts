@@ -302,7 +302,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         if (recommending) sendJson(response, 200, await recommendFor(request, url));
         else if (url.pathname === '/api/recommend') {
           response.setHeader('Allow', 'POST');
-          throw new HttpError(405, 'post a library file\'s text to /api/recommend');
+          throw new HttpError(405, "post a library file's text to /api/recommend");
         } else if (url.pathname.startsWith('/api/')) sendJson(response, 200, await api(url));
         else sendFile(request, response, url.pathname);
       } catch (error) {
