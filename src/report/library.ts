@@ -53,15 +53,15 @@ export function libraryMarkdown(report: LibraryReport): string[] {
   return librarySection(report.recommendations);
 }
 
-/** The section of report.html: the list with its reasons, as text (`escape` is the page's). */
-export function libraryHtml(report: LibraryReport, escape: (text: string) => string): string {
+/** The section of report.html: the list with its reasons, as text (`asText` is the page's escaping). */
+export function libraryHtml(report: LibraryReport, asText: (text: string) => string): string {
   if ('problem' in report)
-    return `<section id="library" aria-label="For your library"><p><strong>For your library:</strong> ${escape(report.problem)}</p></section>`;
+    return `<section id="library" aria-label="For your library"><p><strong>For your library:</strong> ${asText(report.problem)}</p></section>`;
   const { results } = report.recommendations;
   const items = results.map(
     (result) =>
-      `<li><span class="paper lead" data-paper="${escape(result.id)}">${escape(result.title)}</span> · ${result.score.toFixed(3)}${result.topic ? ` · ${escape(result.topic.label)}` : ''} · because of ${result.because.map((reason) => `${escape(reason.title)} (${reason.similarity.toFixed(2)})`).join('; ')}</li>`,
+      `<li><span class="paper lead" data-paper="${asText(result.id)}">${asText(result.title)}</span> · ${result.score.toFixed(3)}${result.topic ? ` · ${asText(result.topic.label)}` : ''} · because of ${result.because.map((reason) => `${asText(reason.title)} (${reason.similarity.toFixed(2)})`).join('; ')}</li>`,
   );
   const heading = results.length > 0 ? `the ${results.length} new papers closest to your library` : 'no new paper to recommend';
-  return `<section id="library" aria-label="For your library"><p><strong>For your library:</strong> ${heading}. ${escape(selfCheckLine(report.recommendations.selfCheck))}</p>${items.length > 0 ? `<ol>${items.join('')}</ol>` : ''}</section>`;
+  return `<section id="library" aria-label="For your library"><p><strong>For your library:</strong> ${heading}. ${asText(selfCheckLine(report.recommendations.selfCheck))}</p>${items.length > 0 ? `<ol>${items.join('')}</ol>` : ''}</section>`;
 }
