@@ -136,7 +136,7 @@ export function rankCandidates(corpus: Corpus, items: readonly LibraryItem[], ro
  */
 export function selfCheck(corpus: Corpus, items: readonly LibraryItem[], top: number, seed = 1): SelfCheck {
   const papers = items.filter((item) => item.row !== null);
-  if (papers.length < 2 || items.length < 3) return { skipped: 'the library has too few entries among the papers to hold some out (at least 2 of 3)' };
+  if (papers.length < 2 || items.length < 3) return { skipped: 'it needs at least 3 entries, 2 of them papers of the map, to hold some out and look for them' };
   const count = Math.max(1, Math.round(papers.length / 5));
   const dated = items.every((item) => item.entry.added !== undefined);
   const heldOut = new Set(dated ? newestFirst(papers).slice(0, count) : shuffled(papers, seed).slice(0, count));

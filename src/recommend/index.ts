@@ -128,9 +128,14 @@ export function writeRecommendations(folder: OutputFolder, recommendations: Reco
   return path;
 }
 
-/** Reads a library's text as a library, saying each entry it could not read as one line naming the file and the line. */
+/** How many unreadable entries are said on stderr, one line each; `--json` lists them all. */
+const PROBLEMS_SAID = 20;
+
+/** Reads a library's text as a library, saying each entry it could not read (the first 20) as one line naming the file and the line. */
 export function libraryFrom(text: string, file: string): Library {
   const library = parseLibrary(text, file);
-  for (const problem of library.problems) notice(`${file}:${problem.line}: ${problem.message}`);
+  for (const problem of library.problems.slice(0, PROBLEMS_SAID)) notice(`${file}:${problem.line}: ${problem.message}`);
+  if (library.problems.length > PROBLEMS_SAID)
+    notice(`${file}: ${library.problems.length - PROBLEMS_SAID} more entries could not be read (all in --json and recommendations.md's count)`);
   return library;
 }

@@ -9,7 +9,7 @@ const percent = (share: number) => `${Math.round(100 * share)}%`;
 
 /** The self-check as one line. */
 export function selfCheckLine(check: SelfCheck): string {
-  if ('skipped' in check) return `Self-check: skipped (${check.skipped}).`;
+  if ('skipped' in check) return `Self-check: skipped; ${check.skipped}.`;
   return `Self-check: of ${check.heldOut} library ${check.heldOut === 1 ? 'entry' : 'entries'} held out (${check.rule}), the ranking would have put ${check.found} in the top ${check.top} of ${count(check.papers)} papers (${percent(check.share)}).`;
 }
 
