@@ -6,9 +6,11 @@
 #   nightly.sh shard I N INPUT OUT    embed shard I of N of the papers not yet embedded into OUT/cache
 #                                     (one job of the CI matrix; it writes no other artifact)
 #   nightly.sh gather SHARDS... OUT   put the shards' cache files into OUT/cache
-#   nightly.sh map INPUT OUT [--refit]
+#   nightly.sh map INPUT OUT [--refit] [--library FILE]
 #                                     ingest and every later stage; with every shard gathered, nothing is embedded;
-#                                     new papers join the topics, or --refit fits them anew (topics keep their ids)
+#                                     new papers join the topics, or --refit fits them anew (topics keep their ids);
+#                                     with --library (BibTeX, RIS, CSL-JSON, Zotero CSV or a list), the reports get a
+#                                     "For your library" section and OUT/recommendations.md ranks tonight's papers for it
 #
 # PAPERMAP names the command (default: npx papermap).
 set -euo pipefail
@@ -31,11 +33,25 @@ case "$step" in
     done
     ;;
   map)
-    [ $# -eq 3 ] || { [ $# -eq 4 ] && [ "$4" = --refit ]; } || { echo "usage: nightly.sh map INPUT OUT [--refit]" >&2; exit 2; }
-    papermap run --input "$2" --out "$3" --json "${@:4}"
+    usage() { echo "usage: nightly.sh map INPUT OUT [--refit] [--library FILE]" >&2; exit 2; }
+    [ $# -ge 3 ] || usage
+    input=$2 out=$3 library=
+    shift 3
+    options=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --refit) options+=(--refit) ;;
+        --library) [ $# -ge 2 ] && [ -n "$2" ] || usage; library=$2; options+=(--library "$2"); shift ;;
+        *) usage ;;
+      esac
+      shift
+    done
+    papermap run --input "$input" --out "$out" --json ${options[@]+"${options[@]}"}
+    # the report's section goes by the library's entries that are papers of the map; recommend also by the others' own text
+    if [ -n "$library" ]; then papermap recommend --library "$library" --out "$out" > /dev/null; fi
     ;;
   *)
-    echo "usage: nightly.sh shard I N INPUT OUT | gather SHARD_DIR... OUT | map INPUT OUT [--refit]" >&2
+    echo "usage: nightly.sh shard I N INPUT OUT | gather SHARD_DIR... OUT | map INPUT OUT [--refit] [--library FILE]" >&2
     exit 2
     ;;
 esac

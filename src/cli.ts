@@ -3,7 +3,16 @@ import { Command, Option } from 'commander';
 import { loadQueryEmbedder } from './embed/index.js';
 import { PaperSearch } from './index/index.js';
 import { answerQueries, unknownId, type SimilarAnswer } from './index/similar.js';
-import { runOneStage, runPipeline, STAGES, type RunSummary } from './runner/index.js';
+import {
+  libraryFrom,
+  readFolderPapers,
+  readLibraryText,
+  recommend,
+  recommendationsMarkdown,
+  writeRecommendations,
+  type Recommendations,
+} from './recommend/index.js';
+import { runOneStage, runPipeline, STAGES, whileLocked, type RunSummary } from './runner/index.js';
 import { type OptionSpec, wholeNumber } from './pipeline/options.js';
 import { type AnyStage, defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
 import { notice } from './shared/progress.js';
@@ -180,6 +189,43 @@ function describeAnswer(answer: SimilarAnswer): string {
   );
   const heading = answer.kind === 'paper' ? `papers nearest to paper ${answer.query}` : `papers nearest to "${answer.query}"`;
   return [heading, `rank  score  ${'id'.padEnd(width)}  title`, ...lines].join('\n');
+}
+
+program
+  .command('recommend')
+  .description(
+    'rank papers for your library (BibTeX, RIS, CSL-JSON, Zotero CSV, or one id, DOI, arXiv id or title a line), with reasons; writes recommendations.md',
+  )
+  .requiredOption('--library <file>', 'your library: a BibTeX, RIS, CSL-JSON or CSV export, or a list')
+  .addOption(new Option('--all', 'rank every paper not in the library, not only those added in the last run').default(false))
+  .addOption(new Option('--top <k>', 'how many papers').default(20).argParser(wholeNumber(1)))
+  .addOption(common.out())
+  .addOption(common.json())
+  .action(async (opts: { library: string; all: boolean; top: number; out: string; json: boolean }) => {
+    const folder = OutputFolder.existing(opts.out);
+    const library = libraryFrom(readLibraryText(opts.library), opts.library);
+    const recommendations = await whileLocked(folder, async () => {
+      const read = readFolderPapers(folder, opts.all);
+      let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
+      try {
+        const found = await recommend(read, library, opts.library, { top: opts.top, all: opts.all }, async (texts) => {
+          embedder ??= await loadQueryEmbedder(folder, read.info);
+          return embedder.embed(texts);
+        });
+        writeRecommendations(folder, found);
+        return found;
+      } finally {
+        await embedder?.dispose();
+      }
+    });
+    print(opts.json, recommendations, describeRecommendations(recommendations, folder));
+  });
+
+/** The human summary of `recommend`: recommendations.md as it was written, and where. */
+function describeRecommendations(recommendations: Recommendations, folder: OutputFolder): string {
+  return `${recommendationsMarkdown(recommendations).trimEnd()}
+
+(written to ${folder.out}/recommendations.md)`;
 }
 
 program

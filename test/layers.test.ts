@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 const LAYERS: readonly (readonly string[])[] = [
   ['shared'],
   ['store'],
-  ['pipeline', 'graph'],
+  ['pipeline', 'graph', 'recommend'],
   ['ingest', 'embed', 'index', 'cluster', 'report'],
   ['runner'],
   ['serve', 'api.ts'],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../shared/version.js';
 import { topicColours } from './colours.js';
+import { libraryHtml } from './library.js';
 import { encodePoints, type PageBroadTopic, type PageColouring, type PageData } from './map/data.js';
 import { thousands, type ReportData } from './model.js';
 import { whatsNew, type News, type Piece } from './news.js';
@@ -210,6 +211,7 @@ export function toHtml(data: ReportData, detailsPapers = DETAILS_PAPERS): string
 <p id="summary"></p>
 </div>
 ${newsHtml(whatsNew(data.changes, data.clusters.topics))}
+${data.library ? libraryHtml(data.library, escapeHtml) : ''}
 <p id="notice" hidden></p>
 <p id="sample" hidden></p>
 <p id="fallback" hidden></p>

@@ -11,6 +11,7 @@ import type { StageWrites, Store } from '../store/store.js';
 import type { Clusters } from '../store/schemas.js';
 import { checkTeamNames, readTeamNames } from '../store/names.js';
 import { changesSince, type PreviousPapers } from './changes.js';
+import { libraryReport, type LibraryFile } from './library.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
@@ -19,6 +20,8 @@ import { MAP_NEIGHBOURS, mapPapers, placeAround, type Places } from './projectio
 export interface ReportOptions {
   /** papermap's version, printed in the reports. */
   version: string;
+  /** The library given with --library, for a "For your library" section. */
+  library?: LibraryFile;
 }
 
 export interface ReportSummary {
@@ -158,6 +161,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
     const laidOut = kept?.places ?? layOut(papers.length, vectors, vectorsInfo.dim, neighbours, clusters.seed);
     const map = placeAround(laidOut, neighbours, papers.length);
     const related = await graphml.related;
+    const library = options.library && (await libraryReport(folder, options.library, vectors, vectorsInfo, clusters, changes));
     const data: ReportData = {
       version: options.version,
       papers,
@@ -172,6 +176,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
       map,
       nearest: stored,
       changes,
+      ...(library ? { library } : {}),
       projection:
         `Map: UMAP (umap-js, seed ${clusters.seed}) of each paper's ${MAP_NEIGHBOURS - 1} nearest neighbours by cosine similarity` +
         (kept

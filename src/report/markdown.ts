@@ -1,21 +1,11 @@
 import { linkCount, relatedOf } from '../graph/related.js';
+import { codeSpan as code, escapeMarkdown } from '../shared/markdown.js';
+import { libraryMarkdown } from './library.js';
 import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
 import type { Topic } from '../store/schemas.js';
 import { whatsNew, type News, type Piece } from './news.js';
 
-/** Paper text shown as text: Markdown and HTML specials are escaped, so a title never turns into markup. */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#~])/g, '\\$1');
-}
-
-/** An id as a code span; CommonMark needs a double fence around text holding a backtick. */
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
+export { escapeMarkdown };
 
 const RELATED_SHOWN = 3;
 /**
@@ -97,6 +87,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     '',
   );
   lines.push(...newsMarkdown(whatsNew(data.changes, clusters.topics)));
+  if (data.library) lines.push(...libraryMarkdown(data.library));
   lines.push('## How the map was made', '');
 
   if ('searched' in clusters.kSelection) {

@@ -3,6 +3,7 @@ import { relatedOf, type RelatedGraph } from '../graph/related.js';
 import type { PaperTitle } from '../store/read.js';
 import type { Clusters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import type { Changes } from './changes.js';
+import type { LibraryReport } from './library.js';
 
 /** Everything a report shows, gathered once and rendered as Markdown and HTML. */
 export interface ReportData {
@@ -32,6 +33,8 @@ export interface ReportData {
   nearest?: Neighbours;
   /** What changed since the previous run (changes.json), told at the top of both reports. */
   changes: Changes;
+  /** The papers added in this run ranked for the library given with --library, after what changed. */
+  library?: LibraryReport;
 }
 
 /** A count with thousands separators (1,000,000), the same on every machine. */

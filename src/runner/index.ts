@@ -38,7 +38,7 @@ function interruptedMessage(): string {
  * conventional code; the lock goes with the process, and what a stage had
  * staged is cleared by the next run.
  */
-async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T>): Promise<T> {
+export async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T>): Promise<T> {
   const release = lockFolder(folder.out);
   const handlers = (
     [

@@ -8,8 +8,10 @@
  *   GET /api/papers/:id                    one paper: title, abstract, topic
  *   GET /api/papers/:id/neighbours?k=N     its nearest other papers
  *   GET /api/rows/:row                     the paper at a row of papers.jsonl (a point on the map): its details and neighbours
+ *   POST /api/recommend?k=N&all=1          the papers to read for a library (the body: a library file's text),
+ *                                          as `papermap recommend --json` gives them (nothing is written)
  *
- * Bad requests get 400 and unknown ids 404, with {"error": "..."}; without
+ * Bad requests get 400, unknown ids 404 and a body over 16 MB 413, with {"error": "..."}; without
  * the model the papers were embedded with, the server still starts and
  * /api/search answers 503 (the page then keeps its title search). Only the
  * report's own files are served, by name: nothing else in the folder, no
@@ -26,8 +28,10 @@ import { factsOf } from '../shared/facts.js';
 import { notice } from '../shared/progress.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import { OutputFolder } from '../store/folder.js';
-import type { Paper } from '../store/read.js';
+import { readChanges, type Paper } from '../store/read.js';
+import type { VectorsInfo } from '../store/schemas.js';
 import type { Store } from '../store/store.js';
+import { parseLibrary, recommend, type Recommendations } from '../recommend/index.js';
 
 export interface ServeOptions {
   out: string;
@@ -46,6 +50,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_K = 10;
 const MAX_K = 100;
 const MAX_QUERY = 1000;
+/** A library posted to /api/recommend beyond this is refused (413): a BibTeX export of 10,000 papers with abstracts is about 12 MB. */
+const MAX_LIBRARY_BODY = 16 * 1024 * 1024;
 
 /** The files of the report a browser may fetch, by URL path. */
 const REPORT_FILES: Record<string, { artifact: ArtifactName; type: string }> = {
@@ -61,6 +67,15 @@ const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 function hostName(header: string | undefined): string {
   if (!header) return '';
   return header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d*$/, '');
+}
+
+/** Whether a request's Origin is the server it was sent to (a page of another site, or a file, is not). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 class HttpError extends Error {
@@ -90,9 +105,42 @@ interface Loaded {
   model: string;
   /** papers.jsonl's hash: the served page checks it is the page of these papers. */
   papersHash: string;
+  vectorsInfo: VectorsInfo;
   /** The query model, or why it could not be loaded (search by id still works). */
   embedder: QueryEmbedder | { unavailable: string };
   topicOf: Map<string, { id: number; label: string }>;
+  /** The ids of the papers added in the last run (changes.json); undefined when it cannot be read, and then every paper is ranked. */
+  added: Set<string> | 'every paper' | undefined;
+}
+
+/** The papers the last run added, as changes.json says (every paper on a first run); undefined, with a notice, when it cannot be read. */
+function addedPapers(folder: Store, papers: readonly Paper[]): Loaded['added'] {
+  try {
+    const changes = readChanges(folder, papers);
+    return changes.since === null ? 'every paper' : new Set(changes.added.map((paper) => paper.id));
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    notice(`/api/recommend ranks every paper, not only the new ones: ${error.message}`);
+    return undefined;
+  }
+}
+
+/** A request's body as text, refused (413) past `max` bytes. */
+function readBody(request: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    // past the limit the rest is read and dropped, so that the client, still sending, gets the 413
+    request.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > max) {
+        chunks.length = 0;
+        reject(new HttpError(413, `the library is larger than ${max / 1024 / 1024} MB`));
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
 }
 
 function load(folder: Store): Promise<Loaded> {
@@ -117,8 +165,10 @@ function load(folder: Store): Promise<Loaded> {
     rowOf: new Map(papers.map((paper, row) => [paper.id, row])),
     model: vectorsInfo.model,
     papersHash: vectorsInfo.papersHash,
+    vectorsInfo,
     embedder,
     topicOf,
+    added: addedPapers(folder, papers),
   }));
 }
 
@@ -162,7 +212,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new UserError(`--port ${options.port}: expected a port from 0 to 65535`);
   const folder = OutputFolder.existing(options.out);
   const loaded = await load(folder);
-  const { search, papers, rowOf, embedder, topicOf } = loaded;
+  const { search, papers, rowOf, embedder, topicOf, vectorsInfo } = loaded;
   const dim = search.info.dim;
   // one query through the model at a time
   let queue: Promise<unknown> = Promise.resolve();
@@ -186,6 +236,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (row === undefined) throw new HttpError(404, `unknown paper id "${id}"`);
     return row;
   };
+
+  /** The library in a request's body, ranked as `papermap recommend` ranks it; its problems are a 400. */
+  async function recommendFor(request: IncomingMessage, url: URL): Promise<Recommendations> {
+    const k = countParameter(url, 'k', 20);
+    const all = ['1', 'true'].includes(url.searchParams.get('all') ?? '') || loaded.added === undefined;
+    const text = await readBody(request, MAX_LIBRARY_BODY);
+    const isNew = (row: number) => loaded.added === 'every paper' || loaded.added === undefined || loaded.added.has(papers[row].id);
+    const corpus = { papers, vectors: search.vectors, dim, topicOf: (row: number) => topicOf.get(papers[row].id) ?? null, isNew: all ? () => true : isNew };
+    const embedTexts = (texts: readonly string[]): Promise<Float32Array> => {
+      if ('unavailable' in embedder) return Promise.reject(new UserError(embedder.unavailable));
+      const next = queue.then(() => embedder.embed(texts));
+      queue = next.catch(() => {});
+      return next;
+    };
+    try {
+      return await recommend({ papers, info: vectorsInfo, corpus }, parseLibrary(text, 'the library'), 'the library', { top: k, all }, embedTexts);
+    } catch (error) {
+      if (error instanceof UserError) throw new HttpError(400, error.message);
+      throw error;
+    }
+  }
 
   async function api(url: URL): Promise<unknown> {
     const path = url.pathname;
@@ -243,10 +314,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server: Server = createServer((request, response) => {
     void (async () => {
       try {
-        if (request.method !== 'GET' && request.method !== 'HEAD') {
-          response.setHeader('Allow', 'GET, HEAD');
+        const recommending = request.method === 'POST' && (request.url ?? '').split('?')[0] === '/api/recommend';
+        if (request.method !== 'GET' && request.method !== 'HEAD' && !recommending) {
+          response.setHeader('Allow', (request.url ?? '').split('?')[0] === '/api/recommend' ? 'POST' : 'GET, HEAD');
           throw new HttpError(405, `${request.method} is not allowed`);
         }
+        // a page of another site may send a POST here (it cannot read the answer): it is refused before any work
+        if (recommending && request.headers.origin !== undefined && !sameOrigin(request.headers.origin, request.headers.host))
+          throw new HttpError(403, 'only the served page may post a library');
         // served on this machine only: a page elsewhere must not reach it through a name that resolves here (DNS rebinding)
         if (loopback && !LOOPBACK_NAMES.has(hostName(request.headers.host))) throw new HttpError(403, 'this server answers to localhost only');
         let url: URL;
@@ -256,7 +331,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         } catch {
           throw new HttpError(400, 'malformed URL');
         }
-        if (url.pathname.startsWith('/api/')) sendJson(response, 200, await api(url));
+        if (recommending) sendJson(response, 200, await recommendFor(request, url));
+        else if (url.pathname === '/api/recommend') {
+          response.setHeader('Allow', 'POST');
+          throw new HttpError(405, "post a library file's text to /api/recommend");
+        } else if (url.pathname.startsWith('/api/')) sendJson(response, 200, await api(url));
         else sendFile(request, response, url.pathname);
       } catch (error) {
         if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { clustersFile, indexInfo, mapFile, paperLine, vectorsInfo, type StageName } from './schemas.js';
+import { changesFile, clustersFile, indexInfo, mapFile, paperLine, vectorsInfo, type StageName } from './schemas.js';
 
 /**
  * How an artifact is kept, and so which of the store's readers and writers
@@ -49,7 +49,7 @@ export const ARTIFACTS = {
   markdown: { file: 'report.md', stage: 'report', format: 'text' },
   html: { file: 'report.html', stage: 'report', format: 'text' },
   graph: { file: 'graph.graphml', stage: 'report', format: 'text' },
-  changes: { file: 'changes.json', stage: 'report', format: 'text' },
+  changes: { file: 'changes.json', stage: 'report', format: 'json', schema: changesFile },
   map: { file: 'map.json', stage: 'report', format: 'json', schema: mapFile },
   /** Vectors by model identity and text hash: a re-run embeds only new or changed texts. */
   embeddingCache: { file: 'cache', stage: 'embed', format: 'cache', asWritten: true },

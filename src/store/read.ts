@@ -5,7 +5,8 @@ import { notice } from '../shared/progress.js';
 import { forEachBlock, rememberedHash, sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
-import { paperLine, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
+import type { Store } from './store.js';
+import { paperLine, type ChangesFile, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
 
 /** One paper as every stage after ingest sees it. */
 export interface Paper {
@@ -395,4 +396,17 @@ function fieldValue(bytes: Buffer, start: number, end: number, pattern: Buffer):
   } catch {
     return undefined;
   }
+}
+
+/**
+ * changes.json, refusing one that is not about the current papers (the
+ * report stage has not run since ingest): the papers it counts must be
+ * those of papers.jsonl, and every paper it says was added must be there.
+ */
+export function readChanges(store: Store, papers: readonly PaperTitle[]): ChangesFile {
+  const changes = store.readJson('changes');
+  const ids = new Set(papers.map((paper) => paper.id));
+  if (changes.counts.papers !== papers.length || changes.added.some((paper) => !ids.has(paper.id)))
+    throw new UserError(`${store.where('changes')} was made from another ${ARTIFACTS.papers.file}: ${store.remedy('changes')} again`);
+  return changes;
 }

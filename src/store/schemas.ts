@@ -271,3 +271,16 @@ export type Manifest = z.infer<typeof manifestFile>;
 
 /** The label of a model's vector cache file. */
 export const cacheLabel = z.object({ identity: z.string().min(1), dim: z.number().int().positive() });
+
+const paperRef = z.object({ id: z.string(), title: z.string() });
+
+/** changes.json: what changed since the previous run (written by the report stage; see src/report/changes.ts). */
+export const changesFile = z.object({
+  since: z.object({ papers: count, topics: count.nullable() }).nullable(),
+  counts: z.object({ papers: count, added: count, changed: count, removed: count }),
+  added: z.array(paperRef.extend({ topic: z.number().int().nullable(), nearestOlder: z.array(paperRef.extend({ score: finite })) })),
+  changed: z.array(paperRef.extend({ topic: z.number().int().nullable() })),
+  removed: z.array(paperRef),
+  topics: z.looseObject({ refit: z.string().nullable() }),
+});
+export type ChangesFile = z.infer<typeof changesFile>;
