@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { loadQueryEmbedder } from './embed/index.js';
-import { PaperSearch } from './index/index.js';
-import { answerQueries, unknownId, type SimilarAnswer } from './index/similar.js';
+import type { SimilarAnswer } from './index/similar.js';
 import { runOneStage, runPipeline, STAGES, type RunSummary } from './runner/index.js';
 import { type OptionSpec, wholeNumber } from './pipeline/options.js';
 import { type AnyStage, defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
+import { answerInFolder } from './runner/similar.js';
 import { notice } from './shared/progress.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
@@ -111,30 +110,20 @@ program
   .argument('[query]', 'a paper id, or free text (in quotes)')
   .addOption(new Option('--top <k>', 'how many papers').default(10).argParser(wholeNumber(1)))
   .addOption(new Option('--queries <file>', 'one query a line (id or text), answered as JSON Lines'))
+  .addOption(new Option('--model <path>', 'the model folder that embeds free text: the model that made vectors brought with embed --vectors'))
   .addOption(common.out())
   .addOption(common.json())
-  .action(async (query: string | undefined, opts: { out: string; json: boolean; top: number; queries?: string }) => {
+  .action(async (query: string | undefined, opts: { out: string; json: boolean; top: number; queries?: string; model?: string }) => {
     if ((query === undefined) === (opts.queries === undefined)) throw new UserError('give either a query or --queries FILE');
     const folder = OutputFolder.existing(opts.out);
-    const { search, papers, vectorsInfo } = PaperSearch.open(folder);
-    const ids = new Set(papers.map((paper) => paper.id));
-    const queries = opts.queries === undefined ? [query!] : readQueries(opts.queries, ids);
     if (opts.queries === undefined) {
-      const problem = unknownId(query!, ids);
-      if (problem) throw new UserError(problem);
+      const [answer] = await answerInFolder(folder, [query!], opts.top, undefined, opts.model);
+      print(opts.json, { query: answer.query, results: answer.results }, describeAnswer(answer));
+      return;
     }
-    let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
-    try {
-      const answers = await answerQueries(queries, opts.top, search, papers, async (texts) => {
-        embedder = await loadQueryEmbedder(folder, vectorsInfo);
-        return embedder.embed(texts);
-      });
-      if (opts.queries !== undefined)
-        process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
-      else print(opts.json, { query: answers[0].query, results: answers[0].results }, describeAnswer(answers[0]));
-    } finally {
-      await embedder?.dispose();
-    }
+    const { queries, lines } = readQueries(opts.queries);
+    const answers = await answerInFolder(folder, queries, opts.top, (position) => `${opts.queries}:${lines[position]}: `, opts.model);
+    process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
   });
 
 /** A queries file beyond this is refused: a device such as /dev/zero never ends, and would take all memory. */
@@ -153,7 +142,8 @@ function readBounded(path: string): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function readQueries(path: string, ids: ReadonlySet<string>): string[] {
+/** The queries of a file, one a line, with the line each is on. */
+function readQueries(path: string): { queries: string[]; lines: number[] } {
   let text: string;
   try {
     text = readBounded(path);
@@ -162,15 +152,15 @@ function readQueries(path: string, ids: ReadonlySet<string>): string[] {
     throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const queries: string[] = [];
+  const lines: number[] = [];
   text.split(/\r?\n/).forEach((line, index) => {
     const query = line.trim();
     if (query === '') return;
-    const problem = unknownId(query, ids);
-    if (problem) throw new UserError(`${path}:${index + 1}: ${problem}`);
     queries.push(query);
+    lines.push(index + 1);
   });
   if (queries.length === 0) throw new UserError(`${path}: no queries (one id or text a line)`);
-  return queries;
+  return { queries, lines };
 }
 
 function describeAnswer(answer: SimilarAnswer): string {
@@ -195,7 +185,10 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof UserError) fail(error.message, error);
-  else fail(`unexpected error: ${error instanceof Error ? error.message : String(error)} (PAPERMAP_DEBUG=1 shows where)`, error);
+  if (error instanceof UserError) {
+    fail(error.message, error);
+    // the line names the first few; a script asking for JSON gets them all
+    if (error.details && process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: error.message, ...error.details }, null, 2) + '\n');
+  } else fail(`unexpected error: ${error instanceof Error ? error.message : String(error)} (PAPERMAP_DEBUG=1 shows where)`, error);
   process.exitCode = 1;
 }
