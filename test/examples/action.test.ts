@@ -68,7 +68,7 @@ describe('linted', () => {
     const text = readFileSync(join('examples', 'github-actions', 'papermap-nightly.yml'), 'utf8')
       .replace(/uses: OWNER\/papermap@v\d+/g, 'uses: ./')
       .replace('steps.papermap.outputs.html', 'steps.papermap.outputs.report')
-      .replace('papers: ${{ env.PAPERS }}', 'paper: ${{ env.PAPERS }}');
+      .replace(/papers: (?=\$\{\{ env.PAPERS)/, 'paper: ');
     writeFileSync(join(repository, '.github', 'workflows', 'workflow.yml'), text);
     const result = spawnSync(tools.actionlint, ['-shellcheck', tools.shellcheck], {
       cwd: repository,
