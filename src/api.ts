@@ -9,9 +9,10 @@
  * Ctrl-C (SIGINT, SIGTERM) as the command does: one line, and the process exits.
  */
 import { InvalidArgumentError } from 'commander';
-import type { SimilarAnswer } from './index/similar.js';
+import { loadQueryEmbedder, type QueryEmbedder } from './embed/index.js';
+import { PaperSearch } from './index/index.js';
+import { answerQueries, type SimilarAnswer, unknownId } from './index/similar.js';
 import { runPipeline, type RunSummary } from './runner/index.js';
-import { answerInFolder } from './runner/similar.js';
 import { defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
 import { UserError } from './shared/errors.js';
 import { OutputFolder } from './store/folder.js';
@@ -123,6 +124,35 @@ export async function similar(queries: string | readonly string[], options: Simi
   if (!Number.isInteger(top) || top < 1) throw new UserError('option top: expected a whole number of at least 1');
   if (list.length === 0 || list.some((query) => typeof query !== 'string' || query.trim() === ''))
     throw new UserError('give one or more queries: a paper id, or free text');
-  const answers = await answerInFolder(OutputFolder.existing(options.out ?? 'output'), list, top, undefined, options.model);
+  const answers = await answerInFolder(OutputFolder.existing(options.out ?? 'output'), list, top, options.model);
   return typeof queries === 'string' ? answers[0] : answers;
+}
+
+/**
+ * Answers queries from an output folder's index, loading the model only when
+ * a query is free text. An id that is not in the index is refused before
+ * anything is searched.
+ */
+async function answerInFolder(
+  folder: OutputFolder,
+  queries: readonly string[],
+  top: number,
+  /** The model folder for free text (`similar --model PATH`); otherwise the one the vectors record. */
+  model?: string,
+): Promise<SimilarAnswer[]> {
+  const { search, papers, vectorsInfo } = PaperSearch.open(folder);
+  const ids = new Set(papers.map((paper) => paper.id));
+  for (const query of queries) {
+    const problem = unknownId(query, ids);
+    if (problem) throw new UserError(problem);
+  }
+  let embedder: QueryEmbedder | undefined;
+  try {
+    return await answerQueries(queries, top, search, papers, async (texts) => {
+      embedder = await loadQueryEmbedder(folder, vectorsInfo, model);
+      return embedder.embed(texts);
+    });
+  } finally {
+    await embedder?.dispose();
+  }
 }

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import type { SimilarAnswer } from './index/similar.js';
 import { runOneStage, runPipeline, STAGES, type RunSummary } from './runner/index.js';
 import { type OptionSpec, wholeNumber } from './pipeline/options.js';
 import { type AnyStage, defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
-import { answerInFolder } from './runner/similar.js';
+import { similar } from './api.js';
+import { type SimilarAnswer, unknownId } from './index/similar.js';
 import { notice } from './shared/progress.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
 import { forEachBlock } from './shared/files.js';
 import { VERSION } from './shared/version.js';
 import { OutputFolder } from './store/folder.js';
+import { readPaperTitles } from './store/read.js';
 
 /** Results go to stdout: JSON with --json, else a short human summary. Progress and notices go to stderr. */
 function print(json: boolean, result: unknown, human: string): void {
@@ -115,14 +116,15 @@ program
   .addOption(common.json())
   .action(async (query: string | undefined, opts: { out: string; json: boolean; top: number; queries?: string; model?: string }) => {
     if ((query === undefined) === (opts.queries === undefined)) throw new UserError('give either a query or --queries FILE');
-    const folder = OutputFolder.existing(opts.out);
+    const options = { out: opts.out, top: opts.top, model: opts.model };
     if (opts.queries === undefined) {
-      const [answer] = await answerInFolder(folder, [query!], opts.top, undefined, opts.model);
+      const answer = await similar(query!, options);
       print(opts.json, { query: answer.query, results: answer.results }, describeAnswer(answer));
       return;
     }
-    const { queries, lines } = readQueries(opts.queries);
-    const answers = await answerInFolder(folder, queries, opts.top, (position) => `${opts.queries}:${lines[position]}: `, opts.model);
+    // each unknown id is refused with its line, before the index is opened
+    const { papers } = readPaperTitles(OutputFolder.existing(opts.out));
+    const answers = await similar(readQueries(opts.queries, new Set(papers.map((paper) => paper.id))), options);
     process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
   });
 
@@ -142,8 +144,8 @@ function readBounded(path: string): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The queries of a file, one a line, with the line each is on. */
-function readQueries(path: string): { queries: string[]; lines: number[] } {
+/** The queries of a file, one a line; an id that is not a paper's is refused with its line. */
+function readQueries(path: string, ids: ReadonlySet<string>): string[] {
   let text: string;
   try {
     text = readBounded(path);
@@ -152,15 +154,15 @@ function readQueries(path: string): { queries: string[]; lines: number[] } {
     throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const queries: string[] = [];
-  const lines: number[] = [];
   text.split(/\r?\n/).forEach((line, index) => {
     const query = line.trim();
     if (query === '') return;
+    const problem = unknownId(query, ids);
+    if (problem) throw new UserError(`${path}:${index + 1}: ${problem}`);
     queries.push(query);
-    lines.push(index + 1);
   });
   if (queries.length === 0) throw new UserError(`${path}: no queries (one id or text a line)`);
-  return { queries, lines };
+  return queries;
 }
 
 function describeAnswer(answer: SimilarAnswer): string {

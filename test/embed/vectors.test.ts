@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { paperText } from '../../src/embed/index.js';
+import { transformerIn } from '../../src/embed/model.js';
 import { TransformerEmbedder } from '../../src/embed/transformer.js';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import type { RunSummary } from '../../src/runner/index.js';
@@ -75,7 +76,7 @@ describe('embed --vectors', () => {
   beforeAll(async () => {
     papers = readInputs(listInputFiles(['seeds'])).papers.slice(0, 24);
     writeFileSync(input, papers.map((paper) => JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract })).join('\n') + '\n');
-    const model = await TransformerEmbedder.load(TINY_BERT, TINY_BERT);
+    const model = await TransformerEmbedder.load(transformerIn(TINY_BERT, TINY_BERT));
     rows = [];
     for (const [row, paper] of papers.entries()) {
       const vector = await model.embedTokenized([model.tokenize(paperText(paper))]);
