@@ -66,12 +66,14 @@ const RUN_OPTIONS = [
  */
 function checked(name: OptionName, value: unknown): unknown {
   const spec = OPTION_SPECS[name];
-  if (typeof spec.default === 'boolean' && typeof value !== 'boolean') throw new UserError(`option ${name}: expected true or false`);
-  if ((typeof spec.default === 'string' || (spec.default === undefined && !spec.parse)) && typeof value !== 'string')
-    throw new UserError(`option ${name}: expected a string`);
-  if (!spec.parse) return value;
+  if (!spec.parse) {
+    // a switch (strict, refit) or a string (model, vectors, ids)
+    const expected = typeof spec.default === 'boolean' ? 'boolean' : 'string';
+    if (typeof value !== expected) throw new UserError(`option ${name}: expected ${expected === 'boolean' ? 'true or false' : 'a string'}`);
+    return value;
+  }
   try {
-    return spec.parse(String(value) as never);
+    return spec.parse(String(value));
   } catch (error) {
     if (error instanceof InvalidArgumentError) throw new UserError(`option ${name} (${spec.flags.split(' ')[0]}): ${error.message}`);
     throw error;
