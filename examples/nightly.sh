@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The steps of a nightly papermap job, one subcommand a CI step (examples/github-actions/papermap-nightly.yml).
+# The steps of a nightly papermap job, one subcommand a CI step, for a CI other than GitHub Actions (there the
+# action in action.yml does them: examples/github-actions/papermap-nightly.yml).
 # Each step works on an output folder that holds last night's results (restored from the CI cache), so only
 # new work is done: new papers are embedded, added to the index and placed in their topics.
 #
@@ -41,7 +42,12 @@ case "$step" in
     while [ $# -gt 0 ]; do
       case "$1" in
         --refit) options+=(--refit) ;;
-        --library) [ $# -ge 2 ] && [ -n "$2" ] || usage; library=$2; options+=(--library "$2"); shift ;;
+        --library)
+          if [ $# -lt 2 ] || [ -z "$2" ]; then usage; fi
+          library=$2
+          options+=(--library "$2")
+          shift
+          ;;
         *) usage ;;
       esac
       shift

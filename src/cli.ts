@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { loadQueryEmbedder } from './embed/index.js';
-import { PaperSearch } from './index/index.js';
-import { answerQueries, unknownId, type SimilarAnswer } from './index/similar.js';
 import {
   libraryFrom,
   readFolderPapers,
@@ -15,12 +13,15 @@ import {
 import { runOneStage, runPipeline, STAGES, whileLocked, type RunSummary } from './runner/index.js';
 import { type OptionSpec, wholeNumber } from './pipeline/options.js';
 import { type AnyStage, defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
+import { similar } from './api.js';
+import { type SimilarAnswer, unknownId } from './index/similar.js';
 import { notice } from './shared/progress.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
 import { forEachBlock } from './shared/files.js';
 import { VERSION } from './shared/version.js';
 import { OutputFolder } from './store/folder.js';
+import { readPaperTitles } from './store/read.js';
 
 /** Results go to stdout: JSON with --json, else a short human summary. Progress and notices go to stderr. */
 function print(json: boolean, result: unknown, human: string): void {
@@ -120,30 +121,21 @@ program
   .argument('[query]', 'a paper id, or free text (in quotes)')
   .addOption(new Option('--top <k>', 'how many papers').default(10).argParser(wholeNumber(1)))
   .addOption(new Option('--queries <file>', 'one query a line (id or text), answered as JSON Lines'))
+  .addOption(new Option('--model <path>', 'the model folder that embeds free text: the model that made vectors brought with embed --vectors'))
   .addOption(common.out())
   .addOption(common.json())
-  .action(async (query: string | undefined, opts: { out: string; json: boolean; top: number; queries?: string }) => {
+  .action(async (query: string | undefined, opts: { out: string; json: boolean; top: number; queries?: string; model?: string }) => {
     if ((query === undefined) === (opts.queries === undefined)) throw new UserError('give either a query or --queries FILE');
-    const folder = OutputFolder.existing(opts.out);
-    const { search, papers, vectorsInfo } = PaperSearch.open(folder);
-    const ids = new Set(papers.map((paper) => paper.id));
-    const queries = opts.queries === undefined ? [query!] : readQueries(opts.queries, ids);
+    const options = { out: opts.out, top: opts.top, model: opts.model };
     if (opts.queries === undefined) {
-      const problem = unknownId(query!, ids);
-      if (problem) throw new UserError(problem);
+      const answer = await similar(query!, options);
+      print(opts.json, { query: answer.query, results: answer.results }, describeAnswer(answer));
+      return;
     }
-    let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
-    try {
-      const answers = await answerQueries(queries, opts.top, search, papers, async (texts) => {
-        embedder = await loadQueryEmbedder(folder, vectorsInfo);
-        return embedder.embed(texts);
-      });
-      if (opts.queries !== undefined)
-        process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
-      else print(opts.json, { query: answers[0].query, results: answers[0].results }, describeAnswer(answers[0]));
-    } finally {
-      await embedder?.dispose();
-    }
+    // each unknown id is refused with its line, before the index is opened
+    const { papers } = readPaperTitles(OutputFolder.existing(opts.out));
+    const answers = await similar(readQueries(opts.queries, new Set(papers.map((paper) => paper.id))), options);
+    process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
   });
 
 /** A queries file beyond this is refused: a device such as /dev/zero never ends, and would take all memory. */
@@ -162,6 +154,7 @@ function readBounded(path: string): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The queries of a file, one a line; an id that is not a paper's is refused with its line. */
 function readQueries(path: string, ids: ReadonlySet<string>): string[] {
   let text: string;
   try {
@@ -241,7 +234,10 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof UserError) fail(error.message, error);
-  else fail(`unexpected error: ${error instanceof Error ? error.message : String(error)} (PAPERMAP_DEBUG=1 shows where)`, error);
+  if (error instanceof UserError) {
+    fail(error.message, error);
+    // the line names the first few; a script asking for JSON gets them all
+    if (error.details && process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: error.message, ...error.details }, null, 2) + '\n');
+  } else fail(`unexpected error: ${error instanceof Error ? error.message : String(error)} (PAPERMAP_DEBUG=1 shows where)`, error);
   process.exitCode = 1;
 }

@@ -10,7 +10,7 @@ import type { EmbeddingCache, StageWrites, Store } from '../store/store.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import { BUILTIN_VERSION, type BuiltinModel, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
 import { planBatches } from './batch.js';
-import { resolveModel, SHIPPED_MODEL_DIR, transformerIn, type ResolvedModel, type TransformerModel } from './model.js';
+import { modelFiles, resolveModel, SHIPPED_MODEL_DIR, transformerIn, type ResolvedModel, type TransformerModel } from './model.js';
 
 /**
  * Full-length texts per model call. With texts sorted by length, batches carry
@@ -316,24 +316,48 @@ function queryModel(store: Store, info: VectorsInfo): TransformerModel {
   throw new UserError(`the model in ${info.modelDir} is not the one the papers were embedded with (${model!.identity} vs ${info.modelIdentity}): ${again}`);
 }
 
+/** The model folder `similar --model PATH` names: for vectors made elsewhere, of their dimensions; else the model that made them. */
+function givenQueryModel(dir: string, info: VectorsInfo): TransformerModel {
+  const files = modelFiles(dir);
+  if ('missing' in files) throw new UserError(`--model ${dir}: not a transformers.js model folder (it lacks ${files.missing.join(', ')})`);
+  const model = transformerIn(dir, dir);
+  if (info.source && model.dim !== info.dim)
+    throw new UserError(
+      `--model ${dir} makes vectors of ${model.dim} dimensions, the vectors from ${info.source.file} have ${info.dim}: give the model that made them`,
+    );
+  if (!info.source && model.identity !== info.modelIdentity)
+    throw new UserError(`--model ${dir} is not the model the papers were embedded with (${model.identity} vs ${info.modelIdentity})`);
+  return model;
+}
+
+/** The builtin embedder fitted for the vectors, for queries. */
+function builtinQueries(store: Store, info: VectorsInfo): QueryEmbedder {
+  const where = store.whereBuiltinFit(info.modelIdentity);
+  const kept = store.readBuiltinFit(info.modelIdentity);
+  if (!kept) throw new UserError(`the builtin model the vectors were made with is missing (${where}): ${store.remedy('vectors')} again`);
+  let model: BuiltinModel;
+  try {
+    model = deserializeBuiltin(kept);
+  } catch (error) {
+    throw new UserError(`${where} is damaged (${(error as Error).message}): ${store.remedy('vectors')} again`);
+  }
+  return { embed: async (texts) => embedWithBuiltin(model, texts), embedShort: async (texts) => embedWithBuiltin(model, texts), dispose: async () => {} };
+}
+
 /**
  * The model the vectors of an output folder were made with, ready for
- * queries; refuses a model whose weights are not the ones the vectors came from.
+ * queries; refuses a model whose weights are not the ones the vectors came
+ * from. `modelDir` names the model folder (`similar --model PATH`): the model
+ * that made vectors brought with `embed --vectors`, which papermap can check
+ * no further than their dimensions.
  */
-export async function loadQueryEmbedder(store: Store, info: VectorsInfo): Promise<QueryEmbedder> {
-  if (info.model === 'builtin') {
-    const where = store.whereBuiltinFit(info.modelIdentity);
-    const kept = store.readBuiltinFit(info.modelIdentity);
-    if (!kept) throw new UserError(`the builtin model the vectors were made with is missing (${where}): ${store.remedy('vectors')} again`);
-    let model: BuiltinModel;
-    try {
-      model = deserializeBuiltin(kept);
-    } catch (error) {
-      throw new UserError(`${where} is damaged (${(error as Error).message}): ${store.remedy('vectors')} again`);
-    }
-    return { embed: async (texts) => embedWithBuiltin(model, texts), embedShort: async (texts) => embedWithBuiltin(model, texts), dispose: async () => {} };
-  }
-  const embedder = await loadTransformer(queryModel(store, info));
+export async function loadQueryEmbedder(store: Store, info: VectorsInfo, modelDir?: string): Promise<QueryEmbedder> {
+  if (info.source && modelDir === undefined)
+    throw new UserError(
+      `the vectors in ${store.location} came from ${info.source.file}, not from a model papermap ran: free-text queries need the model that made them (give its transformers.js folder with --model PATH), or query by paper id`,
+    );
+  if (info.model === 'builtin' && modelDir === undefined) return builtinQueries(store, info);
+  const embedder = await loadTransformer(modelDir === undefined ? queryModel(store, info) : givenQueryModel(modelDir, info));
   const run = async (texts: readonly string[], plan: { ids: number[][]; batches: number[][] }) => {
     const vectors = new Float32Array(texts.length * embedder.dim);
     await embedBatches(embedder, plan.ids, plan.batches, (positions, batch) =>

@@ -4,4 +4,12 @@
  */
 export class UserError extends Error {
   override name = 'UserError';
+
+  /** What the one line cannot hold (every id it names the first few of): printed as JSON on stdout with `--json`. */
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
 }

@@ -17,6 +17,16 @@ export const paperLine = z.looseObject({
   sources: z.array(z.string()),
 });
 
+/** Where vectors made elsewhere came from (`embed --vectors FILE`). */
+export const vectorsSource = z.object({
+  file: z.string().min(1),
+  format: z.enum(['npy', 'parquet', 'jsonl']),
+  sha256: sha256Hex,
+  /** The ids file of a .npy. */
+  ids: z.object({ file: z.string().min(1), sha256: sha256Hex }).optional(),
+});
+export type VectorsSource = z.infer<typeof vectorsSource>;
+
 /** How the vectors in vectors.f32 were made: vectors.json. */
 export const vectorsInfo = z.object({
   /** The model actually used, in the user's words: "all-MiniLM-L6-v2", "builtin", or a path. */
@@ -27,6 +37,8 @@ export const vectorsInfo = z.object({
   modelDir: z.string().min(1).optional(),
   /** Why papermap fell back to the builtin embedder, when it did. */
   fallbackReason: z.string().optional(),
+  /** The file the vectors came from, when they were made elsewhere (model "external"). */
+  source: vectorsSource.optional(),
   dim: z.number().int().positive(),
   count: z.number().int().nonnegative(),
   normalized: z.literal(true),
@@ -252,7 +264,7 @@ export const stageRecord = z.object({
 export type StageRecord = z.infer<typeof stageRecord>;
 
 export const manifestFacts = z.object({
-  model: z.object({ used: z.string(), identity: z.string(), fallbackReason: z.string().optional() }),
+  model: z.object({ used: z.string(), identity: z.string(), fallbackReason: z.string().optional(), source: vectorsSource.optional() }),
   inputs: z.array(z.object({ path: z.string(), sha256: sha256Hex, format: z.string(), records: z.number().int() })),
   counts: z.record(z.string(), z.number()),
 });
