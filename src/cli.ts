@@ -11,7 +11,8 @@ import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
 import { forEachBlock } from './shared/files.js';
 import { VERSION } from './shared/version.js';
-import { OutputFolder } from './store/folder.js';
+import { STORE_KINDS, type StoreKind } from './store/location.js';
+import { withStore } from './store/open.js';
 
 /** Results go to stdout: JSON with --json, else a short human summary. Progress and notices go to stderr. */
 function print(json: boolean, result: unknown, human: string): void {
@@ -36,7 +37,12 @@ const program = new Command('papermap')
   .configureOutput({ outputError: (message) => fail(`${message.trim().replace(/^error: /, '')} (see --help)`) });
 
 const common = {
-  out: () => new Option('--out <dir>', 'output folder').default('output'),
+  out: () => new Option('--out <dir>', 'output folder, or s3://bucket/prefix for a LanceDB store').default('output'),
+  store: () =>
+    new Option(
+      '--store <kind>',
+      'files (an output folder, the default) or lance (LanceDB tables, in a folder or at s3://); later commands there find it recorded',
+    ).choices(STORE_KINDS),
   json: () => new Option('--json', 'print a machine-readable JSON summary on stdout').default(false),
 };
 
@@ -68,16 +74,17 @@ function stageOptions(opts: Record<string, unknown>, names: readonly OptionName[
   return options as Options;
 }
 
-type CommandOptions = Record<string, unknown> & { out: string; json: boolean };
+type CommandOptions = Record<string, unknown> & { out: string; store?: StoreKind; json: boolean };
 
 const runOptions = (Object.keys(OPTION_SPECS) as OptionName[]).filter((name) => !OPTION_SPECS[name].stageCommandOnly);
 const runCommand = program.command('run').description(`run every stage (${STAGES.map((stage) => stage.name).join(', ')}), skipping those already up to date`);
 for (const name of runOptions) for (const option of commandOptions(OPTION_SPECS[name])) runCommand.addOption(option);
 runCommand
   .addOption(common.out())
+  .addOption(common.store())
   .addOption(common.json())
   .action(async (opts: CommandOptions) => {
-    const summary = await OutputFolder.writing(opts.out, (folder) => runPipeline(folder, stageOptions(opts, runOptions)));
+    const summary = await withStore(opts.out, opts.store, 'write', (backend) => runPipeline(backend, stageOptions(opts, runOptions)));
     print(opts.json, summary, describeRun(summary));
   });
 
@@ -96,11 +103,12 @@ for (const stage of STAGES as readonly AnyStage[]) {
   for (const name of names) for (const option of commandOptions(OPTION_SPECS[name])) command.addOption(option);
   command
     .addOption(common.out())
+    .addOption(common.store())
     .addOption(common.json())
     .action(async (opts: CommandOptions) => {
-      await OutputFolder.writing(opts.out, async (folder) => {
-        const outcome = await runOneStage(stage, folder, stageOptions(opts, names));
-        print(opts.json, outcome.summary, `${stage.describe(outcome.summary, folder)} (${outcome.seconds.toFixed(2)} s)`);
+      await withStore(opts.out, opts.store, 'write', async (backend) => {
+        const outcome = await runOneStage(stage, backend, stageOptions(opts, names));
+        print(opts.json, outcome.summary, `${stage.describe(outcome.summary, backend.folder)} (${outcome.seconds.toFixed(2)} s)`);
       });
     });
 }
@@ -112,29 +120,33 @@ program
   .addOption(new Option('--top <k>', 'how many papers').default(10).argParser(wholeNumber(1)))
   .addOption(new Option('--queries <file>', 'one query a line (id or text), answered as JSON Lines'))
   .addOption(common.out())
+  .addOption(common.store())
   .addOption(common.json())
-  .action(async (query: string | undefined, opts: { out: string; json: boolean; top: number; queries?: string }) => {
+  .action(async (query: string | undefined, opts: { out: string; store?: StoreKind; json: boolean; top: number; queries?: string }) => {
     if ((query === undefined) === (opts.queries === undefined)) throw new UserError('give either a query or --queries FILE');
-    const folder = OutputFolder.existing(opts.out);
-    const { search, papers, vectorsInfo } = PaperSearch.open(folder);
-    const ids = new Set(papers.map((paper) => paper.id));
-    const queries = opts.queries === undefined ? [query!] : readQueries(opts.queries, ids);
-    if (opts.queries === undefined) {
-      const problem = unknownId(query!, ids);
-      if (problem) throw new UserError(problem);
-    }
-    let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
-    try {
-      const answers = await answerQueries(queries, opts.top, search, papers, async (texts) => {
-        embedder = await loadQueryEmbedder(folder, vectorsInfo);
-        return embedder.embed(texts);
-      });
-      if (opts.queries !== undefined)
-        process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
-      else print(opts.json, { query: answers[0].query, results: answers[0].results }, describeAnswer(answers[0]));
-    } finally {
-      await embedder?.dispose();
-    }
+    await withStore(opts.out, opts.store, 'read', async (backend) => {
+      await backend.pull(['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'hnsw', 'builtinFit']);
+      const folder = backend.folder;
+      const { search, papers, vectorsInfo } = PaperSearch.open(folder);
+      const ids = new Set(papers.map((paper) => paper.id));
+      const queries = opts.queries === undefined ? [query!] : readQueries(opts.queries, ids);
+      if (opts.queries === undefined) {
+        const problem = unknownId(query!, ids);
+        if (problem) throw new UserError(problem);
+      }
+      let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
+      try {
+        const answers = await answerQueries(queries, opts.top, search, papers, async (texts) => {
+          embedder = await loadQueryEmbedder(folder, vectorsInfo);
+          return embedder.embed(texts);
+        });
+        if (opts.queries !== undefined)
+          process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
+        else print(opts.json, { query: answers[0].query, results: answers[0].results }, describeAnswer(answers[0]));
+      } finally {
+        await embedder?.dispose();
+      }
+    });
   });
 
 /** A queries file beyond this is refused: a device such as /dev/zero never ends, and would take all memory. */
