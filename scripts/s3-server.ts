@@ -152,6 +152,7 @@ export async function startS3Server(options: { bucket?: string; say?: (line: str
   const endpoint = `http://127.0.0.1:${s3}`;
   const region = 'us-east-1';
   const bucket = options.bucket ?? 'papermap';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const client = new S3Client({ region, endpoint, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
   const stop = async () => {
     if (server.exitCode === null) {

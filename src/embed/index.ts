@@ -287,8 +287,12 @@ export function embedTasksOf(papersHash: string, identity: string): string {
   return sha256(`embed\n${papersHash}\n${identity}`);
 }
 
-/** Vectors a task gathers before it merges them into the shared cache: a killed task loses at most these. */
-const TASK_ROWS_PER_WRITE = 2048;
+/**
+ * Vectors a task gathers before it merges them into the shared cache: a
+ * killed task loses at most these (about 6 s of a worker's embedding), and a
+ * merge-insert of them costs a small part of that.
+ */
+const TASK_ROWS_PER_WRITE = 512;
 
 /**
  * `embed --shard I/N` over a store whose tables workers share: the papers of

@@ -214,6 +214,25 @@ export class LanceBackend implements Backend, TaskStore {
     // the commit point: every table and file it names is in place
     await this.objects.upload(MANIFEST, join(this.folder.out, MANIFEST));
     for (const table of dropped) await this.db.dropTable(table).catch(() => undefined);
+    if (stage === 'embed') await this.compactCache();
+  }
+
+  /**
+   * The embeddings table after the vectors were gathered from it: its many
+   * small commits (one per worker and batch of rows) made one, and the
+   * versions before dropped. Nothing writes it then but the next night's
+   * tasks, which a compaction that meets one of their commits leaves be.
+   */
+  private async compactCache(): Promise<void> {
+    if (!(await this.db.tableNames()).includes(TABLES.embeddings)) return;
+    const table = await this.db.openTable(TABLES.embeddings);
+    try {
+      await table.optimize({ cleanupOlderThan: new Date() });
+    } catch {
+      // a task of the next night committed meanwhile: compacted then
+    } finally {
+      table.close();
+    }
   }
 
   /** Publishes one artifact of a commit: a new table (named by the manifest only once whole), or its file. */

@@ -125,6 +125,8 @@ class S3Objects implements Objects {
     private readonly shown: string,
     private readonly settings: S3Settings,
   ) {
+    // papermap prints its own lines only: the SDK's notice about Node.js versions it will drop is not one (package.json pins it)
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       region: settings.region,
       ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
