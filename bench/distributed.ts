@@ -216,6 +216,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'papermap-distributed-'));
   const server = IN_FOLDER ? undefined : await startS3Server({ bucket: 'bench', say: (line) => process.stderr.write(`${line}\n`) });
   const env = server?.env ?? {};
+  // this process fills each store's cache itself, so it reads the same settings as the workers
+  Object.assign(process.env, env);
   try {
     process.stderr.write(`making ${PAPERS} synthetic papers\n`);
     const { input, vectors, texts, dim } = corpus(dir);

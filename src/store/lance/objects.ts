@@ -230,6 +230,8 @@ export function s3Problem(error: unknown, shown: string, settings: S3Settings): 
   const endpoint = settings.endpoint ?? `the S3 endpoint of ${settings.region}`;
   if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken', 'AccessDenied', 'Forbidden'].includes(name) || status === 403)
     return new UserError(`${shown}: ${endpoint} refused the credentials (${name || status}): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+  if (name === 'CredentialsProviderError')
+    return new UserError(`${shown}: no S3 credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or run where an instance role gives them)`);
   if (name === 'NoSuchBucket' || (name === 'NotFound' && status === 404))
     return new UserError(`${shown}: the bucket does not exist at ${endpoint}: create it first, or check the --out URI and AWS_ENDPOINT_URL`);
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || name === 'TimeoutError')
