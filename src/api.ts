@@ -15,7 +15,9 @@ import { answerQueries, type SimilarAnswer, unknownId } from './index/similar.js
 import { runPipeline, type RunSummary } from './runner/index.js';
 import { defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
 import { UserError } from './shared/errors.js';
-import { OutputFolder } from './store/folder.js';
+import type { StoreKind } from './store/location.js';
+import type { OutputFolder } from './store/folder.js';
+import { withStore } from './store/open.js';
 
 export { UserError };
 export type { RunSummary, SimilarAnswer };
@@ -24,8 +26,10 @@ export type { RunSummary, SimilarAnswer };
 export interface RunOptions {
   /** Input files or folders: listing dumps, JSON Lines, JSON arrays, CSV/TSV. */
   input: string | readonly string[];
-  /** The output folder, made if missing (default `output`). */
+  /** The output folder, made if missing (default `output`), or an s3:// location of a LanceDB store. */
   out?: string;
+  /** The kind of store at `out`: `files` (a folder, the default) or `lance`; recorded there once made. */
+  store?: StoreKind;
   /** `auto` (the shipped all-MiniLM-L6-v2), `minilm`, `builtin`, or the path of a transformers.js model folder. */
   model?: string;
   batchSize?: number;
@@ -100,7 +104,7 @@ function runOptions(given: RunOptions): Options {
  */
 export async function run(options: RunOptions): Promise<RunSummary> {
   const stageOptions = runOptions(options);
-  return OutputFolder.writing(options.out ?? 'output', (folder) => runPipeline(folder, stageOptions));
+  return withStore(options.out ?? 'output', options.store, 'write', (backend) => runPipeline(backend, stageOptions));
 }
 
 export interface SimilarOptions {
@@ -110,6 +114,8 @@ export interface SimilarOptions {
   top?: number;
   /** The model folder that embeds free text: needed for vectors brought with `embed --vectors` (their maker). */
   model?: string;
+  /** The kind of store at `out`, when it is not recorded there. */
+  store?: StoreKind;
 }
 
 /**
@@ -126,7 +132,10 @@ export async function similar(queries: string | readonly string[], options: Simi
   if (!Number.isInteger(top) || top < 1) throw new UserError('option top: expected a whole number of at least 1');
   if (list.length === 0 || list.some((query) => typeof query !== 'string' || query.trim() === ''))
     throw new UserError('give one or more queries: a paper id, or free text');
-  const answers = await answerInFolder(OutputFolder.existing(options.out ?? 'output'), list, top, options.model);
+  const answers = await withStore(options.out ?? 'output', options.store, 'read', async (backend) => {
+    await backend.pull(['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'hnsw', 'builtinFit']);
+    return answerInFolder(backend.folder, list, top, options.model);
+  });
   return typeof queries === 'string' ? answers[0] : answers;
 }
 

@@ -7,6 +7,7 @@ import {
   readLibraryText,
   recommend,
   recommendationsMarkdown,
+  RECOMMENDATIONS_FILE,
   writeRecommendations,
   type Recommendations,
 } from './recommend/index.js';
@@ -14,14 +15,14 @@ import { runOneStage, runPipeline, STAGES, whileLocked, type RunSummary } from '
 import { type OptionSpec, wholeNumber } from './pipeline/options.js';
 import { type AnyStage, defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
 import { similar } from './api.js';
-import { type SimilarAnswer, unknownId } from './index/similar.js';
+import type { SimilarAnswer } from './index/similar.js';
 import { notice } from './shared/progress.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
 import { forEachBlock } from './shared/files.js';
 import { VERSION } from './shared/version.js';
-import { OutputFolder } from './store/folder.js';
-import { readPaperTitles } from './store/read.js';
+import { STORE_KINDS, type StoreKind } from './store/location.js';
+import { withStore } from './store/open.js';
 
 /** Results go to stdout: JSON with --json, else a short human summary. Progress and notices go to stderr. */
 function print(json: boolean, result: unknown, human: string): void {
@@ -46,7 +47,12 @@ const program = new Command('papermap')
   .configureOutput({ outputError: (message) => fail(`${message.trim().replace(/^error: /, '')} (see --help)`) });
 
 const common = {
-  out: () => new Option('--out <dir>', 'output folder').default('output'),
+  out: () => new Option('--out <dir>', 'output folder, or s3://bucket/prefix for a LanceDB store').default('output'),
+  store: () =>
+    new Option(
+      '--store <kind>',
+      'files (an output folder, the default) or lance (LanceDB tables, in a folder or at s3://); later commands there find it recorded',
+    ).choices(STORE_KINDS),
   json: () => new Option('--json', 'print a machine-readable JSON summary on stdout').default(false),
 };
 
@@ -78,16 +84,17 @@ function stageOptions(opts: Record<string, unknown>, names: readonly OptionName[
   return options as Options;
 }
 
-type CommandOptions = Record<string, unknown> & { out: string; json: boolean };
+type CommandOptions = Record<string, unknown> & { out: string; store?: StoreKind; json: boolean };
 
 const runOptions = (Object.keys(OPTION_SPECS) as OptionName[]).filter((name) => !OPTION_SPECS[name].stageCommandOnly);
 const runCommand = program.command('run').description(`run every stage (${STAGES.map((stage) => stage.name).join(', ')}), skipping those already up to date`);
 for (const name of runOptions) for (const option of commandOptions(OPTION_SPECS[name])) runCommand.addOption(option);
 runCommand
   .addOption(common.out())
+  .addOption(common.store())
   .addOption(common.json())
   .action(async (opts: CommandOptions) => {
-    const summary = await OutputFolder.writing(opts.out, (folder) => runPipeline(folder, stageOptions(opts, runOptions)));
+    const summary = await withStore(opts.out, opts.store, 'write', (backend) => runPipeline(backend, stageOptions(opts, runOptions)));
     print(opts.json, summary, describeRun(summary));
   });
 
@@ -106,11 +113,12 @@ for (const stage of STAGES as readonly AnyStage[]) {
   for (const name of names) for (const option of commandOptions(OPTION_SPECS[name])) command.addOption(option);
   command
     .addOption(common.out())
+    .addOption(common.store())
     .addOption(common.json())
     .action(async (opts: CommandOptions) => {
-      await OutputFolder.writing(opts.out, async (folder) => {
-        const outcome = await runOneStage(stage, folder, stageOptions(opts, names));
-        print(opts.json, outcome.summary, `${stage.describe(outcome.summary, folder)} (${outcome.seconds.toFixed(2)} s)`);
+      await withStore(opts.out, opts.store, 'write', async (backend) => {
+        const outcome = await runOneStage(stage, backend, stageOptions(opts, names));
+        print(opts.json, outcome.summary, `${stage.describe(outcome.summary, backend.folder)} (${outcome.seconds.toFixed(2)} s)`);
       });
     });
 }
@@ -123,18 +131,17 @@ program
   .addOption(new Option('--queries <file>', 'one query a line (id or text), answered as JSON Lines'))
   .addOption(new Option('--model <path>', 'the model folder that embeds free text: the model that made vectors brought with embed --vectors'))
   .addOption(common.out())
+  .addOption(common.store())
   .addOption(common.json())
-  .action(async (query: string | undefined, opts: { out: string; json: boolean; top: number; queries?: string; model?: string }) => {
+  .action(async (query: string | undefined, opts: { out: string; store?: StoreKind; json: boolean; top: number; queries?: string; model?: string }) => {
     if ((query === undefined) === (opts.queries === undefined)) throw new UserError('give either a query or --queries FILE');
-    const options = { out: opts.out, top: opts.top, model: opts.model };
+    const options = { out: opts.out, store: opts.store, top: opts.top, model: opts.model };
     if (opts.queries === undefined) {
       const answer = await similar(query!, options);
       print(opts.json, { query: answer.query, results: answer.results }, describeAnswer(answer));
       return;
     }
-    // each unknown id is refused with its line, before the index is opened
-    const { papers } = readPaperTitles(OutputFolder.existing(opts.out));
-    const answers = await similar(readQueries(opts.queries, new Set(papers.map((paper) => paper.id))), options);
+    const answers = await similar(readQueries(opts.queries), options);
     process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
   });
 
@@ -155,7 +162,7 @@ function readBounded(path: string): string {
 }
 
 /** The queries of a file, one a line; an id that is not a paper's is refused with its line. */
-function readQueries(path: string, ids: ReadonlySet<string>): string[] {
+function readQueries(path: string): string[] {
   let text: string;
   try {
     text = readBounded(path);
@@ -164,12 +171,9 @@ function readQueries(path: string, ids: ReadonlySet<string>): string[] {
     throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const queries: string[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
+  text.split(/\r?\n/).forEach((line) => {
     const query = line.trim();
-    if (query === '') return;
-    const problem = unknownId(query, ids);
-    if (problem) throw new UserError(`${path}:${index + 1}: ${problem}`);
-    queries.push(query);
+    if (query !== '') queries.push(query);
   });
   if (queries.length === 0) throw new UserError(`${path}: no queries (one id or text a line)`);
   return queries;
@@ -193,32 +197,36 @@ program
   .addOption(new Option('--all', 'rank every paper not in the library, not only those added in the last run').default(false))
   .addOption(new Option('--top <k>', 'how many papers').default(20).argParser(wholeNumber(1)))
   .addOption(common.out())
+  .addOption(common.store())
   .addOption(common.json())
-  .action(async (opts: { library: string; all: boolean; top: number; out: string; json: boolean }) => {
-    const folder = OutputFolder.existing(opts.out);
+  .action(async (opts: { library: string; all: boolean; top: number; out: string; store?: StoreKind; json: boolean }) => {
     const library = libraryFrom(readLibraryText(opts.library), opts.library);
-    const recommendations = await whileLocked(folder, async () => {
-      const read = readFolderPapers(folder, opts.all);
-      let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
-      try {
-        const found = await recommend(read, library, opts.library, { top: opts.top, all: opts.all }, async (texts) => {
-          embedder ??= await loadQueryEmbedder(folder, read.info);
-          return embedder.embed(texts);
-        });
-        writeRecommendations(folder, found);
-        return found;
-      } finally {
-        await embedder?.dispose();
-      }
-    });
-    print(opts.json, recommendations, describeRecommendations(recommendations, folder));
+    const recommendations = await withStore(opts.out, opts.store, 'read', (backend) =>
+      whileLocked(backend, async () => {
+        await backend.pull(['papers', 'vectors', 'vectorsInfo', 'clusters', 'changes', 'builtinFit']);
+        const read = readFolderPapers(backend.folder, opts.all);
+        let embedder: Awaited<ReturnType<typeof loadQueryEmbedder>> | undefined;
+        try {
+          const found = await recommend(read, library, opts.library, { top: opts.top, all: opts.all }, async (texts) => {
+            embedder ??= await loadQueryEmbedder(backend.folder, read.info);
+            return embedder.embed(texts);
+          });
+          writeRecommendations(backend.folder, found);
+          await backend.publishFile(RECOMMENDATIONS_FILE);
+          return found;
+        } finally {
+          await embedder?.dispose();
+        }
+      }),
+    );
+    print(opts.json, recommendations, describeRecommendations(recommendations, opts.out));
   });
 
 /** The human summary of `recommend`: recommendations.md as it was written, and where. */
-function describeRecommendations(recommendations: Recommendations, folder: OutputFolder): string {
+function describeRecommendations(recommendations: Recommendations, out: string): string {
   return `${recommendationsMarkdown(recommendations).trimEnd()}
 
-(written to ${folder.out}/recommendations.md)`;
+(written to ${out}/${RECOMMENDATIONS_FILE})`;
 }
 
 program

@@ -61,9 +61,13 @@ describe('the package', () => {
     expect(own).toContain('dist/src/cli.js');
     expect(own).toContain('dist/src/api.js');
     expect(own).toContain('dist/src/api.d.ts');
+    // the map page's script, bundled at build time, which every report needs
+    expect(own).toContain('dist/report-map.js');
     for (const file of SHIPPED_FILES) expect(own).toContain(`models/all-MiniLM-L6-v2/${file.path}`);
     expect(own).toContain('models/all-MiniLM-L6-v2/LICENSE');
-    const outside = own.filter((path) => !/^(dist\/src\/|models\/all-MiniLM-L6-v2\/|package\.json$|CHANGELOG\.md$|README\.md$)/.test(path));
+    const outside = own.filter(
+      (path) => !/^(dist\/src\/|dist\/report-map\.js$|models\/all-MiniLM-L6-v2\/|package\.json$|CHANGELOG\.md$|README\.md$)/.test(path),
+    );
     expect(outside).toEqual([]);
     expect(own.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
   });

@@ -2,11 +2,12 @@ import { createHash, type Hash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
-import { bytesOf } from '../shared/files.js';
+import { bytesOf, sha256 } from '../shared/files.js';
 import { notice, progressBar } from '../shared/progress.js';
 import { textHash, type Shard } from '../store/cache.js';
 import { firstNonFinite, type Paper } from '../store/read.js';
 import type { EmbeddingCache, StageWrites, Store } from '../store/store.js';
+import { shardRows, type TaskStore } from '../store/tasks.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import { BUILTIN_VERSION, type BuiltinModel, deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from './builtin.js';
 import { planBatches } from './batch.js';
@@ -280,6 +281,94 @@ async function embedWithTransformer(
 
 /** Full-length texts' worth of word pieces per call when embedding short texts together. */
 const SHORT_BATCH = 16;
+
+/** What an embed task is of: the papers and the model; a run without --shard needs every shard of these. */
+export function embedTasksOf(papersHash: string, identity: string): string {
+  return sha256(`embed\n${papersHash}\n${identity}`);
+}
+
+/**
+ * Vectors a task gathers before it merges them into the shared cache: a
+ * killed task loses at most these (about 6 s of a worker's embedding), and a
+ * merge-insert of them costs a small part of that.
+ */
+const TASK_ROWS_PER_WRITE = 512;
+
+/**
+ * `embed --shard I/N` over a store whose tables workers share: the papers of
+ * shard I (a run of consecutive rows, read alone) that the cache does not
+ * hold yet are embedded and merged into the cache as they are made; then the
+ * task is recorded. Run again, it embeds only what is still missing. The
+ * builtin embedder, fitted on every paper at once, cannot run in shards.
+ */
+export async function embedTask(tasks: TaskStore, options: EmbedOptions): Promise<EmbedSummary> {
+  const started = performance.now();
+  const shard = options.shard!;
+  const resolved = resolveModel(options.model);
+  if (resolved.kind !== 'transformer')
+    throw new UserError(
+      `embed --shard needs a sentence-transformer model (${resolved.fallbackReason ?? 'the builtin embedder was asked for'}): the builtin embedder is fitted on every paper at once; run \`papermap embed --out ${tasks.location}\` without --shard`,
+    );
+  const papers = await tasks.papers();
+  const { start, end } = shardRows(shard, papers.count);
+  const texts = (await tasks.readPaperSlice(start, end)).map(paperText);
+  const embedder = await loadTransformer(resolved);
+  try {
+    const hashes = texts.map(textHash);
+    const cached = await tasks.cached(embedder.identity, hashes);
+    const missing = new Map<string, string>();
+    hashes.forEach((hash, row) => {
+      if (!cached.has(hash) && !missing.has(hash)) missing.set(hash, texts[row]);
+    });
+    const todo = [...missing.keys()];
+    const todoTexts = [...missing.values()];
+    const { ids, batches } = tokenBatches(embedder, todoTexts, options.batchSize);
+    const bar = progressBar(`embedding with ${resolved.name} (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
+    let gathered: { hashes: string[]; vectors: Float32Array[] } = { hashes: [], vectors: [] };
+    const write = async () => {
+      const { hashes: done, vectors } = gathered;
+      gathered = { hashes: [], vectors: [] };
+      if (done.length > 0) await tasks.addToCache(embedder.identity, embedder.dim, done, concatenate(vectors));
+    };
+    try {
+      for (const batch of batches) {
+        const vectors = await embedder.embedTokenized(batch.map((position) => ids[position]));
+        refuseNonFinite(vectors, embedder.dim, (row) => todoTexts[batch[row]]);
+        gathered.hashes.push(...batch.map((position) => todo[position]));
+        gathered.vectors.push(vectors);
+        bar.advance(batch.length);
+        if (gathered.hashes.length >= TASK_ROWS_PER_WRITE) await write();
+        await setImmediate();
+      }
+      await write();
+    } finally {
+      bar.stop();
+    }
+    await tasks.recordTask({ stage: 'embed', shard, of: embedTasksOf(papers.hash, embedder.identity) });
+    return {
+      papers: papers.count,
+      model: resolved.name,
+      modelIdentity: embedder.identity,
+      dim: embedder.dim,
+      embedded: todo.length,
+      cached: texts.length - todo.length,
+      shard,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await embedder.dispose();
+  }
+}
+
+function concatenate(parts: readonly Float32Array[]): Float32Array {
+  const joined = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
+}
 
 /** Embeds free-text queries into the same space as the papers' vectors. */
 export interface QueryEmbedder {

@@ -3,7 +3,7 @@ import { defineStage, type PhraseModel } from '../pipeline/stage.js';
 import { UserError } from '../shared/errors.js';
 import { embedExternal, type ExternalPlan, type ExternalSummary, planExternal } from './external.js';
 import { resolveModel } from './model.js';
-import { DEFAULT_BATCH_SIZE, embed, type EmbeddingPlan, type EmbedSummary, loadQueryEmbedder, planEmbedding } from './index.js';
+import { DEFAULT_BATCH_SIZE, embed, embedTask, embedTasksOf, type EmbeddingPlan, type EmbedSummary, loadQueryEmbedder, planEmbedding } from './index.js';
 import { checkVectorsFile } from './vectors-file.js';
 
 /** The model a store's vectors came from, for other stages to embed short texts with (the cluster stage's label candidates). */
@@ -25,7 +25,7 @@ const options = {
   shard: option<Shard | undefined>({
     flags: '--shard <I/N>',
     description:
-      "embed only shard I of N into cache/ (one job of a CI matrix); gather every shard's cache/ into one folder, then `papermap run` embeds nothing",
+      "embed only shard I of N (one job of a CI matrix) into the cache: a folder's cache/ (gather every shard's into one folder), or a LanceDB store's shared cache, which every shard fills at the same moment; then `papermap run` embeds nothing",
     default: undefined,
     parse: shardOf,
     stageCommandOnly: true,
@@ -62,9 +62,10 @@ export const embedStage = defineStage<typeof options, EmbeddingPlan | ExternalPl
   prepare(folder, options) {
     const plan = options.vectors === undefined ? planEmbedding(folder, options) : planExternal(folder, options.vectors, options.ids);
     // the model's identity, not its name: other weights under the same name mean other vectors
-    return { fingerprint: { identity: plan.identity }, plan };
+    return { fingerprint: { identity: plan.identity }, plan, tasksOf: embedTasksOf(plan.papersHash, plan.identity) };
   },
   run: (writer, options, plan) => ('kind' in plan ? embedExternal(writer, plan) : embed(writer, options, plan)),
+  task: (tasks, options) => embedTask(tasks, options),
   commits: (options) => options.shard === undefined,
   facts: (summary) => ({
     model: {
@@ -82,7 +83,7 @@ export const embedStage = defineStage<typeof options, EmbeddingPlan | ExternalPl
     }
     const work = summary.embedded === 0 ? 'nothing to embed, all cached' : `${summary.embedded} embedded, ${summary.cached} from the cache`;
     if (summary.shard)
-      return `embed: shard ${summary.shard.index}/${summary.shard.count} of ${summary.papers} papers with ${summary.model}: ${summary.embedded} embedded into ${folder.where('embeddingCache')} (${summary.seconds.toFixed(1)} s); gather every shard's cache/ into one folder, then run \`papermap run\``;
+      return `embed: shard ${summary.shard.index}/${summary.shard.count} of ${summary.papers} papers with ${summary.model}: ${summary.embedded} embedded into ${folder.where('embeddingCache')} (${summary.seconds.toFixed(1)} s); once every shard's vectors are in this store's cache (a folder gathers each shard's cache/), \`papermap run\` embeds nothing`;
     return `embed: ${summary.papers} vectors of ${summary.dim} dimensions with ${summary.model} (${work}, ${summary.seconds.toFixed(1)} s) -> ${folder.where('vectors')}`;
   },
 });

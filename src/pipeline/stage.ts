@@ -1,4 +1,5 @@
 import type { StageWrites, Store } from '../store/store.js';
+import type { TaskStore } from '../store/tasks.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import type { ManifestFacts, StageName, VectorsInfo } from '../store/schemas.js';
 import type { OptionTable, OptionValues } from './options.js';
@@ -8,6 +9,8 @@ export interface Prepared<P> {
   /** Extra inputs of the fingerprint: input file hashes for ingest, the model's identity for embed. */
   fingerprint?: unknown;
   plan: P;
+  /** What this stage's tasks (`--shard`) are of, where it runs as tasks: a run without --shard needs every shard done (tasks.ts). */
+  tasksOf?: string;
 }
 
 /**
@@ -43,6 +46,8 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   /** Refuses options that cannot work on a corpus of this many papers. */
   checkCorpus?(options: OptionValues<O>, papers: number): void;
   run(writer: StageWrites, options: OptionValues<O>, plan: P, services: Services): Promise<S> | S;
+  /** The stage's work for one shard (`--shard I/N`) as a task over a store that workers share, at the same moment as the others. */
+  task?(tasks: TaskStore, options: OptionValues<O>): Promise<S>;
   /** False when these options make the stage a part of a job that commits nothing (embed --shard). */
   commits?(options: OptionValues<O>): boolean;
   /** Facts for the top of manifest.json. */

@@ -1,9 +1,11 @@
 import { setImmediate } from 'node:timers/promises';
 import { sha256 } from '../shared/files.js';
+import { UserError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
-import { ARTIFACTS } from '../store/artifacts.js';
-import type { OutputFolder } from '../store/folder.js';
-import { lockFolder } from '../store/lock.js';
+import { ARTIFACTS, type ArtifactName } from '../store/artifacts.js';
+import { FileBackend, type Backend } from '../store/backend.js';
+import { OutputFolder } from '../store/folder.js';
+import { checkShardsDone } from '../store/tasks.js';
 import type { StageName } from '../store/schemas.js';
 import { phraseModel } from '../embed/stage.js';
 import type { Services } from '../pipeline/stage.js';
@@ -38,8 +40,8 @@ function interruptedMessage(): string {
  * conventional code; the lock goes with the process, and what a stage had
  * staged is cleared by the next run.
  */
-export async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T>): Promise<T> {
-  const release = lockFolder(folder.out);
+export async function whileLocked<T>(backend: Backend, work: () => Promise<T>): Promise<T> {
+  const release = await backend.lock();
   const handlers = (
     [
       ['SIGINT', 130],
@@ -58,7 +60,7 @@ export async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T
   } finally {
     for (const [signal, handler] of handlers) process.removeListener(signal, handler);
     underWay = undefined;
-    release();
+    await release();
   }
 }
 
@@ -72,7 +74,7 @@ export async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T
  */
 async function runStage(
   stage: AnyStage,
-  folder: OutputFolder,
+  backend: Backend,
   options: Options,
   force: boolean,
   beforeCommit: (stagedPapers: number | undefined) => void,
@@ -80,7 +82,12 @@ async function runStage(
   // let the event loop turn, so that a Ctrl-C that came during the last stage is handled before the next one starts
   await setImmediate();
   const started = performance.now();
+  const folder = backend.folder;
+  await backend.pull(touchedBy(stage));
   const prepared = await stage.prepare(folder, options);
+  // a step that needs every shard of its stage's tasks never starts on part of them
+  if (backend.tasks && prepared.tasksOf !== undefined && options.shard === undefined)
+    checkShardsDone(await backend.tasks.tasksDone(stage.name, prepared.tasksOf), stage.name, backend.location);
   const given = options as Record<string, unknown>;
   const declared = Object.entries(stage.options);
   const parameters = Object.fromEntries(declared.filter(([, spec]) => !spec.action).map(([name]) => [name, given[name]]));
@@ -91,6 +98,7 @@ async function runStage(
     beforeCommit(stage.name === 'ingest' ? folder.paperCount() : undefined);
     const seconds = (performance.now() - started) / 1000;
     folder.recordUpToDate(stage.name, seconds, parameters);
+    await backend.pushManifest();
     return { status: 'up to date', seconds };
   }
   const writer = folder.begin(stage.name);
@@ -98,16 +106,42 @@ async function runStage(
     const summary = await stage.run(writer, options, prepared.plan, SERVICES);
     if (stage.commits?.(options) === false) {
       writer.abort();
+      await backend.settle();
       return { status: 'ran', seconds: (performance.now() - started) / 1000, summary };
     }
     beforeCommit(stage.name === 'ingest' ? writer.stagedPaperCount() : undefined);
     const seconds = (performance.now() - started) / 1000;
     writer.commit({ status: 'ran', seconds, fingerprint, parameters }, stage.facts?.(summary, prepared.plan) ?? {});
+    await backend.push(stage.name);
     return { status: 'ran', seconds, summary };
   } catch (error) {
     writer.abort();
+    // what the cache kept of a failed stage is kept at the store too; the stage's own failure is the one told
+    await backend.settle().catch(() => undefined);
     throw error;
   }
+}
+
+/** An output folder given alone is the file store. */
+function backendOf(store: Backend | OutputFolder): Backend {
+  return store instanceof OutputFolder ? new FileBackend(store) : store;
+}
+
+/** Every artifact a stage reads or writes, its cache included: what a store brings into its working copy before the stage runs. */
+function touchedBy(stage: AnyStage): ArtifactName[] {
+  const own = (Object.keys(ARTIFACTS) as ArtifactName[]).filter((name) => ARTIFACTS[name].stage === stage.name);
+  return [...stage.reads, ...own];
+}
+
+/**
+ * `papermap <stage> --shard I/N` on a store whose tables workers share: the
+ * stage's task for one shard, run at the same moment as the others, with no
+ * lock. It commits its rows and then its record; a killed task is run again.
+ */
+async function runTask(stage: AnyStage, backend: Backend, options: Options): Promise<StageOutcome> {
+  const started = performance.now();
+  const summary = await stage.task!(backend.tasks!, options);
+  return { status: 'ran', seconds: (performance.now() - started) / 1000, summary };
 }
 
 /** Refuses options that cannot work on this many papers, for each of `stages`. */
@@ -116,13 +150,19 @@ function checkCorpus(stages: readonly AnyStage[], options: Options, papers: numb
 }
 
 /** `papermap <stage>`: one stage, run whether or not it is up to date, with the folder locked. */
-export async function runOneStage(stage: AnyStage, folder: OutputFolder, options: Options): Promise<StageOutcome> {
+export async function runOneStage(stage: AnyStage, store: Backend | OutputFolder, options: Options): Promise<StageOutcome> {
+  const backend = backendOf(store);
   stage.checkOptions?.(options);
-  stage.checkFolder?.(folder, options);
-  return whileLocked(folder, () => {
+  if (options.shard !== undefined && backend.tasks && stage.task) return runTask(stage, backend, options);
+  if (options.shard !== undefined && stage.name !== 'embed')
+    throw new UserError(`${stage.name} --shard runs as a task over a LanceDB store: give --store lance (the file store cuts only embed into shards)`);
+  stage.checkFolder?.(backend.folder, options);
+  return whileLocked(backend, async () => {
     underWay = { stage: stage.name, finished: [] };
+    const folder = backend.folder;
+    if (stage.checkCorpus) await backend.pull(['papers']);
     if (stage.checkCorpus && folder.has('papers')) stage.checkCorpus(options, folder.paperCount());
-    return runStage(stage, folder, options, true, (staged) => {
+    return runStage(stage, backend, options, true, (staged) => {
       if (staged !== undefined) checkCorpus([stage], options, staged);
     });
   });
@@ -147,16 +187,18 @@ export interface RunSummary {
  * ingest has read them and before ingest commits, so a run that cannot work
  * leaves the folder as it was.
  */
-export async function runPipeline(folder: OutputFolder, options: Options): Promise<RunSummary> {
+export async function runPipeline(store: Backend | OutputFolder, options: Options): Promise<RunSummary> {
+  const backend = backendOf(store);
+  const folder = backend.folder;
   const started = performance.now();
   for (const stage of STAGES) stage.checkOptions?.(options);
   for (const stage of STAGES) stage.checkFolder?.(folder, options);
   const stages = {} as RunSummary['stages'];
   let embedded = 0;
-  await whileLocked(folder, async () => {
+  await whileLocked(backend, async () => {
     for (const [position, stage] of STAGES.entries()) {
       underWay = { stage: stage.name, finished: STAGES.slice(0, position).map((done) => done.name) };
-      const outcome = await runStage(stage, folder, options, false, (staged) => {
+      const outcome = await runStage(stage, backend, options, false, (staged) => {
         if (staged !== undefined) checkCorpus(STAGES.slice(position + 1), options, staged);
       });
       stages[stage.name] = { status: outcome.status, seconds: outcome.seconds };
