@@ -1,13 +1,76 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Five projects, all run by `npm test`; `npx vitest run --project unit` runs
+ * one. A test file is in the first four by name, or else in unit. Timeouts
+ * are for a loaded 2-core machine: a test that needs more belongs in a bench.
+ */
+interface Project {
+  name: string;
+  include: string[];
+  exclude?: string[];
+  /** Of a test and of a hook, in ms. */
+  timeout: number;
+}
+
+const projects: Project[] = [
+  {
+    // the stages on real output folders, in process (their worker threads run from dist/)
+    name: 'stages',
+    include: ['test/cluster/{cluster,team,update}.test.ts', 'test/embed/embed.test.ts', 'test/report/{map,news}.test.ts'],
+    timeout: 300_000,
+  },
+  {
+    // the built papermap as a user runs it
+    name: 'cli',
+    include: [
+      'test/cli.test.ts',
+      'test/embed/model.test.ts',
+      'test/examples/*.test.ts',
+      'test/hostile/{damaged,options}.test.ts',
+      'test/recommend/recommend.test.ts',
+      'test/serve/api.test.ts',
+    ],
+    timeout: 600_000,
+  },
+  {
+    // report.html in Chromium (PAPERMAP_SKIP_BROWSER=1 skips it)
+    name: 'browser',
+    include: ['test/serve/browser.test.ts'],
+    timeout: 300_000,
+  },
+  {
+    // thousands of papers and worker threads; OHSUMED and the random MiniLM from ../shared, skipped (saying so) when absent
+    name: 'scale',
+    include: ['test/hostile/interrupt.test.ts', 'test/index/{incremental,threads}.test.ts'],
+    timeout: 900_000,
+  },
+];
+
+/** Every other test file: pure functions and in-process work on small data, with no CLI or worker thread. */
+const unit: Project = {
+  name: 'unit',
+  include: ['test/**/*.test.ts'],
+  exclude: [...configDefaults.exclude, ...projects.flatMap((project) => project.include)],
+  timeout: 60_000,
+};
 
 export default defineConfig({
   test: {
-    // the CLI tests run the compiled papermap, so build it from the current sources first
-    globalSetup: ['test/build.ts'],
+    // a temp folder of the run's own, whose leftovers fail the run (test/setup/global.ts); then dist/ built from the current
+    // sources (the CLI, the worker threads and report.html's script run from it) and a Chromium at hand (test/setup/build.ts)
+    globalSetup: ['test/setup/global.ts', 'test/setup/build.ts'],
     // removes the temp folders each test file made with test/temp.ts
     setupFiles: ['test/setup/temp.ts'],
-    testTimeout: 120_000,
-    // hooks build output folders with the CLI (a seed run takes 3 s alone, far longer on a busy 2-core machine running other files beside it)
-    hookTimeout: 180_000,
+    projects: [unit, ...projects].map(({ name, include, exclude, timeout }) => ({
+      extends: true as const,
+      test: {
+        name,
+        include,
+        ...(exclude ? { exclude } : {}),
+        testTimeout: timeout,
+        hookTimeout: timeout,
+      },
+    })),
   },
 });

@@ -25,7 +25,7 @@ import type { ReportData } from '../src/report/model.js';
 import { seededRandom } from '../src/shared/random.js';
 import type { IndexInfo, VectorsInfo } from '../src/store/schemas.js';
 import { chromiumPath, launchChromium } from '../scripts/chromium.js';
-import { ROOT } from './synthetic.js';
+import { OHSUMED } from './shared-data.js';
 
 const { values: args } = parseArgs({
   options: { sizes: { type: 'string', default: '100000,1000000' }, seconds: { type: 'string', default: '3' }, keep: { type: 'string' } },
@@ -37,7 +37,7 @@ const TOPICS = 120;
 const BROAD = 12;
 const K = 10;
 
-const records = readFileSync(join(ROOT, '../shared/eval/ohsumed-dev.jsonl'), 'utf8')
+const records = readFileSync(OHSUMED, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line) as { title: string; abstract: string });

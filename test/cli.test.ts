@@ -1,17 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Clusters } from '../src/cluster/index.js';
 import type { RunSummary } from '../src/runner/index.js';
+import { tempFolder } from './temp.js';
 
 const CLI = resolve('dist/src/cli.js');
 const SEEDS = resolve('seeds');
 
+let cwd: string | undefined;
 /** Runs the built papermap CLI the way a user or a CI job does. */
 function papermap(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: tmpdir() });
+  // a working folder of its own: whatever papermap writes there goes with the test file's temp folders
+  cwd ??= tempFolder('cwd');
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -33,7 +36,7 @@ const ARTIFACTS = [
 ];
 
 describe('papermap run on the seeds with the builtin embedder', () => {
-  const out = mkdtempSync(join(tmpdir(), 'papermap-run-'));
+  const out = tempFolder('run');
   let first: RunSummary;
 
   beforeAll(() => {
@@ -109,7 +112,7 @@ describe('papermap run on the seeds with the builtin embedder', () => {
   });
 
   test('a fresh run elsewhere gives byte-identical artifacts', () => {
-    const other = mkdtempSync(join(tmpdir(), 'papermap-run-'));
+    const other = tempFolder('run');
     expect(papermap('run', '--input', SEEDS, '--out', other, '--model', 'builtin').status).toBe(0);
     for (const file of ARTIFACTS) expect(readFileSync(join(other, file)).equals(readFileSync(join(out, file))), file).toBe(true);
   });
@@ -189,7 +192,7 @@ describe('papermap run on the seeds with the builtin embedder', () => {
 
 describe('bad options and inputs', () => {
   test('a k that cannot work is refused before anything is embedded', () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-bad-'));
+    const out = tempFolder('bad');
     const tooSmall = papermap('run', '--input', SEEDS, '--out', out, '--k', '1');
     expect(tooSmall.status).toBe(1);
     expect(tooSmall.stderr).toContain("option '--k <k>' argument '1' is invalid. expected a whole number of at least 2");
@@ -200,7 +203,7 @@ describe('bad options and inputs', () => {
   });
 
   test('an unknown model or a missing input is refused before any work', () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-bad-'));
+    const out = tempFolder('bad');
     const model = papermap('run', '--input', SEEDS, '--out', out, '--model', 'gpt-17');
     expect(model.status).toBe(1);
     expect(model.stderr).toBe('papermap: unknown model "gpt-17": use auto, minilm, builtin, or the path of a transformers.js model folder\n');
@@ -211,7 +214,7 @@ describe('bad options and inputs', () => {
   });
 
   test('stages run out of order say which command comes first', () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-bad-'));
+    const out = tempFolder('bad');
     const result = papermap('cluster', '--out', out);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`papermap: ${join(out, 'papers.jsonl')} not found: run \`papermap ingest --out ${out}\` first\n`);

@@ -32,7 +32,7 @@ beforeAll(() => {
   good = goodSeedsFolder();
   goodFiles = snapshot(good);
   paperId = (JSON.parse(readFileSync(join(good, 'papers.jsonl'), 'utf8').split('\n')[0]) as { id: string }).id;
-}, 120_000);
+});
 
 const STAGE_OF: Record<string, string> = {
   'papers.jsonl': 'ingest',

@@ -25,7 +25,7 @@ let good: string;
 
 beforeAll(() => {
   good = goodSeedsFolder();
-}, 120_000);
+});
 
 /** The topic ids of a folder's clusters.json, as an error lists them. */
 const topicIds = (out: string) =>

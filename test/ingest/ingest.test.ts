@@ -1,16 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { ingestInto, papersOf } from '../helpers.js';
 import { parseListing } from '../../src/ingest/listing.js';
 import { idFromTitle } from '../../src/ingest/records.js';
+import { tempFolder } from '../temp.js';
 
 const FURNITURE = /^(new|subscribe.*|byak and the research community|get trending papers.*|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) \d{1,2})$/i;
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'papermap-ingest-'));
+  return tempFolder('ingest');
 }
 
 describe('the seed listing dumps', () => {

@@ -1,13 +1,13 @@
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { IngestSummary } from '../../src/ingest/index.js';
 import { readPapers } from '../../src/store/read.js';
 import { OutputFolder } from '../../src/store/folder.js';
 import { ingestInto } from '../helpers.js';
+import { tempFolder } from '../temp.js';
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'papermap-resume-'));
+const tempDir = () => tempFolder('resume');
 const seed = (name: string) => join('seeds', name);
 
 /**
