@@ -27,7 +27,7 @@ const projects: Project[] = [
       'test/cli.test.ts',
       'test/embed/model.test.ts',
       'test/examples/*.test.ts',
-      'test/hostile/{damaged,options}.test.ts',
+      'test/hostile/{damaged,inputs,options}.test.ts',
       'test/recommend/recommend.test.ts',
       'test/serve/api.test.ts',
     ],

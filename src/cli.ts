@@ -22,6 +22,8 @@ import { forEachBlock } from './shared/files.js';
 import { VERSION } from './shared/version.js';
 import { OutputFolder } from './store/folder.js';
 import { readPaperTitles } from './store/read.js';
+import { followSupervisor, supervised } from './shared/supervised.js';
+import { superviseWork } from './runner/supervise.js';
 
 /** Results go to stdout: JSON with --json, else a short human summary. Progress and notices go to stderr. */
 function print(json: boolean, result: unknown, human: string): void {
@@ -39,6 +41,9 @@ function fail(message: string, error?: unknown): void {
 if (process.env.PAPERMAP_DEBUG !== '1') {
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[method] = () => {};
 }
+
+// the commands that write an output folder run in a work process, under the process the user started (src/runner/supervise.ts)
+if (supervised()) followSupervisor();
 
 const program = new Command('papermap')
   .description('Map research papers by meaning: embeddings, similar papers, topic clusters and reports.')
@@ -87,6 +92,7 @@ runCommand
   .addOption(common.out())
   .addOption(common.json())
   .action(async (opts: CommandOptions) => {
+    if (!supervised()) return superviseWork(opts.out);
     const summary = await OutputFolder.writing(opts.out, (folder) => runPipeline(folder, stageOptions(opts, runOptions)));
     print(opts.json, summary, describeRun(summary));
   });
@@ -108,6 +114,7 @@ for (const stage of STAGES as readonly AnyStage[]) {
     .addOption(common.out())
     .addOption(common.json())
     .action(async (opts: CommandOptions) => {
+      if (!supervised()) return superviseWork(opts.out);
       await OutputFolder.writing(opts.out, async (folder) => {
         const outcome = await runOneStage(stage, folder, stageOptions(opts, names));
         print(opts.json, outcome.summary, `${stage.describe(outcome.summary, folder)} (${outcome.seconds.toFixed(2)} s)`);
@@ -132,10 +139,30 @@ program
       print(opts.json, { query: answer.query, results: answer.results }, describeAnswer(answer));
       return;
     }
-    // each unknown id is refused with its line, before the index is opened
+    // every line it can answer is answered, in order; a line it cannot (an unknown id) is a record saying why, and is reported
     const { papers } = readPaperTitles(OutputFolder.existing(opts.out));
-    const answers = await similar(readQueries(opts.queries, new Set(papers.map((paper) => paper.id))), options);
-    process.stdout.write(answers.map((answer) => JSON.stringify({ query: answer.query, results: answer.results }) + '\n').join(''));
+    const ids = new Set(papers.map((paper) => paper.id));
+    const lines = readQueries(opts.queries);
+    const problems = new Map(lines.map((entry) => [entry, unknownId(entry.query, ids)]));
+    const answerable = lines.filter((entry) => !problems.get(entry));
+    const answers =
+      answerable.length > 0
+        ? await similar(
+            answerable.map((entry) => entry.query),
+            options,
+          )
+        : [];
+    const answerOf = new Map(answerable.map((entry, position) => [entry, answers[position]]));
+    for (const entry of lines) {
+      const answer = answerOf.get(entry);
+      process.stdout.write(
+        JSON.stringify(answer ? { query: answer.query, results: answer.results } : { query: entry.query, error: problems.get(entry) }) + '\n',
+      );
+    }
+    for (const entry of lines.filter((line) => problems.get(line))) {
+      notice(`${opts.queries}:${entry.line}: ${problems.get(entry)}; the other lines are answered`);
+      process.exitCode = 1;
+    }
   });
 
 /** A queries file beyond this is refused: a device such as /dev/zero never ends, and would take all memory. */
@@ -154,8 +181,8 @@ function readBounded(path: string): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The queries of a file, one a line; an id that is not a paper's is refused with its line. */
-function readQueries(path: string, ids: ReadonlySet<string>): string[] {
+/** The queries of a file, one a line, with their line numbers; blank lines are passed over. */
+function readQueries(path: string): { line: number; query: string }[] {
   let text: string;
   try {
     text = readBounded(path);
@@ -163,14 +190,10 @@ function readQueries(path: string, ids: ReadonlySet<string>): string[] {
     if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const queries: string[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    const query = line.trim();
-    if (query === '') return;
-    const problem = unknownId(query, ids);
-    if (problem) throw new UserError(`${path}:${index + 1}: ${problem}`);
-    queries.push(query);
-  });
+  const queries = text
+    .split(/\r?\n/)
+    .map((line, index) => ({ line: index + 1, query: line.trim() }))
+    .filter((entry) => entry.query !== '');
   if (queries.length === 0) throw new UserError(`${path}: no queries (one id or text a line)`);
   return queries;
 }

@@ -43,6 +43,12 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   /** Refuses options that cannot work on a corpus of this many papers. */
   checkCorpus?(options: OptionValues<O>, papers: number): void;
   run(writer: StageWrites, options: OptionValues<O>, plan: P, services: Services): Promise<S> | S;
+  /**
+   * Why something the stage keeps outside its artifacts, which later commands
+   * need, is missing or damaged (the builtin embedder's fit, which free-text
+   * queries load), or undefined: the stage is then not up to date.
+   */
+  lost?(store: Store, plan: P): string | undefined;
   /** False when these options make the stage a part of a job that commits nothing (embed --shard). */
   commits?(options: OptionValues<O>): boolean;
   /** Facts for the top of manifest.json. */

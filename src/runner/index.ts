@@ -1,5 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import { sha256 } from '../shared/files.js';
+import { endIfOrphaned, supervised, tellSupervisor } from '../shared/supervised.js';
 import { VERSION } from '../shared/version.js';
 import { ARTIFACTS } from '../store/artifacts.js';
 import type { OutputFolder } from '../store/folder.js';
@@ -24,6 +25,12 @@ export interface StageOutcome<S = unknown> {
 /** What is under way, for the line Ctrl-C prints. */
 let underWay: { stage: StageName; finished: StageName[] } | undefined;
 
+/** Records what is under way, and tells a supervisor what it would have to say. */
+function nowUnderWay(now: typeof underWay): void {
+  underWay = now;
+  tellSupervisor(interruptedMessage());
+}
+
 /** The one line to print when the user interrupts papermap: what was kept and how to go on. */
 function interruptedMessage(): string {
   if (!underWay) return 'interrupted; nothing was changed';
@@ -40,12 +47,12 @@ function interruptedMessage(): string {
  */
 export async function whileLocked<T>(folder: OutputFolder, work: () => Promise<T>): Promise<T> {
   const release = lockFolder(folder.out);
-  const handlers = (
-    [
-      ['SIGINT', 130],
-      ['SIGTERM', 143],
-    ] as const
-  ).map(([signal, code]) => {
+  const signals = [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const;
+  // under a supervisor, it answers the signals (src/runner/supervise.ts)
+  const handlers = (supervised() ? [] : signals).map(([signal, code]) => {
     const handler = () => {
       process.stderr.write(`papermap: ${interruptedMessage()}\n`);
       process.exit(code);
@@ -87,7 +94,7 @@ async function runStage(
   const asked = declared.some(([name, spec]) => spec.action && given[name]);
   const reads = stage.reads.map((name) => [ARTIFACTS[name].file, folder.fingerprintHash(name)]);
   const fingerprint = sha256(JSON.stringify({ papermap: VERSION, stage: stage.name, parameters, reads, extra: prepared.fingerprint ?? null }));
-  if (!force && !asked && folder.upToDate(stage.name, fingerprint, stage.reads)) {
+  if (!force && !asked && folder.upToDate(stage.name, fingerprint, stage.reads) && !stage.lost?.(folder, prepared.plan)) {
     beforeCommit(stage.name === 'ingest' ? folder.paperCount() : undefined);
     const seconds = (performance.now() - started) / 1000;
     folder.recordUpToDate(stage.name, seconds, parameters);
@@ -102,6 +109,7 @@ async function runStage(
     }
     beforeCommit(stage.name === 'ingest' ? writer.stagedPaperCount() : undefined);
     const seconds = (performance.now() - started) / 1000;
+    endIfOrphaned();
     writer.commit({ status: 'ran', seconds, fingerprint, parameters }, stage.facts?.(summary, prepared.plan) ?? {});
     return { status: 'ran', seconds, summary };
   } catch (error) {
@@ -120,7 +128,7 @@ export async function runOneStage(stage: AnyStage, folder: OutputFolder, options
   stage.checkOptions?.(options);
   stage.checkFolder?.(folder, options);
   return whileLocked(folder, () => {
-    underWay = { stage: stage.name, finished: [] };
+    nowUnderWay({ stage: stage.name, finished: [] });
     if (stage.checkCorpus && folder.has('papers')) stage.checkCorpus(options, folder.paperCount());
     return runStage(stage, folder, options, true, (staged) => {
       if (staged !== undefined) checkCorpus([stage], options, staged);
@@ -155,7 +163,7 @@ export async function runPipeline(folder: OutputFolder, options: Options): Promi
   let embedded = 0;
   await whileLocked(folder, async () => {
     for (const [position, stage] of STAGES.entries()) {
-      underWay = { stage: stage.name, finished: STAGES.slice(0, position).map((done) => done.name) };
+      nowUnderWay({ stage: stage.name, finished: STAGES.slice(0, position).map((done) => done.name) });
       const outcome = await runStage(stage, folder, options, false, (staged) => {
         if (staged !== undefined) checkCorpus(STAGES.slice(position + 1), options, staged);
       });

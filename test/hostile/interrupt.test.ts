@@ -133,9 +133,12 @@ describe.skipIf(MISSING)('kill -9 during embed (150 OHSUMED papers, random MiniL
       return name ? statSync(join(dir, name)).size : 0;
     };
     await waitFor(() => cacheFile() >= RECORD || run.child.exitCode !== null, 240, 'the first cached vector');
+    const work = workProcessOf(run.child.pid!);
     run.child.kill('SIGKILL');
     expect((await run.exited).signal).toBe('SIGKILL');
     killedPid = run.child.pid!;
+    // its work process notices and ends too: nothing goes on writing the folder
+    if (work !== undefined) await waitFor(() => !alive(work), 10, 'the work process to end');
   });
 
   test('the killed run left its lock, no vectors, and the folder as ingest committed it', () => {
@@ -242,5 +245,76 @@ describe.skipIf(MISSING)('kill -9 during index (600 OHSUMED papers, builtin, HNS
       ),
     );
     expect(result.status).toBe(1);
+  });
+});
+
+/** The work process a papermap runs its stages in (src/runner/supervise.ts), from /proc (Linux); undefined elsewhere. */
+function workProcessOf(pid: number): number | undefined {
+  if (!existsSync(`/proc/${pid}/task/${pid}/children`)) return undefined;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return children === '' ? undefined : Number(children.split(' ')[0]);
+}
+
+/** The stages manifest.json records as committed; none while it is not there yet. */
+function committedStages(out: string): string[] {
+  try {
+    return Object.keys(manifestOf(out).stages);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(MISSING || !existsSync('/proc/self/task'))('Ctrl-C in every stage, its work frozen mid-step: answered at once, with what was kept', () => {
+  const STAGES = ['ingest', 'embed', 'index', 'cluster', 'report'];
+  const out = join(tempDir('every-stage'), 'out');
+  let input: string;
+  // every OHSUMED record ten times (ingest reads 33,570 records into 3,357 papers), a slow index: each stage lasts long enough to be caught
+  const options = ['--model', 'builtin', '--m', '48', '--ef-construction', '800'];
+
+  beforeAll(() => {
+    input = join(tempDir('input'), 'ohsumed-x10.jsonl');
+    writeFileSync(input, readFileSync(OHSUMED, 'utf8').trimEnd().concat('\n').repeat(10));
+  });
+
+  test.each(STAGES)('%s', async (stage) => {
+    const before = STAGES.slice(0, STAGES.indexOf(stage));
+    const run = papermapInBackground(['run', '--input', input, '--out', out, ...options]);
+    const committed = () => committedStages(out);
+    // the stage has begun once the stages before it are committed and it stages files of its own
+    await waitFor(
+      () => (committed().join() === before.join() && existsSync(join(out, '.papermap-staging'))) || run.child.exitCode !== null,
+      600,
+      `${stage} to begin`,
+    );
+    expect(run.child.exitCode).toBe(null);
+    const work = workProcessOf(run.child.pid!)!;
+    process.kill(work, 'SIGSTOP');
+    run.child.kill('SIGINT');
+    // the work process cannot answer: papermap must not wait for it
+    const { code } = await run.exited;
+    expect(code).toBe(130);
+    const finished = before.length > 0 ? `the finished stages (${before.join(', ')}) are kept` : 'no stage had finished';
+    const cache = stage === 'embed' ? '; the vectors embedded so far are kept in the cache' : '';
+    expect(run.stderr().trimEnd().split('\n').at(-1)).toBe(
+      `papermap: interrupted during ${stage}: ${finished}, ${stage} left the output folder as it was${cache}; run the same command again to go on from there`,
+    );
+    await waitFor(() => !alive(work), 10, 'the work process to end');
+    expect(existsSync(join(out, LOCK))).toBe(false);
+    expect(committed()).toEqual(before);
+  });
+
+  test('and the next run goes on to the end', () => {
+    const result = papermap(['run', '--input', input, '--out', out, ...options, '--json']);
+    expect(result.status).toBe(0);
+    expect(committedStages(out)).toEqual(STAGES);
   });
 });
