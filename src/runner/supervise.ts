@@ -1,8 +1,23 @@
 import { fork } from 'node:child_process';
 import { releaseLockOf } from '../store/lock.js';
+import { stageNames } from '../store/schemas.js';
 import { WORK_PROCESS_VARIABLE } from '../shared/supervised.js';
 
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** Whether the command line names a command that writes an output folder: `run` or a stage. */
+export function writesAFolder(args: readonly string[]): boolean {
+  const command = args.find((arg) => !arg.startsWith('-'));
+  return command === 'run' || (stageNames as readonly (string | undefined)[]).includes(command);
+}
+
+/** The output folder the command line names (`--out DIR` or `--out=DIR`), as the command's own parsing will take it; `output` by default. */
+export function outFolderOf(args: readonly string[]): string {
+  const at = args.lastIndexOf('--out');
+  const joined = args.findLast((arg) => arg.startsWith('--out='));
+  if (joined !== undefined && args.lastIndexOf(joined) > at) return joined.slice('--out='.length);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : 'output';
+}
 
 /**
  * Runs this command again in a work process and answers Ctrl-C for it.
@@ -15,6 +30,7 @@ const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
  * committed or left it as it was.
  */
 export async function superviseWork(out: string): Promise<void> {
+  // the same command line, in a work process
   const work = fork(process.argv[1], process.argv.slice(2), {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, [WORK_PROCESS_VARIABLE]: '1' },
