@@ -34,7 +34,7 @@ const projects: Project[] = [
     timeout: 600_000,
   },
   {
-    // report.html in Chromium (PAPERMAP_SKIP_BROWSER=1 skips it)
+    // report.html in Chromium (scripts/chromium.ts: Debian's, or the npm package's)
     name: 'browser',
     include: ['test/serve/browser.test.ts'],
     timeout: 300_000,
