@@ -17,7 +17,7 @@ const projects: Project[] = [
   {
     // the stages on real output folders, in process (their worker threads run from dist/)
     name: 'stages',
-    include: ['test/cluster/{cluster,team,update}.test.ts', 'test/embed/embed.test.ts', 'test/report/{map,news}.test.ts'],
+    include: ['test/api.test.ts', 'test/cluster/{cluster,team,update}.test.ts', 'test/embed/embed.test.ts', 'test/report/{map,news}.test.ts'],
     timeout: 300_000,
   },
   {
@@ -25,8 +25,9 @@ const projects: Project[] = [
     name: 'cli',
     include: [
       'test/cli.test.ts',
-      'test/embed/model.test.ts',
+      'test/embed/{model,vectors}.test.ts',
       'test/examples/*.test.ts',
+      'test/package.test.ts',
       'test/hostile/{damaged,inputs,options}.test.ts',
       'test/recommend/recommend.test.ts',
       'test/serve/api.test.ts',
