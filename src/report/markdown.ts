@@ -1,6 +1,8 @@
 import { linkCount, relatedOf } from '../graph/related.js';
 import { codeSpan as code, escapeMarkdown } from '../shared/markdown.js';
 import { libraryMarkdown } from './library.js';
+import { paperLink, readableDate } from '../shared/links.js';
+import type { ShownPaper } from '../store/read.js';
 import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
 import type { Topic } from '../store/schemas.js';
 import { whatsNew, type News, type Piece } from './news.js';
@@ -14,6 +16,28 @@ const RELATED_SHOWN = 3;
  * a file of hundreds of megabytes that nobody reads.
  */
 export const PAPERS_SHOWN = 20;
+
+/** The papers report.md lists (each topic's most central `shown` and representatives, the first `shown` outliers), by id. */
+export function listedIds(data: Pick<ReportData, 'clusters'>, shown = PAPERS_SHOWN): string[] {
+  const { clusters } = data;
+  return [
+    ...new Set([
+      ...clusters.topics.flatMap((topic) => [...topic.representatives, ...topic.paperIds.slice(0, shown)]),
+      ...clusters.outliers.slice(0, shown).map((outlier) => outlier.id),
+    ]),
+  ];
+}
+
+/**
+ * A listed paper's title, linked to where it can be read when that is known
+ * (its address, DOI or arXiv page, as an angle-bracket destination: the
+ * address has no spaces or angle brackets, URL escaped them), then its date.
+ */
+function linkedTitle(title: string, paper: ShownPaper | undefined): string {
+  const link = paper && paperLink(paper);
+  const text = link === undefined ? title : `[${title}](<${link}>)`;
+  return paper?.date === undefined ? text : `${text} (${readableDate(paper.date)})`;
+}
 
 const more = (count: number, one: string, many: string) => `${thousands(count)} more ${count === 1 ? one : many}`;
 
@@ -50,6 +74,10 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   const { papers, clusters, vectors, index } = data;
   const rowOf = rowsById(papers);
   const title = (id: string) => escapeMarkdown(papers[rowOf.get(id)!].title);
+  const listed = listedIds(data, shown);
+  const shownPapers = data.shownOf(listed.map((id) => rowOf.get(id)!));
+  const shownOf = new Map(listed.map((id, index) => [id, shownPapers[index]]));
+  const linked = (id: string) => linkedTitle(title(id), shownOf.get(id));
   const topicById = new Map(clusters.topics.map((topic) => [topic.id, topic]));
   const broadById = new Map(clusters.broadTopics.map((broad) => [broad.id, broad]));
   const nameOf = (topic: { name?: string; label: string }) => escapeMarkdown(topic.name ?? topic.label);
@@ -69,7 +97,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
       ...weak.map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)}, weak)`),
     ];
     const label = related.length === 0 ? 'nearest (all below the similarity floor)' : 'related';
-    return `- **${title(id)}** ${code(id)}${after}${relatives.length > 0 ? `  \n  ${label}: ${relatives.join('; ')}` : ''}`;
+    return `- **${linked(id)}** ${code(id)}${after}${relatives.length > 0 ? `  \n  ${label}: ${relatives.join('; ')}` : ''}`;
   };
 
   lines.push(`# Paper map: ${papers.length} papers in ${clusters.broadTopics.length} broad topics and ${clusters.topics.length} topics`, '');
@@ -148,14 +176,15 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     const nearest = topic.nearestTopic ? ` · nearest topic ${topicLink(topic.nearestTopic.id)} (similarity ${topic.nearestTopic.similarity.toFixed(2)})` : '';
     lines.push(`${topic.size} papers · cohesion ${topic.cohesion.toFixed(3)}${nearest}`, '');
     lines.push('**Representative papers** (closest to the topic centre):', '');
-    topic.representatives.forEach((id, rank) => lines.push(`${rank + 1}. ${title(id)}`));
-    const listed = topic.paperIds.slice(0, shown);
-    const which = listed.length < topic.paperIds.length ? `The ${listed.length} most central of its ${thousands(topic.paperIds.length)} papers` : 'All papers';
+    topic.representatives.forEach((id, rank) => lines.push(`${rank + 1}. ${linked(id)}`));
+    const members = topic.paperIds.slice(0, shown);
+    const which =
+      members.length < topic.paperIds.length ? `The ${members.length} most central of its ${thousands(topic.paperIds.length)} papers` : 'All papers';
     lines.push('', `<details><summary>${which}, with their closest related papers</summary>`, '');
-    for (const id of listed) lines.push(paperLine(id));
-    if (listed.length < topic.paperIds.length)
+    for (const id of members) lines.push(paperLine(id));
+    if (members.length < topic.paperIds.length)
       lines.push(
-        `- … and ${more(topic.paperIds.length - listed.length, 'paper', 'papers')} in this topic (every paper and its related papers are in related.json)`,
+        `- … and ${more(topic.paperIds.length - members.length, 'paper', 'papers')} in this topic (every paper and its related papers are in related.json)`,
       );
     lines.push('', '</details>', '');
   }

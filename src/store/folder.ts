@@ -11,9 +11,8 @@ import { cachePath, pruneCaches, VectorCache, type Shard } from './cache.js';
 import { readNeighbours } from './neighbours.js';
 import {
   previousPapersLead,
-  readAbstracts,
   readPaperFields,
-  readPaperRecords,
+  readShownPapers,
   readClusters,
   readCurrentVectors,
   readCurrentVectorsInfo,
@@ -345,12 +344,8 @@ export class OutputFolder implements Store {
     return readPaperDigests(this, version);
   }
 
-  readAbstracts(rows: ArrayLike<number>): string[] {
-    return readAbstracts(this, rows);
-  }
-
-  readPaperRecords(rows: ArrayLike<number>): Record<string, unknown>[] {
-    return readPaperRecords(this, rows);
+  readShownPapers(rows: ArrayLike<number>): import('./read.js').ShownPaper[] {
+    return readShownPapers(this, rows);
   }
 
   readPaperFields<K extends string>(keys: readonly K[]): Record<K, (string | undefined)[]> {

@@ -8,20 +8,52 @@ import { schemaProblem, type OutputFolder } from './folder.js';
 import type { Store } from './store.js';
 import { paperLine, type ChangesFile, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
 
+/**
+ * What the inputs say about a paper beyond its text, each only where an input
+ * gives it (papers.jsonl writes them after the sources, in this order).
+ */
+export interface PaperDetails {
+  /** Published or listed: "2024-03-14", "2024-03", "2024", or "--03-14" (a month and day, no year given). */
+  date?: string;
+  authors?: string[];
+  categories?: string[];
+  /** "10.1103/PhysRevD.76.044016", without "https://doi.org/". */
+  doi?: string;
+  /** "2403.12345" or "hep-th/9901001", without a version. */
+  arxivId?: string;
+  /** An http or https address of the paper. */
+  url?: string;
+}
+
+export const DETAIL_FIELDS = ['date', 'authors', 'categories', 'doi', 'arxivId', 'url'] as const satisfies readonly (keyof PaperDetails)[];
+
 /** One paper as every stage after ingest sees it. */
-export interface Paper {
+export interface Paper extends PaperDetails {
   id: string;
   title: string;
   abstract: string;
   /** Every input file the paper was listed in, in input order. */
   sources: string[];
-  /** Fields of the source record that papermap does not interpret (authors, categories, ...). */
+  /** Fields of the source record that papermap does not interpret (keywords, journal, ...). */
   metadata: Record<string, unknown>;
+}
+
+/** A paper's details, without the missing ones. */
+export function detailsOf(paper: PaperDetails): PaperDetails {
+  const details: PaperDetails = {};
+  for (const field of DETAIL_FIELDS) if (paper[field] !== undefined) (details as Record<string, unknown>)[field] = paper[field];
+  return details;
 }
 
 /** A paper's line in papers.jsonl. */
 export function paperToJson(paper: Paper): string {
-  return JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract, sources: paper.sources, ...paper.metadata });
+  return JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract, sources: paper.sources, ...detailsOf(paper), ...paper.metadata });
+}
+
+/** A paper from the fields of its papers.jsonl line (checked against the schema by the caller, or written by papermap itself). */
+export function paperFromFields(fields: Record<string, unknown>): Paper {
+  const { id, title, abstract, sources, date, authors, categories, doi, arxivId, url, ...metadata } = fields as unknown as Paper & Record<string, unknown>;
+  return { id, title, abstract, sources, ...detailsOf({ date, authors, categories, doi, arxivId, url }), metadata };
 }
 
 /**
@@ -70,10 +102,10 @@ function parseLine(folder: OutputFolder, text: string, line: number): z.infer<ty
 function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
   const ids = new Set<string>();
   return forEachLine(folder, version, (bytes, start, end, line) => {
-    const { id, title, abstract, sources, ...metadata } = parseLine(folder, bytes.toString('utf8', start, end), line);
-    if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
-    ids.add(id);
-    take({ id, title, abstract, sources, metadata });
+    const paper = paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line));
+    if (ids.has(paper.id)) throw folder.damaged('papers', `line ${line} repeats the id ${paper.id}`);
+    ids.add(paper.id);
+    take(paper);
   });
 }
 
@@ -208,16 +240,21 @@ export function previousPapersLead(folder: OutputFolder): number | undefined {
   return prefix && last === 10 ? lines : undefined;
 }
 
-/** The abstracts of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
-export function readAbstracts(folder: OutputFolder, rows: ArrayLike<number>): string[] {
+/** What a report shows of a paper beyond its title: its abstract and details. */
+export type ShownPaper = Pick<Paper, 'abstract'> & PaperDetails;
+
+/** The abstracts and details of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
+export function readShownPapers(folder: OutputFolder, rows: ArrayLike<number>): ShownPaper[] {
   const place = new Map<number, number>();
   for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
-  const abstracts = new Array<string>(rows.length);
+  const shown = new Array<ShownPaper>(rows.length);
   forEachLine(folder, 'current', (bytes, start, end, line) => {
     const index = place.get(line - 1);
-    if (index !== undefined) abstracts[index] = parseLine(folder, bytes.toString('utf8', start, end), line).abstract;
+    if (index === undefined) return;
+    const paper = paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line));
+    shown[index] = { abstract: paper.abstract, ...detailsOf(paper) };
   });
-  return abstracts;
+  return shown;
 }
 
 /** The index of the first value that is not a finite number, or -1. */
@@ -351,18 +388,6 @@ export function readPrevious<T>(folder: OutputFolder, name: ArtifactName, read: 
 /** clusters.json, as it is or as it was before the cluster stage's last commit. */
 export function readClustersFile(folder: OutputFolder, version: 'current' | 'previous'): Clusters {
   return folder.readJson('clusters', version);
-}
-
-/** The whole record of each paper at `rows` (distinct papers.jsonl rows), in the order of `rows`: every field its line holds. */
-export function readPaperRecords(folder: OutputFolder, rows: ArrayLike<number>): Record<string, unknown>[] {
-  const place = new Map<number, number>();
-  for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
-  const records = new Array<Record<string, unknown>>(rows.length);
-  forEachLine(folder, 'current', (bytes, start, end, line) => {
-    const index = place.get(line - 1);
-    if (index !== undefined) records[index] = parseLine(folder, bytes.toString('utf8', start, end), line);
-  });
-  return records;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATE_SHAPE } from '../shared/dates.js';
 
 /**
  * The shapes of the files papermap writes, as schemas: every reader checks
@@ -9,12 +10,28 @@ import { z } from 'zod';
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const finite = z.number().refine(Number.isFinite, 'not a finite number');
 
-/** One line of papers.jsonl: the paper's own fields, then the source record's other fields (metadata). */
+/** A DOI without its address: "10.1103/PhysRevD.76.044016". */
+export const DOI_SHAPE = /^10\.\d{4,9}\/\S+$/;
+/** An arXiv id without its version: "2403.12345" (since April 2007), "hep-th/9901001" (before). */
+export const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})$/;
+
+const names = z.array(z.string().min(1)).min(1);
+
+/** One line of papers.jsonl: the paper's own fields, its details where known, then the source record's other fields (metadata). */
 export const paperLine = z.looseObject({
   id: z.string().min(1),
   title: z.string().min(1),
   abstract: z.string(),
   sources: z.array(z.string()),
+  date: z.string().regex(DATE_SHAPE).optional(),
+  authors: names.optional(),
+  categories: names.optional(),
+  doi: z.string().regex(DOI_SHAPE).optional(),
+  arxivId: z.string().regex(ARXIV_ID).optional(),
+  url: z
+    .string()
+    .regex(/^https?:\/\//)
+    .optional(),
 });
 
 /** Where vectors made elsewhere came from (`embed --vectors FILE`). */

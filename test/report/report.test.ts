@@ -12,7 +12,7 @@ import type { ReportData } from '../../src/report/model.js';
 import { whatsNew } from '../../src/report/news.js';
 import { mapPapers, placeAround } from '../../src/report/projection.js';
 import { seededRandom } from '../../src/shared/random.js';
-import type { Paper } from '../../src/store/read.js';
+import { detailsOf, type Paper } from '../../src/store/read.js';
 import type { IndexInfo, VectorsInfo } from '../../src/store/schemas.js';
 import { relatedGraph } from '../helpers.js';
 
@@ -160,7 +160,7 @@ function sampleData(): ReportData {
   return {
     version: '0.1.0',
     papers,
-    abstractsOf: (rows) => Array.from(rows, (row) => papers[row].abstract),
+    shownOf: (rows) => Array.from(rows, (row) => ({ abstract: papers[row].abstract, ...detailsOf(papers[row]) })),
     vectors,
     index,
     clusters,
@@ -636,7 +636,7 @@ function bigData(count: number): ReportData {
   return {
     ...data,
     papers,
-    abstractsOf: (rows) => Array.from(rows, (row) => papers[row].abstract),
+    shownOf: (rows) => Array.from(rows, (row) => ({ abstract: papers[row].abstract, ...detailsOf(papers[row]) })),
     clusters,
     topicOf,
     related: relatedGraph(
