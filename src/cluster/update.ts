@@ -69,7 +69,7 @@ export function assignToTopics(
   papers: readonly PaperTitle[],
   vectors: Float32Array,
   dim: number,
-): Omit<Clusters, 'history'> & { deaths: number[] } {
+): Omit<Clusters, 'history' | 'overTime'> & { deaths: number[] } {
   const slots = previous.topics.length;
   const assignments = Int32Array.from(since.kept);
   const sums = topicSums(vectors, dim, assignments, slots);

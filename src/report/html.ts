@@ -168,6 +168,9 @@ export function pageData(data: ReportData, detailsPapers = DETAILS_PAPERS): { pa
     chosen: clusters.kSelection.summary ?? `${clusters.topics.length} topics: ${clusters.kSelection.criterion}.`,
     projection: `${data.projection} Topics: ${clusters.method}; k = ${clusters.k}, ${clusters.kSelection.criterion}.`,
     floor: data.index.graph.minSimilarity,
+    ...(data.index.graph.nearestMinSimilarity !== undefined && data.index.graph.nearestMinSimilarity < data.index.graph.minSimilarity
+      ? { nearestFloor: data.index.graph.nearestMinSimilarity }
+      : {}),
     topics: clusters.topics.map((topic, index) => ({
       id: topic.id,
       label: topic.name ?? topic.label,

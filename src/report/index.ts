@@ -1,6 +1,7 @@
 import { writeGraphml, type GraphmlWriter } from '../graph/graphml.js';
 import { nearestAmong } from '../graph/nearest.js';
 import { firstNeighbours } from '../graph/neighbours.js';
+import { floorRuleOf } from '../graph/related.js';
 import { sampleRows } from '../shared/random.js';
 import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
@@ -149,7 +150,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
   // file of a million lines), and graph.graphml (1.35 GB at a million papers), are made in a worker while the rest of the report is
   let graphml!: GraphmlWriter;
   const graph = writer.writeWith('graph', (path) => {
-    graphml = writeGraphml({ path, nearest: stored, neighbours: index.graph.neighbours, minSimilarity: index.graph.minSimilarity });
+    graphml = writeGraphml({ path, nearest: stored, neighbours: index.graph.neighbours, floor: floorRuleOf(index.graph) });
     return graphml.written;
   });
   let topics: number;

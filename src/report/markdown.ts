@@ -111,7 +111,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   lines.push('');
   lines.push('| Papers | Broad topics | Topics | Weak topics | Outliers | Related-paper links | Similarity floor |', '|---:|---:|---:|---:|---:|---:|---:|');
   lines.push(
-    `| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity} |`,
+    `| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity}${index.graph.nearestMinSimilarity !== undefined && index.graph.nearestMinSimilarity < index.graph.minSimilarity ? ` (a paper's nearest: ${index.graph.nearestMinSimilarity})` : ''} |`,
     '',
   );
   lines.push(...newsMarkdown(whatsNew(data.changes, clusters.topics)));

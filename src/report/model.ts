@@ -1,5 +1,5 @@
 import type { Neighbours } from '../graph/neighbours.js';
-import { relatedOf, type RelatedGraph } from '../graph/related.js';
+import { floorOf, relatedOf, type RelatedGraph } from '../graph/related.js';
 import type { PaperTitle, ShownPaper } from '../store/read.js';
 import type { Clusters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import type { Changes } from './changes.js';
@@ -52,12 +52,13 @@ export function weakNeighbours(data: ReportData, row: number): { row: number; sc
   const nearest = data.nearest;
   if (!nearest) return [];
   const related = new Set(relatedOf(data.related, row).map((neighbour) => neighbour.row));
+  const floor = floorOf(data.related, row);
   const weak: { row: number; score: number }[] = [];
   for (let slot = 0; slot < nearest.k; slot++) {
     const label = nearest.labels[row * nearest.k + slot];
     const score = nearest.scores[row * nearest.k + slot];
     // a paper above the floor that the graph left out (it keeps --neighbours) is not weak: it is simply not shown
-    if (label < 0 || label === row || related.has(label) || score >= data.index.graph.minSimilarity) continue;
+    if (label < 0 || label === row || related.has(label) || score >= floor) continue;
     weak.push({ row: label, score });
   }
   return weak;

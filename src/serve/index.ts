@@ -22,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadQueryEmbedder, type QueryEmbedder } from '../embed/index.js';
-import { roundScore } from '../graph/related.js';
+import { floorRuleOf, paperFloor, roundScore } from '../graph/related.js';
 import { PaperSearch } from '../index/index.js';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
@@ -204,7 +204,8 @@ function paperAtRow(loaded: Loaded, row: number): unknown {
   const dim = search.info.dim;
   const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), DEFAULT_K, (_, label) => label === row);
   const neighbours = nearestResults(loaded, found).map((result) => ({ row: result.row, score: result.score, title: result.title }));
-  const floor = search.info.graph.minSimilarity;
+  // the paper's own floor: with no neighbour over the graph's, its nearest may be related (FloorRule)
+  const floor = paperFloor(floorRuleOf(search.info.graph), neighbours[0]?.score ?? -1);
   return {
     id: paper.id,
     title: paper.title,

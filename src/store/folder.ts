@@ -18,6 +18,7 @@ import {
   readCurrentVectorsInfo,
   readIndexInfo,
   readPaperDigests,
+  readPaperTitleDates,
   readPapers,
   readPaperTitles,
   readPrevious,
@@ -338,6 +339,10 @@ export class OutputFolder implements Store {
 
   readPaperTitles(version: Version = 'current'): PapersRead<import('./read.js').PaperTitle> {
     return readPaperTitles(this, version);
+  }
+
+  readPaperTitleDates(): PapersRead<import('./read.js').PaperTitleDate> {
+    return readPaperTitleDates(this);
   }
 
   readPaperDigests(version: Version = 'current'): PapersRead<import('./read.js').PaperDigest> {

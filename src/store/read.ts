@@ -5,6 +5,7 @@ import { notice } from '../shared/progress.js';
 import { forEachBlock, rememberedHash, sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
+import { DATE_SHAPE } from '../shared/dates.js';
 import type { Store } from './store.js';
 import { paperLine, type ChangesFile, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
 
@@ -114,6 +115,8 @@ const LINE_START = Buffer.from('{"id":"');
 const TITLE_KEY = Buffer.from(',"title":"');
 const ABSTRACT_KEY = Buffer.from(',"abstract":"');
 const SOURCES_KEY = Buffer.from(',"sources":[');
+const DATE_KEY = Buffer.from(',"date":"');
+const CLOSING_BRACKET = 93;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const CLOSING_BRACE = 125;
@@ -146,7 +149,33 @@ function jsonString(bytes: Buffer, open: number, close: number): string {
  * The line is checked to begin as papermap writes it (the file as a whole
  * is checked against the hash its stage recorded).
  */
-function forEachPaperHead(folder: OutputFolder, version: 'current' | 'previous', take: (id: string, title: string, digest: () => string) => void): string {
+/**
+ * The date written after the sources array that begins at `open` (its "["),
+ * if the paper has one: the sources are file paths, each a JSON string, and
+ * the date, when there is one, comes right after them. undefined for none;
+ * null when the line does not go on as papermap writes it.
+ */
+function dateAfterSources(bytes: Buffer, open: number, end: number): string | undefined | null {
+  let at = open + 1;
+  while (bytes[at] === QUOTE) {
+    const close = closingQuote(bytes, at, end);
+    if (close === -1) return null;
+    at = close + 1;
+    if (bytes[at] === 44 /* , */) at++;
+  }
+  if (bytes[at] !== CLOSING_BRACKET) return null;
+  if (!startsWith(bytes, at + 1, end, DATE_KEY)) return undefined;
+  const dateOpen = at + DATE_KEY.length;
+  const dateClose = closingQuote(bytes, dateOpen, end);
+  const date = dateClose === -1 ? '' : bytes.toString('utf8', dateOpen + 1, dateClose);
+  return DATE_SHAPE.test(date) ? date : null;
+}
+
+function forEachPaperHead(
+  folder: OutputFolder,
+  version: 'current' | 'previous',
+  take: (id: string, title: string, digest: () => string, date: () => string | undefined) => void,
+): string {
   const ids = new Set<string>();
   return forEachLine(folder, version, (bytes, start, end, line) => {
     const idOpen = start + LINE_START.length - 1;
@@ -167,7 +196,12 @@ function forEachPaperHead(folder: OutputFolder, version: 'current' | 'previous',
     }
     if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
     ids.add(id);
-    take(id, title, () => textDigest(bytes.subarray(titleOpen, abstractClose + 1)));
+    const date = () => {
+      const found = dateAfterSources(bytes, abstractClose + SOURCES_KEY.length, end);
+      if (found === null) throw notAPaper();
+      return found;
+    };
+    take(id, title, () => textDigest(bytes.subarray(titleOpen, abstractClose + 1)), date);
   });
 }
 
@@ -180,6 +214,9 @@ export function readPapers(folder: OutputFolder, version: 'current' | 'previous'
 
 /** What the stages that do not read abstracts see of a paper: its id, and its title for related.json and the reports. */
 export type PaperTitle = Pick<Paper, 'id' | 'title'>;
+
+/** What the cluster stage needs of a paper to count topics over time: its id, title and date. */
+export type PaperTitleDate = Pick<Paper, 'id' | 'title' | 'date'>;
 
 /** A paper as changes.json compares it: its id, its title, and a digest of its title and abstract. */
 export interface PaperDigest extends PaperTitle {
@@ -199,6 +236,16 @@ export function paperDigest(paper: Pick<Paper, 'title' | 'abstract'>): string {
 export function readPaperTitles(folder: OutputFolder, version: 'current' | 'previous' = 'current'): { papers: PaperTitle[]; hash: string } {
   const papers: PaperTitle[] = [];
   const hash = forEachPaperHead(folder, version, (id, title) => papers.push({ id, title }));
+  return { papers, hash };
+}
+
+/** Each paper's id, title and date (where it has one), and the file's hash (forEachPaperHead: abstracts are not read). */
+export function readPaperTitleDates(folder: OutputFolder): { papers: PaperTitleDate[]; hash: string } {
+  const papers: PaperTitleDate[] = [];
+  const hash = forEachPaperHead(folder, 'current', (id, title, _, dateOf) => {
+    const date = dateOf();
+    papers.push(date === undefined ? { id, title } : { id, title, date });
+  });
   return { papers, hash };
 }
 

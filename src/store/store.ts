@@ -2,7 +2,7 @@ import type { UserError } from '../shared/errors.js';
 import type { ArtifactName, JsonArtifactName, JsonOf } from './artifacts.js';
 import type { Shard } from './cache.js';
 import type { Neighbours } from './neighbours.js';
-import type { Paper, PaperDigest, PaperTitle, ShownPaper } from './read.js';
+import type { Paper, PaperDigest, PaperTitle, PaperTitleDate, ShownPaper } from './read.js';
 import type { Clusters, IndexInfo, StageName, VectorsInfo } from './schemas.js';
 
 export type Version = 'current' | 'previous';
@@ -58,6 +58,8 @@ export interface Store {
   /** Ids and titles only: abstracts are not read. */
   readPaperTitles(version?: Version): PapersRead<PaperTitle>;
   readPaperDigests(version?: Version): PapersRead<PaperDigest>;
+  /** Ids, titles and dates only (what topics over time need): abstracts are not read. */
+  readPaperTitleDates(): PapersRead<PaperTitleDate>;
   /** The abstracts and details of the papers at these rows, in the order of `rows`. */
   readShownPapers(rows: ArrayLike<number>): ShownPaper[];
   /** Some fields of every paper where its record gives them as a string or a list of strings (a list gives its first), without parsing whole records. */

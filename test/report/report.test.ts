@@ -128,7 +128,9 @@ function sampleData(): ReportData {
       nextBroadTopicId: 2,
       lineage: null,
       papers: { ids: papers.map((p) => p.id), fingerprints: papers.map(() => '0') },
+      nights: [],
     },
+    overTime: null,
   };
   const vectors: VectorsInfo = {
     model: 'builtin',

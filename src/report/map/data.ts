@@ -78,6 +78,8 @@ export interface PageData {
   projection: string;
   /** Similarity floor of related papers. */
   floor: number;
+  /** The floor a paper's nearest must reach to be related when no neighbour reaches `floor`, when lower. */
+  nearestFloor?: number;
   topics: PageTopic[];
   /** Broad topics, each grouping fine topics; when the clusters have none, every fine topic is its own. */
   broad: PageBroadTopic[];
