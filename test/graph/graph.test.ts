@@ -106,7 +106,7 @@ describe('relatedPapers', () => {
     expect(relatedOf(related, 0)[0].mutual).toBe(true);
     expect([0, 1, 2].map((row) => floorOf(related, row))).toEqual([expect.closeTo(0.5, 5), 0.6, 0.4]);
     // within a band of its nearest: paper 0 keeps 0.45 too
-    expect(relatedOf(relatedPapers(neighbours, { ...rule, band: 0.05 }), 0).map((link) => link.row)).toEqual([1, 2]);
+    expect(relatedOf(relatedPapers(neighbours, { ...rule, band: 0.06 }), 0).map((link) => link.row)).toEqual([1, 2]);
     expect(paperFloor(rule, 0.9)).toBe(0.6);
     expect(paperFloor(rule, 0.5)).toBe(0.5);
     expect(paperFloor(rule, 0.1)).toBe(0.4);
