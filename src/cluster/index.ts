@@ -168,5 +168,5 @@ function overTimeOf(
     papers.length,
     papers.map((paper) => paper.date),
   );
-  return { overTime: overTime ?? null, history: { ...clusters.history, nights: withTonight(last?.history.nights ?? [], tonight, samePapers) } };
+  return { overTime, history: { ...clusters.history, nights: withTonight(last?.history.nights ?? [], tonight, samePapers) } };
 }

@@ -8,7 +8,7 @@
 import { dateParts } from '../shared/dates.js';
 import type { Night, OverTime } from '../store/schemas.js';
 
-export type Period = OverTime['period'];
+export type Period = NonNullable<OverTime['period']>;
 type TopicCounts = OverTime['topics'][number];
 
 /** At most this many periods: a chart a topic's line can hold, and a table a reader can scan. */
@@ -74,24 +74,24 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 /**
  * Counts each topic's papers per period. `topicOf[row]` is the topic id of
  * paper `row` (-1 for an outlier), `dateOf(row)` its date if it has one;
- * `topicIds` the topics in the order they are listed. Undefined when no
- * paper has a date with a year: there is nothing to put on a time line.
+ * `topicIds` the topics in the order they are listed. When no paper has a
+ * date with a year there is no period (period null): every paper is counted
+ * apart.
  */
 export function topicsOverTime(
   count: number,
   topicOf: (row: number) => number,
   dateOf: (row: number) => string | undefined,
   topicIds: readonly number[],
-): OverTime | undefined {
+): OverTime {
   const dates: string[] = [];
   for (let row = 0; row < count; row++) {
     const date = dateOf(row);
     if (date !== undefined) dates.push(date);
   }
-  if (!dates.some((date) => !date.startsWith('--'))) return undefined;
-  const period = choosePeriod(dates);
-  const indexes = periodsOf(dates, period);
-  const [first, last] = range(indexes);
+  const period = dates.some((date) => !date.startsWith('--')) ? choosePeriod(dates) : null;
+  const indexes = period === null ? [] : periodsOf(dates, period);
+  const [first, last] = period === null ? [0, -1] : range(indexes);
   const span = last - first + 1;
   const place = new Map<number, number>([...topicIds.map((id, index) => [id, index] as [number, number]), [-1, topicIds.length]]);
   const topics: TopicCounts[] = [...topicIds, -1].map((id) => ({ id, counts: new Array<number>(span).fill(0), undated: 0, change: null }));
@@ -99,7 +99,7 @@ export function topicsOverTime(
   for (let row = 0; row < count; row++) {
     const entry = topics[place.get(topicOf(row))!];
     const date = dateOf(row);
-    const index = date === undefined ? undefined : periodOf(date, period);
+    const index = date === undefined || period === null ? undefined : periodOf(date, period);
     if (index !== undefined) entry.counts[index - first]++;
     else {
       entry.undated++;
@@ -119,7 +119,7 @@ export function topicsOverTime(
       entry.change = round1(100 * (total(entry.counts, span - recent, span) / recentAll - total(entry.counts, 0, span - recent) / earlierAll));
     }
   }
-  return { period, periods: Array.from({ length: span }, (_, index) => labelOf(first + index, period)), recent, undated, topics };
+  return { period, periods: period === null ? [] : Array.from({ length: span }, (_, index) => labelOf(first + index, period)), recent, undated, topics };
 }
 
 /** Nights kept in clusters.json's history: two months of nightly runs. */

@@ -5,7 +5,8 @@ import { paperLink, readableDate } from '../shared/links.js';
 import type { ShownPaper } from '../store/read.js';
 import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
 import type { Topic } from '../store/schemas.js';
-import { whatsNew, type News, type Piece } from './news.js';
+import { NEWS_SHOWN, whatsNew, type News, type Piece } from './news.js';
+import { nightsNews, overTimeMarkdown, sparkline } from './timeline.js';
 
 export { escapeMarkdown };
 
@@ -48,11 +49,13 @@ function newsMarkdown(news: News): string[] {
       .map((piece) =>
         typeof piece === 'string'
           ? escapeMarkdown(piece)
-          : 'paper' in piece
-            ? piece.lead
-              ? `**${escapeMarkdown(piece.title)}**`
-              : escapeMarkdown(piece.title)
-            : `[${piece.topic}: ${escapeMarkdown(piece.label)}](#topic-${piece.topic})`,
+          : 'counts' in piece
+            ? code(sparkline(piece.counts))
+            : 'paper' in piece
+              ? piece.lead
+                ? `**${escapeMarkdown(piece.title)}**`
+                : escapeMarkdown(piece.title)
+              : `[${piece.topic}: ${escapeMarkdown(piece.label)}](#topic-${piece.topic})`,
       )
       .join('');
   const lines = ["## What's new", '', escapeMarkdown(news.summary), ''];
@@ -114,7 +117,9 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     `| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity}${index.graph.nearestMinSimilarity !== undefined && index.graph.nearestMinSimilarity < index.graph.minSimilarity ? ` (a paper's nearest: ${index.graph.nearestMinSimilarity})` : ''} |`,
     '',
   );
-  lines.push(...newsMarkdown(whatsNew(data.changes, clusters.topics)));
+  const news = whatsNew(data.changes, clusters.topics);
+  news.lists.unshift(...nightsNews(clusters, clusters.topics, NEWS_SHOWN));
+  lines.push(...newsMarkdown(news));
   if (data.library) lines.push(...libraryMarkdown(data.library));
   lines.push('## How the map was made', '');
 
@@ -164,6 +169,8 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     for (const topic of fine.filter((topic) => middles.length === 0 || topic.middle === undefined)) lines.push(topicRow(topic));
   }
   lines.push('');
+
+  lines.push(...overTimeMarkdown(clusters, topicLink, code));
 
   for (const topic of clusters.topics) {
     lines.push(`<a id="topic-${topic.id}"></a>`, '', `## Topic ${topic.id}: ${nameOf(topic)}`, '');

@@ -234,7 +234,8 @@ export type TopicHistory = z.infer<typeof history>;
 
 /** Each topic's papers per period: topics over time (src/cluster/timeline.ts). */
 const overTime = z.object({
-  period: z.enum(['week', 'month', 'year']),
+  /** null when no paper has a date with a year: every paper is counted apart. */
+  period: z.enum(['week', 'month', 'year']).nullable(),
   periods: z.array(z.string()),
   recent: count,
   undated: z.object({ none: count, noYear: count, lessPrecise: count }),
@@ -281,7 +282,7 @@ export const clustersFile = z.object({
   broadScores: z.array(z.object({ k: z.number().int(), gap: finite })),
   quality,
   history,
-  /** Where papers have dates with a year; null when none has. */
+  /** Each topic's papers per period; null only in a clusters.json of an earlier papermap. */
   overTime: overTime.nullable().default(null),
 });
 export type Clusters = z.infer<typeof clustersFile>;

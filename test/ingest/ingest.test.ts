@@ -113,12 +113,7 @@ describe('JSONL, CSV and bad input', () => {
       },
     ]);
     expect(papers.map((paper) => [paper.id, paper.title, paper.abstract, paper.metadata])).toEqual([
-      [
-        '2401.00001',
-        'Sparse attention for long documents!',
-        'We make attention sparse, and longer.',
-        { year: '2024' },
-      ],
+      ['2401.00001', 'Sparse attention for long documents!', 'We make attention sparse, and longer.', { year: '2024' }],
       [idFromTitle('Dense Retrieval Revisited'), 'Dense Retrieval Revisited', '', {}],
       ['8', 'Quoted, "tricky" title', 'An abstract over two lines', { year: '2023' }],
     ]);
