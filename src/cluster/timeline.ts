@@ -17,28 +17,35 @@ export const MAX_PERIODS = 60;
 const PRECISE_SHARE = 0.9;
 
 const DAY_MS = 86_400_000;
+const PERIODS = ['week', 'month', 'year'] as const;
+/** In a paper's row of periods: no date with a year, or not that precise. */
+const NONE = -1;
+/** Nothing is dated at all, or only without a year. */
+const NO_YEAR = -2;
 
-/** Days since 1970-01-01 of a day (UTC: no time zone moves a date). */
-const dayNumber = (year: number, month: number, day: number) => Date.UTC(year, month - 1, day) / DAY_MS;
-
-/** The period a date falls in, as a number that counts periods; undefined when the date is not that precise. */
-function periodOf(date: string, period: Period): number | undefined {
-  const { year, month, day } = dateParts(date);
-  if (year === undefined) return undefined;
-  if (period === 'year') return year;
-  if (month === undefined) return undefined;
-  if (period === 'month') return year * 12 + month - 1;
-  if (day === undefined) return undefined;
-  // weeks start on Monday; 1970-01-01 was a Thursday, so day 4 (1970-01-05) begins a week
-  return Math.floor((dayNumber(year, month, day) - 4) / 7);
+/**
+ * Each date's week, month and year as numbers that count periods (weeks
+ * since the Monday 1970-01-05, months since year 0, years), NONE where the
+ * date is not that precise, NO_YEAR in all three for a date without a year:
+ * every date is read once, which at a million papers is what counting costs.
+ */
+function periodTable(count: number, dateOf: (row: number) => string | undefined): Int32Array {
+  const table = new Int32Array(count * 3).fill(NONE);
+  for (let row = 0; row < count; row++) {
+    const date = dateOf(row);
+    if (date === undefined) continue;
+    if (date.startsWith('--')) {
+      table.fill(NO_YEAR, row * 3, row * 3 + 3);
+      continue;
+    }
+    const { year, month, day } = dateParts(date);
+    table[row * 3 + 2] = year!;
+    if (month !== undefined) table[row * 3 + 1] = year! * 12 + month - 1;
+    // weeks start on Monday; 1970-01-01 was a Thursday, so day 4 (1970-01-05) begins a week
+    if (month !== undefined && day !== undefined) table[row * 3] = Math.floor((Date.UTC(year!, month - 1, day) / DAY_MS - 4) / 7);
+  }
+  return table;
 }
-
-/** The periods of the dates that are precise enough for `period`. */
-const periodsOf = (dates: readonly string[], period: Period) =>
-  dates.flatMap((date) => {
-    const index = periodOf(date, period);
-    return index === undefined ? [] : [index];
-  });
 
 function labelOf(index: number, period: Period): string {
   if (period === 'year') return String(index);
@@ -46,27 +53,32 @@ function labelOf(index: number, period: Period): string {
   return new Date((index * 7 + 4) * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The smallest and largest of many numbers (a spread of a million arguments overflows the stack). */
-function range(values: readonly number[]): [number, number] {
-  let low = Infinity;
-  let high = -Infinity;
-  for (const value of values) {
-    if (value < low) low = value;
-    if (value > high) high = value;
+/** The finest period the dates are precise enough for (nine in ten dated papers) whose span takes at most MAX_PERIODS; null when no date has a year. */
+function periodFor(table: Int32Array): { period: Period; first: number; last: number } | null {
+  const count = table.length / 3;
+  let dated = 0;
+  for (let row = 0; row < count; row++) if (table[row * 3 + 2] >= 0) dated++;
+  if (dated === 0) return null;
+  for (let level = 0; level < PERIODS.length; level++) {
+    let precise = 0;
+    let first = Infinity;
+    let last = -Infinity;
+    for (let row = 0; row < count; row++) {
+      const index = table[row * 3 + level];
+      if (index < 0) continue;
+      precise++;
+      if (index < first) first = index;
+      if (index > last) last = index;
+    }
+    const year = level === PERIODS.length - 1;
+    if (year || (precise >= PRECISE_SHARE * dated && last - first + 1 <= MAX_PERIODS)) return { period: PERIODS[level], first, last };
   }
-  return [low, high];
+  return null;
 }
 
-/** The finest period that the dates are precise enough for and whose span takes at most MAX_PERIODS periods. */
-export function choosePeriod(dates: readonly string[]): Period {
-  const withYear = dates.filter((date) => !date.startsWith('--'));
-  for (const period of ['week', 'month'] as const) {
-    const indexes = periodsOf(withYear, period);
-    if (indexes.length === 0 || indexes.length < PRECISE_SHARE * withYear.length) continue;
-    const [low, high] = range(indexes);
-    if (high - low + 1 <= MAX_PERIODS) return period;
-  }
-  return 'year';
+/** The period `periodFor` takes for these dates (for tests and readers: the rule on its own). */
+export function choosePeriod(dates: readonly string[]): Period | null {
+  return periodFor(periodTable(dates.length, (row) => dates[row]))?.period ?? null;
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -84,42 +96,45 @@ export function topicsOverTime(
   dateOf: (row: number) => string | undefined,
   topicIds: readonly number[],
 ): OverTime {
-  const dates: string[] = [];
-  for (let row = 0; row < count; row++) {
-    const date = dateOf(row);
-    if (date !== undefined) dates.push(date);
-  }
-  const period = dates.some((date) => !date.startsWith('--')) ? choosePeriod(dates) : null;
-  const indexes = period === null ? [] : periodsOf(dates, period);
-  const [first, last] = period === null ? [0, -1] : range(indexes);
-  const span = last - first + 1;
+  const table = periodTable(count, dateOf);
+  const chosen = periodFor(table);
+  const level = chosen ? PERIODS.indexOf(chosen.period) : 0;
+  const span = chosen ? chosen.last - chosen.first + 1 : 0;
   const place = new Map<number, number>([...topicIds.map((id, index) => [id, index] as [number, number]), [-1, topicIds.length]]);
   const topics: TopicCounts[] = [...topicIds, -1].map((id) => ({ id, counts: new Array<number>(span).fill(0), undated: 0, change: null }));
   const undated = { none: 0, noYear: 0, lessPrecise: 0 };
   for (let row = 0; row < count; row++) {
     const entry = topics[place.get(topicOf(row))!];
-    const date = dateOf(row);
-    const index = date === undefined || period === null ? undefined : periodOf(date, period);
-    if (index !== undefined) entry.counts[index - first]++;
-    else {
-      entry.undated++;
-      if (date === undefined) undated.none++;
-      else if (date.startsWith('--')) undated.noYear++;
-      else undated.lessPrecise++;
+    const index = table[row * 3 + level];
+    if (chosen && index >= 0) {
+      entry.counts[index - chosen.first]++;
+      continue;
     }
+    entry.undated++;
+    if (index === NO_YEAR) undated.noYear++;
+    else if (table[row * 3 + 2] === NONE) undated.none++;
+    else undated.lessPrecise++;
   }
   const recent = Math.max(1, Math.round(span / 4));
-  if (span >= 2) {
-    const total = (counts: readonly number[], from: number, to: number) => counts.slice(from, to).reduce((sum, value) => sum + value, 0);
-    const all = topics.map((entry) => entry.counts).reduce((sum, counts) => sum.map((value, index) => value + counts[index]));
-    const recentAll = total(all, span - recent, span);
-    const earlierAll = total(all, 0, span - recent);
-    for (const entry of topics) {
-      if (recentAll === 0 || earlierAll === 0) continue;
-      entry.change = round1(100 * (total(entry.counts, span - recent, span) / recentAll - total(entry.counts, 0, span - recent) / earlierAll));
-    }
-  }
-  return { period, periods: period === null ? [] : Array.from({ length: span }, (_, index) => labelOf(first + index, period)), recent, undated, topics };
+  if (span >= 2) changes(topics, span, recent);
+  return {
+    period: chosen?.period ?? null,
+    periods: chosen ? Array.from({ length: span }, (_, index) => labelOf(chosen.first + index, chosen.period)) : [],
+    recent,
+    undated,
+    topics,
+  };
+}
+
+/** Each topic's change: its share of the last `recent` periods' papers less its share of those before, in points (when both have papers). */
+function changes(topics: TopicCounts[], span: number, recent: number): void {
+  const total = (counts: readonly number[], from: number, to: number) => counts.slice(from, to).reduce((sum, value) => sum + value, 0);
+  const all = topics.map((entry) => entry.counts).reduce((sum, counts) => sum.map((value, index) => value + counts[index]));
+  const recentAll = total(all, span - recent, span);
+  const earlierAll = total(all, 0, span - recent);
+  if (recentAll === 0 || earlierAll === 0) return;
+  for (const entry of topics)
+    entry.change = round1(100 * (total(entry.counts, span - recent, span) / recentAll - total(entry.counts, 0, span - recent) / earlierAll));
 }
 
 /** Nights kept in clusters.json's history: two months of nightly runs. */
@@ -139,5 +154,7 @@ export function withTonight(nights: readonly Night[], tonight: Night, samePapers
 export function night(topics: readonly { id: number; size: number }[], papers: number, dates: Iterable<string | undefined>): Night {
   let latest: string | null = null;
   for (const date of dates) if (date !== undefined && !date.startsWith('--') && (latest === null || date > latest)) latest = date;
-  return { papers, latestDate: latest, sizes: topics.map((topic) => [topic.id, topic.size] as [number, number]) };
+  // by topic id: the same topics give the same night whatever order a run lists them in
+  const sizes = topics.map((topic) => [topic.id, topic.size] as [number, number]).sort((a, b) => a[0] - b[0]);
+  return { papers, latestDate: latest, sizes };
 }
