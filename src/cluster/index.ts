@@ -88,9 +88,12 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
   const current = { ids: papers.map((paper) => paper.id), fingerprints };
 
   let clusters: Clusters;
+  // each paper's topic by row, where the run knows it without a map of every id (new papers joining the topics)
+  let topicOfRow: Int32Array | undefined;
   if (reason === undefined) {
     const previous = last!;
-    const { deaths, ...assigned } = assignToTopics(previous, since!, papers, vectors, info.dim);
+    const { deaths, topicOfRow: assignedRows, ...assigned } = assignToTopics(previous, since!, papers, vectors, info.dim);
+    topicOfRow = assignedRows;
     const { sinceFit } = previous.history;
     const history: TopicHistory = {
       ...previous.history,
@@ -137,10 +140,18 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
       broadTopics: clusters.broadTopics.map(({ name: __, ...broad }) => broad),
     };
   }
-  // counted once the topics are final: topics.yaml may have merged some
-  clusters = { ...clusters, ...overTimeOf(clusters, papers, last, since) };
+  // counted once the topics are final: topics.yaml may have merged some, and then each paper's topic is looked up again
+  const rows = names || !topicOfRow ? topicRows(clusters, papers) : topicOfRow;
+  clusters = { ...clusters, ...overTimeOf(clusters, papers, rows, last, since) };
   writer.write('clusters', JSON.stringify(clusters, null, 2) + '\n');
   return clusters;
+}
+
+/** Each paper's topic id by row (-1 for an outlier), from the topics' paper ids. */
+function topicRows(clusters: Clusters, papers: readonly PaperTitleDate[]): Int32Array {
+  const topicOf = new Map<string, number>();
+  for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf.set(id, topic.id);
+  return Int32Array.from(papers, (paper) => topicOf.get(paper.id) ?? -1);
 }
 
 /**
@@ -151,14 +162,13 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
 function overTimeOf(
   clusters: Clusters,
   papers: readonly PaperTitleDate[],
+  topicOfRow: Int32Array,
   last: Clusters | undefined,
   since: SinceLastRun | undefined,
 ): Pick<Clusters, 'overTime' | 'history'> {
-  const topicOf = new Map<string, number>();
-  for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf.set(id, topic.id);
   const overTime = topicsOverTime(
     papers.length,
-    (row) => topicOf.get(papers[row].id) ?? -1,
+    (row) => topicOfRow[row],
     (row) => papers[row].date,
     clusters.topics.map((topic) => topic.id),
   );

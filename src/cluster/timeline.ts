@@ -5,7 +5,6 @@
  * date without a year, a date less precise than the period) are counted
  * apart, by topic, never dropped.
  */
-import { dateParts } from '../shared/dates.js';
 import type { Night, OverTime } from '../store/schemas.js';
 
 export type Period = NonNullable<OverTime['period']>;
@@ -31,6 +30,12 @@ const NO_YEAR = -2;
  */
 function periodTable(count: number, dateOf: (row: number) => string | undefined): Int32Array {
   const table = new Int32Array(count * 3).fill(NONE);
+  // DATE_SHAPE's digits read in place: a million dates split into parts would be most of the time counting takes
+  const digits = (date: string, at: number, length: number) => {
+    let value = 0;
+    for (let i = at; i < at + length; i++) value = value * 10 + date.charCodeAt(i) - 48;
+    return value;
+  };
   for (let row = 0; row < count; row++) {
     const date = dateOf(row);
     if (date === undefined) continue;
@@ -38,13 +43,25 @@ function periodTable(count: number, dateOf: (row: number) => string | undefined)
       table.fill(NO_YEAR, row * 3, row * 3 + 3);
       continue;
     }
-    const { year, month, day } = dateParts(date);
-    table[row * 3 + 2] = year!;
-    if (month !== undefined) table[row * 3 + 1] = year! * 12 + month - 1;
+    const year = digits(date, 0, 4);
+    table[row * 3 + 2] = year;
+    if (date.length < 7) continue;
+    const month = digits(date, 5, 2);
+    table[row * 3 + 1] = year * 12 + month - 1;
     // weeks start on Monday; 1970-01-01 was a Thursday, so day 4 (1970-01-05) begins a week
-    if (month !== undefined && day !== undefined) table[row * 3] = Math.floor((Date.UTC(year!, month - 1, day) / DAY_MS - 4) / 7);
+    if (date.length >= 10) table[row * 3] = Math.floor((daysSinceEpoch(year, month, digits(date, 8, 2)) - 4) / 7);
   }
   return table;
+}
+
+/** Days from 1970-01-01 to a day of the proleptic Gregorian calendar (Hinnant's days_from_civil: Date.UTC's answer without a Date). */
+export function daysSinceEpoch(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }
 
 function labelOf(index: number, period: Period): string {

@@ -54,26 +54,32 @@ describe('dated papers over three nights (300, 350, then 408 seed papers)', () =
     for (const count of [300, 350, 408]) nights.push(await night(out, vectors, papers.slice(0, count)));
   });
 
-  test("clusters.json counts each topic's papers per month, and every paper without a date apart", () => {
-    const { overTime, topics, outliers } = nights[2].clusters;
-    expect(overTime).not.toBeNull();
-    expect(overTime!.period).toBe('month');
-    expect(overTime!.periods).toEqual([
-      ...Array.from({ length: 12 }, (_, month) => `2023-${String(month + 1).padStart(2, '0')}`),
-      ...Array.from({ length: 6 }, (_, month) => `2024-${String(month + 1).padStart(2, '0')}`),
-    ]);
-    const undated = papers.filter((paper) => paper.date === undefined).length;
-    expect(overTime!.undated).toEqual({ none: undated, noYear: 0, lessPrecise: 0 });
-    // each topic's counts are its papers by their dates
-    const dateOf = new Map(papers.map((paper) => [paper.id, paper.date]));
-    for (const topic of topics) {
-      const entry = overTime!.topics.find((candidate) => candidate.id === topic.id)!;
-      const expected = overTime!.periods.map((month) => topic.paperIds.filter((id) => dateOf.get(id)?.startsWith(month)).length);
-      expect(entry.counts).toEqual(expected);
-      expect(entry.undated).toBe(topic.paperIds.filter((id) => dateOf.get(id) === undefined).length);
+  test("clusters.json counts each topic's papers per month, and every paper without a date apart, on a night that refits and one that does not", () => {
+    // night 2 puts the new papers in the topics of night 1; night 3, past the drift threshold, fits them anew
+    expect(nights.map((entry) => entry.clusters.history.run)).toEqual(['fitted', 'assigned', 'fitted']);
+    for (const [index, count] of [
+      [1, 350],
+      [2, 408],
+    ]) {
+      const { overTime, topics, outliers } = nights[index].clusters;
+      const tonight = papers.slice(0, count);
+      expect(overTime!.period).toBe('month');
+      expect(overTime!.periods[0]).toBe('2023-01');
+      expect(overTime!.periods.at(-1)).toBe('2024-06');
+      expect(overTime!.periods).toHaveLength(18);
+      expect(overTime!.undated).toEqual({ none: tonight.filter((paper) => paper.date === undefined).length, noYear: 0, lessPrecise: 0 });
+      // each topic's counts are its papers by their dates
+      const dateOf = new Map(tonight.map((paper) => [paper.id, paper.date]));
+      for (const topic of topics) {
+        const entry = overTime!.topics.find((candidate) => candidate.id === topic.id)!;
+        expect(entry.counts).toEqual(overTime!.periods.map((month) => topic.paperIds.filter((id) => dateOf.get(id)?.startsWith(month)).length));
+        expect(entry.undated).toBe(topic.paperIds.filter((id) => dateOf.get(id) === undefined).length);
+      }
+      const outlierEntry = overTime!.topics.find((candidate) => candidate.id === -1)!;
+      expect(outlierEntry.counts.reduce((a, b) => a + b, 0) + outlierEntry.undated).toBe(outliers.length);
+      const counted = overTime!.topics.reduce((sum, entry) => sum + entry.undated + entry.counts.reduce((a, b) => a + b, 0), 0);
+      expect(counted).toBe(count);
     }
-    const counted = overTime!.topics.reduce((sum, entry) => sum + entry.undated + entry.counts.reduce((a, b) => a + b, 0), 0);
-    expect(counted).toBe(topics.reduce((sum, topic) => sum + topic.size, 0) + outliers.length);
   });
 
   test("the history holds each night's topic sizes; running again on the same papers makes no new night", async () => {
