@@ -84,7 +84,8 @@ export function overTimeMarkdown(clusters: Clusters, topicLink: (id: number) => 
     `| ${name} | ${code(sparkline(entry.counts))} ${peak(entry.counts, periods)} | ${signed(entry.change)} | ${thousands(entry.undated)} |`;
   for (const entry of byChange(overTime)) lines.push(row(topicLink(entry.id), entry));
   const outliers = overTime.topics.find((entry) => entry.id < 0);
-  if (outliers && outliers.counts.some((count) => count > 0)) lines.push(row('outliers', outliers));
+  // the outliers too, dated or not, so that every paper is in the table
+  if (outliers !== undefined && outliers.undated + outliers.counts.reduce((sum, count) => sum + count, 0) > 0) lines.push(row('outliers', outliers));
   lines.push('');
   return lines;
 }
