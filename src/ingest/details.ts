@@ -111,12 +111,13 @@ function readDoi(value: unknown): string | undefined {
   return DOI_SHAPE.test(first) ? first : undefined;
 }
 
+/** An arXiv id without its version, when the text is one: the shape, and a month arXiv gave ids in (so "1234.5678" is not one). */
 function readArxivId(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const id = cleanText(value)
     .replace(/^arxiv:\s*/i, '')
     .replace(/v\d+$/, '');
-  return ARXIV_ID.test(id) ? id : undefined;
+  return ARXIV_ID.test(id) && arxivMonth(id) !== undefined ? id : undefined;
 }
 
 /** The arXiv id in an arXiv address (arxiv.org/abs/2403.12345v2, arxiv.org/pdf/...) or arXiv's own DOI (10.48550/arXiv.2403.12345). */

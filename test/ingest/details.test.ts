@@ -124,6 +124,12 @@ describe('details of a record', () => {
     expect(notices).toEqual([]);
   });
 
+  test('an id is an arXiv id only when arXiv could have given it', () => {
+    expect(readDetails({}, '1234.5678').details).toEqual({});
+    expect(readDetails({}, '2403.12345v2').details).toEqual({ date: '2024-03', arxivId: '2403.12345' });
+    expect(readDetails({ arxiv_id: 'arXiv:hep-th/9901001v3' }, 'x').details).toEqual({ date: '1999-01', arxivId: 'hep-th/9901001' });
+  });
+
   test('what cannot be read is left out with a notice, and a field named as a detail is kept aside', () => {
     const { details, metadata, notices } = readDetails(
       { date: 'spring 2019', published: '30 Feb 2020', url: 'javascript:alert(1)', doi: 'not a doi', authors: 42, categories: [], journal: 'J' },
