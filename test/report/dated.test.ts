@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launchChromium } from '../../scripts/chromium.js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { clusterStage } from '../../src/cluster/stage.js';
 import { indexStage } from '../../src/index/stage.js';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { reportStage } from '../../src/report/stage.js';
-import type { PageData } from '../../src/report/page.js';
+import type { PageData } from '../../src/report/map/data.js';
 import type { Paper } from '../../src/store/read.js';
 import type { Clusters } from '../../src/store/schemas.js';
 import { FixedVectors, runStage } from '../helpers.js';
@@ -119,13 +121,14 @@ describe('dated papers over three nights (300, 350, then 408 seed papers)', () =
     expect(markdown).toContain(`](<https://doi.org/10.1000/seed%3C${row}%3E>) (${withDoi.date})`);
   });
 
-  test('report.html: a chart per topic, the periods, and each paper its link and details', () => {
+  test('report.html: counts per period for a chart per topic, and each paper its link, date and authors', () => {
     const page = pageData(nights[2].html);
     expect(page.overTime!.periods).toHaveLength(18);
     for (const topic of page.topics) expect(topic.o).toHaveLength(18);
     const shown = page.papers.find((paper) => paper.id === papers[4].id)!;
     expect(shown.u).toBe('https://doi.org/10.1000/seed%3C4%3E');
-    expect(shown.m).toBe(`${papers[4].date} · A. Reader, B. Writer, C. Critic and 1 more · doi 10.1000/seed<4>`);
+    expect(shown).toMatchObject({ d: papers[4].date, au: ['A. Reader', 'B. Writer', 'C. Critic', 'D. Dreamer'] });
+    expect(page.overTime!.summary).toMatch(/^Papers per month, 2023-01 to 2024-06 \(18 months\)\./);
   });
 
   test("papermap similar shows each paper's date, authors and link under it, and gives them in --json", () => {
@@ -147,6 +150,27 @@ describe('dated papers over three nights (300, 350, then 408 seed papers)', () =
           .filter(Boolean)
           .join(' · '),
       );
+    }
+  });
+
+  test("report.html in Chromium: a chart beside each topic with its counts, the sentence on how they are counted, and a paper's link", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(pathToFileURL(join(out, 'report.html')).href);
+      await page.waitForSelector('#map[data-labels]');
+      const { clusters } = nights[2];
+      expect(await page.locator('#topics button.topic svg.spark').count()).toBe(clusters.topics.length);
+      expect(await page.locator('#overtime').textContent()).toMatch(/^Papers per month, 2023-01 to 2024-06 \(18 months\)\./);
+      const first = clusters.overTime!.topics.find((entry) => entry.id === clusters.topics[0].id)!;
+      const title = await page.locator(`#topics button.topic[data-place="0"] svg.spark title`).textContent();
+      expect(title).toContain(`2023-01: ${first.counts[0]}, 2023-02: ${first.counts[1]}`);
+      // a paper with a DOI opens on its DOI's address
+      await page.fill('#search', papers[4].title.slice(0, 40));
+      await page.locator('#matches li button').first().click();
+      expect(await page.locator('#details a').first().getAttribute('href')).toBe('https://doi.org/10.1000/seed%3C4%3E');
+    } finally {
+      await browser.close();
     }
   });
 });
