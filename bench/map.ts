@@ -100,7 +100,7 @@ function syntheticReport(count: number): ReportData {
   return {
     version: 'bench',
     papers,
-    abstractsOf: (rows) => Array.from(rows, (row) => records[row % records.length].abstract),
+    shownOf: (rows) => Array.from(rows, (row) => ({ abstract: records[row % records.length].abstract })),
     vectors: { model: 'synthetic', dim: 384, papersHash: 'bench' } as VectorsInfo,
     index: { graph: { minSimilarity: 0.5 } } as IndexInfo,
     clusters,

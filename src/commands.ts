@@ -18,6 +18,7 @@ import { type OptionSpec, wholeNumber } from './pipeline/options.js';
 import { type AnyStage, defaultOptions, OPTION_SPECS, type OptionName, type Options } from './runner/stages.js';
 import { similar } from './api.js';
 import { type SimilarAnswer, unknownId } from './index/similar.js';
+import { detailsLine } from './shared/links.js';
 import { notice } from './shared/progress.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/index.js';
 import { UserError } from './shared/errors.js';
@@ -196,9 +197,12 @@ function readQueries(path: string): { line: number; query: string }[] {
 
 function describeAnswer(answer: SimilarAnswer): string {
   const width = Math.max(...answer.results.map((result) => result.id.length), 2);
-  const lines = answer.results.map(
-    (result, rank) => `${String(rank + 1).padStart(4)}  ${result.score.toFixed(3)}  ${result.id.padEnd(width)}  ${result.title}`,
-  );
+  // a paper's date, authors and link, where known, go on the line under it
+  const lines = answer.results.flatMap((result, rank) => {
+    const under = [detailsLine(result), result.link ?? ''].filter((part) => part !== '').join(' · ');
+    const line = `${String(rank + 1).padStart(4)}  ${result.score.toFixed(3)}  ${result.id.padEnd(width)}  ${result.title}`;
+    return under === '' ? [line] : [line, `${' '.repeat(15 + width)}${under}`];
+  });
   const heading = answer.kind === 'paper' ? `papers nearest to paper ${answer.query}` : `papers nearest to "${answer.query}"`;
   return [heading, `rank  score  ${'id'.padEnd(width)}  title`, ...lines].join('\n');
 }

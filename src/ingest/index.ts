@@ -183,7 +183,9 @@ const STRIDE = 6;
  * papers themselves go to a store.
  *
  * - A later record of a paper adds its file to `sources` and its fields to the
- *   metadata (the earlier value of a field wins); it is counted as merged.
+ *   metadata (the earlier value of a field wins); its details merge with the
+ *   paper's (the earliest date, the categories of both: details.ts); it is
+ *   counted as merged.
  * - Its abstract fills the paper's when the paper's is empty; an empty or
  *   identical abstract changes nothing (a true duplicate, merged silently).
  * - Two different non-empty abstracts: the record with the longer abstract
@@ -265,7 +267,7 @@ class Merger {
     this.ids.insert(idHash, this.count);
     this.titles.insert(keyHash, this.count);
     this.count += 1;
-    const paper: Paper = { id, title: record.title, abstract: record.abstract, sources: [file], metadata: record.metadata };
+    const paper: Paper = { id, title: record.title, abstract: record.abstract, sources: [file], ...record.details, metadata: record.metadata };
     this.store.add(paper);
   }
 
@@ -285,6 +287,10 @@ class Merger {
     }
     for (const _ in record.metadata) {
       change.metadata = record.metadata;
+      break;
+    }
+    for (const _ in record.details) {
+      change.details = record.details;
       break;
     }
     const length = record.abstract.length;
@@ -315,7 +321,8 @@ class Merger {
         }
       }
     }
-    if (change.source !== undefined || change.metadata !== undefined || change.abstract !== undefined) this.store.change(index, change);
+    if (change.source !== undefined || change.metadata !== undefined || change.details !== undefined || change.abstract !== undefined)
+      this.store.change(index, change);
   }
 }
 
@@ -368,6 +375,7 @@ function readFile(
         merger.add(record, fileIndex);
       },
       problem,
+      notice: (line, message) => say(`${path}:${line}: ${message}`),
     });
     for (const chunk of opened.chunks(problem)) parser.push(chunk);
     parser.end();

@@ -5,7 +5,8 @@
  *
  *   GET /api/health                        {"papers", "model", "search"}
  *   GET /api/search?q=TEXT&k=N             nearest papers to free text, by meaning
- *   GET /api/papers/:id                    one paper: title, abstract, topic
+ *   GET /api/papers/:id                    one paper: title, abstract, topic, its details (date, authors,
+ *                                          categories, doi, arxivId, url) and link where known, metadata
  *   GET /api/papers/:id/neighbours?k=N     its nearest other papers
  *   GET /api/rows/:row                     the paper at a row of papers.jsonl (a point on the map): its details and neighbours
  *   POST /api/recommend?k=N&all=1          the papers to read for a library (the body: a library file's text),
@@ -21,17 +22,17 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadQueryEmbedder, type QueryEmbedder } from '../embed/index.js';
-import { roundScore } from '../graph/related.js';
+import { floorRuleOf, paperFloor, roundScore } from '../graph/related.js';
 import { PaperSearch } from '../index/index.js';
 import { UserError } from '../shared/errors.js';
-import { factsOf } from '../shared/facts.js';
 import { notice } from '../shared/progress.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import { OutputFolder } from '../store/folder.js';
-import { readChanges, type Paper } from '../store/read.js';
+import { detailsOf, readChanges, type Paper, type PaperDetails } from '../store/read.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import type { Store } from '../store/store.js';
 import { parseLibrary, recommend, type Recommendations } from '../recommend/index.js';
+import { pageFacts, paperLink } from '../shared/links.js';
 
 export interface ServeOptions {
   out: string;
@@ -173,15 +174,24 @@ function load(folder: Store): Promise<Loaded> {
 }
 
 type Found = ReturnType<PaperSearch['nearest']>;
+/** A search result: the paper's id, row (its point on the map), title, similarity and topic, and its details and link where known. */
+type Result = { id: string; row: number; title: string; score: number; topic: number | null; link?: string } & PaperDetails;
 
-/** Search results as the API gives them: each paper's id, row (its point on the map), title, similarity and topic. */
-function nearestResults({ papers, topicOf }: Loaded, found: Found): { id: string; row: number; title: string; score: number; topic: number | null }[] {
-  const results: { id: string; row: number; title: string; score: number; topic: number | null }[] = [];
+/** Search results as the API gives them. */
+function nearestResults({ papers, topicOf }: Loaded, found: Found): Result[] {
+  const results: Result[] = [];
   for (let slot = 0; slot < found.k; slot++) {
     const label = found.labels[slot];
     if (label < 0) break;
     const paper = papers[label];
-    results.push({ id: paper.id, row: label, title: paper.title, score: roundScore(found.scores[slot]), topic: topicOf.get(paper.id)?.id ?? null });
+    results.push({
+      id: paper.id,
+      row: label,
+      title: paper.title,
+      score: roundScore(found.scores[slot]),
+      topic: topicOf.get(paper.id)?.id ?? null,
+      ...linked(paper),
+    });
   }
   return results;
 }
@@ -194,16 +204,23 @@ function paperAtRow(loaded: Loaded, row: number): unknown {
   const dim = search.info.dim;
   const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), DEFAULT_K, (_, label) => label === row);
   const neighbours = nearestResults(loaded, found).map((result) => ({ row: result.row, score: result.score, title: result.title }));
-  const floor = search.info.graph.minSimilarity;
+  // the paper's own floor: with no neighbour over the graph's, its nearest may be related (FloorRule)
+  const floor = paperFloor(floorRuleOf(search.info.graph), neighbours[0]?.score ?? -1);
   return {
     id: paper.id,
     title: paper.title,
     abstract: paper.abstract,
-    ...factsOf({ ...paper.metadata, ...paper }),
+    ...pageFacts(paper),
     topic: topicOf.get(paper.id)?.id ?? null,
     related: neighbours.filter((neighbour) => neighbour.score >= floor),
     weak: neighbours.filter((neighbour) => neighbour.score < floor),
   };
+}
+
+/** A paper's details, and where to open it (its address, DOI or arXiv page) when one is known. */
+function linked(paper: Paper): PaperDetails & { link?: string } {
+  const link = paperLink(paper);
+  return { ...detailsOf(paper), ...(link === undefined ? {} : { link }) };
 }
 
 /** The query model's embedding of texts, one call at a time (calls queue), or a rejection saying why search by meaning is off. */
@@ -273,7 +290,8 @@ async function answerApi(loaded: Loaded, embed: Embed, url: URL): Promise<unknow
   if (!match) throw new HttpError(404, `no such API: ${path}`);
   const row = rowOfPaper(loaded, match[1]);
   const paper = papers[row];
-  if (!match[2]) return { id: paper.id, title: paper.title, abstract: paper.abstract, topic: topicOf.get(paper.id) ?? null, metadata: paper.metadata };
+  if (!match[2])
+    return { id: paper.id, title: paper.title, abstract: paper.abstract, topic: topicOf.get(paper.id) ?? null, ...linked(paper), metadata: paper.metadata };
   const dim = search.info.dim;
   const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), countParameter(url, 'k', DEFAULT_K), (_, label) => label === row);
   return { id: paper.id, results: nearestResults(loaded, found) };

@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { OutputFolder } from '../../src/store/folder.js';
-import { paperDigest, previousPapersLead, readAbstracts, readPaperDigests, readPapers, readPaperTitles, type Paper } from '../../src/store/read.js';
+import { paperDigest, previousPapersLead, readShownPapers, readPaperDigests, readPapers, readPaperTitles, type Paper } from '../../src/store/read.js';
 import { folderWith } from '../helpers.js';
 import { tempFolder } from '../temp.js';
 
@@ -38,7 +38,7 @@ test('ids, titles and digests read without parsing whole lines are those of the 
   expect(new Set(digests.papers.map((paper) => paper.digest)).size).toBe(papers.length);
   expect(titles.hash).toBe(full.hash);
   expect(digests.hash).toBe(full.hash);
-  expect(readAbstracts(folder, Int32Array.from([3, 1]))).toEqual([papers[3].abstract, papers[1].abstract]);
+  expect(readShownPapers(folder, Int32Array.from([3, 1])).map((paper) => paper.abstract)).toEqual([papers[3].abstract, papers[1].abstract]);
   rmSync(out, { recursive: true, force: true });
 });
 
