@@ -178,7 +178,7 @@ describe('the action run as the example workflow runs it', () => {
     expect(result.status).toBe(0);
     expect(result.outputs.recommendations).toBe(join(out, 'recommendations.md'));
     expect(readFileSync(result.outputs.recommendations, 'utf8')).toMatch(
-      /^# Recommended for your library\n\nThe \d+ best of \d+ papers added in the last run not in the library[^]*\n1\. /,
+      /^# Recommended for your library\n\nThe \d+ best of \d+ papers added in the last run not in the library[\s\S]*\n1\. /,
     );
     expect(readFileSync(result.outputs.markdown, 'utf8')).toContain('## For your library');
   });
