@@ -27,10 +27,11 @@ import { meanPoolNormalize } from '../src/embed/pooling.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
 import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson } from '../src/store/read.js';
+import { RANDOM_MINILM } from './shared-data.js';
 
 /** The repository root: this file runs as dist/bench/embed.js. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SPEED_MODEL = resolve(ROOT, '../shared/models/perf/minilm-l6-random');
+const SPEED_MODEL = RANDOM_MINILM;
 const BATCH_SIZES = [1, 2, 4, 8, 16, 32];
 const NAIVE_BATCH_SIZE = 32;
 const TARGET = 0.9;

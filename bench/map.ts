@@ -25,7 +25,7 @@ import type { ReportData } from '../src/report/model.js';
 import { seededRandom } from '../src/shared/random.js';
 import type { IndexInfo, VectorsInfo } from '../src/store/schemas.js';
 import { chromiumPath, launchChromium } from '../scripts/chromium.js';
-import { ROOT } from './synthetic.js';
+import { OHSUMED } from './shared-data.js';
 
 const { values: args } = parseArgs({
   options: { sizes: { type: 'string', default: '100000,1000000' }, seconds: { type: 'string', default: '3' }, keep: { type: 'string' } },
@@ -37,7 +37,7 @@ const TOPICS = 120;
 const BROAD = 12;
 const K = 10;
 
-const records = readFileSync(join(ROOT, '../shared/eval/ohsumed-dev.jsonl'), 'utf8')
+const records = readFileSync(OHSUMED, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line) as { title: string; abstract: string });
@@ -100,7 +100,7 @@ function syntheticReport(count: number): ReportData {
   return {
     version: 'bench',
     papers,
-    abstractsOf: (rows) => Array.from(rows, (row) => records[row % records.length].abstract),
+    shownOf: (rows) => Array.from(rows, (row) => ({ abstract: records[row % records.length].abstract })),
     vectors: { model: 'synthetic', dim: 384, papersHash: 'bench' } as VectorsInfo,
     index: { graph: { minSimilarity: 0.5 } } as IndexInfo,
     clusters,

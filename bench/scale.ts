@@ -42,18 +42,18 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** Runs `papermap <stage>` in its own process under /usr/bin/time: wall seconds and peak RSS in MB. */
+/** Runs `papermap <stage>` in its own process under GNU time: wall seconds and peak RSS in MB. */
 function timed(stage: string, input: string, out: string): { seconds: number; peakMb: number } {
   const extra = stage === 'ingest' ? ['--input', input] : [];
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, stage, ...extra, '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const result = spawnSync('time', ['-f', '%e %M', process.execPath, CLI, stage, ...extra, '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (result.status !== 0) throw new Error(`papermap ${stage} failed: ${result.stderr.slice(-2000)}`);
   const [seconds, kilobytes] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   return { seconds, peakMb: kilobytes / 1024 };
 }
 
-/** `papermap run` on a folder, in one process under /usr/bin/time: each stage's seconds (from --json) and the peak RSS in MB. */
+/** `papermap run` on a folder, in one process under GNU time: each stage's seconds (from --json) and the peak RSS in MB. */
 function timedRun(input: string, out: string): { stages: Record<string, number>; peakMb: number } {
-  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, CLI, 'run', '--input', input, '--out', out, '--json'], {
+  const result = spawnSync('time', ['-f', '%e %M', process.execPath, CLI, 'run', '--input', input, '--out', out, '--json'], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
   });

@@ -20,10 +20,10 @@ import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson, type Paper } from '../src/store/read.js';
 import { bytesOf, sha256 } from '../src/shared/files.js';
 import { seededRandom } from '../src/shared/random.js';
+import { OHSUMED, RANDOM_MINILM } from './shared-data.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const SPEED_MODEL = resolve(ROOT, '../shared/models/perf/minilm-l6-random');
-const OHSUMED = resolve(ROOT, '../shared/eval/ohsumed-dev.jsonl');
+export const SPEED_MODEL = RANDOM_MINILM;
 
 export interface RealCorpus {
   records: { title: string; abstract: string }[];

@@ -2,13 +2,14 @@
  * The Chromium that the browser tests and benches drive through
  * playwright-core: Debian's (/usr/bin/chromium) when it is there, else the
  * one the npm package @sparticuz/chromium carries (a devDependency, so
- * `npm install` brings it; its first launch unpacks it into the temp folder).
+ * `npm install` brings it; its first launch unpacks it into
+ * node_modules/.cache).
  * PAPERMAP_CHROMIUM names another binary, or `bundled` to use the npm one
  * even where Debian's is installed (how a machine without it is tried).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { PACKAGE_ROOT } from '../src/shared/version.js';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -37,7 +38,7 @@ export async function chromiumPath(): Promise<{ path: string; source: 'PAPERMAP_
 
 /**
  * The npm package's Chromium, unpacked (once) into a folder of papermap's
- * own: the package unpacks into the temp folder, and takes a `chromium` file
+ * own: the package unpacks into the temp folder (pointed there), and takes a `chromium` file
  * there as proof that its graphics libraries (SwiftShader, which WebGL needs)
  * are there too, which another program's files, or a cleaned temp folder,
  * can belie.
@@ -45,7 +46,8 @@ export async function chromiumPath(): Promise<{ path: string; source: 'PAPERMAP_
 async function unpackBundled(): Promise<string> {
   // imported only here: a machine with Debian's chromium never unpacks the npm one
   const { default: bundled, inflate } = await import('@sparticuz/chromium');
-  const folder = join(tmpdir(), 'papermap-chromium-153');
+  // a cache of the install, like node_modules itself: the temp folder is left as papermap found it
+  const folder = join(PACKAGE_ROOT, 'node_modules', '.cache', 'papermap-chromium-153');
   mkdirSync(folder, { recursive: true });
   const saved = process.env.TMPDIR;
   process.env.TMPDIR = folder;

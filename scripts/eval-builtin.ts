@@ -14,8 +14,8 @@ import { embedWithBuiltin, fitBuiltin, serializeBuiltin } from '../src/embed/bui
 import { seededRandom } from '../src/shared/random.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
 import { adjustedRandIndex, meanReciprocalRank, normalizedMutualInformation, rankOf, shareRankedFirst, vMeasure } from './metrics.js';
+import { OHSUMED } from '../bench/shared-data.js';
 
-const OHSUMED = '../shared/eval/ohsumed-dev.jsonl';
 const KMEANS_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const TOPICS = 23;
 const SCALE_PAPERS = 100_000;

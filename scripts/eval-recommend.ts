@@ -24,8 +24,8 @@ import { readClusters, readCurrentVectors, readPapers, type Paper } from '../src
 import { SCORINGS, type ScoringName } from '../src/recommend/rank.js';
 import type { Library } from '../src/recommend/score.js';
 import { bestFirst, maximalMarginalRelevance, quotaPerGroup, withoutNearDuplicates } from '../src/recommend/select.js';
+import { OHSUMED } from '../bench/shared-data.js';
 
-const OHSUMED = '../shared/eval/ohsumed-dev.jsonl';
 const TOP = 20;
 
 function argument(name: string): string | undefined {

@@ -31,8 +31,8 @@ import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson, readCurrentVectors, readPapers, type Paper } from '../src/store/read.js';
 import type { Clusters } from '../src/store/schemas.js';
 import { normalizedMutualInformation } from './metrics.js';
+import { OHSUMED } from '../bench/shared-data.js';
 
-const OHSUMED = '../shared/eval/ohsumed-dev.jsonl';
 const SEEDS = [42, 7, 1234];
 
 const records = readFileSync(OHSUMED, 'utf8')

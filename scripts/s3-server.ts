@@ -122,6 +122,8 @@ export async function startS3Server(options: { bucket?: string; say?: (line: str
   const ports = await Promise.all(Array.from({ length: 8 }, () => freePort()));
   const [master, masterGrpc, volume, volumeGrpc, filer, filerGrpc, s3, s3Grpc] = ports;
   const args = [
+    // its logs in its data folder, which stop() removes, not in the temp folder
+    `-logdir=${data}`,
     'server',
     `-dir=${data}`,
     '-ip=127.0.0.1',

@@ -118,51 +118,84 @@ export interface SimilarOptions {
   store?: StoreKind;
 }
 
+/** A query that could not be answered (an id that is not a paper of the store), and why: the line `papermap similar` prints. */
+export interface SimilarProblem {
+  query: string;
+  error: string;
+}
+
 /**
  * The papers nearest each query in the output folder: a query that is a
  * paper's id gets that paper's nearest other papers, anything else is free
  * text, embedded with the model the papers were embedded with. Give many
- * queries in one call: the model is then loaded once.
+ * queries in one call: the model is then loaded once. An id-shaped query
+ * that is not a paper of the store is refused before anything is searched.
  */
 export async function similar(query: string, options?: SimilarOptions): Promise<SimilarAnswer>;
 export async function similar(queries: readonly string[], options?: SimilarOptions): Promise<SimilarAnswer[]>;
 export async function similar(queries: string | readonly string[], options: SimilarOptions = {}): Promise<SimilarAnswer | SimilarAnswer[]> {
   const list = typeof queries === 'string' ? [queries] : [...queries];
+  const answers = await answerInStore(list, options, (problem) => {
+    throw new UserError(problem.error);
+  });
+  return typeof queries === 'string' ? (answers[0] as SimilarAnswer) : (answers as SimilarAnswer[]);
+}
+
+/**
+ * Like `similar` over many queries, but a query that is an unknown id gets a
+ * problem in its place and every other one is answered, in order: what
+ * `papermap similar --queries FILE` prints.
+ */
+export async function similarEach(queries: readonly string[], options: SimilarOptions = {}): Promise<(SimilarAnswer | SimilarProblem)[]> {
+  return answerInStore([...queries], options, (problem) => problem);
+}
+
+/** Checks the queries and options, then answers them from the store at `out`; `unknown` decides what an unknown id becomes. */
+async function answerInStore(
+  queries: string[],
+  options: SimilarOptions,
+  unknown: (problem: SimilarProblem) => SimilarProblem,
+): Promise<(SimilarAnswer | SimilarProblem)[]> {
   const top = options.top ?? 10;
   if (!Number.isInteger(top) || top < 1) throw new UserError('option top: expected a whole number of at least 1');
-  if (list.length === 0 || list.some((query) => typeof query !== 'string' || query.trim() === ''))
+  if (queries.length === 0 || queries.some((query) => typeof query !== 'string' || query.trim() === ''))
     throw new UserError('give one or more queries: a paper id, or free text');
-  const answers = await withStore(options.out ?? 'output', options.store, 'read', async (backend) => {
+  return withStore(options.out ?? 'output', options.store, 'read', async (backend) => {
     await backend.pull(['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'hnsw', 'builtinFit']);
-    return answerInFolder(backend.folder, list, top, options.model);
+    return answerInFolder(backend.folder, queries, top, unknown, options.model);
   });
-  return typeof queries === 'string' ? answers[0] : answers;
 }
 
 /**
  * Answers queries from an output folder's index, loading the model only when
- * a query is free text. An id that is not in the index is refused before
- * anything is searched.
+ * a query is free text. Unknown ids are sorted out before anything is searched.
  */
 async function answerInFolder(
   folder: OutputFolder,
   queries: readonly string[],
   top: number,
+  unknown: (problem: SimilarProblem) => SimilarProblem,
   /** The model folder for free text (`similar --model PATH`); otherwise the one the vectors record. */
   model?: string,
-): Promise<SimilarAnswer[]> {
+): Promise<(SimilarAnswer | SimilarProblem)[]> {
   const { search, papers, vectorsInfo } = PaperSearch.open(folder);
   const ids = new Set(papers.map((paper) => paper.id));
-  for (const query of queries) {
-    const problem = unknownId(query, ids);
-    if (problem) throw new UserError(problem);
-  }
+  const problems = queries.map((query) => {
+    const error = unknownId(query, ids);
+    return error === undefined ? undefined : unknown({ query, error });
+  });
+  const answerable = queries.filter((_, position) => problems[position] === undefined);
   let embedder: QueryEmbedder | undefined;
   try {
-    return await answerQueries(queries, top, search, papers, async (texts) => {
-      embedder = await loadQueryEmbedder(folder, vectorsInfo, model);
-      return embedder.embed(texts);
-    });
+    const answers =
+      answerable.length === 0
+        ? []
+        : await answerQueries(answerable, top, search, papers, async (texts) => {
+            embedder = await loadQueryEmbedder(folder, vectorsInfo, model);
+            return embedder.embed(texts);
+          });
+    let next = 0;
+    return problems.map((problem) => problem ?? answers[next++]);
   } finally {
     await embedder?.dispose();
   }

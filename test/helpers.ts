@@ -73,8 +73,8 @@ export class FixedVectors {
   }
 }
 
-/** A related-paper graph with these lists, best first, mutual as given. */
-export function relatedGraph(lists: readonly { row: number; score: number; mutual: boolean }[][]): RelatedGraph {
+/** A related-paper graph with these lists, best first, mutual as given, and the fixed floor they were kept at (nearer papers below it are weak). */
+export function relatedGraph(lists: readonly { row: number; score: number; mutual: boolean }[][], floor = 0.3): RelatedGraph {
   const k = Math.max(1, ...lists.map((list) => list.length));
   const labels = new Int32Array(lists.length * k).fill(-1);
   const scores = new Float32Array(lists.length * k);
@@ -86,5 +86,5 @@ export function relatedGraph(lists: readonly { row: number; score: number; mutua
       mutual[row * k + slot] = neighbour.mutual ? 1 : 0;
     }),
   );
-  return { neighbours: { k, labels, scores }, links: Int32Array.from(lists, (list) => list.length), mutual };
+  return { neighbours: { k, labels, scores }, links: Int32Array.from(lists, (list) => list.length), mutual, rule: { global: floor, lower: floor, band: 0 } };
 }

@@ -7,7 +7,8 @@ import { describe, expect, test } from 'vitest';
  * The layers of src/, from the bottom. A module imports only from its own
  * folder or from a lower layer: the stages never from one another, the
  * runner only the stages' declarations (stage.ts), the faces (serve, the
- * programmatic API, and the CLI over them) anything below.
+ * programmatic API, the commands over them, and the CLI that runs the
+ * commands, in a work process when they write a folder) anything below.
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['shared'],
@@ -16,6 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ingest', 'embed', 'index', 'cluster', 'report'],
   ['runner'],
   ['serve', 'api.ts'],
+  ['commands.ts'],
   ['cli.ts'],
 ];
 

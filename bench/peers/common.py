@@ -106,7 +106,7 @@ def run_child(cmd: list[str], *, cwd: str | None = None, env: dict | None = None
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile(mode="r", suffix=".time") as measured:
         start = time.perf_counter()
-        proc = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S", "-o", measured.name, *cmd], cwd=cwd, env=env,
+        proc = subprocess.Popen(["time", "-f", "%M %U %S", "-o", measured.name, *cmd], cwd=cwd, env=env,
                                 stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         proc.wait()
         wall = time.perf_counter() - start

@@ -558,9 +558,10 @@ def main() -> None:
     parser.add_argument("--model", default="minilm",
                         help="papermap model: minilm (default: <repo>/models/all-MiniLM-L6-v2, no download, no "
                              "builtin fallback), auto, or a transformers.js model folder")
-    parser.add_argument("--work", type=Path, default=Path(os.environ.get("PEERS_SCRATCH", "/work/scratch-peers")) / "work")
+    parser.add_argument("--work", type=Path, default=Path(os.environ.get("PEERS_SCRATCH", default_repo.parent / "scratch-peers")) / "work")
     parser.add_argument("--seeds", type=Path, default=None, help="seed listings (default: <repo>/seeds)")
-    parser.add_argument("--ohsumed", type=Path, default=Path("/work/shared/eval/ohsumed-dev.jsonl"))
+    parser.add_argument("--ohsumed", type=Path,
+                        default=Path(os.environ.get("PAPERMAP_SHARED", default_repo.parent / "shared")) / "eval" / "ohsumed-dev.jsonl")
     parser.add_argument("--seed-papers", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3, help="speed rounds on the seeds")
     parser.add_argument("--ohsumed-rounds", type=int, default=2, help="speed rounds on OHSUMED")

@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-scratch="${PEERS_SCRATCH:-/work/scratch-peers}"
+scratch="${PEERS_SCRATCH:-$repo/../scratch-peers}"
 venv="$scratch/venv"
 python="${PEERS_PYTHON:-python3.11}"
 command -v "$python" >/dev/null || python=python3

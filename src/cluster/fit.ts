@@ -41,7 +41,7 @@ export interface ClusterOptions {
 }
 
 /** Topics fitted on every paper, before ids are carried over from an earlier run. */
-export type FittedTopics = Omit<Clusters, 'history'>;
+export type FittedTopics = Omit<Clusters, 'history' | 'overTime'>;
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 const mean = (values: readonly number[]) => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length);

@@ -6,6 +6,7 @@
  */
 import { UserError } from '../shared/errors.js';
 import { vectorFingerprint } from '../shared/vectors.js';
+import type { PaperTitleDate } from '../store/read.js';
 import type { Clusters, TopicHistory, VectorsInfo } from '../store/schemas.js';
 import type { StageWrites, Store } from '../store/store.js';
 import type { PhraseModel } from '../pipeline/stage.js';
@@ -14,6 +15,7 @@ import type { PhraseEmbedder } from './labels.js';
 import { continueTopics } from './lineage.js';
 import { applyTeamNames } from './team.js';
 import { readTeamNames } from '../store/names.js';
+import { night, topicsOverTime, withTonight } from './timeline.js';
 import { assignToTopics, compareWithLastRun, DRIFT_THRESHOLD, type SinceLastRun } from './update.js';
 
 export { checkK, DEFAULT_SEED, WEAK_COHERENCE, WEAK_STABILITY, type ClusterOptions } from './fit.js';
@@ -74,10 +76,10 @@ async function phraseEmbedder(
 
 /** The cluster stage: vectors and papers in, `<out>/clusters.json` out. */
 export async function cluster(writer: StageWrites, options: ClusterOptions, phraseModel?: PhraseModel): Promise<Clusters> {
-  // a run that fits no topics needs no abstracts: it reads only ids and titles, which at a million papers is a fraction of the time
+  // a run that fits no topics needs no abstracts: it reads only ids, titles and dates, which at a million papers is a fraction of the time
   // a bad topics.yaml is refused before any work
   const names = readTeamNames(writer.store.location);
-  const { papers, info, vectors } = writer.store.readCurrentVectors((store) => store.readPaperTitles());
+  const { papers, info, vectors } = writer.store.readCurrentVectors((store) => store.readPaperTitleDates());
   checkK(options.k, papers.length, options.broad);
   const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, info.dim));
   const last = lastTopics(writer.store);
@@ -86,9 +88,12 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
   const current = { ids: papers.map((paper) => paper.id), fingerprints };
 
   let clusters: Clusters;
+  // each paper's topic by row, where the run knows it without a map of every id (new papers joining the topics)
+  let topicOfRow: Int32Array | undefined;
   if (reason === undefined) {
     const previous = last!;
-    const { deaths, ...assigned } = assignToTopics(previous, since!, papers, vectors, info.dim);
+    const { deaths, topicOfRow: assignedRows, ...assigned } = assignToTopics(previous, since!, papers, vectors, info.dim);
+    topicOfRow = assignedRows;
     const { sinceFit } = previous.history;
     const history: TopicHistory = {
       ...previous.history,
@@ -99,7 +104,7 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
       lineage: { births: [], deaths, merges: [], splits: [] },
       papers: current,
     };
-    clusters = { ...assigned, model: info.model, vectorsHash: info.vectorsHash, history };
+    clusters = { ...assigned, model: info.model, vectorsHash: info.vectorsHash, history, overTime: null };
   } else {
     const model = await phraseEmbedder(writer.store, info, phraseModel);
     let fitted: FittedTopics;
@@ -121,8 +126,9 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
       nextBroadTopicId: continued?.nextBroadTopicId ?? fitted.broadTopics.length,
       lineage: continued?.lineage ?? null,
       papers: current,
+      nights: [],
     };
-    clusters = { ...(continued?.topics ?? fitted), history };
+    clusters = { ...(continued?.topics ?? fitted), history, overTime: null };
   }
   if (names) clusters = applyTeamNames(clusters, names, last, papers, vectors, info.dim);
   else if (clusters.team) {
@@ -134,6 +140,43 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
       broadTopics: clusters.broadTopics.map(({ name: __, ...broad }) => broad),
     };
   }
+  // counted once the topics are final: topics.yaml may have merged some, and then each paper's topic is looked up again
+  const rows = names || !topicOfRow ? topicRows(clusters, papers) : topicOfRow;
+  clusters = { ...clusters, ...overTimeOf(clusters, papers, rows, last, since) };
   writer.write('clusters', JSON.stringify(clusters, null, 2) + '\n');
   return clusters;
+}
+
+/** Each paper's topic id by row (-1 for an outlier), from the topics' paper ids. */
+function topicRows(clusters: Clusters, papers: readonly PaperTitleDate[]): Int32Array {
+  const topicOf = new Map<string, number>();
+  for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf.set(id, topic.id);
+  return Int32Array.from(papers, (paper) => topicOf.get(paper.id) ?? -1);
+}
+
+/**
+ * Topics over time: each topic's papers per period where papers have dates,
+ * and each topic's size night by night (the last run's nights with
+ * tonight's, which takes the place of the last when the papers are the same).
+ */
+function overTimeOf(
+  clusters: Clusters,
+  papers: readonly PaperTitleDate[],
+  topicOfRow: Int32Array,
+  last: Clusters | undefined,
+  since: SinceLastRun | undefined,
+): Pick<Clusters, 'overTime' | 'history'> {
+  const overTime = topicsOverTime(
+    papers.length,
+    (row) => topicOfRow[row],
+    (row) => papers[row].date,
+    clusters.topics.map((topic) => topic.id),
+  );
+  const samePapers = since !== undefined && since.added === 0 && since.changed === 0 && since.removed === 0;
+  const tonight = night(
+    clusters.topics,
+    papers.length,
+    papers.map((paper) => paper.date),
+  );
+  return { overTime, history: { ...clusters.history, nights: withTonight(last?.history.nights ?? [], tonight, samePapers) } };
 }

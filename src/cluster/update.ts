@@ -69,7 +69,7 @@ export function assignToTopics(
   papers: readonly PaperTitle[],
   vectors: Float32Array,
   dim: number,
-): Omit<Clusters, 'history'> & { deaths: number[] } {
+): Omit<Clusters, 'history' | 'overTime'> & { deaths: number[]; topicOfRow: Int32Array } {
   const slots = previous.topics.length;
   const assignments = Int32Array.from(since.kept);
   const sums = topicSums(vectors, dim, assignments, slots);
@@ -93,6 +93,11 @@ export function assignToTopics(
   const centres = centresOf(Float64Array.from(living.flatMap((slot) => Array.from(sums.subarray(slot * dim, (slot + 1) * dim)))), dim);
   const { topics: figures, outliers } = describeTopics(dim, centres, local, similarityToOwnTopic(vectors, dim, centres, local));
   const idOf = (index: number) => previous.topics[living[index]].id;
+  // each paper's topic id by row (-1 for an outlier), for counting topics over time without a map of a million ids
+  const topicOfRow = new Int32Array(papers.length).fill(-1);
+  figures.forEach((figure, index) => {
+    for (const row of figure.members) topicOfRow[row] = idOf(index);
+  });
 
   const topics: Topic[] = figures
     .map((figure, index) => {
@@ -123,5 +128,6 @@ export function assignToTopics(
     broadTopics,
     quality: { ...previous.quality, weakTopics: topics.filter((topic) => topic.weak).length },
     deaths: previous.topics.filter((topic) => !livingIds.has(topic.id)).map((topic) => topic.id),
+    topicOfRow,
   };
 }

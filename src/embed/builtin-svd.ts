@@ -89,63 +89,89 @@ function denseTimes(M: Float64Array, rows: number, inner: number, T: Float64Arra
  * matrix) of a symmetric matrix: Householder tridiagonalisation then the
  * implicit QL method (tred2/tql2 as in EISPACK and JAMA).
  */
-function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+export function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   const V = Float64Array.from(matrix);
+  const { d, e } = tridiagonalise(V, n);
+  diagonalise(V, d, e, n);
+  return byDescendingValue(V, d, n);
+}
+
+/**
+ * tred2: reduces symmetric V to tridiagonal form, its diagonal in d and its
+ * subdiagonal in e[1..], and leaves in V the orthogonal transformation that does it.
+ */
+function tridiagonalise(V: Float64Array, n: number): { d: Float64Array; e: Float64Array } {
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   for (let j = 0; j < n; j++) d[j] = V[(n - 1) * n + j];
-
-  // tred2: reduce to tridiagonal form, accumulating the transformations in V
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
-    let h = 0;
     for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
-    if (scale === 0) {
-      e[i] = d[i - 1];
-      for (let j = 0; j < i; j++) {
-        d[j] = V[(i - 1) * n + j];
-        V[i * n + j] = 0;
-        V[j * n + i] = 0;
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        d[k] /= scale;
-        h += d[k] * d[k];
-      }
-      let f = d[i - 1];
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      e[i] = scale * g;
-      h -= f * g;
-      d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        V[j * n + i] = f;
-        g = e[j] + V[j * n + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          g += V[k * n + j] * d[k];
-          e[k] += V[k * n + j] * f;
-        }
-        e[j] = g;
-      }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        e[j] /= h;
-        f += e[j] * d[j];
-      }
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        g = e[j];
-        for (let k = j; k <= i - 1; k++) V[k * n + j] -= f * e[k] + g * d[k];
-        d[j] = V[(i - 1) * n + j];
-        V[i * n + j] = 0;
-      }
-    }
-    d[i] = h;
+    d[i] = scale === 0 ? skipRow(V, d, e, n, i) : reflectRow(V, d, e, n, i, scale);
   }
+  accumulateTransformations(V, d, n);
+  e[0] = 0;
+  return { d, e };
+}
+
+/** Row i is already zero left of the subdiagonal: nothing to reflect (tred2's h is 0). */
+function skipRow(V: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number): number {
+  e[i] = d[i - 1];
+  for (let j = 0; j < i; j++) {
+    d[j] = V[(i - 1) * n + j];
+    V[i * n + j] = 0;
+    V[j * n + i] = 0;
+  }
+  return 0;
+}
+
+/** A Householder reflection that zeroes row i left of its subdiagonal, applied to the rows and columns above it; returns tred2's h. */
+function reflectRow(V: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number, scale: number): number {
+  let h = 0;
+  for (let k = 0; k < i; k++) {
+    d[k] /= scale;
+    h += d[k] * d[k];
+  }
+  const f = d[i - 1];
+  const g = f > 0 ? -Math.sqrt(h) : Math.sqrt(h);
+  e[i] = scale * g;
+  h -= f * g;
+  d[i - 1] = f - g;
+  applyReflection(V, d, e, n, i, h);
+  return h;
+}
+
+/** The reflection of reflectRow (its vector in d[0..i), h its scale) applied to the leading i x i block of V: A' = A - v qᵀ - q vᵀ. */
+function applyReflection(V: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number, h: number): void {
+  for (let j = 0; j < i; j++) e[j] = 0;
+  for (let j = 0; j < i; j++) {
+    const f = d[j];
+    V[j * n + i] = f;
+    let g = e[j] + V[j * n + j] * f;
+    for (let k = j + 1; k <= i - 1; k++) {
+      g += V[k * n + j] * d[k];
+      e[k] += V[k * n + j] * f;
+    }
+    e[j] = g;
+  }
+  let f = 0;
+  for (let j = 0; j < i; j++) {
+    e[j] /= h;
+    f += e[j] * d[j];
+  }
+  const hh = f / (h + h);
+  for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+  for (let j = 0; j < i; j++) {
+    const fj = d[j];
+    const gj = e[j];
+    for (let k = j; k <= i - 1; k++) V[k * n + j] -= fj * e[k] + gj * d[k];
+    d[j] = V[(i - 1) * n + j];
+    V[i * n + j] = 0;
+  }
+}
+
+/** The end of tred2: the reflections stored in V multiplied out into the orthogonal matrix, and the diagonal read into d. */
+function accumulateTransformations(V: Float64Array, d: Float64Array, n: number): void {
   for (let i = 0; i < n - 1; i++) {
     V[(n - 1) * n + i] = V[i * n + i];
     V[i * n + i] = 1;
@@ -165,12 +191,13 @@ function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array
     V[(n - 1) * n + j] = 0;
   }
   if (n > 0) V[n * n - 1] = 1;
-  e[0] = 0;
+}
 
-  // tql2: diagonalise the tridiagonal matrix by implicit QL steps
+/** tql2: diagonalises the tridiagonal matrix (d, e) by implicit QL steps, rotating V along: d ends as the eigenvalues, V's columns as the eigenvectors. */
+function diagonalise(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   if (n > 0) e[n - 1] = 0;
-  let f = 0;
+  let shift = 0;
   let largest = 0;
   const eps = 2 ** -52;
   for (let l = 0; l < n; l++) {
@@ -178,51 +205,63 @@ function symmetricEigen(matrix: Float64Array, n: number): { values: Float64Array
     let m = l;
     while (m < n && Math.abs(e[m]) > eps * largest) m++;
     if (m > l) {
-      do {
-        let g = d[l];
-        let p = (d[l + 1] - g) / (2 * e[l]);
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l] / (p + r);
-        d[l + 1] = e[l] * (p + r);
-        const dl1 = d[l + 1];
-        let h = g - d[l];
-        for (let i = l + 2; i < n; i++) d[i] -= h;
-        f += h;
-        p = d[m];
-        let c = 1;
-        let c2 = c;
-        let c3 = c;
-        const el1 = e[l + 1];
-        let s = 0;
-        let s2 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i];
-          h = c * p;
-          r = Math.hypot(p, e[i]);
-          e[i + 1] = s * r;
-          s = e[i] / r;
-          c = p / r;
-          p = c * d[i] - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]);
-          for (let k = 0; k < n; k++) {
-            h = V[k * n + i + 1];
-            V[k * n + i + 1] = s * V[k * n + i] + c * h;
-            V[k * n + i] = c * V[k * n + i] - s * h;
-          }
-        }
-        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (Math.abs(e[l]) > eps * largest);
+      do shift += qlStep(V, d, e, n, l, m);
+      while (Math.abs(e[l]) > eps * largest);
     }
-    d[l] += f;
+    d[l] += shift;
     e[l] = 0;
   }
+}
 
+/** One implicit QL step on the block l..m (Wilkinson's shift, then Givens rotations from m up to l, applied to V too); returns the shift taken from the diagonal. */
+function qlStep(V: Float64Array, d: Float64Array, e: Float64Array, n: number, l: number, m: number): number {
+  let g = d[l];
+  let p = (d[l + 1] - g) / (2 * e[l]);
+  let r = Math.hypot(p, 1);
+  if (p < 0) r = -r;
+  d[l] = e[l] / (p + r);
+  d[l + 1] = e[l] * (p + r);
+  const dl1 = d[l + 1];
+  const shift = g - d[l];
+  for (let i = l + 2; i < n; i++) d[i] -= shift;
+  p = d[m];
+  let c = 1;
+  let c2 = c;
+  let c3 = c;
+  const el1 = e[l + 1];
+  let s = 0;
+  let s2 = 0;
+  for (let i = m - 1; i >= l; i--) {
+    c3 = c2;
+    c2 = c;
+    s2 = s;
+    g = c * e[i];
+    const h = c * p;
+    r = Math.hypot(p, e[i]);
+    e[i + 1] = s * r;
+    s = e[i] / r;
+    c = p / r;
+    p = c * d[i] - s * g;
+    d[i + 1] = h + s * (c * g + s * d[i]);
+    rotateColumns(V, n, i, c, s);
+  }
+  p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+  e[l] = s * p;
+  d[l] = c * p;
+  return shift;
+}
+
+/** Columns i and i + 1 of V turned by the Givens rotation (c, s). */
+function rotateColumns(V: Float64Array, n: number, i: number, c: number, s: number): void {
+  for (let k = 0; k < n; k++) {
+    const h = V[k * n + i + 1];
+    V[k * n + i + 1] = s * V[k * n + i] + c * h;
+    V[k * n + i] = c * V[k * n + i] - s * h;
+  }
+}
+
+/** The eigenpairs sorted by value, largest first (ties in their order), the vectors as columns. */
+function byDescendingValue(V: Float64Array, d: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => d[b] - d[a] || a - b);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);

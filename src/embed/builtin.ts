@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stemmer } from 'stemmer';
 import { sampleRows } from '../shared/random.js';
 import { fixSigns, truncatedSvd, type SparseRows } from './builtin-svd.js';
@@ -306,19 +307,25 @@ export function embedWithBuiltin(model: BuiltinModel, texts: readonly string[]):
 }
 
 const MAGIC = 0x49424d50; // "PMBI" read as a little-endian u32
-const FORMAT_VERSION = 1;
+/** 2: the file ends with the SHA-256 of what comes before it, so that a flipped bit is noticed, not queried with. */
+const FORMAT_VERSION = 2;
 const HEADER_BYTES = 28;
+const CHECK_BYTES = 32;
 
 /**
  * Binary layout, little-endian: magic, format version, dim, documents, term
  * count, topics, byte length of the terms (u32 each); the terms as UTF-8
  * joined by "\n", zero-padded to 4 bytes; document frequencies (u32 each);
- * the projection (f32, terms x topics).
+ * the projection (f32, terms x topics); the SHA-256 of all that.
  */
+function checkOf(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
 export function serializeBuiltin(model: BuiltinModel): Uint8Array {
   const termBytes = new TextEncoder().encode(model.terms.join('\n'));
   const padded = Math.ceil(termBytes.length / 4) * 4;
-  const bytes = new Uint8Array(HEADER_BYTES + padded + model.documentFrequency.byteLength + model.projection.byteLength);
+  const bytes = new Uint8Array(HEADER_BYTES + padded + model.documentFrequency.byteLength + model.projection.byteLength + CHECK_BYTES);
   const view = new DataView(bytes.buffer);
   [MAGIC, FORMAT_VERSION, model.dim, model.documents, model.terms.length, model.topics, termBytes.length].forEach((value, i) =>
     view.setUint32(i * 4, value, true),
@@ -330,6 +337,7 @@ export function serializeBuiltin(model: BuiltinModel): Uint8Array {
     new Uint8Array(model.projection.buffer, model.projection.byteOffset, model.projection.byteLength),
     HEADER_BYTES + padded + model.documentFrequency.byteLength,
   );
+  bytes.set(checkOf(bytes.subarray(0, bytes.length - CHECK_BYTES)), bytes.length - CHECK_BYTES);
   return bytes;
 }
 
@@ -339,14 +347,16 @@ export function deserializeBuiltin(bytes: Uint8Array): BuiltinModel {
   const [version, dim, documents, termCount, topics, termByteLength] = [1, 2, 3, 4, 5, 6].map((i) => view.getUint32(i * 4, true));
   if (version !== FORMAT_VERSION) throw new Error(`builtin model format ${version} is not supported (expected ${FORMAT_VERSION})`);
   const padded = Math.ceil(termByteLength / 4) * 4;
-  const expected = HEADER_BYTES + padded + termCount * 4 + termCount * topics * 4;
+  const expected = HEADER_BYTES + padded + termCount * 4 + termCount * topics * 4 + CHECK_BYTES;
   if (dim !== DIM || topics > TOPIC_DIMS || bytes.byteLength !== expected) throw new Error('builtin model file is truncated or damaged');
+  const body = bytes.subarray(0, expected - CHECK_BYTES);
+  if (!checkOf(body).equals(bytes.subarray(expected - CHECK_BYTES))) throw new Error('builtin model file is damaged (its SHA-256 does not match)');
   const text = new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + termByteLength));
   const terms = termCount === 0 ? [] : text.split('\n');
   if (terms.length !== termCount) throw new Error('builtin model file is truncated or damaged');
   // copied into fresh, aligned buffers (a Buffer from readFileSync may sit at any offset of a shared pool)
   const offset = HEADER_BYTES + padded;
   const documentFrequency = new Uint32Array(new Uint8Array(bytes.subarray(offset, offset + termCount * 4)).buffer);
-  const projection = new Float32Array(new Uint8Array(bytes.subarray(offset + termCount * 4)).buffer);
+  const projection = new Float32Array(new Uint8Array(bytes.subarray(offset + termCount * 4, expected - CHECK_BYTES)).buffer);
   return completeModel({ dim, documents, terms, documentFrequency, topics, projection });
 }

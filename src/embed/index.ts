@@ -166,6 +166,19 @@ function* vectorBlocks(hashes: readonly string[], cache: EmbeddingCache, digest:
   }
 }
 
+/** Why the builtin fit that free-text queries load is missing or damaged, or undefined when it is sound or not needed. */
+export function lostFit(store: Store, plan: EmbeddingPlan): string | undefined {
+  if (plan.resolved.kind !== 'builtin') return undefined;
+  const kept = store.readBuiltinFit(plan.identity);
+  if (!kept) return `${store.whereBuiltinFit(plan.identity)} is missing`;
+  try {
+    deserializeBuiltin(kept);
+    return undefined;
+  } catch (error) {
+    return `${store.whereBuiltinFit(plan.identity)} is damaged (${(error as Error).message})`;
+  }
+}
+
 /**
  * The builtin embedder is fitted on the corpus, so its identity is the corpus:
  * the same papers reuse the saved fit and cached vectors, changed papers mean a

@@ -3,7 +3,17 @@ import { defineStage, type PhraseModel } from '../pipeline/stage.js';
 import { UserError } from '../shared/errors.js';
 import { embedExternal, type ExternalPlan, type ExternalSummary, planExternal } from './external.js';
 import { resolveModel } from './model.js';
-import { DEFAULT_BATCH_SIZE, embed, embedTask, embedTasksOf, type EmbeddingPlan, type EmbedSummary, loadQueryEmbedder, planEmbedding } from './index.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  embed,
+  embedTask,
+  embedTasksOf,
+  type EmbeddingPlan,
+  type EmbedSummary,
+  loadQueryEmbedder,
+  lostFit,
+  planEmbedding,
+} from './index.js';
 import { checkVectorsFile } from './vectors-file.js';
 
 /** The model a store's vectors came from, for other stages to embed short texts with (the cluster stage's label candidates). */
@@ -64,6 +74,7 @@ export const embedStage = defineStage<typeof options, EmbeddingPlan | ExternalPl
     // the model's identity, not its name: other weights under the same name mean other vectors
     return { fingerprint: { identity: plan.identity }, plan, tasksOf: embedTasksOf(plan.papersHash, plan.identity) };
   },
+  lost: (store, plan) => ('kind' in plan ? undefined : lostFit(store, plan)),
   run: (writer, options, plan) => ('kind' in plan ? embedExternal(writer, plan) : embed(writer, options, plan)),
   task: (tasks, options) => embedTask(tasks, options),
   commits: (options) => options.shard === undefined,

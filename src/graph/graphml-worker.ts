@@ -10,8 +10,8 @@ import { relatedPapers } from './related.js';
 import { toGraphml, type GraphmlJob, type GraphmlMessage, type GraphmlPapers } from './graphml.js';
 import { firstNeighbours } from './neighbours.js';
 
-const { path, nearest, neighbours, minSimilarity } = workerData as GraphmlJob;
-const related = relatedPapers(firstNeighbours(nearest, neighbours), minSimilarity);
+const { path, nearest, neighbours, floor } = workerData as GraphmlJob;
+const related = relatedPapers(firstNeighbours(nearest, neighbours), floor);
 parentPort!.postMessage({ related } satisfies GraphmlMessage);
 parentPort!.once('message', (papers: GraphmlPapers) => {
   if (papers)

@@ -1,6 +1,6 @@
 import { startWorker, workerFile } from '../shared/worker.js';
 import type { PaperTitle } from '../store/read.js';
-import { scorePrinter, type RelatedGraph } from './related.js';
+import { scorePrinter, type FloorRule, type RelatedGraph } from './related.js';
 import type { Neighbours } from './neighbours.js';
 
 // Characters XML 1.0 cannot hold at all, even escaped (controls, lone surrogates, U+FFFE/U+FFFF).
@@ -78,7 +78,7 @@ export interface GraphmlJob {
   path: string;
   nearest: Neighbours;
   neighbours: number;
-  minSimilarity: number;
+  floor: FloorRule;
 }
 
 /** What the worker is handed next, to write the graph with: the papers and their topics; null: no graph after all. */

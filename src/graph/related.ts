@@ -11,8 +11,50 @@ export interface RelatedPaper {
 }
 
 /**
+ * How a paper's related papers are chosen among its nearest: a neighbour at
+ * or above `global` is always related; below it, a paper still keeps the
+ * neighbours within `band` of its nearest one, if they reach `lower`. So a
+ * paper in a sparse part of the map keeps its closest relatives instead of
+ * none, and nothing below `lower` is ever a link. A fixed floor X is
+ * { global: X, lower: X, band: 0 }.
+ */
+export interface FloorRule {
+  global: number;
+  lower: number;
+  band: number;
+}
+
+/** The floor `--min-similarity X` sets: one similarity for every paper. */
+export const fixedFloor = (floor: number): FloorRule => ({ global: floor, lower: floor, band: 0 });
+
+/**
+ * The default rule (`--min-similarity auto`), chosen by measurement
+ * (docs/quality.md, scripts/eval-floor.ts): a neighbour more alike than 99%
+ * of random pairs of the corpus is related, and a paper with none keeps its
+ * nearest if that is more alike than 90% of them. On OHSUMED the nearest
+ * links so added share a label 2 to 4 times as often as random pairs do.
+ */
+export const AUTO_FLOOR = { global: 0.99, lower: 0.9, band: 0 };
+
+/** The automatic rule on a corpus: its quantiles of random-pair similarity. */
+export function autoFloor(vectors: Float32Array, dim: number): FloorRule {
+  const [global, lower] = randomPairQuantiles(vectors, dim, [AUTO_FLOOR.global, AUTO_FLOOR.lower]);
+  return { global, lower, band: AUTO_FLOOR.band };
+}
+
+/** The rule of a graph as index.json records it. */
+export function floorRuleOf(graph: { minSimilarity: number; nearestMinSimilarity?: number; band?: number }): FloorRule {
+  return { global: graph.minSimilarity, lower: graph.nearestMinSimilarity ?? graph.minSimilarity, band: graph.band ?? 0 };
+}
+
+/** A paper's floor, from the similarity of its nearest other paper: min(global, max(lower, nearest - band)). */
+export function paperFloor(rule: FloorRule, nearest: number): number {
+  return Math.min(rule.global, Math.max(rule.lower, nearest - rule.band));
+}
+
+/**
  * The related-paper graph: each paper's nearest neighbours (best first) whose
- * similarity reaches the floor, with mutual-neighbour links marked. Kept flat,
+ * similarity reaches its floor (FloorRule), with mutual-neighbour links marked. Kept flat,
  * in the arrays of the neighbours it was made from: at a million papers, an
  * object per link is ten million objects for the garbage collector.
  */
@@ -22,15 +64,18 @@ export interface RelatedGraph {
   links: Int32Array;
   /** Per slot of `neighbours`: 1 when that related paper also has this paper among its own. */
   mutual: Uint8Array;
+  rule: FloorRule;
 }
 
-export function relatedPapers(neighbours: Neighbours, minSimilarity: number): RelatedGraph {
+export function relatedPapers(neighbours: Neighbours, floor: FloorRule | number): RelatedGraph {
   const { k, labels, scores } = neighbours;
+  const rule = typeof floor === 'number' ? fixedFloor(floor) : floor;
   const count = labels.length / k;
-  // each paper's links: its first neighbours that reach the floor
+  // each paper's links: its first neighbours that reach its floor
   const links = new Int32Array(count);
   for (let row = 0; row < count; row++) {
-    while (links[row] < k && labels[row * k + links[row]] >= 0 && scores[row * k + links[row]] >= minSimilarity) links[row]++;
+    const minimum = paperFloor(rule, labels[row * k] >= 0 ? scores[row * k] : -1);
+    while (links[row] < k && labels[row * k + links[row]] >= 0 && scores[row * k + links[row]] >= minimum) links[row]++;
   }
   // a link is mutual when the neighbour links back; its few links are looked through, which at a million papers beats a set of ten million pairs
   const mutual = new Uint8Array(labels.length);
@@ -45,7 +90,13 @@ export function relatedPapers(neighbours: Neighbours, minSimilarity: number): Re
       }
     }
   }
-  return { neighbours, links, mutual };
+  return { neighbours, links, mutual, rule };
+}
+
+/** The floor of a paper of the graph: its neighbours below it are not related ("weak" in the reports). */
+export function floorOf(graph: RelatedGraph, row: number): number {
+  const { k, labels, scores } = graph.neighbours;
+  return paperFloor(graph.rule, labels[row * k] >= 0 ? scores[row * k] : -1);
 }
 
 /** A paper's related papers, best first. */
@@ -74,15 +125,15 @@ export function linkCount(graph: RelatedGraph): number {
 }
 
 /**
- * The default similarity floor: a neighbour is kept only if it is more similar
- * than 99% of random pairs of papers in the same corpus. It adapts to the
- * model (MiniLM and the builtin embedder score on different scales) and to the
- * corpus (a corpus on one narrow subject has similar random pairs).
- * Pairs are drawn with a fixed seed so the floor is the same on every run.
+ * Quantiles of the similarity of random pairs of papers of the corpus, the
+ * scale the floors are set on: it adapts them to the model (MiniLM and the
+ * builtin embedder score on different scales) and to the corpus (a corpus on
+ * one narrow subject has similar random pairs). Pairs are drawn with a fixed
+ * seed, so the floors are the same on every run; rounded to 3 decimals.
  */
-export function randomPairFloor(vectors: Float32Array, dim: number, quantile = 0.99, pairs = 20_000): number {
+export function randomPairQuantiles(vectors: Float32Array, dim: number, quantiles: readonly number[], pairs = 20_000): number[] {
   const count = vectors.length / dim;
-  if (count < 2) return 0;
+  if (count < 2) return quantiles.map(() => 0);
   const random = seededRandom(1);
   const next = (bound: number) => Math.floor(random() * bound);
   const scores = new Float64Array(pairs);
@@ -93,7 +144,12 @@ export function randomPairFloor(vectors: Float32Array, dim: number, quantile = 0
     scores[p] = dot(vectors, a * dim, vectors, b * dim, dim);
   }
   scores.sort();
-  return Math.round(scores[Math.min(pairs - 1, Math.floor(quantile * pairs))] * 1000) / 1000;
+  return quantiles.map((quantile) => Math.round(scores[Math.min(pairs - 1, Math.floor(quantile * pairs))] * 1000) / 1000);
+}
+
+/** One quantile of random-pair similarity (randomPairQuantiles): 0.99 is "more alike than 99% of pairs". */
+export function randomPairFloor(vectors: Float32Array, dim: number, quantile = 0.99, pairs = 20_000): number {
+  return randomPairQuantiles(vectors, dim, [quantile], pairs)[0];
 }
 
 /** A similarity as the reports and the API print it: four decimals. */

@@ -46,12 +46,38 @@ const REVERSE_CANDIDATES = 8;
  * k-th neighbour; an old paper that lost a neighbour is searched again.
  */
 export function updateIndex(previous: PreviousIndex, ids: readonly string[], vectors: Float32Array, dim: number, k: number): IndexUpdate {
-  const { index } = previous;
-  const count = ids.length;
   const rowOf = idFinder(ids);
+  const kept = keepUnchanged(previous, ids, rowOf, vectors, dim);
+  const { labels, fingerprints, labelOfRow } = kept;
+  const addedRows = addNewPapers(previous.index, ids, vectors, dim, kept);
+  const rowOfLabel = new Int32Array(labels.length).fill(-1);
+  labelOfRow.forEach((label, row) => (rowOfLabel[label] = row));
+  const isNew = new Uint8Array(ids.length);
+  for (const row of addedRows) isNew[row] = 1;
+
+  const { neighbours, again } = carryOldLists(previous, rowOf, isNew, k, addedRows.length);
+  const search = (rows: readonly number[], wanted: number): Neighbours => {
+    const queries = new Float32Array(rows.length * dim);
+    rows.forEach((row, position) => queries.set(vectors.subarray(row * dim, (row + 1) * dim), position * dim));
+    return hnswNeighbours(previous.index, vectors, dim, queries, wanted, (position, row) => row === rows[position], rowOfLabel);
+  };
+  const searched = search(again, k);
+  again.forEach((row, position) => keepNearest(neighbours, row, listOf(searched, position)));
+  placeNewPapers(neighbours, search(addedRows, Math.min(ids.length - 1, k * REVERSE_CANDIDATES)), addedRows, isNew);
+  return { labels, fingerprints, labelOfRow, neighbours, added: addedRows.length, removed: kept.removed, searchedAgain: again.length };
+}
+
+/** The index's labels with the papers that are gone or changed marked deleted, and the label of each current paper still in it (-1: not). */
+function keepUnchanged(
+  previous: PreviousIndex,
+  ids: readonly string[],
+  rowOf: (id: string, near: number) => number | undefined,
+  vectors: Float32Array,
+  dim: number,
+): { labels: (string | null)[]; fingerprints: string[]; labelOfRow: Int32Array; removed: number } {
   const labels = [...previous.labels];
   const fingerprints = [...previous.fingerprints];
-  const labelOfRow = new Int32Array(count).fill(-1);
+  const labelOfRow = new Int32Array(ids.length).fill(-1);
   let removed = 0;
   labels.forEach((id, label) => {
     if (id === null) return;
@@ -60,12 +86,24 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
       labelOfRow[row] = label;
       return;
     }
-    index.markDelete(label);
+    previous.index.markDelete(label);
     labels[label] = null;
     removed++;
   });
+  return { labels, fingerprints, labelOfRow, removed };
+}
+
+/** Adds to the index every paper that has no label yet (new, or changed), with the next labels; returns their rows. */
+function addNewPapers(
+  index: HnswIndex,
+  ids: readonly string[],
+  vectors: Float32Array,
+  dim: number,
+  kept: { labels: (string | null)[]; fingerprints: string[]; labelOfRow: Int32Array },
+): number[] {
+  const { labels, fingerprints, labelOfRow } = kept;
   const addedRows: number[] = [];
-  for (let row = 0; row < count; row++) if (labelOfRow[row] < 0) addedRows.push(row);
+  for (let row = 0; row < ids.length; row++) if (labelOfRow[row] < 0) addedRows.push(row);
   if (addedRows.length > 0) index.resizeIndex(labels.length + addedRows.length);
   const point = new Array<number>(dim);
   for (const row of addedRows) {
@@ -76,13 +114,23 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
     fingerprints.push(vectorFingerprint(vectors, row, dim));
     labelOfRow[row] = label;
   }
-  const rowOfLabel = new Int32Array(labels.length).fill(-1);
-  labelOfRow.forEach((label, row) => (rowOfLabel[label] = row));
+  return addedRows;
+}
 
-  // old lists, in new rows; a list that lost a paper is searched again
+/**
+ * The old papers' lists in the current rows, as they were; the rows whose
+ * list lost a paper (removed or changed), or is short, come back empty in
+ * `again`, to be searched.
+ */
+function carryOldLists(
+  previous: PreviousIndex,
+  rowOf: (id: string, near: number) => number | undefined,
+  isNew: Uint8Array,
+  k: number,
+  added: number,
+): { neighbours: Neighbours; again: number[] } {
+  const count = isNew.length;
   const neighbours = emptyNeighbours(count, k);
-  const isNew = new Uint8Array(count);
-  for (const row of addedRows) isNew[row] = 1;
   const again: number[] = [];
   const old = previous.neighbours;
   // each old row's row now (-1: gone, or its vector changed), looked up once rather than once per list slot
@@ -90,25 +138,10 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
     const row = rowOf(id, oldRow);
     return row === undefined || isNew[row] ? -1 : row;
   });
-  const width = Math.min(old.k, k);
   rowNow.forEach((row, oldRow) => {
     if (row < 0) return;
-    // the list stays in its order (rows may move, similarities do not change), so it is copied as it is
-    let kept = 0;
-    let lost = false;
-    for (let slot = 0; slot < width; slot++) {
-      const oldLabel = old.labels[oldRow * old.k + slot];
-      if (oldLabel < 0) continue;
-      const neighbour = rowNow[oldLabel];
-      if (neighbour < 0) {
-        lost = true;
-        break;
-      }
-      neighbours.labels[row * k + kept] = neighbour;
-      neighbours.scores[row * k + kept] = old.scores[oldRow * old.k + slot];
-      kept++;
-    }
-    if (lost || kept < Math.min(k, count - 1 - addedRows.length)) {
+    const kept = copyList(old, oldRow, rowNow, neighbours, row);
+    if (kept < 0 || kept < Math.min(k, count - 1 - added)) {
       neighbours.labels.fill(-1, row * k, (row + 1) * k);
       neighbours.scores.fill(-Infinity, row * k, (row + 1) * k);
       again.push(row);
@@ -122,17 +155,32 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
       }
     }
   });
+  return { neighbours, again };
+}
 
-  const search = (rows: readonly number[], wanted: number): Neighbours => {
-    const queries = new Float32Array(rows.length * dim);
-    rows.forEach((row, position) => queries.set(vectors.subarray(row * dim, (row + 1) * dim), position * dim));
-    return hnswNeighbours(index, vectors, dim, queries, wanted, (position, row) => row === rows[position], rowOfLabel);
-  };
-  const searched = search(again, k);
-  again.forEach((row, position) => keepNearest(neighbours, row, listOf(searched, position)));
+/**
+ * Copies old row `oldRow`'s list into `row` of `into`, in its order (rows may
+ * move, similarities do not change); returns how many neighbours it kept, or
+ * -1 when one of them is gone.
+ */
+function copyList(old: Neighbours, oldRow: number, rowNow: Int32Array, into: Neighbours, row: number): number {
+  const k = into.k;
+  let kept = 0;
+  for (let slot = 0; slot < Math.min(old.k, k); slot++) {
+    const oldLabel = old.labels[oldRow * old.k + slot];
+    if (oldLabel < 0) continue;
+    const neighbour = rowNow[oldLabel];
+    if (neighbour < 0) return -1;
+    into.labels[row * k + kept] = neighbour;
+    into.scores[row * k + kept] = old.scores[oldRow * old.k + slot];
+    kept++;
+  }
+  return kept;
+}
 
-  // new papers: their own lists, and their place in the old papers' lists
-  const wide = search(addedRows, Math.min(count - 1, k * REVERSE_CANDIDATES));
+/** New papers: their own lists from their nearest candidates (`wide`, best first), and their place in the old papers' lists they beat. */
+function placeNewPapers(neighbours: Neighbours, wide: Neighbours, addedRows: readonly number[], isNew: Uint8Array): void {
+  const k = neighbours.k;
   addedRows.forEach((row, position) => {
     const candidates = listOf(wide, position);
     keepNearest(neighbours, row, candidates.slice(0, k));
@@ -146,7 +194,6 @@ export function updateIndex(previous: PreviousIndex, ids: readonly string[], vec
       if (!list.some((entry) => entry.label === row)) keepNearest(neighbours, other, [...list, { label: row, score }]);
     }
   });
-  return { labels, fingerprints, labelOfRow, neighbours, added: addedRows.length, removed, searchedAgain: again.length };
 }
 
 function listOf(neighbours: Neighbours, query: number): { label: number; score: number }[] {

@@ -8,7 +8,7 @@ import { CHUNK_CHARS } from '../graph/graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
 import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from '../graph/neighbours.js';
-import { linkCount, randomPairFloor, relatedPapers, scorePrinter, type RelatedGraph } from '../graph/related.js';
+import { autoFloor, fixedFloor, linkCount, relatedPapers, scorePrinter, type FloorRule, type RelatedGraph } from '../graph/related.js';
 import type { IndexUpdate } from './incremental.js';
 import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
 
@@ -35,7 +35,7 @@ export interface IndexOptions {
   efConstruction: number;
   /** Neighbours per paper in the related-paper graph. */
   neighbours: number;
-  /** Similarity floor of the graph; 'auto' takes the 99th percentile of random-pair similarity. */
+  /** Similarity floor of the graph; 'auto' takes AUTO_FLOOR's quantiles of random-pair similarity. */
   minSimilarity: number | 'auto';
 }
 
@@ -46,6 +46,8 @@ export interface IndexSummary {
   hnsw: HnswParameters;
   neighbours: number;
   minSimilarity: number;
+  /** The floor a paper's nearest must reach when no neighbour reaches minSimilarity. */
+  nearestMinSimilarity: number;
   minSimilarityRule: string;
   edges: number;
   mutualEdges: number;
@@ -113,8 +115,11 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions): Pr
   }
   const { papers, info, vectors } = read;
   const search = papers.length <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw';
-  const floor = options.minSimilarity === 'auto' ? randomPairFloor(vectors, info.dim) : options.minSimilarity;
-  const rule = options.minSimilarity === 'auto' ? '99th percentile of the similarity of 20,000 random pairs of papers' : 'set with --min-similarity';
+  const floor: FloorRule = options.minSimilarity === 'auto' ? autoFloor(vectors, info.dim) : fixedFloor(options.minSimilarity);
+  const rule =
+    options.minSimilarity === 'auto'
+      ? `the 99th percentile of the similarity of 20,000 random pairs of papers; a paper with no neighbour that high keeps its nearest if at least the 90th percentile (${floor.lower})`
+      : 'set with --min-similarity';
   const stored = Math.min(Math.max(options.neighbours, STORED_NEIGHBOURS), papers.length - 1);
   const ids = papers.map((paper) => paper.id);
 
@@ -148,7 +153,12 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions): Pr
     space: 'cosine',
     search,
     hnsw,
-    graph: { neighbours: options.neighbours, minSimilarity: floor, minSimilarityRule: rule },
+    graph: {
+      neighbours: options.neighbours,
+      minSimilarity: floor.global,
+      ...(floor.lower === floor.global && floor.band === 0 ? {} : { nearestMinSimilarity: floor.lower, band: floor.band }),
+      minSimilarityRule: rule,
+    },
     storedNeighbours: stored,
     vectorsHash: info.vectorsHash,
     hnswHash: sha256File(hnswPath),
@@ -169,7 +179,8 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions): Pr
     update: indexInfo.update,
     hnsw,
     neighbours: options.neighbours,
-    minSimilarity: floor,
+    minSimilarity: floor.global,
+    nearestMinSimilarity: floor.lower,
     minSimilarityRule: rule,
     edges,
     mutualEdges,

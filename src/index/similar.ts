@@ -1,4 +1,5 @@
-import type { Paper } from '../store/read.js';
+import { paperLink } from '../shared/links.js';
+import { detailsOf, type Paper, type PaperDetails } from '../store/read.js';
 import { roundScore } from '../graph/related.js';
 import type { PaperSearch } from './index.js';
 
@@ -14,7 +15,8 @@ export interface SimilarAnswer {
   query: string;
   /** What the query was taken for: the id of an indexed paper, or free text. */
   kind: 'paper' | 'text';
-  results: { id: string; title: string; score: number }[];
+  /** Each paper with its details and link where known. */
+  results: ({ id: string; title: string; score: number; link?: string } & PaperDetails)[];
 }
 
 /**
@@ -55,7 +57,15 @@ export async function answerQueries(
     for (let slot = 0; slot < neighbours.k; slot++) {
       const label = neighbours.labels[position * neighbours.k + slot];
       if (label < 0) break;
-      results.push({ id: papers[label].id, title: papers[label].title, score: roundScore(neighbours.scores[position * neighbours.k + slot]) });
+      const paper = papers[label];
+      const link = paperLink(paper);
+      results.push({
+        id: paper.id,
+        title: paper.title,
+        score: roundScore(neighbours.scores[position * neighbours.k + slot]),
+        ...detailsOf(paper),
+        ...(link === undefined ? {} : { link }),
+      });
     }
     return { query, kind: selfRow[position] >= 0 ? 'paper' : 'text', results };
   });

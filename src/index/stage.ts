@@ -31,7 +31,7 @@ export const indexStage = defineStage({
     }),
     minSimilarity: option<number | 'auto'>({
       flags: '--min-similarity <x>',
-      description: 'similarity floor of related papers; auto = 99th percentile of random pairs',
+      description: "similarity floor of related papers; auto = the 99th percentile of random pairs, and a paper's nearest if over the 90th",
       default: 'auto',
       parse: similarityFloor,
     }),
@@ -40,5 +40,5 @@ export const indexStage = defineStage({
   run: (writer, options) => buildIndex(writer, options),
   facts: (summary) => ({ counts: { relatedLinks: summary.edges, mutualLinks: summary.mutualEdges, papersWithoutRelated: summary.papersWithoutNeighbours } }),
   describe: (summary, folder) =>
-    `index: ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search (small corpus)' : 'HNSW search'}; graph: ${summary.edges} links (${summary.mutualEdges} mutual) at similarity >= ${summary.minSimilarity}, ${summary.papersWithoutNeighbours} papers without related papers -> ${folder.where('related')}`,
+    `index: ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search (small corpus)' : 'HNSW search'}; graph: ${summary.edges} links (${summary.mutualEdges} mutual) at similarity >= ${summary.minSimilarity}${summary.nearestMinSimilarity < summary.minSimilarity ? ` (a paper's nearest >= ${summary.nearestMinSimilarity})` : ''}, ${summary.papersWithoutNeighbours} papers without related papers -> ${folder.where('related')}`,
 });

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { hash } from 'node:crypto';
 import { join } from 'node:path';
 import type { StageWrites, Store } from '../store/store.js';
@@ -39,13 +39,55 @@ export interface IngestSummary {
   filesKept: number;
 }
 
-/** Every input file, in a stable order: inputs as given, directories walked in name order. Refuses a missing or unreadable one. */
+/** What a path that is neither a file nor a folder is, in a user's words. */
+function kindOf(stat: Stats): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  return 'neither a file nor a folder';
+}
+
+/** Why a path cannot be read at all (a link that loops or leads nowhere), or undefined when stat failed for another reason. */
+function brokenLink(path: string, error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'a symbolic link that loops back on itself';
+  if (code === 'ENOENT' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return 'a symbolic link to nothing';
+  return undefined;
+}
+
+/**
+ * Every input file, in a stable order: inputs as given, folders walked in
+ * name order. An input given by name must be a readable file or a folder; in
+ * a folder, what cannot be read as a file (a link that loops, a named pipe, a
+ * device, a folder reached again through a link) is skipped with a notice
+ * naming it, and the other files are read. Nothing is opened: a pipe or a
+ * device never blocks the listing.
+ */
 export function listInputFiles(inputs: readonly string[]): string[] {
   const files: string[] = [];
-  const walk = (path: string): void => {
-    const stat = statSync(path);
+  const folders = new Set<string>();
+  const walk = (path: string, given: boolean): void => {
+    const refuse = (problem: string) => {
+      if (given) throw new UserError(`${path}: ${problem}; give a file of papers or a folder of them`);
+      notice(`skipped ${path}: ${problem}; the other files are read`);
+    };
+    let stat: Stats;
+    try {
+      stat = statSync(path);
+    } catch (error) {
+      const broken = brokenLink(path, error);
+      if (broken === undefined) throw error;
+      refuse(broken);
+      return;
+    }
     if (stat.isDirectory()) {
-      for (const name of readdirSync(path).sort()) if (!name.startsWith('.')) walk(join(path, name));
+      const real = realpathSync(path);
+      if (folders.has(real)) {
+        refuse(`a link to the folder ${real}, which is read already`);
+        return;
+      }
+      folders.add(real);
+      for (const name of readdirSync(path).sort()) if (!name.startsWith('.')) walk(join(path, name), false);
     } else if (stat.isFile()) {
       try {
         accessSync(path, constants.R_OK);
@@ -53,11 +95,11 @@ export function listInputFiles(inputs: readonly string[]): string[] {
         throw new UserError(`cannot read input ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
       files.push(path.split('\\').join('/'));
-    }
+    } else refuse(`not a regular file (${kindOf(stat)})`);
   };
   for (const input of inputs) {
-    if (!existsSync(input)) throw new UserError(`input not found: ${input}`);
-    walk(input);
+    if (!existsSync(input) && !lstatSync(input, { throwIfNoEntry: false })) throw new UserError(`input not found: ${input}`);
+    walk(input, true);
   }
   return [...new Set(files)];
 }
@@ -141,7 +183,9 @@ const STRIDE = 6;
  * papers themselves go to a store.
  *
  * - A later record of a paper adds its file to `sources` and its fields to the
- *   metadata (the earlier value of a field wins); it is counted as merged.
+ *   metadata (the earlier value of a field wins); its details merge with the
+ *   paper's (the earliest date, the categories of both: details.ts); it is
+ *   counted as merged.
  * - Its abstract fills the paper's when the paper's is empty; an empty or
  *   identical abstract changes nothing (a true duplicate, merged silently).
  * - Two different non-empty abstracts: the record with the longer abstract
@@ -223,7 +267,7 @@ class Merger {
     this.ids.insert(idHash, this.count);
     this.titles.insert(keyHash, this.count);
     this.count += 1;
-    const paper: Paper = { id, title: record.title, abstract: record.abstract, sources: [file], metadata: record.metadata };
+    const paper: Paper = { id, title: record.title, abstract: record.abstract, sources: [file], ...record.details, metadata: record.metadata };
     this.store.add(paper);
   }
 
@@ -243,6 +287,10 @@ class Merger {
     }
     for (const _ in record.metadata) {
       change.metadata = record.metadata;
+      break;
+    }
+    for (const _ in record.details) {
+      change.details = record.details;
       break;
     }
     const length = record.abstract.length;
@@ -273,7 +321,8 @@ class Merger {
         }
       }
     }
-    if (change.source !== undefined || change.metadata !== undefined || change.abstract !== undefined) this.store.change(index, change);
+    if (change.source !== undefined || change.metadata !== undefined || change.details !== undefined || change.abstract !== undefined)
+      this.store.change(index, change);
   }
 }
 
@@ -326,6 +375,7 @@ function readFile(
         merger.add(record, fileIndex);
       },
       problem,
+      notice: (line, message) => say(`${path}:${line}: ${message}`),
     });
     for (const chunk of opened.chunks(problem)) parser.push(chunk);
     parser.end();

@@ -1,17 +1,17 @@
+import { parseDate } from '../shared/dates.js';
 import { LineSplitter, overlongReason } from './lines.js';
 import { cleanText, collectingSink, type Parsed, type RecordSink } from './records.js';
 
 /**
- * Lines of a daily-paper listing page that are navigation, not papers.
- * Seen in the seed dumps; a date line is a month abbreviation and a day ("Mar 14").
+ * A listing page's date line: a month and a day ("Mar 14", as in the seed
+ * dumps), and the year when the page gives one ("Mar 14, 2024"). It dates the
+ * papers listed after it.
  */
-const FURNITURE = [
-  /^new$/i,
-  /^subscribe$/i,
-  /^byAK and the research community$/i,
-  /^Get trending papers in your email inbox( once a day)?!$/i,
-  /^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}$/,
-];
+const DATE_LINE =
+  /^(Jan(uary)?|Feb(ruary)?|Mar(ch)?|Apr(il)?|May|June?|July?|Aug(ust)?|Sep(t(ember)?)?|Oct(ober)?|Nov(ember)?|Dec(ember)?)\.? \d{1,2}(,? \d{4})?$/;
+
+/** Lines of a daily-paper listing page that are navigation, not papers (seen in the seed dumps), and its date line. */
+const FURNITURE = [/^new$/i, /^subscribe$/i, /^byAK and the research community$/i, /^Get trending papers in your email inbox( once a day)?!$/i, DATE_LINE];
 
 /** The page's "Subscribe" button text can be glued to the first title: "SubscribeLookahead: ...". */
 const GLUED_SUBSCRIBE = /^Subscribe(?=[\p{Lu}\p{N}])/u;
@@ -45,8 +45,11 @@ export function looksLikeAbstract(clean: string): boolean {
  * does not shift every later pair. Needs at most three lines at a time.
  */
 export class ListingParser {
-  private readonly pending: { line: number; text: string }[] = [];
+  /** Lines waiting to be paired, each with the date of the listing it is in. */
+  private readonly pending: { line: number; text: string; date: string | undefined }[] = [];
   private readonly lines: LineSplitter;
+  /** The date of the last date line (a year only where the page gives one), or none. */
+  private date: string | undefined;
 
   constructor(private readonly sink: RecordSink) {
     this.lines = new LineSplitter((line, raw) => {
@@ -54,9 +57,11 @@ export class ListingParser {
         sink.problem(line, overlongReason);
         return;
       }
+      const clean = cleanText(raw);
+      if (DATE_LINE.test(clean)) this.dateLine(line, clean);
       const text = listingLine(raw);
       if (text === '') return;
-      this.pending.push({ line, text });
+      this.pending.push({ line, text, date: this.date });
       while (this.pending.length >= 3) this.step();
     });
   }
@@ -68,6 +73,11 @@ export class ListingParser {
   end(): void {
     this.lines.end();
     while (this.pending.length > 0) this.step();
+  }
+
+  private dateLine(line: number, text: string): void {
+    this.date = parseDate(text);
+    if (this.date === undefined) this.sink.notice(line, `date line "${text}" is not a date; the papers after it are kept without a date`);
   }
 
   /** Takes the title at the front of the queue (and its abstract, when the next line is one). */
@@ -82,20 +92,22 @@ export class ListingParser {
     const nextIsTitle = next === undefined || (next.text.length < MIN_ABSTRACT_LENGTH && afterNext !== undefined && afterNext.text.length > MAX_TITLE_LENGTH);
     if (nextIsTitle) {
       this.sink.problem(title.line, 'title without an abstract; kept with an empty abstract');
-      this.sink.record({ line: title.line, title: title.text, abstract: '', metadata: {} });
+      this.sink.record({ line: title.line, title: title.text, abstract: '', details: detailsAt(title.date), metadata: {} });
       this.pending.shift();
     } else {
-      this.sink.record({ line: title.line, title: title.text, abstract: next.text, metadata: {} });
+      this.sink.record({ line: title.line, title: title.text, abstract: next.text, details: detailsAt(title.date), metadata: {} });
       this.pending.splice(0, 2);
     }
   }
 }
 
-/** Parses a whole listing text at once (records and problems in the order met). */
+const detailsAt = (date: string | undefined) => (date === undefined ? {} : { date });
+
+/** Parses a whole listing text at once (records, problems and notices in the order met). */
 export function parseListing(text: string): Parsed {
   const sink = collectingSink();
   const parser = new ListingParser(sink);
   parser.push(text);
   parser.end();
-  return { records: sink.records, problems: sink.problems };
+  return { records: sink.records, problems: sink.problems, notices: sink.notices };
 }

@@ -1,4 +1,5 @@
 import { sha256 } from '../shared/files.js';
+import type { PaperDetails } from '../store/read.js';
 
 /** One paper as read from one place in one input file, before duplicates are merged. */
 export interface SourceRecord {
@@ -7,6 +8,8 @@ export interface SourceRecord {
   id?: string;
   title: string;
   abstract: string;
+  /** What the record says of the paper's date, authors, categories, DOI, arXiv id and address. */
+  details: PaperDetails;
   metadata: Record<string, unknown>;
 }
 
@@ -19,21 +22,25 @@ export interface Problem {
 export interface Parsed {
   records: SourceRecord[];
   problems: Problem[];
+  /** Fields left out of a record that is kept (a date that is not a date): said, not counted as problems. */
+  notices: Problem[];
 }
 
 /** Where a streaming parser sends what it reads, in file order. */
 export interface RecordSink {
   record(record: SourceRecord): void;
   problem(line: number, reason: string): void;
+  notice(line: number, message: string): void;
 }
 
 /** A sink that keeps everything, for parsing a whole text at once (tests, small inputs). */
 export function collectingSink(): RecordSink & Parsed {
-  const parsed: Parsed = { records: [], problems: [] };
+  const parsed: Parsed = { records: [], problems: [], notices: [] };
   return {
     ...parsed,
     record: (record) => parsed.records.push(record),
     problem: (line, reason) => parsed.problems.push({ line, reason }),
+    notice: (line, reason) => parsed.notices.push({ line, reason }),
   };
 }
 

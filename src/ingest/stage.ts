@@ -1,9 +1,15 @@
+import { existsSync, realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { option } from '../pipeline/options.js';
 import { defineStage } from '../pipeline/stage.js';
 import { UserError } from '../shared/errors.js';
 import { sha256File } from '../shared/files.js';
 import { ingest, listInputFiles } from './index.js';
+
+/** A path with its links resolved, as far as it exists. */
+function realPath(path: string): string {
+  return existsSync(path) ? realpathSync(path) : resolve(path);
+}
 
 export const ingestStage = defineStage({
   name: 'ingest',
@@ -17,11 +23,18 @@ export const ingestStage = defineStage({
     }),
     strict: option<boolean>({ flags: '--strict', description: 'fail on the first bad record instead of reporting it and going on', default: false }),
   },
-  prepare(folder, options) {
-    // listing the inputs also refuses a missing or unreadable one before anything is read;
-    // an input folder that holds the output folder does not feed papermap its own files
-    const own = resolve(folder.location) + sep;
-    const files = listInputFiles(options.inputs).filter((file) => !resolve(file).startsWith(own));
+  prepare(store, options) {
+    // the output folder, or a folder in it, is never an input; one that holds it does not feed papermap its own files
+    const own = realPath(store.location);
+    for (const input of options.inputs.filter((path) => existsSync(path))) {
+      const real = realpathSync(input);
+      if (real === own || real.startsWith(own + sep))
+        throw new UserError(
+          `--input ${input} is ${real === own ? 'the output folder' : 'inside the output folder'} (--out ${store.location}): give the files or folder of your papers`,
+        );
+    }
+    // listing the inputs also refuses a missing or unreadable one before anything is read
+    const files = listInputFiles(options.inputs).filter((file) => !realPath(file).startsWith(own + sep));
     if (files.length === 0) throw new UserError(`no input files in ${options.inputs.join(', ')}`);
     const hashes = files.map((file) => [file, sha256File(file)] as const);
     return { fingerprint: { files: hashes }, plan: { files, hashes: new Map(hashes) } };

@@ -3,8 +3,9 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { UserError } from '../shared/errors.js';
 import { forEachBlock, rememberHash, versionOf } from '../shared/files.js';
 import type { Store } from '../store/store.js';
-import { paperToJson, type Paper } from '../store/read.js';
+import { detailsOf, paperFromFields, paperToJson, type Paper, type PaperDetails } from '../store/read.js';
 import { CHUNK_BYTES } from './decode.js';
+import { mergeDetails, sameDetails } from './details.js';
 import { LineSplitter } from './lines.js';
 
 /** What a later record of the same paper changes. */
@@ -13,6 +14,8 @@ export interface PaperChange {
   source?: string;
   /** Fields of the later record: added where the paper does not have them yet. */
   metadata?: Record<string, unknown>;
+  /** The later record's details, merged with the paper's (mergeDetails). */
+  details?: PaperDetails;
   /** The later record's title and abstract, when they replace the paper's. */
   title?: string;
   abstract?: string;
@@ -29,6 +32,7 @@ export interface PaperStore {
 function apply(paper: Paper, change: PaperChange): void {
   if (change.source !== undefined) paper.sources.push(change.source);
   if (change.metadata !== undefined) paper.metadata = { ...change.metadata, ...paper.metadata };
+  if (change.details !== undefined) Object.assign(paper, mergeDetails(detailsOf(paper), change.details));
   if (change.title !== undefined) paper.title = change.title;
   if (change.abstract !== undefined) paper.abstract = change.abstract;
 }
@@ -150,41 +154,54 @@ export class SpillStore implements PaperStore {
   abstractOf(index: number): string {
     const changes = this.changes.get(index);
     if (changes) for (let i = changes.length - 1; i >= 0; i--) if (changes[i].abstract !== undefined) return changes[i].abstract!;
-    return String(this.spilled(index).abstract);
+    return this.spilled(index).abstract;
   }
 
   /**
    * Keeps a change for the final copy. Metadata that would change neither
-   * the paper's fields nor their order is dropped, so a file read twice (or a
-   * copy of it) does not keep a second copy of every record's fields in memory.
+   * the paper's fields nor their order, and details that would not change
+   * the paper's, are dropped, so a file read twice (or a copy of it) does not
+   * keep a second copy of every record's fields in memory.
    */
   change(index: number, change: PaperChange): void {
     const list = this.changes.get(index);
-    if (change.metadata !== undefined) {
-      // the earlier value of a field wins, so only the fields present and their order can change
-      const { id: _id, title: _title, abstract: _abstract, sources: _sources, ...spilled } = this.spilled(index);
-      let current = spilled;
-      for (const earlier of list ?? []) if (earlier.metadata) current = { ...earlier.metadata, ...current };
-      const before = Object.keys(current);
-      const after = Object.keys({ ...change.metadata, ...current });
-      if (after.length === before.length && after.every((key, i) => key === before[i])) {
-        const { metadata: _, ...rest } = change;
+    if (change.metadata !== undefined || change.details !== undefined) {
+      const current = this.spilled(index);
+      for (const earlier of list ?? []) apply(current, earlier);
+      if (change.metadata !== undefined) {
+        // the earlier value of a field wins, so only the fields present and their order can change
+        const before = Object.keys(current.metadata);
+        const after = Object.keys({ ...change.metadata, ...current.metadata });
+        if (after.length === before.length && after.every((key, i) => key === before[i])) {
+          const { metadata: _, ...rest } = change;
+          change = rest;
+        }
+      }
+      if (change.details !== undefined && sameDetails(mergeDetails(detailsOf(current), change.details), detailsOf(current))) {
+        const { details: _, ...rest } = change;
         change = rest;
       }
     }
-    if (change.source === undefined && change.metadata === undefined && change.abstract === undefined && change.title === undefined) return;
+    if (
+      change.source === undefined &&
+      change.metadata === undefined &&
+      change.details === undefined &&
+      change.abstract === undefined &&
+      change.title === undefined
+    )
+      return;
     if (list) list.push(change);
     else this.changes.set(index, [change]);
   }
 
   /** A paper as first written to the spill file. */
-  private spilled(index: number): Record<string, unknown> {
+  private spilled(index: number): Paper {
     if (this.offsets[index + 1] > this.flushed) this.flush(this.fd);
     const start = this.offsets[index];
     const line = Buffer.alloc(this.offsets[index + 1] - start);
     let read = 0;
     while (read < line.length) read += readSync(this.fd, line, read, line.length - read, start + read);
-    return JSON.parse(line.toString('utf8')) as Record<string, unknown>;
+    return paperFromFields(JSON.parse(line.toString('utf8')) as Record<string, unknown>);
   }
 
   /** Puts papers.jsonl in place. */
@@ -210,8 +227,7 @@ export class SpillStore implements PaperStore {
           const changes = this.changes.get(line - 1);
           if (!changes) this.queue(text! + '\n', out);
           else {
-            const { id, title, abstract, sources, ...metadata } = JSON.parse(text!) as Record<string, unknown>;
-            const paper = { id, title, abstract, sources, metadata } as Paper;
+            const paper = paperFromFields(JSON.parse(text!) as Record<string, unknown>);
             for (const change of changes) apply(paper, change);
             this.queue(paperToJson(paper) + '\n', out);
           }

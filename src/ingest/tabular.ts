@@ -1,4 +1,5 @@
 import { LineSplitter, MAX_PIECE_CHARS, overlongReason } from './lines.js';
+import { readDetails } from './details.js';
 import { cleanText, type RecordSink, type SourceRecord } from './records.js';
 
 /** The paper fields papermap interprets; every other field of a source record is kept as metadata. */
@@ -8,8 +9,9 @@ const SOURCES_FIELD = 'input_sources';
 
 /**
  * Turns one source object (a JSON object or a CSV row) into a record:
- * `title` is required, `abstract` and `id` are optional, every other field is
- * kept as metadata. Field names are matched without regard to case; the same
+ * `title` is required, `abstract` and `id` are optional, the details are read
+ * from the fields that give them (details.ts), every other field is kept as
+ * metadata. Field names are matched without regard to case; the same
  * field twice in different cases is refused rather than one silently chosen.
  */
 export function toRecord(fields: Record<string, unknown>, line: number, sink: RecordSink): void {
@@ -42,11 +44,11 @@ export function toRecord(fields: Record<string, unknown>, line: number, sink: Re
     sink.problem(line, '"abstract" is not text; record skipped (make it a string)');
     return;
   }
-  const record: SourceRecord = { line, title: cleanText(title), abstract: cleanText(abstract ?? ''), metadata };
-  if (typeof id === 'string' || typeof id === 'number') {
-    const clean = cleanText(String(id));
-    if (clean !== '') record.id = clean;
-  }
+  const clean = typeof id === 'string' || typeof id === 'number' ? cleanText(String(id)) : '';
+  const read = readDetails(metadata, clean || undefined);
+  for (const message of read.notices) sink.notice(line, message);
+  const record: SourceRecord = { line, title: cleanText(title), abstract: cleanText(abstract ?? ''), details: read.details, metadata: read.metadata };
+  if (clean !== '') record.id = clean;
   sink.record(record);
 }
 

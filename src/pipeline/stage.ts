@@ -48,6 +48,12 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   run(writer: StageWrites, options: OptionValues<O>, plan: P, services: Services): Promise<S> | S;
   /** The stage's work for one shard (`--shard I/N`) as a task over a store that workers share, at the same moment as the others. */
   task?(tasks: TaskStore, options: OptionValues<O>): Promise<S>;
+  /**
+   * Why something the stage keeps outside its artifacts, which later commands
+   * need, is missing or damaged (the builtin embedder's fit, which free-text
+   * queries load), or undefined: the stage is then not up to date.
+   */
+  lost?(store: Store, plan: P): string | undefined;
   /** False when these options make the stage a part of a job that commits nothing (embed --shard). */
   commits?(options: OptionValues<O>): boolean;
   /** Facts for the top of manifest.json. */

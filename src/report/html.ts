@@ -5,7 +5,8 @@ import { topicColours } from './colours.js';
 import { libraryHtml } from './library.js';
 import { encodePoints, type PageBroadTopic, type PageColouring, type PageData } from './map/data.js';
 import { thousands, type ReportData } from './model.js';
-import { whatsNew, type News, type Piece } from './news.js';
+import { NEWS_SHOWN, whatsNew, type News, type Piece } from './news.js';
+import { nightsNews, overTimeSummary, sparkSvg } from './timeline.js';
 import { categoryColouring, dateColouring, DETAILS_PAPERS, detailRows, paperDetails, pointsOf, sampleNotice } from './page.js';
 import { PAGE_STYLE } from './style.js';
 
@@ -74,6 +75,13 @@ function broadGroups(data: ReportData): BroadTopicInput[] {
   return topics.map((topic) => ({ label: topic.name ?? topic.label, keywords: topic.keywords, size: topic.size, topicIds: [topic.id] }));
 }
 
+/** What's new, with each topic's size over the last nights first. */
+function newsOf(data: ReportData): News {
+  const news = whatsNew(data.changes, data.clusters.topics);
+  news.lists.unshift(...nightsNews(data.clusters, data.clusters.topics, NEWS_SHOWN));
+  return news;
+}
+
 /**
  * "What's new" as a section of report.html. A topic is a button that shows
  * it on the map; a paper, a span the page makes clickable when the paper is
@@ -85,9 +93,11 @@ function newsHtml(news: News): string {
       .map((piece) =>
         typeof piece === 'string'
           ? escapeHtml(piece)
-          : 'paper' in piece
-            ? `<span class="paper${piece.lead ? ' lead' : ''}" data-paper="${escapeHtml(piece.paper)}">${escapeHtml(piece.title)}</span>`
-            : `<button class="link" data-topic="${piece.topic}">${piece.topic}: ${escapeHtml(piece.label)}</button>`,
+          : 'counts' in piece
+            ? sparkSvg(piece.counts)
+            : 'paper' in piece
+              ? `<span class="paper${piece.lead ? ' lead' : ''}" data-paper="${escapeHtml(piece.paper)}">${escapeHtml(piece.title)}</span>`
+              : `<button class="link" data-topic="${piece.topic}">${piece.topic}: ${escapeHtml(piece.label)}</button>`,
       )
       .join('');
   const parts = ['<section id="news" aria-label="What\'s new">', `<p><strong>What's new:</strong> ${escapeHtml(news.summary)}</p>`];
@@ -153,6 +163,8 @@ export function pageData(data: ReportData, detailsPapers = DETAILS_PAPERS): { pa
   const { papers: detailed, titles } = paperDetails(data, rows, placeOf);
   const { colourings, values } = colouringsOf(data);
   const points = pointsOf(data, placeOf, rows, values);
+  // topics over time where papers have dates with a year: a chart per topic
+  const dated = clusters.overTime?.period ? clusters.overTime : undefined;
   const page: PageData = {
     total: papers.length,
     papersHash: vectors.papersHash,
@@ -168,17 +180,25 @@ export function pageData(data: ReportData, detailsPapers = DETAILS_PAPERS): { pa
     chosen: clusters.kSelection.summary ?? `${clusters.topics.length} topics: ${clusters.kSelection.criterion}.`,
     projection: `${data.projection} Topics: ${clusters.method}; k = ${clusters.k}, ${clusters.kSelection.criterion}.`,
     floor: data.index.graph.minSimilarity,
-    topics: clusters.topics.map((topic, index) => ({
-      id: topic.id,
-      label: topic.name ?? topic.label,
-      ...(topic.description ? { description: topic.description } : {}),
-      short: shortLabel(topic.name ?? topic.label),
-      keywords: topic.keywords,
-      size: topic.size,
-      colour: colours.fine[index],
-      ink: colours.fineInk[index],
-      parent: parentOf.get(index)!,
-    })),
+    ...(data.index.graph.nearestMinSimilarity !== undefined && data.index.graph.nearestMinSimilarity < data.index.graph.minSimilarity
+      ? { nearestFloor: data.index.graph.nearestMinSimilarity }
+      : {}),
+    topics: clusters.topics.map((topic, index) => {
+      const counts = dated?.topics.find((entry) => entry.id === topic.id);
+      return {
+        id: topic.id,
+        label: topic.name ?? topic.label,
+        ...(topic.description ? { description: topic.description } : {}),
+        short: shortLabel(topic.name ?? topic.label),
+        keywords: topic.keywords,
+        size: topic.size,
+        colour: colours.fine[index],
+        ink: colours.fineInk[index],
+        parent: parentOf.get(index)!,
+        ...(counts ? { o: counts.counts, ...(counts.change === null ? {} : { g: counts.change }) } : {}),
+      };
+    }),
+    ...(clusters.overTime ? { overTime: { summary: overTimeSummary(clusters.overTime), periods: clusters.overTime.periods } } : {}),
     broad,
     papers: detailed,
     titles,
@@ -210,7 +230,7 @@ export function toHtml(data: ReportData, detailsPapers = DETAILS_PAPERS): string
 <h1 id="heading"></h1>
 <p id="summary"></p>
 </div>
-${newsHtml(whatsNew(data.changes, data.clusters.topics))}
+${newsHtml(newsOf(data))}
 ${data.library ? libraryHtml(data.library, escapeHtml) : ''}
 <p id="notice" hidden></p>
 <p id="sample" hidden></p>
@@ -228,6 +248,7 @@ ${data.library ? libraryHtml(data.library, escapeHtml) : ''}
 <ul id="matches"></ul>
 <h3>Topics</h3>
 <p class="meta" id="chosen"></p>
+<p class="hint" id="overtime" hidden></p>
 <ul id="topics"></ul>
 <p class="projection" id="projection"></p>
 </aside>

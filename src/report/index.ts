@@ -1,11 +1,12 @@
 import { writeGraphml, type GraphmlWriter } from '../graph/graphml.js';
 import { nearestAmong } from '../graph/nearest.js';
 import { firstNeighbours } from '../graph/neighbours.js';
+import { floorRuleOf } from '../graph/related.js';
 import { sampleRows } from '../shared/random.js';
 import { UserError } from '../shared/errors.js';
 import { gatherRows, vectorFingerprint } from '../shared/vectors.js';
 import type { Neighbours } from '../store/neighbours.js';
-import type { PaperTitle } from '../store/read.js';
+import type { PaperTitle, ShownPaper } from '../store/read.js';
 import type { MapFile } from '../store/schemas.js';
 import type { StageWrites, Store } from '../store/store.js';
 import type { Clusters } from '../store/schemas.js';
@@ -13,7 +14,8 @@ import { checkTeamNames, readTeamNames } from '../store/names.js';
 import { changesSince, type PreviousPapers } from './changes.js';
 import { libraryReport, type LibraryFile } from './library.js';
 import { toHtml } from './html.js';
-import { toMarkdown } from './markdown.js';
+import { DETAILS_PAPERS, detailRows } from './page.js';
+import { listedIds, toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
 import { MAP_NEIGHBOURS, mapPapers, placeAround, type Places } from './projection.js';
 
@@ -121,6 +123,22 @@ function fieldsToColourBy(folder: Store): ReportData['fields'] {
   return { date: found.date.map((date, row) => date ?? found.update_date[row]), category: found.categories.map((category) => category?.split(/\s+/)[0]) };
 }
 
+/**
+ * The abstracts and details of the papers the reports show, read in one pass
+ * over papers.jsonl on the first call, for the rows both reports list
+ * (`prefetch`) with those asked for; others asked for later are read then.
+ */
+function shownPapers(folder: Store, prefetch: () => Iterable<number>): ReportData['shownOf'] {
+  const known = new Map<number, ShownPaper>();
+  let first = true;
+  return (wanted) => {
+    const missing = [...new Set([...(first ? prefetch() : []), ...Array.from(wanted)])].filter((row) => !known.has(row));
+    first = false;
+    if (missing.length > 0) folder.readShownPapers(missing).forEach((paper, index) => known.set(missing[index], paper));
+    return Array.from(wanted, (row) => known.get(row)!);
+  };
+}
+
 /** The report stage: report.md, report.html, graph.graphml with each paper's topic, changes.json, and map.json (the map's layout, kept until the topics are fitted anew). */
 export async function report(writer: StageWrites, options: ReportOptions): Promise<ReportSummary> {
   const folder = writer.store;
@@ -132,7 +150,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
   // file of a million lines), and graph.graphml (1.35 GB at a million papers), are made in a worker while the rest of the report is
   let graphml!: GraphmlWriter;
   const graph = writer.writeWith('graph', (path) => {
-    graphml = writeGraphml({ path, nearest: stored, neighbours: index.graph.neighbours, minSimilarity: index.graph.minSimilarity });
+    graphml = writeGraphml({ path, nearest: stored, neighbours: index.graph.neighbours, floor: floorRuleOf(index.graph) });
     return graphml.written;
   });
   let topics: number;
@@ -165,8 +183,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
     const data: ReportData = {
       version: options.version,
       papers,
-      abstractsOf: (rows) => folder.readAbstracts(rows),
-      recordsOf: (rows) => folder.readPaperRecords(rows),
+      shownOf: shownPapers(folder, () => [...detailRows(data, DETAILS_PAPERS), ...listedIds({ clusters }).map((id) => rowOf.get(id)!)]),
       fields: fieldsToColourBy(folder),
       vectors: vectorsInfo,
       index,

@@ -1,9 +1,12 @@
 import { linkCount, relatedOf } from '../graph/related.js';
 import { codeSpan as code, escapeMarkdown } from '../shared/markdown.js';
 import { libraryMarkdown } from './library.js';
+import { paperLink, readableDate } from '../shared/links.js';
+import type { ShownPaper } from '../store/read.js';
 import { rowsById, thousands, weakNeighbours, type ReportData } from './model.js';
 import type { Topic } from '../store/schemas.js';
-import { whatsNew, type News, type Piece } from './news.js';
+import { NEWS_SHOWN, whatsNew, type News, type Piece } from './news.js';
+import { nightsNews, overTimeMarkdown, sparkline } from './timeline.js';
 
 export { escapeMarkdown };
 
@@ -15,6 +18,28 @@ const RELATED_SHOWN = 3;
  */
 export const PAPERS_SHOWN = 20;
 
+/** The papers report.md lists (each topic's most central `shown` and representatives, the first `shown` outliers), by id. */
+export function listedIds(data: Pick<ReportData, 'clusters'>, shown = PAPERS_SHOWN): string[] {
+  const { clusters } = data;
+  return [
+    ...new Set([
+      ...clusters.topics.flatMap((topic) => [...topic.representatives, ...topic.paperIds.slice(0, shown)]),
+      ...clusters.outliers.slice(0, shown).map((outlier) => outlier.id),
+    ]),
+  ];
+}
+
+/**
+ * A listed paper's title, linked to where it can be read when that is known
+ * (its address, DOI or arXiv page, as an angle-bracket destination: the
+ * address has no spaces or angle brackets, URL escaped them), then its date.
+ */
+function linkedTitle(title: string, paper: ShownPaper | undefined): string {
+  const link = paper && paperLink(paper);
+  const text = link === undefined ? title : `[${title}](<${link}>)`;
+  return paper?.date === undefined ? text : `${text} (${readableDate(paper.date)})`;
+}
+
 const more = (count: number, one: string, many: string) => `${thousands(count)} more ${count === 1 ? one : many}`;
 
 /** "What's new" as a section of report.md; topics link to their sections below. */
@@ -24,11 +49,13 @@ function newsMarkdown(news: News): string[] {
       .map((piece) =>
         typeof piece === 'string'
           ? escapeMarkdown(piece)
-          : 'paper' in piece
-            ? piece.lead
-              ? `**${escapeMarkdown(piece.title)}**`
-              : escapeMarkdown(piece.title)
-            : `[${piece.topic}: ${escapeMarkdown(piece.label)}](#topic-${piece.topic})`,
+          : 'counts' in piece
+            ? code(sparkline(piece.counts))
+            : 'paper' in piece
+              ? piece.lead
+                ? `**${escapeMarkdown(piece.title)}**`
+                : escapeMarkdown(piece.title)
+              : `[${piece.topic}: ${escapeMarkdown(piece.label)}](#topic-${piece.topic})`,
       )
       .join('');
   const lines = ["## What's new", '', escapeMarkdown(news.summary), ''];
@@ -50,6 +77,10 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   const { papers, clusters, vectors, index } = data;
   const rowOf = rowsById(papers);
   const title = (id: string) => escapeMarkdown(papers[rowOf.get(id)!].title);
+  const listed = listedIds(data, shown);
+  const shownPapers = data.shownOf(listed.map((id) => rowOf.get(id)!));
+  const shownOf = new Map(listed.map((id, index) => [id, shownPapers[index]]));
+  const linked = (id: string) => linkedTitle(title(id), shownOf.get(id));
   const topicById = new Map(clusters.topics.map((topic) => [topic.id, topic]));
   const broadById = new Map(clusters.broadTopics.map((broad) => [broad.id, broad]));
   const nameOf = (topic: { name?: string; label: string }) => escapeMarkdown(topic.name ?? topic.label);
@@ -69,7 +100,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
       ...weak.map((neighbour) => `${escapeMarkdown(papers[neighbour.row].title)} (${neighbour.score.toFixed(2)}, weak)`),
     ];
     const label = related.length === 0 ? 'nearest (all below the similarity floor)' : 'related';
-    return `- **${title(id)}** ${code(id)}${after}${relatives.length > 0 ? `  \n  ${label}: ${relatives.join('; ')}` : ''}`;
+    return `- **${linked(id)}** ${code(id)}${after}${relatives.length > 0 ? `  \n  ${label}: ${relatives.join('; ')}` : ''}`;
   };
 
   lines.push(`# Paper map: ${papers.length} papers in ${clusters.broadTopics.length} broad topics and ${clusters.topics.length} topics`, '');
@@ -83,10 +114,12 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   lines.push('');
   lines.push('| Papers | Broad topics | Topics | Weak topics | Outliers | Related-paper links | Similarity floor |', '|---:|---:|---:|---:|---:|---:|---:|');
   lines.push(
-    `| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity} |`,
+    `| ${papers.length} | ${clusters.broadTopics.length} | ${clusters.topics.length} | ${clusters.quality.weakTopics} | ${clusters.outliers.length} | ${edges} | ${index.graph.minSimilarity}${index.graph.nearestMinSimilarity !== undefined && index.graph.nearestMinSimilarity < index.graph.minSimilarity ? ` (a paper's nearest: ${index.graph.nearestMinSimilarity})` : ''} |`,
     '',
   );
-  lines.push(...newsMarkdown(whatsNew(data.changes, clusters.topics)));
+  const news = whatsNew(data.changes, clusters.topics);
+  news.lists.unshift(...nightsNews(clusters, clusters.topics, NEWS_SHOWN));
+  lines.push(...newsMarkdown(news));
   if (data.library) lines.push(...libraryMarkdown(data.library));
   lines.push('## How the map was made', '');
 
@@ -137,6 +170,8 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   }
   lines.push('');
 
+  lines.push(...overTimeMarkdown(clusters, topicLink, code));
+
   for (const topic of clusters.topics) {
     lines.push(`<a id="topic-${topic.id}"></a>`, '', `## Topic ${topic.id}: ${nameOf(topic)}`, '');
     if (topic.description) lines.push(`_${escapeMarkdown(topic.description)}_`, '');
@@ -148,14 +183,15 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
     const nearest = topic.nearestTopic ? ` · nearest topic ${topicLink(topic.nearestTopic.id)} (similarity ${topic.nearestTopic.similarity.toFixed(2)})` : '';
     lines.push(`${topic.size} papers · cohesion ${topic.cohesion.toFixed(3)}${nearest}`, '');
     lines.push('**Representative papers** (closest to the topic centre):', '');
-    topic.representatives.forEach((id, rank) => lines.push(`${rank + 1}. ${title(id)}`));
-    const listed = topic.paperIds.slice(0, shown);
-    const which = listed.length < topic.paperIds.length ? `The ${listed.length} most central of its ${thousands(topic.paperIds.length)} papers` : 'All papers';
+    topic.representatives.forEach((id, rank) => lines.push(`${rank + 1}. ${linked(id)}`));
+    const members = topic.paperIds.slice(0, shown);
+    const which =
+      members.length < topic.paperIds.length ? `The ${members.length} most central of its ${thousands(topic.paperIds.length)} papers` : 'All papers';
     lines.push('', `<details><summary>${which}, with their closest related papers</summary>`, '');
-    for (const id of listed) lines.push(paperLine(id));
-    if (listed.length < topic.paperIds.length)
+    for (const id of members) lines.push(paperLine(id));
+    if (members.length < topic.paperIds.length)
       lines.push(
-        `- … and ${more(topic.paperIds.length - listed.length, 'paper', 'papers')} in this topic (every paper and its related papers are in related.json)`,
+        `- … and ${more(topic.paperIds.length - members.length, 'paper', 'papers')} in this topic (every paper and its related papers are in related.json)`,
       );
     lines.push('', '</details>', '');
   }

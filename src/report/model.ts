@@ -1,6 +1,6 @@
 import type { Neighbours } from '../graph/neighbours.js';
-import { relatedOf, type RelatedGraph } from '../graph/related.js';
-import type { PaperTitle } from '../store/read.js';
+import { floorOf, relatedOf, type RelatedGraph } from '../graph/related.js';
+import type { PaperTitle, ShownPaper } from '../store/read.js';
 import type { Clusters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import type { Changes } from './changes.js';
 import type { LibraryReport } from './library.js';
@@ -9,10 +9,12 @@ import type { LibraryReport } from './library.js';
 export interface ReportData {
   version: string;
   papers: readonly PaperTitle[];
-  /** The abstracts of the papers at these rows (the page's), read when the page is made: a million abstracts would be over a gigabyte of strings. */
-  abstractsOf: (rows: Int32Array) => string[];
-  /** The whole records of the papers at these rows (for authors, date and link), when the report reads them. */
-  recordsOf?: (rows: Int32Array) => Record<string, unknown>[];
+  /**
+   * The abstracts and details (date, authors, link...) of the papers at these
+   * rows (those the reports list), read when a report is made: a million
+   * abstracts would be over a gigabyte of strings.
+   */
+  shownOf: (rows: ArrayLike<number>) => ShownPaper[];
   /** Every paper's date and first category where papers.jsonl gives them, to colour the map by. */
   fields?: { date: (string | undefined)[]; category: (string | undefined)[] };
   vectors: VectorsInfo;
@@ -50,12 +52,13 @@ export function weakNeighbours(data: ReportData, row: number): { row: number; sc
   const nearest = data.nearest;
   if (!nearest) return [];
   const related = new Set(relatedOf(data.related, row).map((neighbour) => neighbour.row));
+  const floor = floorOf(data.related, row);
   const weak: { row: number; score: number }[] = [];
   for (let slot = 0; slot < nearest.k; slot++) {
     const label = nearest.labels[row * nearest.k + slot];
     const score = nearest.scores[row * nearest.k + slot];
     // a paper above the floor that the graph left out (it keeps --neighbours) is not weak: it is simply not shown
-    if (label < 0 || label === row || related.has(label) || score >= data.index.graph.minSimilarity) continue;
+    if (label < 0 || label === row || related.has(label) || score >= floor) continue;
     weak.push({ row: label, score });
   }
   return weak;

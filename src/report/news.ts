@@ -5,8 +5,8 @@ import { thousands } from './model.js';
 /** How many papers each list of the digest names; the rest are counted, and are all in changes.json. */
 export const NEWS_SHOWN = 20;
 
-/** A piece of a digest line: plain text, a paper (`lead`: the one the line is about), or a topic of this run. */
-export type Piece = string | { paper: string; title: string; lead?: true } | { topic: number; label: string };
+/** A piece of a digest line: plain text, a paper (`lead`: the one the line is about), a topic of this run, or counts drawn as a small chart. */
+export type Piece = string | { paper: string; title: string; lead?: true } | { topic: number; label: string } | { counts: number[] };
 
 export interface NewsList {
   heading: string;

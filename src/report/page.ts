@@ -8,7 +8,7 @@
 import { relatedOf, roundScore } from '../graph/related.js';
 import { distinctColours, oklabToHex, type Lab } from './colours.js';
 import { ADDED, HAS_DETAILS, QUANTUM, type PageColouring, type PagePaper, type Points } from './map/data.js';
-import { factsOf } from '../shared/facts.js';
+import { pageFacts } from '../shared/links.js';
 import { thousands, weakNeighbours, type ReportData } from './model.js';
 import { sampleByTopic } from './sample.js';
 
@@ -75,8 +75,7 @@ export function pointsOf(data: ReportData, placeOf: (id: number) => number, deta
 /** The details of the papers at `rows`, and the titles of their neighbours that have none on the page. */
 export function paperDetails(data: ReportData, rows: Int32Array, placeOf: (id: number) => number): { papers: PagePaper[]; titles: [number, string][] } {
   const short = data.papers.length > FULL_ABSTRACTS_MAX_PAPERS;
-  const abstracts = data.abstractsOf(rows);
-  const records = data.recordsOf?.(rows);
+  const shown = data.shownOf(rows);
   const nearestOfOutlier = new Map(data.clusters.outliers.map((outlier) => [outlier.id, outlier.nearestTopic]));
   const detailed = new Set(rows);
   const titles = new Map<number, string>();
@@ -86,8 +85,9 @@ export function paperDetails(data: ReportData, rows: Int32Array, placeOf: (id: n
     const related = relatedOf(data.related, row).slice(0, most);
     const weak = weakNeighbours(data, row).slice(0, Math.max(0, most - related.length));
     for (const neighbour of [...related, ...weak]) if (!detailed.has(neighbour.row)) titles.set(neighbour.row, data.papers[neighbour.row].title);
-    const abstract = short && abstracts[index].length > SHORT_ABSTRACT ? `${abstracts[index].slice(0, SHORT_ABSTRACT)}…` : abstracts[index];
-    const facts = records ? factsOf(records[index]) : {};
+    const { abstract: full } = shown[index];
+    const abstract = short && full.length > SHORT_ABSTRACT ? `${full.slice(0, SHORT_ABSTRACT)}…` : full;
+    const facts = pageFacts(shown[index]);
     const nearest = nearestOfOutlier.get(paper.id);
     return {
       row,

@@ -52,6 +52,9 @@ button.link:hover, button.topic:hover { text-decoration: underline; }
 button.topic { display: flex; gap: 6px; align-items: baseline; padding: 1px 4px; border-radius: 3px; }
 button.topic.broad { font-weight: 600; }
 button.topic.active { background: #e0e7ff; }
+svg.spark { flex: none; align-self: center; fill: #6b7280; }
+button.topic svg.spark { margin-left: auto; }
+#news svg.spark { vertical-align: middle; fill: #4b5563; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%; flex: none; }
 .swatch.ring { background: none; border: 1.5px solid #9ca3af; }
 .score, .hint, .meta, .projection { color: #6b7280; }

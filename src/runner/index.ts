@@ -1,6 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { sha256 } from '../shared/files.js';
 import { UserError } from '../shared/errors.js';
+import { endIfOrphaned, supervised, tellSupervisor } from '../shared/supervised.js';
 import { VERSION } from '../shared/version.js';
 import { ARTIFACTS, type ArtifactName } from '../store/artifacts.js';
 import { FileBackend, type Backend } from '../store/backend.js';
@@ -26,6 +27,12 @@ export interface StageOutcome<S = unknown> {
 /** What is under way, for the line Ctrl-C prints. */
 let underWay: { stage: StageName; finished: StageName[] } | undefined;
 
+/** Records what is under way, and tells a supervisor what it would have to say. */
+function nowUnderWay(now: typeof underWay): void {
+  underWay = now;
+  tellSupervisor(interruptedMessage());
+}
+
 /** The one line to print when the user interrupts papermap: what was kept and how to go on. */
 function interruptedMessage(): string {
   if (!underWay) return 'interrupted; nothing was changed';
@@ -42,12 +49,12 @@ function interruptedMessage(): string {
  */
 export async function whileLocked<T>(backend: Backend, work: () => Promise<T>): Promise<T> {
   const release = await backend.lock();
-  const handlers = (
-    [
-      ['SIGINT', 130],
-      ['SIGTERM', 143],
-    ] as const
-  ).map(([signal, code]) => {
+  const signals = [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const;
+  // under a supervisor, it answers the signals (src/runner/supervise.ts)
+  const handlers = (supervised() ? [] : signals).map(([signal, code]) => {
     const handler = () => {
       process.stderr.write(`papermap: ${interruptedMessage()}\n`);
       process.exit(code);
@@ -94,7 +101,7 @@ async function runStage(
   const asked = declared.some(([name, spec]) => spec.action && given[name]);
   const reads = stage.reads.map((name) => [ARTIFACTS[name].file, folder.fingerprintHash(name)]);
   const fingerprint = sha256(JSON.stringify({ papermap: VERSION, stage: stage.name, parameters, reads, extra: prepared.fingerprint ?? null }));
-  if (!force && !asked && folder.upToDate(stage.name, fingerprint, stage.reads)) {
+  if (!force && !asked && folder.upToDate(stage.name, fingerprint, stage.reads) && !stage.lost?.(folder, prepared.plan)) {
     beforeCommit(stage.name === 'ingest' ? folder.paperCount() : undefined);
     const seconds = (performance.now() - started) / 1000;
     folder.recordUpToDate(stage.name, seconds, parameters);
@@ -111,6 +118,7 @@ async function runStage(
     }
     beforeCommit(stage.name === 'ingest' ? writer.stagedPaperCount() : undefined);
     const seconds = (performance.now() - started) / 1000;
+    endIfOrphaned();
     writer.commit({ status: 'ran', seconds, fingerprint, parameters }, stage.facts?.(summary, prepared.plan) ?? {});
     await backend.push(stage.name);
     return { status: 'ran', seconds, summary };
@@ -158,7 +166,7 @@ export async function runOneStage(stage: AnyStage, store: Backend | OutputFolder
     throw new UserError(`${stage.name} --shard runs as a task over a LanceDB store: give --store lance (the file store cuts only embed into shards)`);
   stage.checkFolder?.(backend.folder, options);
   return whileLocked(backend, async () => {
-    underWay = { stage: stage.name, finished: [] };
+    nowUnderWay({ stage: stage.name, finished: [] });
     const folder = backend.folder;
     if (stage.checkCorpus) await backend.pull(['papers']);
     if (stage.checkCorpus && folder.has('papers')) stage.checkCorpus(options, folder.paperCount());
@@ -197,7 +205,7 @@ export async function runPipeline(store: Backend | OutputFolder, options: Option
   let embedded = 0;
   await whileLocked(backend, async () => {
     for (const [position, stage] of STAGES.entries()) {
-      underWay = { stage: stage.name, finished: STAGES.slice(0, position).map((done) => done.name) };
+      nowUnderWay({ stage: stage.name, finished: STAGES.slice(0, position).map((done) => done.name) });
       const outcome = await runStage(stage, backend, options, false, (staged) => {
         if (staged !== undefined) checkCorpus(STAGES.slice(position + 1), options, staged);
       });

@@ -5,7 +5,8 @@
  *
  *   GET /api/health                        {"papers", "model", "search"}
  *   GET /api/search?q=TEXT&k=N             nearest papers to free text, by meaning
- *   GET /api/papers/:id                    one paper: title, abstract, topic
+ *   GET /api/papers/:id                    one paper: title, abstract, topic, its details (date, authors,
+ *                                          categories, doi, arxivId, url) and link where known, metadata
  *   GET /api/papers/:id/neighbours?k=N     its nearest other papers
  *   GET /api/rows/:row                     the paper at a row of papers.jsonl (a point on the map): its details and neighbours
  *   POST /api/recommend?k=N&all=1          the papers to read for a library (the body: a library file's text),
@@ -21,17 +22,17 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadQueryEmbedder, type QueryEmbedder } from '../embed/index.js';
-import { roundScore } from '../graph/related.js';
+import { floorRuleOf, paperFloor, roundScore } from '../graph/related.js';
 import { PaperSearch } from '../index/index.js';
 import { UserError } from '../shared/errors.js';
-import { factsOf } from '../shared/facts.js';
 import { notice } from '../shared/progress.js';
 import type { ArtifactName } from '../store/artifacts.js';
 import { OutputFolder } from '../store/folder.js';
-import { readChanges, type Paper } from '../store/read.js';
+import { detailsOf, readChanges, type Paper, type PaperDetails } from '../store/read.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import type { Store } from '../store/store.js';
 import { parseLibrary, recommend, type Recommendations } from '../recommend/index.js';
+import { pageFacts, paperLink } from '../shared/links.js';
 
 export interface ServeOptions {
   out: string;
@@ -173,15 +174,24 @@ function load(folder: Store): Promise<Loaded> {
 }
 
 type Found = ReturnType<PaperSearch['nearest']>;
+/** A search result: the paper's id, row (its point on the map), title, similarity and topic, and its details and link where known. */
+type Result = { id: string; row: number; title: string; score: number; topic: number | null; link?: string } & PaperDetails;
 
-/** Search results as the API gives them: each paper's id, row (its point on the map), title, similarity and topic. */
-function nearestResults({ papers, topicOf }: Loaded, found: Found): { id: string; row: number; title: string; score: number; topic: number | null }[] {
-  const results: { id: string; row: number; title: string; score: number; topic: number | null }[] = [];
+/** Search results as the API gives them. */
+function nearestResults({ papers, topicOf }: Loaded, found: Found): Result[] {
+  const results: Result[] = [];
   for (let slot = 0; slot < found.k; slot++) {
     const label = found.labels[slot];
     if (label < 0) break;
     const paper = papers[label];
-    results.push({ id: paper.id, row: label, title: paper.title, score: roundScore(found.scores[slot]), topic: topicOf.get(paper.id)?.id ?? null });
+    results.push({
+      id: paper.id,
+      row: label,
+      title: paper.title,
+      score: roundScore(found.scores[slot]),
+      topic: topicOf.get(paper.id)?.id ?? null,
+      ...linked(paper),
+    });
   }
   return results;
 }
@@ -194,16 +204,184 @@ function paperAtRow(loaded: Loaded, row: number): unknown {
   const dim = search.info.dim;
   const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), DEFAULT_K, (_, label) => label === row);
   const neighbours = nearestResults(loaded, found).map((result) => ({ row: result.row, score: result.score, title: result.title }));
-  const floor = search.info.graph.minSimilarity;
+  // the paper's own floor: with no neighbour over the graph's, its nearest may be related (FloorRule)
+  const floor = paperFloor(floorRuleOf(search.info.graph), neighbours[0]?.score ?? -1);
   return {
     id: paper.id,
     title: paper.title,
     abstract: paper.abstract,
-    ...factsOf({ ...paper.metadata, ...paper }),
+    ...pageFacts(paper),
     topic: topicOf.get(paper.id)?.id ?? null,
     related: neighbours.filter((neighbour) => neighbour.score >= floor),
     weak: neighbours.filter((neighbour) => neighbour.score < floor),
   };
+}
+
+/** A paper's details, and where to open it (its address, DOI or arXiv page) when one is known. */
+function linked(paper: Paper): PaperDetails & { link?: string } {
+  const link = paperLink(paper);
+  return { ...detailsOf(paper), ...(link === undefined ? {} : { link }) };
+}
+
+/** The query model's embedding of texts, one call at a time (calls queue), or a rejection saying why search by meaning is off. */
+type Embed = (texts: readonly string[]) => Promise<Float32Array>;
+
+function queuedEmbedding(embedder: Loaded['embedder']): Embed {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (texts) => {
+    if ('unavailable' in embedder) return Promise.reject(new UserError(embedder.unavailable));
+    const next = queue.then(() => embedder.embed(texts));
+    queue = next.catch(() => {});
+    return next;
+  };
+}
+
+/** The row of the paper a URL names by its (URL-encoded) id. */
+function rowOfPaper(loaded: Loaded, encoded: string): number {
+  let id: string;
+  try {
+    id = decodeURIComponent(encoded);
+  } catch {
+    throw new HttpError(400, 'malformed paper id');
+  }
+  const row = loaded.rowOf.get(id);
+  if (row === undefined) throw new HttpError(404, `unknown paper id "${id}"`);
+  return row;
+}
+
+/** The library in a request's body, ranked as `papermap recommend` ranks it; its problems are a 400. */
+async function recommendFor(loaded: Loaded, embed: Embed, request: IncomingMessage, url: URL): Promise<Recommendations> {
+  const { papers, search, topicOf, vectorsInfo } = loaded;
+  const k = countParameter(url, 'k', 20);
+  const all = ['1', 'true'].includes(url.searchParams.get('all') ?? '') || loaded.added === undefined;
+  const text = await readBody(request, MAX_LIBRARY_BODY);
+  const isNew = (row: number) => loaded.added === 'every paper' || loaded.added === undefined || loaded.added.has(papers[row].id);
+  const corpus = {
+    papers,
+    vectors: search.vectors,
+    dim: search.info.dim,
+    topicOf: (row: number) => topicOf.get(papers[row].id) ?? null,
+    isNew: all ? () => true : isNew,
+  };
+  try {
+    return await recommend({ papers, info: vectorsInfo, corpus }, parseLibrary(text, 'the library'), 'the library', { top: k, all }, embed);
+  } catch (error) {
+    if (error instanceof UserError) throw new HttpError(400, error.message);
+    throw error;
+  }
+}
+
+/** The answer of the JSON API to a GET of `url`. */
+async function answerApi(loaded: Loaded, embed: Embed, url: URL): Promise<unknown> {
+  const { search, papers, embedder, topicOf } = loaded;
+  const path = url.pathname;
+  if (path === '/api/health') return { papers: papers.length, papersHash: loaded.papersHash, model: loaded.model, search: !('unavailable' in embedder) };
+  const rowMatch = /^\/api\/rows\/(\d{1,9})$/.exec(path);
+  if (rowMatch) return paperAtRow(loaded, Number(rowMatch[1]));
+  if (path === '/api/search') {
+    const query = (url.searchParams.get('q') ?? '').trim();
+    if (query === '') throw new HttpError(400, 'q (the text to search for) is missing');
+    if (query.length > MAX_QUERY) throw new HttpError(400, `q is longer than ${MAX_QUERY} characters`);
+    const k = countParameter(url, 'k', DEFAULT_K);
+    if ('unavailable' in embedder) throw new HttpError(503, `search by meaning is off: ${embedder.unavailable}`);
+    return { query, results: nearestResults(loaded, search.nearest(await embed([query]), k)) };
+  }
+  const match = /^\/api\/papers\/([^/]+)(\/neighbours)?$/.exec(path);
+  if (!match) throw new HttpError(404, `no such API: ${path}`);
+  const row = rowOfPaper(loaded, match[1]);
+  const paper = papers[row];
+  if (!match[2])
+    return { id: paper.id, title: paper.title, abstract: paper.abstract, topic: topicOf.get(paper.id) ?? null, ...linked(paper), metadata: paper.metadata };
+  const dim = search.info.dim;
+  const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), countParameter(url, 'k', DEFAULT_K), (_, label) => label === row);
+  return { id: paper.id, results: nearestResults(loaded, found) };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  response.end(JSON.stringify(body));
+}
+
+/** One of the report's own files, by its exact URL path; anything else is 404. */
+function sendFile(folder: Store, request: IncomingMessage, response: ServerResponse, pathname: string): void {
+  // the path is compared, undecoded, with the report's own file names: "..", "%2f" and the like never match
+  const entry = Object.hasOwn(REPORT_FILES, pathname) ? REPORT_FILES[pathname] : undefined;
+  if (!entry || !folder.has(entry.artifact)) {
+    sendJson(response, 404, { error: 'not found' });
+    return;
+  }
+  // served as it is, as a static file server would: the page is only ever read by the browser
+  const body = readFileSync(folder.localFile(entry.artifact));
+  response.writeHead(200, {
+    'Content-Type': entry.type,
+    'Content-Length': body.length,
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+    // the page is self-contained: it may only talk back to this server
+    'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * What a request asks for, or the HttpError that refuses it: GET and HEAD,
+ * and POST to /api/recommend from the served page only; to a localhost name
+ * only, on a loopback address.
+ */
+function requested(request: IncomingMessage, response: ServerResponse, loopback: boolean): { url: URL; recommending: boolean } {
+  const path = (request.url ?? '').split('?')[0];
+  const recommending = request.method === 'POST' && path === '/api/recommend';
+  if (request.method !== 'GET' && request.method !== 'HEAD' && !recommending) {
+    response.setHeader('Allow', path === '/api/recommend' ? 'POST' : 'GET, HEAD');
+    throw new HttpError(405, `${request.method} is not allowed`);
+  }
+  // a page of another site may send a POST here (it cannot read the answer): it is refused before any work
+  if (recommending && request.headers.origin !== undefined && !sameOrigin(request.headers.origin, request.headers.host))
+    throw new HttpError(403, 'only the served page may post a library');
+  // served on this machine only: a page elsewhere must not reach it through a name that resolves here (DNS rebinding)
+  if (loopback && !LOOPBACK_NAMES.has(hostName(request.headers.host))) throw new HttpError(403, 'this server answers to localhost only');
+  try {
+    // the request target is a path: "//elsewhere/..." stays a path, never a host
+    return { url: new URL(`http://localhost${request.url ?? '/'}`), recommending };
+  } catch {
+    throw new HttpError(400, 'malformed URL');
+  }
+}
+
+/** Answers every request: the API, or the report's files; an error is JSON with its status, never a crash. */
+function handler(folder: Store, loaded: Loaded, host: string): (request: IncomingMessage, response: ServerResponse) => void {
+  const loopback = LOOPBACK_NAMES.has(host);
+  const embed = queuedEmbedding(loaded.embedder);
+  const answer = async (request: IncomingMessage, response: ServerResponse) => {
+    const { url, recommending } = requested(request, response, loopback);
+    if (recommending) sendJson(response, 200, await recommendFor(loaded, embed, request, url));
+    else if (url.pathname === '/api/recommend') {
+      response.setHeader('Allow', 'POST');
+      throw new HttpError(405, "post a library file's text to /api/recommend");
+    } else if (url.pathname.startsWith('/api/')) sendJson(response, 200, await answerApi(loaded, embed, url));
+    else sendFile(folder, request, response, url.pathname);
+  };
+  return (request, response) =>
+    void answer(request, response).catch((error: unknown) => {
+      if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });
+      else {
+        process.stderr.write(`papermap serve: ${(error as Error).message}\n`);
+        sendJson(response, 500, { error: 'internal error' });
+      }
+    });
+}
+
+/** Listens on the port and host; resolves to the address, or rejects with one line when the port is taken. */
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new UserError(`port ${port} on ${host} is in use: choose another with --port`) : error),
+    );
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`);
+    });
+  });
 }
 
 /** Starts the server and resolves once it listens; `close` stops it and frees the model. */
@@ -212,157 +390,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw new UserError(`--port ${options.port}: expected a port from 0 to 65535`);
   const folder = OutputFolder.existing(options.out);
   const loaded = await load(folder);
-  const { search, papers, rowOf, embedder, topicOf, vectorsInfo } = loaded;
-  const dim = search.info.dim;
-  // one query through the model at a time
-  let queue: Promise<unknown> = Promise.resolve();
-  const embedOne = (text: string): Promise<Float32Array> => {
-    if ('unavailable' in embedder) throw new HttpError(503, `search by meaning is off: ${embedder.unavailable}`);
-    const next = queue.then(() => embedder.embed([text]));
-    queue = next.catch(() => {});
-    return next;
-  };
-
-  const resultsOf = (found: ReturnType<PaperSearch['nearest']>) => nearestResults(loaded, found);
-
-  const paperOf = (encoded: string): number => {
-    let id: string;
-    try {
-      id = decodeURIComponent(encoded);
-    } catch {
-      throw new HttpError(400, 'malformed paper id');
-    }
-    const row = rowOf.get(id);
-    if (row === undefined) throw new HttpError(404, `unknown paper id "${id}"`);
-    return row;
-  };
-
-  /** The library in a request's body, ranked as `papermap recommend` ranks it; its problems are a 400. */
-  async function recommendFor(request: IncomingMessage, url: URL): Promise<Recommendations> {
-    const k = countParameter(url, 'k', 20);
-    const all = ['1', 'true'].includes(url.searchParams.get('all') ?? '') || loaded.added === undefined;
-    const text = await readBody(request, MAX_LIBRARY_BODY);
-    const isNew = (row: number) => loaded.added === 'every paper' || loaded.added === undefined || loaded.added.has(papers[row].id);
-    const corpus = { papers, vectors: search.vectors, dim, topicOf: (row: number) => topicOf.get(papers[row].id) ?? null, isNew: all ? () => true : isNew };
-    const embedTexts = (texts: readonly string[]): Promise<Float32Array> => {
-      if ('unavailable' in embedder) return Promise.reject(new UserError(embedder.unavailable));
-      const next = queue.then(() => embedder.embed(texts));
-      queue = next.catch(() => {});
-      return next;
-    };
-    try {
-      return await recommend({ papers, info: vectorsInfo, corpus }, parseLibrary(text, 'the library'), 'the library', { top: k, all }, embedTexts);
-    } catch (error) {
-      if (error instanceof UserError) throw new HttpError(400, error.message);
-      throw error;
-    }
-  }
-
-  async function api(url: URL): Promise<unknown> {
-    const path = url.pathname;
-    if (path === '/api/health') return { papers: papers.length, papersHash: loaded.papersHash, model: loaded.model, search: !('unavailable' in embedder) };
-    const rowMatch = /^\/api\/rows\/(\d{1,9})$/.exec(path);
-    if (rowMatch) return paperAtRow(loaded, Number(rowMatch[1]));
-    if (path === '/api/search') {
-      const query = (url.searchParams.get('q') ?? '').trim();
-      if (query === '') throw new HttpError(400, 'q (the text to search for) is missing');
-      if (query.length > MAX_QUERY) throw new HttpError(400, `q is longer than ${MAX_QUERY} characters`);
-      const k = countParameter(url, 'k', DEFAULT_K);
-      const vector = await embedOne(query);
-      return { query, results: resultsOf(search.nearest(vector, k)) };
-    }
-    const match = /^\/api\/papers\/([^/]+)(\/neighbours)?$/.exec(path);
-    if (match) {
-      const row = paperOf(match[1]);
-      const paper = papers[row];
-      if (!match[2]) {
-        return { id: paper.id, title: paper.title, abstract: paper.abstract, topic: topicOf.get(paper.id) ?? null, metadata: paper.metadata };
-      }
-      const k = countParameter(url, 'k', DEFAULT_K);
-      const found = search.nearest(search.vectors.subarray(row * dim, (row + 1) * dim), k, (_, label) => label === row);
-      return { id: paper.id, results: resultsOf(found) };
-    }
-    throw new HttpError(404, `no such API: ${path}`);
-  }
-
-  function sendJson(response: ServerResponse, status: number, body: unknown): void {
-    response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-    response.end(JSON.stringify(body));
-  }
-
-  function sendFile(request: IncomingMessage, response: ServerResponse, pathname: string): void {
-    // the path is compared, undecoded, with the report's own file names: "..", "%2f" and the like never match
-    const entry = Object.hasOwn(REPORT_FILES, pathname) ? REPORT_FILES[pathname] : undefined;
-    if (!entry || !folder.has(entry.artifact)) {
-      sendJson(response, 404, { error: 'not found' });
-      return;
-    }
-    // served as it is, as a static file server would: the page is only ever read by the browser
-    const body = readFileSync(folder.localFile(entry.artifact));
-    response.writeHead(200, {
-      'Content-Type': entry.type,
-      'Content-Length': body.length,
-      'Cache-Control': 'no-cache',
-      'X-Content-Type-Options': 'nosniff',
-      // the page is self-contained: it may only talk back to this server
-      'Content-Security-Policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
-    });
-    response.end(request.method === 'HEAD' ? undefined : body);
-  }
-
-  const loopback = LOOPBACK_NAMES.has(options.host);
-  const server: Server = createServer((request, response) => {
-    void (async () => {
-      try {
-        const recommending = request.method === 'POST' && (request.url ?? '').split('?')[0] === '/api/recommend';
-        if (request.method !== 'GET' && request.method !== 'HEAD' && !recommending) {
-          response.setHeader('Allow', (request.url ?? '').split('?')[0] === '/api/recommend' ? 'POST' : 'GET, HEAD');
-          throw new HttpError(405, `${request.method} is not allowed`);
-        }
-        // a page of another site may send a POST here (it cannot read the answer): it is refused before any work
-        if (recommending && request.headers.origin !== undefined && !sameOrigin(request.headers.origin, request.headers.host))
-          throw new HttpError(403, 'only the served page may post a library');
-        // served on this machine only: a page elsewhere must not reach it through a name that resolves here (DNS rebinding)
-        if (loopback && !LOOPBACK_NAMES.has(hostName(request.headers.host))) throw new HttpError(403, 'this server answers to localhost only');
-        let url: URL;
-        try {
-          // the request target is a path: "//elsewhere/..." stays a path, never a host
-          url = new URL(`http://localhost${request.url ?? '/'}`);
-        } catch {
-          throw new HttpError(400, 'malformed URL');
-        }
-        if (recommending) sendJson(response, 200, await recommendFor(request, url));
-        else if (url.pathname === '/api/recommend') {
-          response.setHeader('Allow', 'POST');
-          throw new HttpError(405, "post a library file's text to /api/recommend");
-        } else if (url.pathname.startsWith('/api/')) sendJson(response, 200, await api(url));
-        else sendFile(request, response, url.pathname);
-      } catch (error) {
-        if (error instanceof HttpError) sendJson(response, error.status, { error: error.message });
-        else {
-          process.stderr.write(`papermap serve: ${(error as Error).message}\n`);
-          sendJson(response, 500, { error: 'internal error' });
-        }
-      }
-    })();
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new UserError(`port ${options.port} on ${options.host} is in use: choose another with --port`) : error),
-    );
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const server = createServer(handler(folder, loaded, options.host));
+  const url = await listen(server, options.port, options.host);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}/`,
+    url,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => ('unavailable' in embedder ? undefined : embedder.dispose()))),
+      }).then(() => ('unavailable' in loaded.embedder ? undefined : loaded.embedder.dispose()))),
   };
 }
 

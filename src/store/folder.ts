@@ -11,14 +11,14 @@ import { cachePath, pruneCaches, VectorCache, type Shard } from './cache.js';
 import { readNeighbours } from './neighbours.js';
 import {
   previousPapersLead,
-  readAbstracts,
   readPaperFields,
-  readPaperRecords,
+  readShownPapers,
   readClusters,
   readCurrentVectors,
   readCurrentVectorsInfo,
   readIndexInfo,
   readPaperDigests,
+  readPaperTitleDates,
   readPapers,
   readPaperTitles,
   readPrevious,
@@ -341,16 +341,16 @@ export class OutputFolder implements Store {
     return readPaperTitles(this, version);
   }
 
+  readPaperTitleDates(): PapersRead<import('./read.js').PaperTitleDate> {
+    return readPaperTitleDates(this);
+  }
+
   readPaperDigests(version: Version = 'current'): PapersRead<import('./read.js').PaperDigest> {
     return readPaperDigests(this, version);
   }
 
-  readAbstracts(rows: ArrayLike<number>): string[] {
-    return readAbstracts(this, rows);
-  }
-
-  readPaperRecords(rows: ArrayLike<number>): Record<string, unknown>[] {
-    return readPaperRecords(this, rows);
+  readShownPapers(rows: ArrayLike<number>): import('./read.js').ShownPaper[] {
+    return readShownPapers(this, rows);
   }
 
   readPaperFields<K extends string>(keys: readonly K[]): Record<K, (string | undefined)[]> {

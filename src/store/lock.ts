@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
+import { supervised } from '../shared/supervised.js';
 
 const LOCK_FILE = '.papermap.lock';
 
@@ -13,7 +14,8 @@ interface Holder {
   since: string;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this host is running. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -42,7 +44,9 @@ function readHolder(path: string): Holder | undefined {
 export function lockFolder(out: string): () => void {
   const path = join(out, LOCK_FILE);
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temp, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }) + '\n');
+  // under a supervisor the lock is held in its name: it outlives this process when it has to end it
+  const pid = supervised() ? process.ppid : process.pid;
+  writeFileSync(temp, JSON.stringify({ pid, host: hostname(), since: new Date().toISOString() }) + '\n');
   try {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -72,4 +76,11 @@ export function lockFolder(out: string): () => void {
   };
   process.once('exit', release);
   return release;
+}
+
+/** Removes the lock of the folder if the process `pid` of this host holds it (a supervisor whose work process it ended). */
+export function releaseLockOf(out: string, pid: number): void {
+  const path = join(out, LOCK_FILE);
+  const holder = readHolder(path);
+  if (holder?.pid === pid && holder.host === hostname()) rmSync(path, { force: true });
 }

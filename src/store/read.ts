@@ -5,23 +5,56 @@ import { notice } from '../shared/progress.js';
 import { forEachBlock, rememberedHash, sha256 } from '../shared/files.js';
 import { ARTIFACTS, type ArtifactName } from './artifacts.js';
 import { schemaProblem, type OutputFolder } from './folder.js';
+import { DATE_SHAPE } from '../shared/dates.js';
 import type { Store } from './store.js';
 import { paperLine, type ChangesFile, type Clusters, type IndexInfo, type VectorsInfo } from './schemas.js';
 
+/**
+ * What the inputs say about a paper beyond its text, each only where an input
+ * gives it (papers.jsonl writes them after the sources, in this order).
+ */
+export interface PaperDetails {
+  /** Published or listed: "2024-03-14", "2024-03", "2024", or "--03-14" (a month and day, no year given). */
+  date?: string;
+  authors?: string[];
+  categories?: string[];
+  /** "10.1103/PhysRevD.76.044016", without "https://doi.org/". */
+  doi?: string;
+  /** "2403.12345" or "hep-th/9901001", without a version. */
+  arxivId?: string;
+  /** An http or https address of the paper. */
+  url?: string;
+}
+
+export const DETAIL_FIELDS = ['date', 'authors', 'categories', 'doi', 'arxivId', 'url'] as const satisfies readonly (keyof PaperDetails)[];
+
 /** One paper as every stage after ingest sees it. */
-export interface Paper {
+export interface Paper extends PaperDetails {
   id: string;
   title: string;
   abstract: string;
   /** Every input file the paper was listed in, in input order. */
   sources: string[];
-  /** Fields of the source record that papermap does not interpret (authors, categories, ...). */
+  /** Fields of the source record that papermap does not interpret (keywords, journal, ...). */
   metadata: Record<string, unknown>;
+}
+
+/** A paper's details, without the missing ones. */
+export function detailsOf(paper: PaperDetails): PaperDetails {
+  const details: PaperDetails = {};
+  for (const field of DETAIL_FIELDS) if (paper[field] !== undefined) (details as Record<string, unknown>)[field] = paper[field];
+  return details;
 }
 
 /** A paper's line in papers.jsonl. */
 export function paperToJson(paper: Paper): string {
-  return JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract, sources: paper.sources, ...paper.metadata });
+  return JSON.stringify({ id: paper.id, title: paper.title, abstract: paper.abstract, sources: paper.sources, ...detailsOf(paper), ...paper.metadata });
+}
+
+/** A paper from the fields of its papers.jsonl line (checked against the schema by the caller, or written by papermap itself). */
+export function paperFromFields(fields: Record<string, unknown>): Paper {
+  const { id, title, abstract, sources, date, authors, categories, doi, arxivId, url, ...metadata } = fields as unknown as Paper & Record<string, unknown>;
+  return { id, title, abstract, sources, ...detailsOf({ date, authors, categories, doi, arxivId, url }), metadata };
 }
 
 /**
@@ -70,10 +103,10 @@ function parseLine(folder: OutputFolder, text: string, line: number): z.infer<ty
 function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
   const ids = new Set<string>();
   return forEachLine(folder, version, (bytes, start, end, line) => {
-    const { id, title, abstract, sources, ...metadata } = parseLine(folder, bytes.toString('utf8', start, end), line);
-    if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
-    ids.add(id);
-    take({ id, title, abstract, sources, metadata });
+    const paper = paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line));
+    if (ids.has(paper.id)) throw folder.damaged('papers', `line ${line} repeats the id ${paper.id}`);
+    ids.add(paper.id);
+    take(paper);
   });
 }
 
@@ -82,6 +115,8 @@ const LINE_START = Buffer.from('{"id":"');
 const TITLE_KEY = Buffer.from(',"title":"');
 const ABSTRACT_KEY = Buffer.from(',"abstract":"');
 const SOURCES_KEY = Buffer.from(',"sources":[');
+const DATE_KEY = Buffer.from(',"date":"');
+const CLOSING_BRACKET = 93;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const CLOSING_BRACE = 125;
@@ -114,7 +149,33 @@ function jsonString(bytes: Buffer, open: number, close: number): string {
  * The line is checked to begin as papermap writes it (the file as a whole
  * is checked against the hash its stage recorded).
  */
-function forEachPaperHead(folder: OutputFolder, version: 'current' | 'previous', take: (id: string, title: string, digest: () => string) => void): string {
+/**
+ * The date written after the sources array that begins at `open` (its "["),
+ * if the paper has one: the sources are file paths, each a JSON string, and
+ * the date, when there is one, comes right after them. undefined for none;
+ * null when the line does not go on as papermap writes it.
+ */
+function dateAfterSources(bytes: Buffer, open: number, end: number): string | undefined | null {
+  let at = open + 1;
+  while (bytes[at] === QUOTE) {
+    const close = closingQuote(bytes, at, end);
+    if (close === -1) return null;
+    at = close + 1;
+    if (bytes[at] === 44 /* , */) at++;
+  }
+  if (bytes[at] !== CLOSING_BRACKET) return null;
+  if (!startsWith(bytes, at + 1, end, DATE_KEY)) return undefined;
+  const dateOpen = at + DATE_KEY.length;
+  const dateClose = closingQuote(bytes, dateOpen, end);
+  const date = dateClose === -1 ? '' : bytes.toString('utf8', dateOpen + 1, dateClose);
+  return DATE_SHAPE.test(date) ? date : null;
+}
+
+function forEachPaperHead(
+  folder: OutputFolder,
+  version: 'current' | 'previous',
+  take: (id: string, title: string, digest: () => string, date: () => string | undefined) => void,
+): string {
   const ids = new Set<string>();
   return forEachLine(folder, version, (bytes, start, end, line) => {
     const idOpen = start + LINE_START.length - 1;
@@ -135,7 +196,12 @@ function forEachPaperHead(folder: OutputFolder, version: 'current' | 'previous',
     }
     if (ids.has(id)) throw folder.damaged('papers', `line ${line} repeats the id ${id}`);
     ids.add(id);
-    take(id, title, () => textDigest(bytes.subarray(titleOpen, abstractClose + 1)));
+    const date = () => {
+      const found = dateAfterSources(bytes, abstractClose + SOURCES_KEY.length, end);
+      if (found === null) throw notAPaper();
+      return found;
+    };
+    take(id, title, () => textDigest(bytes.subarray(titleOpen, abstractClose + 1)), date);
   });
 }
 
@@ -148,6 +214,9 @@ export function readPapers(folder: OutputFolder, version: 'current' | 'previous'
 
 /** What the stages that do not read abstracts see of a paper: its id, and its title for related.json and the reports. */
 export type PaperTitle = Pick<Paper, 'id' | 'title'>;
+
+/** What the cluster stage needs of a paper to count topics over time: its id, title and date. */
+export type PaperTitleDate = Pick<Paper, 'id' | 'title' | 'date'>;
 
 /** A paper as changes.json compares it: its id, its title, and a digest of its title and abstract. */
 export interface PaperDigest extends PaperTitle {
@@ -167,6 +236,16 @@ export function paperDigest(paper: Pick<Paper, 'title' | 'abstract'>): string {
 export function readPaperTitles(folder: OutputFolder, version: 'current' | 'previous' = 'current'): { papers: PaperTitle[]; hash: string } {
   const papers: PaperTitle[] = [];
   const hash = forEachPaperHead(folder, version, (id, title) => papers.push({ id, title }));
+  return { papers, hash };
+}
+
+/** Each paper's id, title and date (where it has one), and the file's hash (forEachPaperHead: abstracts are not read). */
+export function readPaperTitleDates(folder: OutputFolder): { papers: PaperTitleDate[]; hash: string } {
+  const papers: PaperTitleDate[] = [];
+  const hash = forEachPaperHead(folder, 'current', (id, title, _, dateOf) => {
+    const date = dateOf();
+    papers.push(date === undefined ? { id, title } : { id, title, date });
+  });
   return { papers, hash };
 }
 
@@ -208,16 +287,21 @@ export function previousPapersLead(folder: OutputFolder): number | undefined {
   return prefix && last === 10 ? lines : undefined;
 }
 
-/** The abstracts of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
-export function readAbstracts(folder: OutputFolder, rows: ArrayLike<number>): string[] {
+/** What a report shows of a paper beyond its title: its abstract and details. */
+export type ShownPaper = Pick<Paper, 'abstract'> & PaperDetails;
+
+/** The abstracts and details of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
+export function readShownPapers(folder: OutputFolder, rows: ArrayLike<number>): ShownPaper[] {
   const place = new Map<number, number>();
   for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
-  const abstracts = new Array<string>(rows.length);
+  const shown = new Array<ShownPaper>(rows.length);
   forEachLine(folder, 'current', (bytes, start, end, line) => {
     const index = place.get(line - 1);
-    if (index !== undefined) abstracts[index] = parseLine(folder, bytes.toString('utf8', start, end), line).abstract;
+    if (index === undefined) return;
+    const paper = paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line));
+    shown[index] = { abstract: paper.abstract, ...detailsOf(paper) };
   });
-  return abstracts;
+  return shown;
 }
 
 /** The index of the first value that is not a finite number, or -1. */
@@ -351,18 +435,6 @@ export function readPrevious<T>(folder: OutputFolder, name: ArtifactName, read: 
 /** clusters.json, as it is or as it was before the cluster stage's last commit. */
 export function readClustersFile(folder: OutputFolder, version: 'current' | 'previous'): Clusters {
   return folder.readJson('clusters', version);
-}
-
-/** The whole record of each paper at `rows` (distinct papers.jsonl rows), in the order of `rows`: every field its line holds. */
-export function readPaperRecords(folder: OutputFolder, rows: ArrayLike<number>): Record<string, unknown>[] {
-  const place = new Map<number, number>();
-  for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
-  const records = new Array<Record<string, unknown>>(rows.length);
-  forEachLine(folder, 'current', (bytes, start, end, line) => {
-    const index = place.get(line - 1);
-    if (index !== undefined) records[index] = parseLine(folder, bytes.toString('utf8', start, end), line);
-  });
-  return records;
 }
 
 /**

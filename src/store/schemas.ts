@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATE_SHAPE } from '../shared/dates.js';
 
 /**
  * The shapes of the files papermap writes, as schemas: every reader checks
@@ -9,12 +10,28 @@ import { z } from 'zod';
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const finite = z.number().refine(Number.isFinite, 'not a finite number');
 
-/** One line of papers.jsonl: the paper's own fields, then the source record's other fields (metadata). */
+/** A DOI without its address: "10.1103/PhysRevD.76.044016". */
+export const DOI_SHAPE = /^10\.\d{4,9}\/\S+$/;
+/** An arXiv id without its version: "2403.12345" (since April 2007), "hep-th/9901001" (before). */
+export const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})$/;
+
+const names = z.array(z.string().min(1)).min(1);
+
+/** One line of papers.jsonl: the paper's own fields, its details where known, then the source record's other fields (metadata). */
 export const paperLine = z.looseObject({
   id: z.string().min(1),
   title: z.string().min(1),
   abstract: z.string(),
   sources: z.array(z.string()),
+  date: z.string().regex(DATE_SHAPE).optional(),
+  authors: names.optional(),
+  categories: names.optional(),
+  doi: z.string().regex(DOI_SHAPE).optional(),
+  arxivId: z.string().regex(ARXIV_ID).optional(),
+  url: z
+    .string()
+    .regex(/^https?:\/\//)
+    .optional(),
 });
 
 /** Where vectors made elsewhere came from (`embed --vectors FILE`). */
@@ -67,7 +84,15 @@ export const indexInfo = z.object({
   space: z.literal('cosine'),
   search: z.enum(['exact', 'hnsw']),
   hnsw: hnswParameters,
-  graph: z.object({ neighbours: z.number().int().positive(), minSimilarity: finite, minSimilarityRule: z.string() }),
+  graph: z.object({
+    neighbours: z.number().int().positive(),
+    /** A neighbour at or above it is related (FloorRule.global). */
+    minSimilarity: finite,
+    /** Below minSimilarity, a paper's neighbours within `band` of its nearest are related if they reach it (FloorRule.lower); absent for a fixed floor. */
+    nearestMinSimilarity: finite.optional(),
+    band: finite.optional(),
+    minSimilarityRule: z.string(),
+  }),
   /** How many nearest other papers of each paper neighbours.bin holds. */
   storedNeighbours: z.number().int().nonnegative(),
   vectorsHash: sha256Hex,
@@ -171,6 +196,16 @@ const lineage = z.object({
 });
 export type Lineage = z.infer<typeof lineage>;
 
+/** Each topic's size on one night (one run of the cluster stage on a new set of papers). */
+const night = z.object({
+  papers: count,
+  /** The latest date with a year among the papers, a night's mark that comes from the papers themselves; null when none has one. */
+  latestDate: z.string().regex(DATE_SHAPE).nullable(),
+  /** [topic id, papers] of each topic of that night. */
+  sizes: z.array(z.tuple([count, count])),
+});
+export type Night = z.infer<typeof night>;
+
 /** How the topics came to be: fitted on every paper in this run, or the last fit's topics with new papers put in them. */
 const history = z.object({
   run: z.enum(['fitted', 'assigned']),
@@ -192,8 +227,21 @@ const history = z.object({
   lineage: lineage.nullable(),
   /** Each paper's id and a fingerprint of its vector, to tell the papers added and changed by the next run. */
   papers: z.object({ ids: z.array(z.string()), fingerprints: z.array(z.string()) }),
+  /** Each topic's size night by night, oldest first (the last MAX_NIGHTS nights; a run on the same papers replaces its night). */
+  nights: z.array(night).default([]),
 });
 export type TopicHistory = z.infer<typeof history>;
+
+/** Each topic's papers per period: topics over time (src/cluster/timeline.ts). */
+const overTime = z.object({
+  /** null when no paper has a date with a year: every paper is counted apart. */
+  period: z.enum(['week', 'month', 'year']).nullable(),
+  periods: z.array(z.string()),
+  recent: count,
+  undated: z.object({ none: count, noYear: count, lessPrecise: count }),
+  topics: z.array(z.object({ id: z.number().int(), counts: z.array(count), undated: count, change: finite.nullable() })),
+});
+export type OverTime = z.infer<typeof overTime>;
 
 /**
  * clusters.json. A topic's id keeps its meaning from run to run: new papers
@@ -234,6 +282,8 @@ export const clustersFile = z.object({
   broadScores: z.array(z.object({ k: z.number().int(), gap: finite })),
   quality,
   history,
+  /** Each topic's papers per period; null only in a clusters.json of an earlier papermap. */
+  overTime: overTime.nullable().default(null),
 });
 export type Clusters = z.infer<typeof clustersFile>;
 

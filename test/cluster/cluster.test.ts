@@ -321,7 +321,7 @@ describe('the cluster stage on the seeds', () => {
       expect(run.status, run.stderr).toBe(0);
     }
     result = await runStage(clusterStage, out, { k: 'auto', seed: 42 });
-  }, 300_000);
+  });
 
   test('topics sized for reading, and a sentence that says how they were chosen', () => {
     expect(result.topics.length).toBe(readingCount(408));

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { DRIFT_THRESHOLD, type Clusters } from '../../src/cluster/index.js';
@@ -13,6 +12,7 @@ import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { dot } from '../../src/shared/vectors.js';
 import type { Paper } from '../../src/store/read.js';
 import { FixedVectors, runStage } from '../helpers.js';
+import { tempFolder } from '../temp.js';
 
 const seeds = readInputs(listInputFiles(['seeds'])).papers;
 const clustersOf = (out: string) => JSON.parse(readFileSync(join(out, 'clusters.json'), 'utf8')) as Clusters;
@@ -38,7 +38,7 @@ describe('topics kept from run to run', () => {
   });
 
   test('new papers join their nearest topic, and every earlier paper keeps its topic id, label and all', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-topics-'));
+    const out = tempFolder('topics');
     const first = await night(out, seeds.slice(0, -50));
     expect(first.history).toMatchObject({ run: 'fitted', fittedPapers: seeds.length - 50, lineage: null, nextTopicId: first.topics.length });
     expect(first.history.reason).toMatch(/^no earlier topics/);
@@ -72,7 +72,7 @@ describe('topics kept from run to run', () => {
   });
 
   test('--refit fits anew and each topic takes the id of the earlier topic it continues; fresh ids are new', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-topics-'));
+    const out = tempFolder('topics');
     const first = await night(out, seeds.slice(0, -50));
     await night(out, seeds);
     const refitted = await night(out, seeds, { refit: true });
@@ -102,7 +102,7 @@ describe('topics kept from run to run', () => {
   });
 
   test(`a drift past ${100 * DRIFT_THRESHOLD}% of the fitted papers, or other options, refit by themselves`, async () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-topics-'));
+    const out = tempFolder('topics');
     await night(out, seeds.slice(0, -50));
     await night(out, seeds);
     // 50 added and now 100 removed: 150 of 358
@@ -117,7 +117,7 @@ describe('topics kept from run to run', () => {
   });
 
   test('a changed abstract is a new vector and finds its topic again; a topic whose papers all left dies', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-topics-'));
+    const out = tempFolder('topics');
     const first = await night(out, seeds);
     const smallest = first.topics.reduce((small, topic) => (topic.size < small.size ? topic : small));
     const leaving = new Set([...smallest.paperIds, ...first.outliers.filter((outlier) => outlier.nearestTopic === smallest.id).map((outlier) => outlier.id)]);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { truncatedSvd, type SparseRows } from '../../src/embed/builtin-svd.js';
+import { symmetricEigen, truncatedSvd, type SparseRows } from '../../src/embed/builtin-svd.js';
+import { seededRandom } from '../../src/shared/random.js';
 import { deserializeBuiltin, embedWithBuiltin, fitBuiltin, serializeBuiltin } from '../../src/embed/builtin.js';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 
@@ -197,5 +198,45 @@ describe('truncated SVD', () => {
     expect(svd.rank).toBe(1);
     expect(svd.singularValues[0]).toBeCloseTo(Math.sqrt(6 * 5), 9);
     expect(Array.from(svd.vectors).map((v) => +v.toFixed(9))).toEqual([+(1 / Math.sqrt(5)).toFixed(9), +(2 / Math.sqrt(5)).toFixed(9), 0, 0]);
+  });
+});
+
+describe('symmetricEigen', () => {
+  /** A V = V Λ column by column, VᵀV = I, and the values largest first. */
+  function expectEigen(matrix: number[], n: number): Float64Array {
+    const { values, vectors } = symmetricEigen(Float64Array.from(matrix), n);
+    for (let j = 0; j < n; j++) {
+      for (let row = 0; row < n; row++) {
+        let product = 0;
+        for (let k = 0; k < n; k++) product += matrix[row * n + k] * vectors[k * n + j];
+        expect(product).toBeCloseTo(values[j] * vectors[row * n + j], 9);
+      }
+      for (let other = 0; other < n; other++) {
+        let dot = 0;
+        for (let k = 0; k < n; k++) dot += vectors[k * n + j] * vectors[k * n + other];
+        expect(dot).toBeCloseTo(j === other ? 1 : 0, 9);
+      }
+      if (j > 0) expect(values[j]).toBeLessThanOrEqual(values[j - 1]);
+    }
+    return values;
+  }
+
+  test('a 2 x 2 worked by hand: [[2, 1], [1, 2]] has eigenvalues 3 and 1', () => {
+    expect(Array.from(expectEigen([2, 1, 1, 2], 2)).map((value) => +value.toFixed(12))).toEqual([3, 1]);
+  });
+
+  test('a seeded random symmetric 12 x 12, and one with zero rows and repeated eigenvalues', () => {
+    const random = seededRandom(3);
+    const n = 12;
+    const matrix = new Array<number>(n * n).fill(0);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) matrix[i * n + j] = matrix[j * n + i] = random() - 0.5;
+    expectEigen(matrix, n);
+    // diag(0, 5, 0, 5) with a coupling: zero rows make tred2 skip its reflection
+    expect(Array.from(expectEigen([0, 0, 0, 0, 0, 5, 0, 1, 0, 0, 0, 0, 0, 1, 0, 5], 4)).map((value) => +value.toFixed(12))).toEqual([6, 4, 0, 0]);
+  });
+
+  test('no rows, and one row', () => {
+    expect(symmetricEigen(new Float64Array(0), 0)).toEqual({ values: new Float64Array(0), vectors: new Float64Array(0) });
+    expect(symmetricEigen(Float64Array.of(7), 1)).toEqual({ values: Float64Array.of(7), vectors: Float64Array.of(1) });
   });
 });

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { loadQueryEmbedder } from '../../src/embed/index.js';
@@ -8,12 +7,13 @@ import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { OutputFolder } from '../../src/store/folder.js';
 import { readVectors, type Paper } from '../../src/store/read.js';
 import { folderWith, runStage } from '../helpers.js';
+import { tempFolder } from '../temp.js';
 
 const TINY = 'test/fixtures/tiny-bert';
 const seeds = readInputs(listInputFiles(['seeds'])).papers;
 
 function outWith(papers: readonly Paper[]): string {
-  const out = mkdtempSync(join(tmpdir(), 'papermap-embed-'));
+  const out = tempFolder('embed');
   folderWith(out, papers);
   mkdirSync(join(out, 'cache'));
   return out;

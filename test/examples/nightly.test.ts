@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import type { RunSummary } from '../../src/runner/index.js';
 import type { Changes } from '../../src/report/changes.js';
 import type { Clusters } from '../../src/store/schemas.js';
+import { tempFolder } from '../temp.js';
 
 const SCRIPT = resolve('examples/nightly.sh');
 const PAPERMAP = `${process.execPath} ${resolve('dist/src/cli.js')}`;
@@ -31,10 +31,17 @@ function night(input: string, out: string, work: string): { summary: RunSummary;
   return { summary: JSON.parse(step('map', input, out)) as RunSummary, embeddedByShards };
 }
 
+/** A new folder `name` in `parent`. */
+function folderIn(parent: string, name: string): string {
+  const dir = join(parent, name);
+  mkdirSync(dir);
+  return dir;
+}
+
 describe('the nightly CI recipe over two simulated nights', () => {
   test('night 2 embeds only the 50 new papers, on the shards; changes.json lists them with their nearest older papers; the topics keep their ids', () => {
     const papers = readInputs(listInputFiles(['seeds'])).papers;
-    const root = mkdtempSync(join(tmpdir(), 'papermap-nightly-'));
+    const root = tempFolder('nightly');
     const out = join(root, 'output');
     mkdirSync(out);
     const toJsonl = (list: typeof papers) =>
@@ -42,7 +49,7 @@ describe('the nightly CI recipe over two simulated nights', () => {
     const input = join(root, 'papers.jsonl');
 
     writeFileSync(input, toJsonl(papers.slice(0, -50)));
-    const first = night(input, out, mkdtempSync(join(root, 'night1-')));
+    const first = night(input, out, folderIn(root, 'night1'));
     expect(first.embeddedByShards).toBe(papers.length - 50);
     expect(first.summary).toMatchObject({ papers: papers.length - 50, embedded: 0 });
 
@@ -55,7 +62,7 @@ describe('the nightly CI recipe over two simulated nights', () => {
     const night1 = topicsAfter();
 
     writeFileSync(input, toJsonl(papers));
-    const second = night(input, out, mkdtempSync(join(root, 'night2-')));
+    const second = night(input, out, folderIn(root, 'night2'));
     expect(second.embeddedByShards).toBe(50);
     expect(second.summary).toMatchObject({ papers: papers.length, embedded: 0 });
     const changes = JSON.parse(readFileSync(join(out, 'changes.json'), 'utf8')) as Changes;

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
-import { linkCount, randomPairFloor, relatedOf, relatedPapers } from '../../src/graph/related.js';
+import { autoFloor, floorOf, linkCount, paperFloor, randomPairFloor, randomPairQuantiles, relatedOf, relatedPapers } from '../../src/graph/related.js';
 import { escapeXml, toGraphml } from '../../src/graph/graphml.js';
 import { buildHnsw, hnswNeighbours } from '../../src/graph/hnsw.js';
 import { nearestAmong } from '../../src/graph/nearest.js';
@@ -95,6 +95,29 @@ describe('relatedPapers', () => {
     ]);
     expect(relatedOf(relatedPapers(neighbours, 0.6), 2)).toEqual([]);
     expect(linkCount(relatedPapers(neighbours, 0.6))).toBe(2);
+  });
+
+  test('a paper with no neighbour over the floor keeps its nearest if it reaches the lower floor; nothing under that is ever related', () => {
+    // paper 0's nearest (0.5) is under the global floor 0.6 but over the lower 0.4; paper 2's nearest (0.3) is under both
+    const neighbours = { k: 2, labels: new Int32Array([1, 2, 0, 2, 0, 1]), scores: new Float32Array([0.5, 0.45, 0.7, 0.45, 0.3, 0.2]) };
+    const rule = { global: 0.6, lower: 0.4, band: 0 };
+    const related = relatedPapers(neighbours, rule);
+    expect([0, 1, 2].map((row) => relatedOf(related, row).map((link) => link.row))).toEqual([[1], [0], []]);
+    expect(relatedOf(related, 0)[0].mutual).toBe(true);
+    expect([0, 1, 2].map((row) => floorOf(related, row))).toEqual([expect.closeTo(0.5, 5), 0.6, 0.4]);
+    // within a band of its nearest: paper 0 keeps 0.45 too
+    expect(relatedOf(relatedPapers(neighbours, { ...rule, band: 0.06 }), 0).map((link) => link.row)).toEqual([1, 2]);
+    expect(paperFloor(rule, 0.9)).toBe(0.6);
+    expect(paperFloor(rule, 0.5)).toBe(0.5);
+    expect(paperFloor(rule, 0.1)).toBe(0.4);
+  });
+
+  test('the automatic rule takes the 99th and 90th percentiles of random pairs', () => {
+    const dim = 16;
+    const vectors = clusteredVectors(400, dim, 8, 0.5);
+    const [p99, p90] = randomPairQuantiles(vectors, dim, [0.99, 0.9]);
+    expect(autoFloor(vectors, dim)).toEqual({ global: p99, lower: p90, band: 0 });
+    expect(p90).toBeLessThan(p99);
   });
 
   test('the automatic floor is reached by about 1% of all pairs of papers, the same on every run', () => {

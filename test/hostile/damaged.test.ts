@@ -32,7 +32,7 @@ beforeAll(() => {
   good = goodSeedsFolder();
   goodFiles = snapshot(good);
   paperId = (JSON.parse(readFileSync(join(good, 'papers.jsonl'), 'utf8').split('\n')[0]) as { id: string }).id;
-}, 120_000);
+});
 
 const STAGE_OF: Record<string, string> = {
   'papers.jsonl': 'ingest',
@@ -220,6 +220,35 @@ describe('the embedding cache is never a trap', () => {
     const result = papermap(['embed', '--out', out, '--model', 'builtin', '--json']);
     expect(result.status).toBe(0);
     expectUnchanged(out, goodFiles, ['manifest.json']);
+  });
+
+  const modelFile = (out: string) => join(out, 'cache', readdirSync(join(out, 'cache')).find((name) => name.endsWith('.model'))!);
+
+  test.each([
+    ['cache/ deleted', (out: string) => rmSync(join(out, 'cache'), { recursive: true }), () => ''],
+    [
+      'the builtin fit bit-flipped',
+      (out: string) => flipBit(modelFile(out)),
+      (out: string) => oneLine(`${modelFile(out)} is damaged (builtin model file is damaged (its SHA-256 does not match)); fitting it again`),
+    ],
+  ])('%s: run does not call embed up to date; it fits the builtin embedder again, and similar answers free text as before', (_name, damage, said) => {
+    const out = copyOf(good, 'fit');
+    const notice = said(out);
+    damage(out);
+    const result = papermap(['run', '--input', SEEDS, '--out', out, '--model', 'builtin', '--json']);
+    expect(result.stderr).toBe(notice + oneLine('fitting the builtin embedder on 408 papers'));
+    expect(result.status).toBe(0);
+    const stages = (JSON.parse(result.stdout) as { stages: Record<string, { status: string }> }).stages;
+    expect(Object.entries(stages).map(([stage, outcome]) => `${stage} ${outcome.status}`)).toEqual([
+      'ingest up to date',
+      'embed ran',
+      'index up to date',
+      'cluster up to date',
+      'report up to date',
+    ]);
+    expectUnchanged(out, goodFiles, ['manifest.json']);
+    const query = ['similar', 'mixture of experts for language models', '--json'];
+    expect(papermap([...query, '--out', out]).stdout).toBe(papermap([...query, '--out', good]).stdout);
   });
 
   test('cache/ deleted: a free-text similar exits 1 saying the builtin model is missing and to run embed', () => {

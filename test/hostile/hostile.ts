@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { tempFolder } from '../temp.js';
@@ -9,9 +8,7 @@ import { tempFolder } from '../temp.js';
 
 export const CLI = resolve('dist/src/cli.js');
 export const SEEDS = resolve('seeds');
-export const OHSUMED = '/work/shared/eval/ohsumed-dev.jsonl';
-/** The MiniLM architecture with random weights: embedding takes seconds, as with the real model. */
-export const RANDOM_MINILM = '/work/shared/models/perf/minilm-l6-random';
+export { OHSUMED, RANDOM_MINILM } from '../shared.js';
 export const TINY_BERT = resolve('test/fixtures/tiny-bert');
 export const ARTIFACTS = [
   'papers.jsonl',
@@ -36,11 +33,18 @@ export interface Result {
   stderr: string;
 }
 
+let working: string | undefined;
+/** The working folder of the papermaps a test file starts: a temp folder, so that anything one writes there is removed with it. */
+function workingFolder(): string {
+  working ??= tempFolder('cwd');
+  return working;
+}
+
 /** Runs the built papermap CLI the way a user or a CI job does (stderr is a pipe, not a terminal). */
 export function papermap(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Result {
   const result = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
-    cwd: options.cwd ?? tmpdir(),
+    cwd: options.cwd ?? workingFolder(),
     env: { ...process.env, PAPERMAP_DEBUG: '', ...options.env },
     timeout: 600_000,
   });
@@ -54,7 +58,11 @@ export function papermapInBackground(args: string[]): {
   lines: { at: number; line: string }[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PAPERMAP_DEBUG: '' } });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: workingFolder(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PAPERMAP_DEBUG: '' },
+  });
   let text = '';
   const lines: { at: number; line: string }[] = [];
   child.stderr!.setEncoding('utf8');

@@ -25,7 +25,7 @@ let good: string;
 
 beforeAll(() => {
   good = goodSeedsFolder();
-}, 120_000);
+});
 
 /** The topic ids of a folder's clusters.json, as an error lists them. */
 const topicIds = (out: string) =>
@@ -110,12 +110,17 @@ describe('run with options that cannot work: exit 1, one line, the good folder b
     expectUnchanged(out, before);
   });
 
-  test('a refused run or stage on a new nested --out leaves no folder behind', () => {
+  test('a refused run or stage command on a new nested --out leaves no folder behind', () => {
     const root = tempDir('new-out');
     const refusals = [
       ['run', '--input', SEEDS, '--k', '1000', '--model', 'builtin', '--out', join(root, 'a', 'b')],
-      ['cluster', '--out', join(root, 'c', 'd')],
       ['run', '--input', join(root, 'nowhere.jsonl'), '--out', join(root, 'e')],
+      ['ingest', '--input', join(root, 'nowhere.jsonl'), '--out', join(root, 'f', 'g')],
+      ['embed', '--out', join(root, 'h', 'i')],
+      ['embed', '--shard', '1/2', '--out', join(root, 'j')],
+      ['index', '--out', join(root, 'k', 'l')],
+      ['cluster', '--out', join(root, 'c', 'd')],
+      ['report', '--out', join(root, 'm', 'n')],
     ];
     for (const args of refusals) {
       const result = papermap(args);
@@ -203,6 +208,28 @@ describe('similar --queries that is not a file of queries: a clear error, never 
     expect(result.status).toBe(1);
   });
 
+  test('--queries with unknown ids on some lines: every other line answered in order, each bad line reported with its line, exit 1', () => {
+    const known = (JSON.parse(readFileSync(join(good, 'papers.jsonl'), 'utf8').split('\n')[0]) as { id: string }).id;
+    const file = join(tempDir('queries'), 'queries.txt');
+    writeFileSync(file, `reasoning with chain of thought\n\n2401.99999\n${known}\nffffffffffff\n`);
+    const result = papermap(['similar', '--queries', file, '--out', good, '--top', '2']);
+    expect(result.stderr).toBe(
+      oneLine(`${file}:3: unknown paper id "2401.99999" (not in the index); the other lines are answered`) +
+        oneLine(`${file}:5: unknown paper id "ffffffffffff" (not in the index); the other lines are answered`),
+    );
+    expect(result.status).toBe(1);
+    const answers = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { query: string; results?: { id: string }[]; error?: string });
+    expect(answers.map((answer) => answer.query)).toEqual(['reasoning with chain of thought', '2401.99999', known, 'ffffffffffff']);
+    expect(answers[0].results).toHaveLength(2);
+    expect(answers[1]).toEqual({ query: '2401.99999', error: 'unknown paper id "2401.99999" (not in the index)' });
+    expect(answers[2].results).toHaveLength(2);
+    expect(answers[2].results!.map((answer) => answer.id)).not.toContain(known);
+    expect(answers[3]).toEqual({ query: 'ffffffffffff', error: 'unknown paper id "ffffffffffff" (not in the index)' });
+  });
+
   test('--queries an empty file: exit 1, "no queries (one id or text a line)"', () => {
     const file = join(tempDir('queries'), 'empty.txt');
     writeFileSync(file, '\n\n');
@@ -227,6 +254,20 @@ describe('no stack trace reaches a user', () => {
     const result = papermap(['embed', '--out', out, '--model', model]);
     expect(result.stderr).toBe(
       oneLine(`cannot load the model in ${model}: ${join(model, 'onnx', 'model.onnx')}: Can't create a session; replace it with a sound copy`),
+    );
+    expect(result.status).toBe(1);
+    expectUnchanged(out, before);
+  });
+
+  test('a damaged tokenizer.json in a --model folder: one line naming that file', () => {
+    const model = join(tempDir('model'), 'tiny-bert');
+    cpSync(TINY_BERT, model, { recursive: true });
+    writeFileSync(join(model, 'tokenizer.json'), '{"model": {"type": "WordPiece"}, "normalizer": null}');
+    const out = copyOf(good, 'tokenizer');
+    const before = snapshot(out);
+    const result = papermap(['embed', '--out', out, '--model', model]);
+    expect(result.stderr).toMatch(
+      new RegExp(`^papermap: cannot load the model in ${model}: ${join(model, 'tokenizer.json')}: .+; replace it with a sound copy\\n$`),
     );
     expect(result.status).toBe(1);
     expectUnchanged(out, before);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PaperSearch } from '../../src/index/index.js';
@@ -13,6 +12,7 @@ import { updateIndex } from '../../src/index/incremental.js';
 import { vectorFingerprint } from '../../src/shared/vectors.js';
 import { exactNeighbours, recallAtK } from '../../src/graph/neighbours.js';
 import { seededRandom } from '../../src/shared/random.js';
+import { tempFolder } from '../temp.js';
 
 const DIM = 32;
 const K = 10;
@@ -100,7 +100,7 @@ describe("the index stage on a folder that holds yesterday's index", () => {
   const picked = (count: number, skip: Set<number> = new Set()) => Array.from({ length: count }, (_, row) => row).filter((row) => !skip.has(row));
 
   test('adds the new papers, drops the removed ones, and answers as a fresh build does', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
+    const out = tempFolder('incremental');
     const yesterday = picked(1200);
     folderWithVectors(out, yesterday.map(paper), rows(pool, yesterday), DIM);
     expect((await runStage(indexStage, out)).update).toEqual({ kind: 'built', added: 1200, removed: 0, searchedAgain: 0 });
@@ -126,7 +126,7 @@ describe("the index stage on a folder that holds yesterday's index", () => {
   });
 
   test('an index.hnsw that is not the one index.json describes (bit-flipped) is built anew, byte for byte as a fresh folder builds it', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
+    const out = tempFolder('incremental');
     folderWithVectors(out, picked(1200).map(paper), rows(pool, picked(1200)), DIM);
     await runStage(indexStage, out);
     // the worker checks the file against index.json's hash before hnswlib reads it
@@ -134,7 +134,7 @@ describe("the index stage on a folder that holds yesterday's index", () => {
     const today = picked(1300);
     folderWithVectors(out, today.map(paper), rows(pool, today), DIM);
     expect((await runStage(indexStage, out)).update).toEqual({ kind: 'built', added: 1300, removed: 0, searchedAgain: 0 });
-    const fresh = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
+    const fresh = tempFolder('incremental');
     folderWithVectors(fresh, today.map(paper), rows(pool, today), DIM);
     await runStage(indexStage, fresh);
     for (const file of ['index.hnsw', 'neighbours.bin', 'related.json', 'index.json'])
@@ -142,7 +142,7 @@ describe("the index stage on a folder that holds yesterday's index", () => {
   });
 
   test('vectors that cannot be read while the earlier index loads: one line naming vectors.f32, exit 1, the index as it was, no worker left waiting', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'papermap-incremental-'));
+    const out = tempFolder('incremental');
     folderWithVectors(out, picked(1200).map(paper), rows(pool, picked(1200)), DIM);
     await runStage(indexStage, out);
     const today = picked(1300);

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { embedWithBuiltin, fitBuiltin } from '../../src/embed/builtin.js';
@@ -11,6 +10,7 @@ import { bytesOf, sha256File } from '../../src/shared/files.js';
 import { seededRandom } from '../../src/shared/random.js';
 import { oneLine, papermapInBackground, waitFor } from '../hostile/hostile.js';
 import { folderWithVectors } from '../helpers.js';
+import { tempFolder } from '../temp.js';
 
 describe('building the index and searching every paper in worker threads', () => {
   test('gives exactly what the main thread gives, from the same index file', async () => {
@@ -28,7 +28,7 @@ describe('building the index and searching every paper in worker threads', () =>
       for (let d = 0; d < dim; d++) norm += (vectors[row * dim + d] = real[source * dim + d] + (random() - 0.5) * 0.1) ** 2;
       for (let d = 0; d < dim; d++) vectors[row * dim + d] /= Math.sqrt(norm);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'papermap-threads-'));
+    const dir = tempFolder('threads');
 
     const single = await buildAndSearch(vectors, dim, DEFAULT_HNSW, join(dir, 'single.hnsw'), 10, Infinity);
     const parallel = await buildAndSearch(vectors, dim, DEFAULT_HNSW, join(dir, 'parallel.hnsw'), 10, 0);
@@ -50,7 +50,7 @@ describe('building the index and searching every paper in worker threads', () =>
       for (let d = 0; d < dim; d++) norm += (vectors[row * dim + d] = random() - 0.5) ** 2;
       for (let d = 0; d < dim; d++) vectors[row * dim + d] /= Math.sqrt(norm);
     }
-    const out = mkdtempSync(join(tmpdir(), 'papermap-threads-'));
+    const out = tempFolder('threads');
     folderWithVectors(
       out,
       Array.from({ length: count }, (_, row) => ({ id: `p${row}`, title: `Paper ${row}`, abstract: '', sources: ['x'], metadata: {} })),
@@ -67,5 +67,5 @@ describe('building the index and searching every paper in worker threads', () =>
     expect(run.stderr()).toBe(
       oneLine('interrupted during index: no stage had finished, index left the output folder as it was; run the same command again to go on from there'),
     );
-  }, 400_000);
+  });
 });

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { readInputs } from '../../src/ingest/index.js';
@@ -7,9 +6,10 @@ import { ingestInto } from '../helpers.js';
 import { cleanText } from '../../src/ingest/records.js';
 import { paperToJson } from '../../src/store/read.js';
 import { UserError } from '../../src/shared/errors.js';
+import { tempFolder } from '../temp.js';
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'papermap-formats-'));
+  return tempFolder('formats');
 }
 
 /** A file in a fresh temp dir, returned with its path. */

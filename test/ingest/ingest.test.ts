@@ -1,16 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { ingestInto, papersOf } from '../helpers.js';
 import { parseListing } from '../../src/ingest/listing.js';
 import { idFromTitle } from '../../src/ingest/records.js';
+import { detailsOf } from '../../src/store/read.js';
+import { tempFolder } from '../temp.js';
 
 const FURNITURE = /^(new|subscribe.*|byak and the research community|get trending papers.*|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) \d{1,2})$/i;
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'papermap-ingest-'));
+  return tempFolder('ingest');
 }
 
 describe('the seed listing dumps', () => {
@@ -112,15 +113,12 @@ describe('JSONL, CSV and bad input', () => {
       },
     ]);
     expect(papers.map((paper) => [paper.id, paper.title, paper.abstract, paper.metadata])).toEqual([
-      [
-        '2401.00001',
-        'Sparse attention for long documents!',
-        'We make attention sparse, and longer.',
-        { authors: 'A. Author', categories: 'cs.CL', year: '2024' },
-      ],
+      ['2401.00001', 'Sparse attention for long documents!', 'We make attention sparse, and longer.', { year: '2024' }],
       [idFromTitle('Dense Retrieval Revisited'), 'Dense Retrieval Revisited', '', {}],
       ['8', 'Quoted, "tricky" title', 'An abstract over two lines', { year: '2023' }],
     ]);
+    // authors and categories are details; the date is the arXiv id's month, which the CSV's year agrees with
+    expect(papers.map(detailsOf)).toEqual([{ date: '2024-01', authors: ['A. Author'], categories: ['cs.CL'], arxivId: '2401.00001' }, {}, { date: '2023' }]);
     expect(papers[0].sources).toEqual([join(dir, 'a.data'), join(dir, 'b.txt')]);
   });
 

@@ -1,28 +1,36 @@
-import { copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { IngestSummary } from '../../src/ingest/index.js';
 import { readPapers } from '../../src/store/read.js';
 import { OutputFolder } from '../../src/store/folder.js';
 import { ingestInto } from '../helpers.js';
+import { tempFolder } from '../temp.js';
 
-const tempDir = () => mkdtempSync(join(tmpdir(), 'papermap-resume-'));
+const tempDir = () => tempFolder('resume');
 const seed = (name: string) => join('seeds', name);
 
 /**
- * Night 1: two seed listings and a JSON Lines file with two bad records.
+ * Night 1: two seed listings (dated "Mar 14", no year) and a JSON Lines file
+ * with two bad records and a paper with a date that is not one (a notice).
  * Night 2 adds, after them, a file with a record that repeats a night-1 title
- * with a longer abstract (so a night-1 paper changes) and one more bad
- * record, and the two other seed listings, which repeat 60-odd night-1 papers
- * (so night-1 papers gain sources).
+ * with a longer abstract, a date with a year and a category (so a night-1
+ * paper changes: its abstract, its date, its categories), one more bad
+ * record, one that adds a category to the night-1 JSON paper, and the two
+ * other seed listings, which repeat 60-odd night-1 papers (so night-1 papers
+ * gain sources; those of the "May 12" listing keep their first date).
  */
 function nightOne(input: string): void {
   copyFileSync(seed('000_dcadb2093315f43d.txt'), join(input, 'a.txt'));
   copyFileSync(seed('001_461ff4b37d51458f.txt'), join(input, 'b.txt'));
   writeFileSync(
     join(input, 'c.jsonl'),
-    ['{"title": "A first extra paper", "abstract": "Its abstract."}', '{"title": "", "abstract": "no title"}', 'not json', ''].join('\n'),
+    [
+      '{"title": "A first extra paper", "abstract": "Its abstract.", "date": "31 Feb 2024", "categories": "cs.AI"}',
+      '{"title": "", "abstract": "no title"}',
+      'not json',
+      '',
+    ].join('\n'),
   );
 }
 
@@ -30,8 +38,14 @@ function nightTwo(input: string): void {
   writeFileSync(
     join(input, 'd.jsonl'),
     [
-      JSON.stringify({ title: 'Referring Image Segmentation Using Text Supervision', abstract: 'A much longer abstract than the listing gave. '.repeat(40) }),
+      JSON.stringify({
+        title: 'Referring Image Segmentation Using Text Supervision',
+        abstract: 'A much longer abstract than the listing gave. '.repeat(40),
+        published: '2023-11-20',
+        categories: ['cs.CV'],
+      }),
       '{"title": "?!", "abstract": "x"}',
+      '{"title": "A first extra paper", "abstract": "Its abstract.", "categories": "cs.CL cs.AI"}',
       '',
     ].join('\n'),
   );
@@ -72,6 +86,13 @@ describe('an ingest that goes on from the last one', () => {
     const after = readPapers(OutputFolder.existing(out)).papers;
     const changed = after.find((paper) => paper.title === 'Referring Image Segmentation Using Text Supervision')!;
     expect(changed.abstract).toMatch(/^A much longer abstract/);
+    // a date with a year is earlier than one without (which cannot be placed); the categories of both records
+    expect(before.find((paper) => paper.id === changed.id)!.date).toBe('--03-14');
+    expect(changed).toMatchObject({ date: '2023-11-20', categories: ['cs.CV'] });
+    expect(after.find((paper) => paper.title === 'A first extra paper')).toMatchObject({
+      categories: ['cs.AI', 'cs.CL'],
+      metadata: { input_date: '31 Feb 2024' },
+    });
     expect(after.slice(0, before.length).filter((paper, row) => paper.sources.length > before[row].sources.length).length).toBeGreaterThan(20);
     expect(after.length).toBeGreaterThan(before.length);
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +13,7 @@ import { reportStage } from '../../src/report/stage.js';
 import type { Clusters } from '../../src/store/schemas.js';
 import type { Paper } from '../../src/store/read.js';
 import { folderWith, runStage } from '../helpers.js';
+import { tempFolder } from '../temp.js';
 
 /** Every stage after ingest on the papers, as `papermap run` would on a folder whose ingest wrote them. */
 async function runOn(out: string, papers: readonly Paper[]): Promise<{ markdown: string; html: string; changes: Changes; clusters: Clusters }> {
@@ -39,7 +39,7 @@ const newsOf = (html: string) => new JSDOM(html).window.document.getElementById(
 
 describe("What's new, on the seeds: a first run, then a night that adds 68 papers, changes one and removes 8", () => {
   const seeds = readInputs(listInputFiles(['seeds'])).papers;
-  const out = mkdtempSync(join(tmpdir(), 'papermap-news-'));
+  const out = tempFolder('news');
   const firstNight = seeds.slice(0, 340);
   const changedPaper = { ...seeds[10], abstract: `${seeds[10].abstract} A sentence added overnight.` };
   const secondNight = [...seeds.slice(8, 10), changedPaper, ...seeds.slice(11)];

@@ -12,7 +12,7 @@ import type { ReportData } from '../../src/report/model.js';
 import { whatsNew } from '../../src/report/news.js';
 import { mapPapers, placeAround } from '../../src/report/projection.js';
 import { seededRandom } from '../../src/shared/random.js';
-import type { Paper } from '../../src/store/read.js';
+import { detailsOf, type Paper } from '../../src/store/read.js';
 import type { IndexInfo, VectorsInfo } from '../../src/store/schemas.js';
 import { relatedGraph } from '../helpers.js';
 
@@ -128,7 +128,9 @@ function sampleData(): ReportData {
       nextBroadTopicId: 2,
       lineage: null,
       papers: { ids: papers.map((p) => p.id), fingerprints: papers.map(() => '0') },
+      nights: [],
     },
+    overTime: null,
   };
   const vectors: VectorsInfo = {
     model: 'builtin',
@@ -160,7 +162,7 @@ function sampleData(): ReportData {
   return {
     version: '0.1.0',
     papers,
-    abstractsOf: (rows) => Array.from(rows, (row) => papers[row].abstract),
+    shownOf: (rows) => Array.from(rows, (row) => ({ abstract: papers[row].abstract, ...detailsOf(papers[row]) })),
     vectors,
     index,
     clusters,
@@ -206,7 +208,8 @@ describe('report.html', () => {
   const html = toHtml(sampleData());
 
   test('is self-contained: no external scripts, styles, images or fonts', () => {
-    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img|@import|url\(|https?:\/\//i);
+    // the SVG namespace the charts are made in is a name, not an address anything is fetched from
+    expect(html.replace(/(['"])http:\/\/www\.w3\.org\/2000\/svg\1/g, '')).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img|@import|url\(|https?:\/\//i);
   });
 
   test('paper text stays text: the markup title does not become an element', () => {
@@ -636,7 +639,7 @@ function bigData(count: number): ReportData {
   return {
     ...data,
     papers,
-    abstractsOf: (rows) => Array.from(rows, (row) => papers[row].abstract),
+    shownOf: (rows) => Array.from(rows, (row) => ({ abstract: papers[row].abstract, ...detailsOf(papers[row]) })),
     clusters,
     topicOf,
     related: relatedGraph(

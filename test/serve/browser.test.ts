@@ -3,12 +3,11 @@
  * or, where it is absent, the one the npm package @sparticuz/chromium brings
  * (scripts/chromium.ts; PAPERMAP_CHROMIUM=bundled uses it even where Debian's
  * is installed). The page is served by `papermap serve` and opened as a file.
- * Screenshots go to the temporary folder for a human to look at (not
- * compared).
+ * A screenshot of each goes to PAPERMAP_SCREENSHOTS, when set, for a human
+ * to look at (not compared).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +15,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { launchChromium } from '../../scripts/chromium.js';
 import { tempFolder } from '../temp.js';
 import { CLI, runOn, seedsOutput } from './setup.js';
+
+/** Saves a screenshot for a human to look at, when PAPERMAP_SCREENSHOTS names a folder. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.PAPERMAP_SCREENSHOTS) await page.screenshot({ path: join(process.env.PAPERMAP_SCREENSHOTS, `papermap-${name}.png`) });
+}
 
 interface MapHooks {
   screenPositions(): [number, number][];
@@ -102,7 +106,7 @@ describe('report.html in chromium', () => {
       server.on('exit', (code) => reject(new Error(`papermap serve exited with ${code}`)));
     });
     browser = await launchChromium();
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -125,7 +129,7 @@ describe('report.html in chromium', () => {
     const [x, y] = state.positions[17];
     const map = await hooks(page);
     expect((await map.evaluate((papermap, [px, py]) => papermap.pixel(px, py), [x, y]))[3]).toBeGreaterThan(100);
-    await page.screenshot({ path: join(tmpdir(), 'papermap-served.png') });
+    await screenshot(page, 'served');
 
     // a header three times as tall (a long notice) and a smaller window: the map fits again
     await page.evaluate(() => {
@@ -172,7 +176,7 @@ describe('report.html in chromium', () => {
       expect(state.zoom).toBeGreaterThan(zoom);
       expectLabelsApart(state);
       levels.push(state.level);
-      await page.screenshot({ path: join(tmpdir(), `papermap-zoom-${zoom}.png`) });
+      await screenshot(page, `zoom-${zoom}`);
     }
     expect(levels).toContain('titles');
     expect(state.labels.some((label) => label.kind === 'title')).toBe(true);
@@ -204,7 +208,7 @@ describe('report.html in chromium', () => {
     );
     expect(await alpha(highlighted[0])).toBeGreaterThan(150);
     expect(await alpha(loneRow)).toBeLessThan(80);
-    await page.screenshot({ path: join(tmpdir(), 'papermap-search.png') });
+    await screenshot(page, 'search');
 
     // the details come into view at once, at the top of the side panel, however long the lists
     await page.click('#matches li:nth-child(8) button');
@@ -316,7 +320,7 @@ describe('report.html after a nightly run', () => {
       await button.click();
       expect(await map.evaluate((papermap) => papermap.highlighted())).toEqual(added);
       expect(await page.locator('#matches li button').count()).toBe(Math.min(200, added.length));
-      await page.screenshot({ path: join(tmpdir(), 'papermap-added.png') });
+      await screenshot(page, 'added');
       // each added paper is ringed on the map: the overlay is drawn there
       const [x, y] = await map.evaluate((papermap, row) => papermap.screenPosition(row), added[0]);
       const ringed = await page.evaluate(
@@ -336,6 +340,5 @@ describe('report.html after a nightly run', () => {
     } finally {
       await browser.close();
     }
-    // two runs of the pipeline on a machine other sessions share
-  }, 400_000);
+  });
 });

@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { textHash, VectorCache } from '../../src/store/cache.js';
-
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+import { tempFolder } from '../temp.js';
 
 /** A unit vector of 4 dimensions that says which text it belongs to. */
 function vectorOf(row: number): Float32Array {
@@ -14,8 +9,7 @@ function vectorOf(row: number): Float32Array {
 }
 
 test('the cache keeps every vector under its hash past one block of its store, in the session that adds them and after it is opened again', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'papermap-cache-'));
-  dirs.push(dir);
+  const dir = tempFolder('cache');
   // 40,000 vectors: more than two blocks of 16,384 slots, added in pieces of uneven size as batches are
   const count = 40_000;
   const cache = new VectorCache(dir, 'test-model', 4);

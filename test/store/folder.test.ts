@@ -1,17 +1,16 @@
-import { mkdtempSync, openSync, closeSync, utimesSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { openSync, closeSync, utimesSync, writeSync } from 'node:fs';
 import { expect, test } from 'vitest';
 import { sha256File } from '../../src/shared/files.js';
 import { OutputFolder } from '../../src/store/folder.js';
 import { readPapers } from '../../src/store/read.js';
 import { folderWith, folderWithVectors } from '../helpers.js';
 import { flipBit } from '../hostile/hostile.js';
+import { tempFolder } from '../temp.js';
 
 const paper = (id: string) => ({ id, title: `Title ${id}`, abstract: `Abstract ${id}`, sources: ['in.jsonl'], metadata: {} });
 
 test('a file hashed once in a process is not trusted after it changed: same size, one byte, in place', () => {
-  const out = mkdtempSync(join(tmpdir(), 'papermap-folder-'));
+  const out = tempFolder('folder');
   folderWith(out, [paper('a'), paper('b')]);
   const folder = OutputFolder.existing(out);
   // the commit remembered the hash it wrote, and the runner's fingerprint would hash it again: both are remembered
@@ -26,7 +25,7 @@ test('a file hashed once in a process is not trusted after it changed: same size
 });
 
 test('a stage\'s fingerprint takes the recorded hash of what it reads, and "up to date" holds only while those files still have it', () => {
-  const out = mkdtempSync(join(tmpdir(), 'papermap-folder-'));
+  const out = tempFolder('folder');
   const papers = [{ id: 'a', title: 'A paper', abstract: 'Its abstract.', sources: ['x'], metadata: {} }];
   const folder = folderWithVectors(out, papers, Float32Array.of(1, 0), 2);
   const recorded = folder.recordedHash('papers')!;

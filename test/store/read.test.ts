@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { OutputFolder } from '../../src/store/folder.js';
-import { paperDigest, previousPapersLead, readAbstracts, readPaperDigests, readPapers, readPaperTitles, type Paper } from '../../src/store/read.js';
+import { paperDigest, previousPapersLead, readShownPapers, readPaperDigests, readPapers, readPaperTitles, type Paper } from '../../src/store/read.js';
 import { folderWith } from '../helpers.js';
+import { tempFolder } from '../temp.js';
 
 /** Papers whose ids, titles and abstracts need JSON escapes, or hold characters outside ASCII, or end in a backslash. */
 const papers: Paper[] = [
@@ -27,7 +27,7 @@ const papers: Paper[] = [
 ];
 
 test('ids, titles and digests read without parsing whole lines are those of the full parse, escapes and all', () => {
-  const out = mkdtempSync(join(tmpdir(), 'papermap-read-'));
+  const out = tempFolder('read');
   const folder = folderWith(out, papers);
   const full = readPapers(folder);
   const titles = readPaperTitles(folder);
@@ -38,7 +38,7 @@ test('ids, titles and digests read without parsing whole lines are those of the 
   expect(new Set(digests.papers.map((paper) => paper.digest)).size).toBe(papers.length);
   expect(titles.hash).toBe(full.hash);
   expect(digests.hash).toBe(full.hash);
-  expect(readAbstracts(folder, Int32Array.from([3, 1]))).toEqual([papers[3].abstract, papers[1].abstract]);
+  expect(readShownPapers(folder, Int32Array.from([3, 1])).map((paper) => paper.abstract)).toEqual([papers[3].abstract, papers[1].abstract]);
   rmSync(out, { recursive: true, force: true });
 });
 
@@ -48,7 +48,7 @@ test('a digest changes with the title or the abstract, and with nothing else', (
   expect(paperDigest({ ...base, title: 'U' })).not.toBe(paperDigest(base));
   // the boundary between title and abstract is part of what is digested
   expect(paperDigest({ title: 'TA', abstract: '' })).not.toBe(paperDigest({ title: 'T', abstract: 'A' }));
-  const out = mkdtempSync(join(tmpdir(), 'papermap-read-'));
+  const out = tempFolder('read');
   const digest = (paper: Paper) => readPaperDigests(folderWith(out, [paper])).papers[0].digest;
   const paper: Paper = { id: 'p', title: 'T', abstract: 'A', sources: ['a'], metadata: {} };
   expect(digest({ ...paper, sources: ['b', 'c'], metadata: { year: 1 } })).toBe(digest(paper));
@@ -56,7 +56,7 @@ test('a digest changes with the title or the abstract, and with nothing else', (
 });
 
 test('a line that does not begin as papermap writes papers is refused, naming the line', () => {
-  const out = mkdtempSync(join(tmpdir(), 'papermap-read-'));
+  const out = tempFolder('read');
   const folder = folderWith(out, papers.slice(0, 2));
   // without manifest.json the readers alone check the file
   rmSync(join(out, 'manifest.json'));
@@ -79,12 +79,12 @@ test('a line that does not begin as papermap writes papers is refused, naming th
 });
 
 test('the previous papers.jsonl leads the current one when a run only added papers after it, byte for byte', () => {
-  const out = mkdtempSync(join(tmpdir(), 'papermap-read-'));
+  const out = tempFolder('read');
   const [a, b, c] = papers;
   const lead = (now: Paper[]) => previousPapersLead(folderWith(out, now));
   folderWith(out, [a, b]);
   // none before the first commit
-  expect(previousPapersLead(OutputFolder.existing(mkdtempSync(join(tmpdir(), 'papermap-read-'))))).toBeUndefined();
+  expect(previousPapersLead(OutputFolder.existing(tempFolder('read')))).toBeUndefined();
   expect(lead([a, b, c])).toBe(2);
   expect(lead([a, b, c])).toBe(3);
   expect(lead([a, { ...b, abstract: 'changed' }, c])).toBeUndefined();

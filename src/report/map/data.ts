@@ -20,6 +20,10 @@ export interface PageTopic {
   ink: string;
   /** Index of its broad topic in PageData.broad. */
   parent: number;
+  /** Its papers in each period of PageData.overTime, when papers have dates with a year. */
+  o?: number[];
+  /** Its change in share between the recent periods and those before, in percentage points. */
+  g?: number;
 }
 
 export interface PageBroadTopic {
@@ -78,6 +82,8 @@ export interface PageData {
   projection: string;
   /** Similarity floor of related papers. */
   floor: number;
+  /** The floor a paper's nearest must reach to be related when no neighbour reaches `floor`, when lower. */
+  nearestFloor?: number;
   topics: PageTopic[];
   /** Broad topics, each grouping fine topics; when the clusters have none, every fine topic is its own. */
   broad: PageBroadTopic[];
@@ -90,6 +96,8 @@ export interface PageData {
   /** Papers the last run added (flagged in the points). */
   added: number;
   colourings: PageColouring[];
+  /** Topics over time: how the papers are counted per period (a sentence), and the periods when papers have dates with a year. */
+  overTime?: { summary: string; periods: string[] };
 }
 
 /** Flags of a point. */

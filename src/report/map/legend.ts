@@ -23,6 +23,7 @@ function topicButton(context: MapContext, place: number, className: string, shor
   const button = element('button', undefined, className);
   button.append(swatch(topic.colour), element('span', short ? topic.short : `${topic.id}: ${topic.label}`));
   if (!short) button.append(element('span', ` ${topic.size}`, 'score'));
+  button.dataset.place = String(place);
   button.title = [topic.description, topic.keywords.join(', ')].filter(Boolean).join('\n');
   return { key: `t${place}`, topics: [place], button };
 }

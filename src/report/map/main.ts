@@ -14,12 +14,13 @@ import { attachGestures } from './gestures.js';
 import { buildGrid, drawOrder } from './grid.js';
 import { boundsOf, projection, wholeView } from './layout.js';
 import { legendPanel } from './legend.js';
+import { overTimePanel } from './overtime.js';
 import { detailsPanel, bringDetailsIntoView } from './panel.js';
 import { searchPanel } from './search.js';
 import { webglRenderer } from './webgl.js';
 
 /** The parts of the page, each a module: a new panel is one more entry. */
-const PANELS: Panel[] = [detailsPanel, searchPanel, legendPanel, addedPanel, controlsPanel];
+const PANELS: Panel[] = [detailsPanel, searchPanel, legendPanel, overTimePanel, addedPanel, controlsPanel];
 
 function base64Bytes(text: string): Uint8Array {
   const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;

@@ -89,11 +89,15 @@ function show(context: MapContext, paper: PaperDetails): void {
     return;
   }
   details.append(element('p', paper.abstract || '(no abstract)', 'abstract'));
-  const floor = context.data.floor.toFixed(2);
+  // a paper with no neighbour over the floor keeps its nearest over nearestFloor: with none, that is the floor it missed
+  const floor = (context.data.nearestFloor ?? context.data.floor).toFixed(2);
   details.append(element('h3', paper.related.length > 0 ? 'Related papers' : `No related papers above the similarity floor (${floor})`));
   if (paper.related.length > 0) details.append(neighbourList(context, paper.related, false));
   if (paper.weak.length > 0)
-    details.append(element('h3', `Nearest below the floor (${floor}): weak`, 'weak-heading'), neighbourList(context, paper.weak, true));
+    details.append(
+      element('h3', paper.related.length > 0 ? 'Nearest below the floor: weak' : `Nearest below the floor (${floor}): weak`, 'weak-heading'),
+      neighbourList(context, paper.weak, true),
+    );
 }
 
 /** Scrolls the side panel so the details' top is in view. */

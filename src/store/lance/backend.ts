@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { connect, type Connection, type Table } from '@lancedb/lancedb';
 import { UserError } from '../../shared/errors.js';
+import { supervised } from '../../shared/supervised.js';
 import { rememberedHash } from '../../shared/files.js';
 import { ARTIFACTS, artifactsOf, type ArtifactName } from '../artifacts.js';
 import type { Backend } from '../backend.js';
 import { VectorCache, type Shard } from '../cache.js';
 import { OutputFolder } from '../folder.js';
 import { lanceStorageOptions, type Location, type S3Settings } from '../location.js';
+import { alive } from '../lock.js';
 import { readPaperTitles, type Paper } from '../read.js';
 import type { Manifest, StageName } from '../schemas.js';
 import type { Task, TaskStore } from '../tasks.js';
@@ -35,6 +37,20 @@ const CACHE_ROWS_PER_WRITE = 4096;
 
 /** A string as an SQL literal in a LanceDB filter. */
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+/**
+ * A working copy of this process's own in the temp folder, named by its pid:
+ * those of papermaps that were killed (their process gone) are removed first,
+ * as a killed process cannot remove its own.
+ */
+function workingCopy(): string {
+  const root = tmpdir();
+  for (const name of readdirSync(root)) {
+    const pid = /^papermap-lance-(\d+)-/.exec(name)?.[1];
+    if (pid !== undefined && !alive(Number(pid))) rmSync(join(root, name), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(root, `papermap-lance-${process.pid}-`));
+}
 
 /**
  * A LanceDB store: papers, vectors, neighbours, topics and the embedding
@@ -81,8 +97,7 @@ export class LanceBackend implements Backend, TaskStore {
     } catch (error) {
       throw settings ? s3Problem(error, location.shown, settings) : error;
     }
-    const work = mkdtempSync(join(tmpdir(), 'papermap-lance-'));
-    return new LanceBackend(location.shown, objects, db, work, settings);
+    return new LanceBackend(location.shown, objects, db, workingCopy(), settings);
   }
 
   async close(): Promise<void> {
@@ -113,7 +128,8 @@ export class LanceBackend implements Backend, TaskStore {
   // ---- the runner's moves
 
   async lock(): Promise<() => Promise<void>> {
-    const holder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    // under a supervisor the lock is held in its name, as a folder's is: it can free a folder's when it ends the work process
+    const holder = { pid: supervised() ? process.ppid : process.pid, host: hostname(), since: new Date().toISOString() };
     if (!(await this.objects.putIfAbsent(LOCK, JSON.stringify(holder) + '\n'))) {
       const held = (await this.objects.get(LOCK))?.toString('utf8').trim() ?? 'unreadable';
       throw new UserError(
