@@ -46,9 +46,7 @@ function normalizeRows(matrix: Float32Array, dim: number): void {
 /**
  * Lloyd iterations at most. From k-means++ seeds the topics have settled by
  * then; the last small moves of papers near borders cost the most time and
- * change little: on OHSUMED (k = 23, 3 seeds) NMI against the labels was
- * 0.264 after 15 iterations and 0.262 after 25, and the cluster stage at
- * 10,000 papers took 3.8 s instead of 4.5 s.
+ * change little (docs/benchmarks.md, "Where the constants come from").
  */
 const MAX_ITERATIONS = 15;
 

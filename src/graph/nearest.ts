@@ -3,19 +3,16 @@ import { buildHnsw, hnswNeighbours } from './hnsw.js';
 import { exactNeighbours, type Neighbours } from './neighbours.js';
 
 /**
- * Up to this many papers, exact search is as fast as HNSW, build included
- * (bench:index: 0.11 s against 0.10 s for the graph of 500 papers, 0.44 s
- * against 0.24 s at 1,000), and its recall is perfect, so queries and the
- * graph use it; the HNSW index is still built and saved.
+ * Up to this many papers exact search is as fast as HNSW, build included, and
+ * its recall is perfect, so queries and the graph use it; the HNSW index is
+ * still built and saved (docs/benchmarks.md, "Where the constants come from").
  */
 export const EXACT_SEARCH_MAX_PAPERS = 500;
 
 /**
  * For nearestAmong: a few thousand to tens of thousands of vectors are
- * searched once each, so a lighter graph than the corpus's does. On a
- * seeded sample of 20,000 of the million synthetic papers of bench:scale:
- * recall@10 0.999 (300 of them checked against exact search), 11.7 s to build
- * and search.
+ * searched once each, so a lighter graph than the corpus's keeps recall
+ * (docs/benchmarks.md, "Where the constants come from").
  */
 const SAMPLE_HNSW: HnswParameters = { m: 16, efConstruction: 64, efSearch: 64 };
 

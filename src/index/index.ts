@@ -13,16 +13,9 @@ import type { IndexUpdate } from './incremental.js';
 import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
 
 /**
- * Chosen at a million papers, where the build (one thread) and the search of
- * every paper (one thread a core) take the index stage's time: recall@10 of
- * each paper's 10 nearest against exact search (1,000 papers checked, vectors
- * of bench/synthetic.ts), CPU seconds to build and to search every paper:
- * M 32, efConstruction 64: 0.959, 374 s + 478 s; the former M 16,
- * efConstruction 100: 0.945, 514 s + 515 s; M 32, efConstruction 50: 0.928;
- * M 24, efConstruction 64: 0.946; ef 256 lifts M 32, efConstruction 64 to
- * 0.976 for 699 s of search. bench:index (queries not in the index) with ef
- * 128: 1.000 on the seeds, 0.992 at 10,000 and 1.000 at 100,000 papers
- * (ef 64: 0.985 at 10,000), p50 0.4 to 0.5 ms a query.
+ * Chosen at a million papers, where building the index and searching every
+ * paper take the index stage's time: the best recall@10 for the CPU among the
+ * settings tried (docs/benchmarks.md, "Where the constants come from").
  */
 export const DEFAULT_HNSW: HnswParameters = { m: 32, efConstruction: 64, efSearch: 128 };
 export const DEFAULT_NEIGHBOURS = 10;

@@ -10,8 +10,8 @@ import { stoppable, stopOnSignal } from '../shared/stop.js';
 
 /**
  * From this many papers up, the index is built and searched in worker
- * threads: starting them and loading the index in each costs about 0.15 s,
- * while searching every paper of 5,000 takes 1.8 s on one core.
+ * threads: below, starting them and loading the index in each costs more
+ * than it saves (docs/benchmarks.md, "Where the constants come from").
  */
 export const PARALLEL_MIN_PAPERS = 5_000;
 

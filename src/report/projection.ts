@@ -4,10 +4,9 @@ import { seededRandom } from '../shared/random.js';
 
 /**
  * Papers a UMAP neighbourhood holds: the paper itself and its 10 nearest
- * others, as in the related-paper graph. On OHSUMED (builtin vectors) the map
- * kept labels together as well as with UMAP's usual 15 (a paper's 10 nearest
- * on the map share its label 41.6% of the time, against 41.0%) in 2.8 s
- * instead of 3.5 s; at 10,000 papers, 4.6 s instead of 6.9 s.
+ * others, as in the related-paper graph; the map keeps labels together as
+ * well as with UMAP's usual 15, in less time (docs/benchmarks.md, "Where the
+ * constants come from").
  */
 export const MAP_NEIGHBOURS = 11;
 
@@ -41,7 +40,7 @@ export function mapPapers(neighbours: Neighbours, count: number, seed: number): 
   // seeded: UMAP would otherwise use the unseeded Math.random
   const random = seededRandom(seed);
   // umap-js's own choice is 500 epochs up to 10,000 points, 200 above; the layout settles sooner the more
-  // points there are, and the epochs are most of the report's time (10,000 papers: 7 s for 200)
+  // points there are, and the epochs are most of the report's time
   const nEpochs = count <= 2000 ? 500 : count <= 5000 ? 200 : 100;
   const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(MAP_NEIGHBOURS, neighbours.k + 1, count - 1), minDist: 0.1, random, nEpochs });
   umap.setPrecomputedKNN(knnIndices, knnDistances);
