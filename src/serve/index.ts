@@ -279,7 +279,7 @@ async function recommendFor(loaded: Loaded, embed: Embed, request: IncomingMessa
     vectors: search.vectors,
     dim: search.info.dim,
     topicOf: (row: number) => topicOf.get(papers[row].id) ?? null,
-    isNew: all ? () => true : isNew,
+    isNew,
   };
   try {
     return withRows(loaded, await recommend({ papers, info: vectorsInfo, corpus }, parseLibrary(text, 'the library'), 'the library', { top: k, all }, embed));
