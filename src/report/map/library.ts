@@ -164,7 +164,9 @@ async function rank(context: MapContext, source: Source): Promise<void> {
     answer = (await context.api!(`/api/recommend?k=${encodeURIComponent(top)}${all ? '&all=1' : ''}`, source.body)) as LibraryAnswer;
   } catch (error) {
     if (mine !== round) return;
-    showLine(context, (error as Error).message, true);
+    // fetch itself fails (a TypeError) when nothing answers; the server's refusals are its own line
+    const message = error instanceof TypeError ? `papermap serve did not answer (${error.message}): is it still running?` : (error as Error).message;
+    showLine(context, message, true);
     panel.dataset.done = 'error';
     return;
   }
@@ -182,7 +184,10 @@ function wire(context: MapContext): void {
   const picker = byId<HTMLInputElement>('library-file');
   let source: Source | undefined;
   const rankFile = (file: File) => {
+    // the file is posted as it is (never copied into the page), so a large one costs the page nothing
     text.value = '';
+    text.placeholder = `${file.name} is ranked; paste a library here to rank it instead`;
+    panel.open = true;
     source = { name: file.name, body: file };
     void rank(context, source);
   };
