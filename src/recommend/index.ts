@@ -36,7 +36,11 @@ export interface FolderPapers {
   corpus: Corpus;
 }
 
-/** The folder's papers, vectors and topics through the store's readers; which papers are new comes from changes.json unless `all`. */
+/**
+ * The folder's papers, vectors and topics through the store's readers, and
+ * which papers are new (changes.json). With `all`, the ranking does not need
+ * to know: a changes.json that cannot be read then counts every paper new.
+ */
 export function readFolderPapers(folder: Store, all: boolean): FolderPapers {
   const { papers, info, vectors } = folder.readCurrentVectors((store) => store.readPapers());
   const topics = new Map<string, { id: number; label: string }>();
@@ -47,11 +51,13 @@ export function readFolderPapers(folder: Store, all: boolean): FolderPapers {
     notice(`papers are recommended without their topics: ${error.message}`);
   }
   let isNew: (row: number) => boolean = () => true;
-  if (!all) {
+  try {
     const changes = readChanges(folder, papers);
     const added = new Set(changes.added.map((paper) => paper.id));
     // a first run has no earlier papers: every paper is new, and changes.json lists none
     if (changes.since !== null) isNew = (row) => added.has(papers[row].id);
+  } catch (error) {
+    if (!all || !(error instanceof UserError)) throw error;
   }
   const corpus: Corpus = { papers, vectors, dim: info.dim, topicOf: (row) => topics.get(papers[row].id) ?? null, isNew };
   return { papers, info, corpus };
@@ -95,7 +101,8 @@ export async function recommend(read: FolderPapers, library: Library, file: stri
   const items = libraryItems(corpus, matched, embedded);
   if (items.length === 0) throw emptyLibrary(file, library, unmatched);
   const inLibrary = new Set(items.map((item) => item.row));
-  const rows = Int32Array.from(papers.keys()).filter((row) => !inLibrary.has(row) && corpus.isNew(row));
+  // with `all` the papers that are not new are ranked too (and said not to be new)
+  const rows = Int32Array.from(papers.keys()).filter((row) => !inLibrary.has(row) && (options.all || corpus.isNew(row)));
   const { results, scoring } = rankCandidates(corpus, items, rows, options.top);
   return {
     library: librarySummary(file, library, matched, unmatched, new Set(embedded.map(({ entry }) => entry))),

@@ -209,6 +209,19 @@ export function pageData(data: ReportData, detailsPapers = DETAILS_PAPERS): { pa
   return { page, points: encodePoints(points) };
 }
 
+/** "For your library" (src/report/map/library.ts): hidden, and shown only when the page is served, which ranks the library. */
+const LIBRARY_PANEL = `<details id="library-panel" hidden>
+<summary>For your library</summary>
+<p class="hint">Drop, choose or paste your library (BibTeX, RIS, CSL-JSON, Zotero CSV, or one id, DOI, arXiv id or title a line) to rank the papers not in it by how close they are to it.</p>
+<textarea id="library-text" rows="4" spellcheck="false" aria-label="Your library's text" placeholder="Paste your library here, or drop its file"></textarea>
+<div id="library-controls"><input id="library-file" type="file" aria-label="Choose a library file"><select id="library-scope" aria-label="Which papers to rank"><option value="new">New papers only</option><option value="all">All papers</option></select><label>Top <input id="library-top" type="number" min="1" max="100" value="20"></label><button id="library-rank" type="button">Rank</button></div>
+<p id="library-status" role="status"></p>
+<ol id="library-results"></ol>
+<p class="meta" id="library-summary"></p>
+<p class="meta" id="library-check"></p>
+<details id="library-notes" hidden><summary></summary><ul></ul></details>
+</details>`;
+
 /**
  * report.html: one self-contained page (no network, no CDN) with what is new,
  * the map of every paper, the topics and a search. The page's script is
@@ -246,6 +259,7 @@ ${data.library ? libraryHtml(data.library, escapeHtml) : ''}
 <input id="search" type="search" placeholder="Search titles…" aria-label="Search titles">
 <div id="details"></div>
 <ul id="matches"></ul>
+${LIBRARY_PANEL}
 <h3>Topics</h3>
 <p class="meta" id="chosen"></p>
 <p class="hint" id="overtime" hidden></p>

@@ -62,5 +62,15 @@ ol.weak button.link { color: #9ca3af; }
 ol.weak .score { color: #b45309; }
 h3.weak-heading { color: #9ca3af; }
 .abstract { white-space: pre-wrap; }
+#library-panel { margin: 8px 0; padding: 6px 8px; border: 1px solid #e5e7eb; border-radius: 4px; }
+#library-panel > summary { cursor: pointer; font-weight: 600; }
+#library-panel.dropping { border: 2px dashed #1d4ed8; background: #eff6ff; }
+#library-text { width: 100%; font: 12px/1.4 ui-monospace, monospace; border: 1px solid #d1d5db; border-radius: 4px; padding: 4px 6px; resize: vertical; }
+#library-controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; font-size: 13px; }
+#library-controls input[type=file] { max-width: 100%; font-size: 12px; }
+#library-top { width: 4.5em; }
+#library-status.error { color: #b91c1c; }
+#library-results li { margin: 4px 0; }
+#library-results ul.because { margin: 0 0 2px; padding-left: 14px; font-size: 12px; list-style: '· '; }
 #tooltip { position: fixed; pointer-events: none; max-width: 420px; padding: 4px 8px; background: #111827; color: #fff; border-radius: 4px; font-size: 13px; }
 `;

@@ -10,7 +10,8 @@
  *   GET /api/papers/:id/neighbours?k=N     its nearest other papers
  *   GET /api/rows/:row                     the paper at a row of papers.jsonl (a point on the map): its details and neighbours
  *   POST /api/recommend?k=N&all=1          the papers to read for a library (the body: a library file's text),
- *                                          as `papermap recommend --json` gives them (nothing is written)
+ *                                          as `papermap recommend --json` gives them, each paper (result, and
+ *                                          library paper it is because of) with its row (nothing is written)
  *
  * Bad requests get 400, unknown ids 404 and a body over 16 MB 413, with {"error": "..."}; without
  * the model the papers were embedded with, the server still starts and
@@ -31,7 +32,7 @@ import { OutputFolder } from '../store/folder.js';
 import { detailsOf, readChanges, type Paper, type PaperDetails } from '../store/read.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import type { Store } from '../store/store.js';
-import { parseLibrary, recommend, type Recommendations } from '../recommend/index.js';
+import { parseLibrary, recommend, type Recommendations, type Result as Recommended } from '../recommend/index.js';
 import { pageFacts, paperLink } from '../shared/links.js';
 
 export interface ServeOptions {
@@ -249,8 +250,25 @@ function rowOfPaper(loaded: Loaded, encoded: string): number {
   return row;
 }
 
+/** The answer of /api/recommend: each paper also names its row, its point on the map (null: an entry embedded by its own text). */
+type ServedRecommendations = Omit<Recommendations, 'results'> & {
+  results: (Omit<Recommended, 'because'> & { row: number; because: (Recommended['because'][number] & { row: number | null })[] })[];
+};
+
+function withRows(loaded: Loaded, recommendations: Recommendations): ServedRecommendations {
+  const rowOf = (id: string | null) => (id === null ? null : (loaded.rowOf.get(id) ?? null));
+  return {
+    ...recommendations,
+    results: recommendations.results.map((result) => ({
+      ...result,
+      row: loaded.rowOf.get(result.id)!,
+      because: result.because.map((reason) => ({ ...reason, row: rowOf(reason.id) })),
+    })),
+  };
+}
+
 /** The library in a request's body, ranked as `papermap recommend` ranks it; its problems are a 400. */
-async function recommendFor(loaded: Loaded, embed: Embed, request: IncomingMessage, url: URL): Promise<Recommendations> {
+async function recommendFor(loaded: Loaded, embed: Embed, request: IncomingMessage, url: URL): Promise<ServedRecommendations> {
   const { papers, search, topicOf, vectorsInfo } = loaded;
   const k = countParameter(url, 'k', 20);
   const all = ['1', 'true'].includes(url.searchParams.get('all') ?? '') || loaded.added === undefined;
@@ -261,10 +279,10 @@ async function recommendFor(loaded: Loaded, embed: Embed, request: IncomingMessa
     vectors: search.vectors,
     dim: search.info.dim,
     topicOf: (row: number) => topicOf.get(papers[row].id) ?? null,
-    isNew: all ? () => true : isNew,
+    isNew,
   };
   try {
-    return await recommend({ papers, info: vectorsInfo, corpus }, parseLibrary(text, 'the library'), 'the library', { top: k, all }, embed);
+    return withRows(loaded, await recommend({ papers, info: vectorsInfo, corpus }, parseLibrary(text, 'the library'), 'the library', { top: k, all }, embed));
   } catch (error) {
     if (error instanceof UserError) throw new HttpError(400, error.message);
     throw error;

@@ -7,7 +7,7 @@
  * to look at (not compared).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -224,6 +224,108 @@ describe('report.html in chromium', () => {
     await page.close();
   });
 
+  test('served: a BibTeX library pasted into "For your library" lists papers to read with their reasons and draws them over the map; a click opens one; a bad library shows the server\'s line', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(url);
+    await page.waitForSelector('body[data-search="meaning"]');
+    const papers = readFileSync(join(out, 'papers.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; title: string });
+    // five seed papers on one subject, titles with authors and year as an export has them, and one paper not among them
+    const mine = papers.filter((paper) => /speculative decoding/i.test(paper.title)).slice(0, 5);
+    expect(mine).toHaveLength(5);
+    const crops = 'Crop Rotation in Medieval Northern Europe';
+    const bibtex = [
+      ...mine.map(
+        (paper, index) => `@article{mine${index},\n  title = {${paper.title.replace(/([&%$#_])/g, '\\$1')}},\n  author = {Doe, Jane},\n  year = {2024}\n}\n`,
+      ),
+      `@inproceedings{crops,\n  title = {${crops}},\n  author = {Smith, A.},\n  year = 1999\n}\n`,
+    ].join('\n');
+    await page.click('#library-panel > summary');
+    await page.fill('#library-text', bibtex);
+    await page.selectOption('#library-scope', 'all');
+    await page.fill('#library-top', '8');
+    await page.click('#library-rank');
+    await page.waitForSelector('#library-panel[data-done="ranked"]');
+    const shown = await page.$$eval('#library-results > li', (items) =>
+      items.map((item) => ({
+        row: Number((item as HTMLElement).dataset.row),
+        title: item.querySelector(':scope > button')!.textContent,
+        meta: item.querySelector(':scope > .meta')!.textContent ?? '',
+        because: [...item.querySelectorAll('ul.because > li')].map((reason) => ({
+          title: reason.firstElementChild!.textContent,
+          similarity: Number(reason.querySelector('.score')!.textContent),
+        })),
+      })),
+    );
+    expect(shown).toHaveLength(8);
+    expect(await page.textContent('#library-status')).toMatch(/^The 8 best of 403 papers not in your library \(scoring: .+\):$/);
+    const library = new Set([...mine.map((paper) => paper.title), crops]);
+    for (const result of shown) {
+      // a paper of the map at its own row, not one of the library's; each reason one to three of the library's entries
+      expect(result.title).toBe(papers[result.row].title);
+      expect(library.has(result.title!)).toBe(false);
+      expect(result.meta).toMatch(/^score \d\.\d{3} · (topic \d+: .+|no topic)( · new tonight)? · because of:$/);
+      expect(result.because.length).toBeGreaterThanOrEqual(1);
+      expect(result.because.length).toBeLessThanOrEqual(3);
+      for (const reason of result.because) {
+        expect(library.has(reason.title!)).toBe(true);
+        expect(reason.similarity).toBeGreaterThan(-1);
+        expect(reason.similarity).toBeLessThanOrEqual(1);
+      }
+    }
+    // at least one result is there because of the five seed papers (the paper on crops matches none)
+    expect(shown.some((result) => result.because.some((reason) => reason.title !== crops))).toBe(true);
+    expect(await page.textContent('#library-summary')).toMatch(/^Pasted library \(BibTeX\): 6 entries, 5 matched to papers of the map, 1 not/);
+    expect(await page.textContent('#library-check')).toMatch(/^Self-check: /);
+    expect(await page.textContent('#library-notes')).toContain('line 31: crops');
+    const map = await hooks(page);
+    expect(await map.evaluate((papermap) => papermap.highlighted())).toEqual(shown.map((result) => result.row));
+    await screenshot(page, 'library');
+
+    // a click on a result opens its details, and its point is on the canvas
+    await page.click('#library-results > li:nth-child(3) > button');
+    expect(await page.textContent('#details h2')).toBe(shown[2].title);
+    expect(Number(await page.getAttribute('#details', 'data-row'))).toBe(shown[2].row);
+    const state = await mapState(page);
+    const [px, py] = await map.evaluate((papermap, row) => papermap.screenPosition(row), shown[2].row);
+    expect(px >= 0 && py >= 0 && px <= state.width && py <= state.height).toBe(true);
+
+    // a library the server cannot read: its one line, and the list and the highlight gone
+    const bad = '<html><body>my papers</body></html>';
+    const reply = await fetch(`${url.replace(/\/?$/, '/')}api/recommend`, { method: 'POST', body: bad });
+    expect(reply.status).toBe(400);
+    const { error } = (await reply.json()) as { error: string };
+    await page.fill('#library-text', bad);
+    await page.click('#library-rank');
+    await page.waitForSelector('#library-panel[data-done="error"]');
+    expect(await page.textContent('#library-status')).toBe(error);
+    expect(await page.locator('#library-results > li').count()).toBe(0);
+    expect(await map.evaluate((papermap) => papermap.highlighted())).toEqual([]);
+
+    // a file chosen, or dropped on the panel, is ranked at once
+    const summaryStarts = (start: string) => page.waitForFunction((text) => document.getElementById('library-summary')!.textContent!.startsWith(text), start);
+    await page.setInputFiles('#library-file', { name: 'ids.txt', mimeType: 'text/plain', buffer: Buffer.from(mine.map((paper) => paper.id).join('\n')) });
+    await summaryStarts('ids.txt');
+    expect(await page.textContent('#library-summary')).toBe('ids.txt (list): 5 entries, 5 matched to papers of the map.');
+    expect(await page.locator('#library-results > li').count()).toBe(8);
+    await page.evaluate(
+      ([name, text]) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], name));
+        document.getElementById('library-panel')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      },
+      ['mine.bib', bibtex],
+    );
+    await summaryStarts('mine.bib');
+    expect(await page.textContent('#library-summary')).toMatch(/^mine\.bib \(BibTeX\): 6 entries, 5 matched/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('touch: a pinch zooms about the fingers, a drag pans, a tap opens a paper', async () => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, hasTouch: true });
     const page = await context.newPage();
@@ -281,6 +383,8 @@ describe('report.html in chromium', () => {
     await page.click('#matches button');
     expect(await page.textContent('#details h2')).toBe(titles[0]);
     expect(await page.evaluate(() => document.body.dataset.search)).toBeUndefined();
+    // ranking for a library needs the server: as a file the panel is not there
+    expect(await page.locator('#library-panel').isVisible()).toBe(false);
 
     const flat = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await flat.addInitScript(() => {

@@ -9,9 +9,9 @@ import type { PageData, PagePaper, Points } from './data.js';
 import type { Grid } from './grid.js';
 import type { Bounds, Camera } from './layout.js';
 
-/** Papers drawn over the rest at full strength, the rest dimmed: search matches, or the papers the last run added. */
+/** Papers drawn over the rest at full strength, the rest dimmed: search matches, the papers the last run added, or those recommended for a library. */
 export interface Highlight {
-  kind: 'search' | 'added';
+  kind: 'search' | 'added' | 'library';
   rows: Uint32Array;
   has: Set<number>;
 }
@@ -58,8 +58,8 @@ export interface MapContext {
   paperAt(row: number): PagePaper | undefined;
   /** A paper's title when the page (or the server, once asked) has it. */
   titleOf(row: number): string | undefined;
-  /** The server's JSON API, when the page is served by `papermap serve` for these papers. */
-  api: ((path: string) => Promise<unknown>) | undefined;
+  /** The server's JSON API, when the page is served by `papermap serve` for these papers: a GET, or a POST of `body`; its error as an Error's message. */
+  api: ((path: string, body?: Blob | string) => Promise<unknown>) | undefined;
   state: MapState;
   /** Changes the state and tells every listener what changed. */
   update(change: Partial<MapState>): void;

@@ -40,7 +40,8 @@ export const controlsPanel: Panel = {
       if (changed.has('colourBy')) colourLegend(context);
     });
     window.addEventListener('keydown', (event) => {
-      if (event.target instanceof HTMLInputElement) return;
+      // keys typed into a field (the search, a pasted library) are text, not commands
+      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement) return;
       if (event.key === 'Escape') context.select(-1);
       if (event.key === 'Home' || event.key === '0') context.update({ camera: wholeView(context.bounds) });
     });

@@ -14,13 +14,14 @@ import { attachGestures } from './gestures.js';
 import { buildGrid, drawOrder } from './grid.js';
 import { boundsOf, projection, wholeView } from './layout.js';
 import { legendPanel } from './legend.js';
+import { libraryPanel } from './library.js';
 import { overTimePanel } from './overtime.js';
 import { detailsPanel, bringDetailsIntoView } from './panel.js';
 import { searchPanel } from './search.js';
 import { webglRenderer } from './webgl.js';
 
 /** The parts of the page, each a module: a new panel is one more entry. */
-const PANELS: Panel[] = [detailsPanel, searchPanel, legendPanel, overTimePanel, addedPanel, controlsPanel];
+const PANELS: Panel[] = [detailsPanel, searchPanel, libraryPanel, legendPanel, overTimePanel, addedPanel, controlsPanel];
 
 function base64Bytes(text: string): Uint8Array {
   const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string) => Uint8Array }).fromBase64;
@@ -157,11 +158,12 @@ function start(): void {
 /** Served by `papermap serve` for the same papers: search by meaning and every paper's details come from it. */
 function detectServer(context: MapContext, served: (() => void)[]): void {
   if (!/^https?:$/.test(location.protocol)) return;
-  const api = async (path: string) => {
-    const response = await fetch(path);
-    const body = (await response.json()) as { error?: string };
-    if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
-    return body;
+  const api = async (path: string, body?: Blob | string) => {
+    const response = await fetch(path, body === undefined ? undefined : { method: 'POST', body });
+    // an answer that is not JSON (a proxy's error page) is said by its status
+    const answer = (await response.json().catch(() => ({}))) as { error?: string };
+    if (!response.ok) throw new Error(answer.error ?? `HTTP ${response.status} ${response.statusText}`.trim());
+    return answer;
   };
   api('/api/health')
     .then((health) => {
