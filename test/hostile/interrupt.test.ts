@@ -52,11 +52,13 @@ function expectSameArtifacts(out: string, fresh: string, files = ARTIFACTS): voi
 }
 
 describe.skipIf(MISSING)('OHSUMED (3,357 papers) embedded with the random MiniLM in the background', () => {
-  const out = join(tempDir('busy'), 'out');
+  // temp folders are made in beforeAll, not while the tests are collected: a skipped describe runs no hook that would remove them
+  let out: string;
   let first: ReturnType<typeof papermapInBackground>;
   const progress = /^papermap: embedding with .+: [\d,]+\/3,357 papers \(\d+\.\d%\), \d+\.\d papers\/s, (\d+ min )?\d+ s left$/;
 
   beforeAll(async () => {
+    out = join(tempDir('busy'), 'out');
     first = papermapInBackground(['run', '--input', OHSUMED, '--out', out, '--model', RANDOM_MINILM]);
     await waitFor(() => existsSync(join(out, LOCK)) && holder(out).pid === first.child.pid, 120, 'the first papermap to lock the folder');
   });
@@ -119,11 +121,13 @@ describe.skipIf(MISSING)('OHSUMED (3,357 papers) embedded with the random MiniLM
 
 describe.skipIf(MISSING)('kill -9 during embed (150 OHSUMED papers, random MiniLM), then a re-run', () => {
   let input: string;
-  const out = join(tempDir('kill-embed'), 'out');
-  const fresh = join(tempDir('fresh'), 'out');
+  let out: string;
+  let fresh: string;
   let killedPid: number;
 
   beforeAll(async () => {
+    out = join(tempDir('kill-embed'), 'out');
+    fresh = join(tempDir('fresh'), 'out');
     input = ohsumedHead(150);
     expect(papermap(['run', '--input', input, '--out', fresh, '--model', RANDOM_MINILM]).status).toBe(0);
     const run = papermapInBackground(['run', '--input', input, '--out', out, '--model', RANDOM_MINILM]);
@@ -169,11 +173,13 @@ describe.skipIf(MISSING)('kill -9 during embed (150 OHSUMED papers, random MiniL
 describe.skipIf(MISSING)('kill -9 during index (600 OHSUMED papers, builtin, HNSW search), then a re-run', () => {
   let input: string;
   const options = ['--model', 'builtin', '--m', '48', '--ef-construction', '800'];
-  const out = join(tempDir('kill-index'), 'out');
-  const fresh = join(tempDir('fresh'), 'out');
+  let out: string;
+  let fresh: string;
   let killedPid: number;
 
   beforeAll(async () => {
+    out = join(tempDir('kill-index'), 'out');
+    fresh = join(tempDir('fresh'), 'out');
     input = ohsumedHead(600);
     expect(papermap(['run', '--input', input, '--out', fresh, ...options]).status).toBe(0);
     const run = papermapInBackground(['run', '--input', input, '--out', out, ...options]);
@@ -285,12 +291,13 @@ function alive(pid: number): boolean {
 
 describe.skipIf(MISSING || !existsSync('/proc/self/task'))('Ctrl-C in every stage, its work frozen mid-step: answered at once, with what was kept', () => {
   const STAGES = ['ingest', 'embed', 'index', 'cluster', 'report'];
-  const out = join(tempDir('every-stage'), 'out');
+  let out: string;
   let input: string;
   // every OHSUMED record ten times (ingest reads 33,570 records into 3,357 papers), a slow index: each stage lasts long enough to be caught
   const options = ['--model', 'builtin', '--m', '48', '--ef-construction', '800'];
 
   beforeAll(() => {
+    out = join(tempDir('every-stage'), 'out');
     input = join(tempDir('input'), 'ohsumed-x10.jsonl');
     writeFileSync(input, readFileSync(OHSUMED, 'utf8').trimEnd().concat('\n').repeat(10));
   });
