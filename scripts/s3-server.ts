@@ -10,6 +10,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -29,6 +30,9 @@ export function cacheRoot(): string {
 export function weedPath(): string {
   return join(cacheRoot(), `seaweedfs-${SEAWEEDFS_VERSION}`, 'weed');
 }
+
+/** What `go mod download -json` says of a module: its folder, or why not. */
+const goDownload = z.object({ Dir: z.string().optional(), Error: z.string().optional() });
 
 /**
  * The weed binary, built if it is not there yet (about 10 minutes on two
@@ -54,7 +58,12 @@ export async function ensureWeed(say: (line: string) => void = () => {}): Promis
     if (existsSync(weed)) return weed;
     say(`building SeaweedFS ${SEAWEEDFS_VERSION} from Go's module proxy into ${dir} (once a machine, about 10 minutes)`);
     const go = (args: string[], cwd?: string) => execFileSync('go', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
-    const downloaded = JSON.parse(go(['mod', 'download', '-json', `${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION}`])) as { Dir?: string; Error?: string };
+    try {
+      go(['version']);
+    } catch {
+      throw new Error('Go is needed once a machine to build the S3 test server (SeaweedFS): install it (apt-get install golang-go), then run the tests again');
+    }
+    const downloaded = goDownload.parse(JSON.parse(go(['mod', 'download', '-json', `${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION}`])));
     if (!downloaded.Dir) throw new Error(`go mod download ${SEAWEEDFS_MODULE}@${SEAWEEDFS_VERSION} failed: ${downloaded.Error ?? 'no folder'}`);
     const temp = `${weed}.${process.pid}.tmp`;
     go(['build', '-o', temp, './weed'], downloaded.Dir);
