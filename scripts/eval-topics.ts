@@ -6,6 +6,7 @@
  *   node dist/scripts/eval-topics.js rules DIR...    how many topics each rule gives, and their NMI, on the same vectors
  *   node dist/scripts/eval-topics.js final DIR...    the cluster stage as a user runs it, seeds 42, 7, 1234
  *   node dist/scripts/eval-topics.js labels DIR...   label quality before (c-TF-IDF alone) and after (the model and MMR)
+ *   node dist/scripts/eval-topics.js weak DIR...     how well each rule for weak topics tells impure topics from pure ones
  *
  * Each DIR holds papers.jsonl and vectors from `papermap ingest` and `papermap embed`.
  * Truth comes from ../shared/eval/ohsumed-dev.jsonl by paper id: a paper found
@@ -23,6 +24,7 @@ import { CANDIDATES, DIVERSITY, embedPhrases, levelLabels, mmrOrder, rankCandida
 import { labelDiversity, npmiCoherence } from '../src/cluster/quality.js';
 import { topicSpace } from '../src/cluster/reduce.js';
 import { readingCount, resolutionAt } from '../src/cluster/resolution.js';
+import { weakRules } from './weak-rules.js';
 import { loadQueryEmbedder } from '../src/embed/index.js';
 import { sampleRows } from '../src/shared/random.js';
 import { bytesOf, sha256 } from '../src/shared/files.js';
@@ -47,7 +49,7 @@ const truthOf = (papers: readonly { id: string }[]) => papers.map((paper) => lab
 const f3 = (value: number) => value.toFixed(3);
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 
-function load(dir: string) {
+export function load(dir: string) {
   const folder = OutputFolder.existing(dir);
   const { papers, info, vectors } = readCurrentVectors(folder, readPapers);
   return { folder, papers, info, vectors, truth: truthOf(papers), name: basename(dir) };
@@ -253,4 +255,8 @@ if (mode === 'make') {
 } else if (mode === 'rules') rules(rest);
 else if (mode === 'final') await final(rest);
 else if (mode === 'labels') await labelQuality(rest);
-else console.error('usage: eval-topics.js make OUT --from DIR [--from DIR...] [--labels C04,C14] [--sample N] | rules DIR... | final DIR... | labels DIR...');
+else if (mode === 'weak') weakRules(rest.map(load));
+else
+  console.error(
+    'usage: eval-topics.js make OUT --from DIR [--from DIR...] [--labels C04,C14] [--sample N] | rules DIR... | final DIR... | labels DIR... | weak DIR...',
+  );

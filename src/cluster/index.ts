@@ -18,7 +18,7 @@ import { readTeamNames } from '../store/names.js';
 import { night, topicsOverTime, withTonight } from './timeline.js';
 import { assignToTopics, compareWithLastRun, DRIFT_THRESHOLD, type SinceLastRun } from './update.js';
 
-export { checkK, DEFAULT_SEED, WEAK_COHERENCE, WEAK_STABILITY, type ClusterOptions } from './fit.js';
+export { checkK, DEFAULT_SEED, WEAK_COHERENCE, type ClusterOptions } from './fit.js';
 export { DRIFT_THRESHOLD } from './update.js';
 export type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
 

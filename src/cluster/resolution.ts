@@ -54,21 +54,30 @@ export function judgedPapers(space: { vectors: Float32Array; dim: number }, k: n
   return { rows, vectors: rows.length < count ? gatherRows(space.vectors, space.dim, rows) : space.vectors };
 }
 
+/** One subsample fit: the judged papers it was fitted on (rows of the judged papers), and every judged paper's topic in it by nearest centre. */
+export interface SubsampleFit {
+  rows: Int32Array;
+  assignments: Int32Array;
+}
+
 /** k-means with k topics on STABILITY_RUNS seeded subsamples of the judged papers, each extended by nearest centre to all of them. */
-export function subsampleFits(judged: Judged, dim: number, k: number, seed: number): Int32Array[] {
+export function subsampleFits(judged: Judged, dim: number, k: number, seed: number): SubsampleFit[] {
   const count = judged.vectors.length / dim;
   const size = Math.max(k + 1, Math.round(count * STABILITY_SHARE));
   return Array.from({ length: STABILITY_RUNS }, (_, run) => {
     const rows = sampleRows(count, size, seed * 7919 + run * 104_729 + k);
     const fit = clusterVectors(gatherRows(judged.vectors, dim, rows), dim, k, seed + 1000 * (run + 1), 1);
-    return assignToNearest(judged.vectors, dim, fit.centres).assignments;
+    return { rows, assignments: assignToNearest(judged.vectors, dim, fit.centres).assignments };
   });
 }
 
+/** Topics a subsample fit has (k-means may leave fewer than asked). */
+export const topicsIn = (fit: SubsampleFit) => fit.assignments.reduce((most, topic) => Math.max(most, topic + 1), 0);
+
 /** For each topic of `labels`, its mean best-match Jaccard with the topics of each subsample fit: 1 when every fit finds it again. */
-export function reproducibility(labels: Int32Array, k: number, fits: readonly Int32Array[]): number[] {
+export function reproducibility(labels: Int32Array, k: number, fits: readonly SubsampleFit[]): number[] {
   const perTopic = new Array<number>(k).fill(0);
-  for (const fit of fits) bestMatchJaccard(labels, k, fit, k).forEach((value, topic) => (perTopic[topic] += value / fits.length));
+  for (const fit of fits) bestMatchJaccard(labels, k, fit.assignments, topicsIn(fit)).forEach((value, topic) => (perTopic[topic] += value / fits.length));
   return perTopic;
 }
 
@@ -79,7 +88,7 @@ export interface Resolution {
   agreement: number;
   judged: Judged;
   /** The subsample fits at k. */
-  fits: Int32Array[];
+  fits: SubsampleFit[];
 }
 
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
@@ -89,5 +98,5 @@ export function resolutionAt(space: { vectors: Float32Array; dim: number }, k: n
   const count = space.vectors.length / space.dim;
   const judged = judgedPapers(space, k, seed);
   const fits = subsampleFits(judged, space.dim, k, seed);
-  return { k, reading: readingCount(count), agreement: round4(meanPairwiseAgreement(fits)), judged, fits };
+  return { k, reading: readingCount(count), agreement: round4(meanPairwiseAgreement(fits.map((fit) => fit.assignments))), judged, fits };
 }

@@ -25,7 +25,10 @@ export function howChosen(facts: {
       ? `sized for reading ${facts.papers.toLocaleString('en-GB')} papers (${READING_SCALE} × the cube root of the papers)`
       : `as asked with --k ${options.k}`;
   const broad = options.broad === 'auto' ? 'the broad ones where their merge tree rises most' : `the broad ones as asked with --broad ${options.broad}`;
-  const found = `k-means on ${STABILITY_RUNS} seeded subsamples finds ${facts.weak === 0 ? 'all' : `${sizes.length - facts.weak}`} of them again (agreement ${two(resolution.agreement)})`;
-  const weak = facts.weak > 0 ? `, the other ${facts.weak} are marked weak` : '';
-  return `${head}${levels}, ${how}, ${broad}; ${found}${weak}.`;
+  const weak =
+    facts.weak === 0
+      ? 'in every one the top terms share papers more often than chance'
+      : `${facts.weak === 1 ? '1, whose top terms seldom share a paper, is' : `${facts.weak}, whose top terms seldom share a paper, are`} marked weak`;
+  const again = `k-means fits on ${STABILITY_RUNS} seeded subsamples agree ${two(resolution.agreement)} with each other`;
+  return `${head}${levels}, ${how}, ${broad}; ${weak} (${again}).`;
 }

@@ -135,7 +135,11 @@ export async function labelLevels(
       labels,
       labelTerms: terms,
       keywords: kept,
-      coherence: npmiCoherence(documents, kept),
+      // of the terms as c-TF-IDF ranks them, not as the model re-ranks them: that is what tells mixed topics from pure ones (docs/quality.md)
+      coherence: npmiCoherence(
+        documents,
+        keywords[index].map((list) => list.slice(0, KEYWORDS).map(({ term }) => term)),
+      ),
       descriptions: ordered.map((list, group) => {
         const row = centralPaper(figures, fineIdOf, level, group, centres, vectors, dim);
         return describeTopic(list, terms[group], sizes[group], row === undefined ? undefined : papers[row].title);

@@ -140,7 +140,7 @@ export function toMarkdown(data: ReportData, shown = PAPERS_SHOWN): string {
   const { quality } = clusters;
   lines.push(
     '',
-    `**Quality:** coherence (NPMI of the top keywords over these papers) ${quality.coherence.topics.toFixed(3)} for the topics, ${quality.coherence.broadTopics.toFixed(3)} for the broad ones; ` +
+    `**Quality:** coherence (NPMI of the top 10 c-TF-IDF terms over these papers) ${quality.coherence.topics.toFixed(3)} for the topics, ${quality.coherence.broadTopics.toFixed(3)} for the broad ones; ` +
       `label diversity ${quality.labelDiversity.topics.toFixed(3)}; stability across seeds ${quality.stability.seeds.join(' and ')}: ARI ${quality.stability.meanAri.toFixed(3)}. ` +
       `A topic is _weak_ when its ${quality.weakRule}: ${quality.weakTopics} of ${clusters.topics.length}.`,
   );

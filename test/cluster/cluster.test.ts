@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { WEAK_COHERENCE, WEAK_STABILITY, type Clusters } from '../../src/cluster/index.js';
+import { WEAK_COHERENCE, type Clusters } from '../../src/cluster/index.js';
 import { clusterStage } from '../../src/cluster/stage.js';
 import { runStage } from '../helpers.js';
 import { tempFolder } from '../temp.js';
@@ -386,7 +386,7 @@ describe('the cluster stage on the seeds', () => {
     for (const topic of result.topics) {
       expect(topic.stability).toBeGreaterThanOrEqual(0);
       expect(topic.stability).toBeLessThanOrEqual(1);
-      expect(topic.weak).toBe(topic.coherence < WEAK_COHERENCE || topic.stability < WEAK_STABILITY);
+      expect(topic.weak).toBe(topic.coherence < WEAK_COHERENCE);
     }
     const { quality } = result;
     expect(quality.labelDiversity.topics).toBeGreaterThan(0.8);
