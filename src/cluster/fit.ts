@@ -5,7 +5,7 @@ import type { BroadTopic, Clusters, MiddleTopic, Topic, VectorsInfo } from '../s
 import { adjustedRand } from './agreement.js';
 import { similarityToOwnTopic, topicCentres } from './kmeans.js';
 import { labelLevels, type LevelWords, type PhraseEmbedder } from './words.js';
-import { findTopics, KMEANS_SAMPLE, RESTARTS } from './levels.js';
+import { findTopics, KMEANS_SAMPLE, RESTARTS, type FoundTopics } from './levels.js';
 import { keywordDiversity, labelDiversity } from './quality.js';
 import { topicSpace, TOPIC_DIMS } from './reduce.js';
 import { READING_SCALE, readingCount, reproducibility, resolutionAt, type Resolution } from './resolution.js';
@@ -162,13 +162,24 @@ function measureStability(
   return { seeds, others, perTopic: reproducibility(judgedLabels, found.k, resolution.fits) };
 }
 
-/** Topics fitted on all papers: ids 0, 1, ... from the biggest topic down, at each level. */
+/** The number of topics k-means is asked for: what --k or the corpus's size asks for, at least --broad. */
+export function kmeansTopics(papers: number, options: Pick<ClusterOptions, 'k' | 'broad'>): number {
+  const k = options.k === 'auto' ? readingCount(papers) : options.k;
+  return options.broad === 'auto' ? k : Math.max(k, options.broad);
+}
+
+/**
+ * Topics fitted on all papers: ids 0, 1, ... from the biggest topic down, at
+ * each level. `assigned`: each paper's topic as cluster tasks found it
+ * (shards.ts), which is what k-means here would find.
+ */
 export async function fitTopics(
   papers: readonly Paper[],
   info: VectorsInfo,
   vectors: Float32Array,
   options: ClusterOptions,
   embed?: PhraseEmbedder,
+  assigned?: FoundTopics,
 ): Promise<FittedTopics> {
   const dim = info.dim;
   // Topics are found in a PCA projection (reduce.ts) and measured in the full space. How many there are is
@@ -176,7 +187,7 @@ export async function fitTopics(
   const space = topicSpace(vectors, dim, SELECTION_SEED);
   const auto = options.k === 'auto';
   const resolution = resolutionAt(space, auto ? readingCount(papers.length) : (options.k as number), SELECTION_SEED);
-  const found = findTopics(space, options.broad === 'auto' ? resolution.k : Math.max(resolution.k, options.broad), options.seed);
+  const found = assigned ?? findTopics(space, kmeansTopics(papers.length, options), options.seed);
   const tree = topicTree(vectors, dim, found.assignments, found.k, papers.length, broadCount(space, vectors, dim, found.k, options));
   const centres = topicCentres(vectors, dim, found.assignments, found.k);
   const { topics: figures, outliers } = describeTopics(dim, centres, found.assignments, similarityToOwnTopic(vectors, dim, centres, found.assignments));

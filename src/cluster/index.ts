@@ -5,6 +5,7 @@
  * refit, whose topics take the ids of those they continue (lineage.ts).
  */
 import { UserError } from '../shared/errors.js';
+import { notice } from '../shared/progress.js';
 import { vectorFingerprint } from '../shared/vectors.js';
 import type { PaperTitleDate } from '../store/read.js';
 import type { Clusters, TopicHistory, VectorsInfo } from '../store/schemas.js';
@@ -12,6 +13,7 @@ import type { StageWrites, Store } from '../store/store.js';
 import type { PhraseModel } from '../pipeline/stage.js';
 import { checkK, fitTopics, type ClusterOptions, type FittedTopics } from './fit.js';
 import type { PhraseEmbedder } from './labels.js';
+import type { FoundTopics } from './levels.js';
 import { continueTopics } from './lineage.js';
 import { applyTeamNames } from './team.js';
 import { readTeamNames } from '../store/names.js';
@@ -74,8 +76,13 @@ async function phraseEmbedder(
   }
 }
 
-/** The cluster stage: vectors and papers in, `<out>/clusters.json` out. */
-export async function cluster(writer: StageWrites, options: ClusterOptions, phraseModel?: PhraseModel): Promise<Clusters> {
+/**
+ * The cluster stage: vectors and papers in, `<out>/clusters.json` out.
+ * `assigned`: each paper's topic as cluster tasks found it (shards.ts), taken
+ * when the topics are fitted anew (new papers joining the last run's topics
+ * need no fit).
+ */
+export async function cluster(writer: StageWrites, options: ClusterOptions, phraseModel?: PhraseModel, assigned?: FoundTopics): Promise<Clusters> {
   // a run that fits no topics needs no abstracts: it reads only ids, titles and dates, which at a million papers is a fraction of the time
   // a bad topics.yaml is refused before any work
   const names = readTeamNames(writer.store.location);
@@ -87,6 +94,8 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
   const reason = refitReason(last, since, options);
   const current = { ids: papers.map((paper) => paper.id), fingerprints };
 
+  if (assigned && reason === undefined)
+    notice("cluster: the shards' topics go unused: new papers join the last run's topics as on one machine (--refit fits anew from the shards')");
   let clusters: Clusters;
   // each paper's topic by row, where the run knows it without a map of every id (new papers joining the topics)
   let topicOfRow: Int32Array | undefined;
@@ -109,7 +118,7 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
     const model = await phraseEmbedder(writer.store, info, phraseModel);
     let fitted: FittedTopics;
     try {
-      fitted = await fitTopics(writer.store.readPapers().papers, info, vectors, options, model.embed);
+      fitted = await fitTopics(writer.store.readPapers().papers, info, vectors, options, model.embed, assigned);
     } finally {
       await model.dispose();
     }

@@ -92,16 +92,21 @@ function leadingDirections(covariance: Float64Array, dim: number, seed: number):
   };
 }
 
-/**
- * The papers in the space topics are found in: their projection on the
- * TOPIC_DIMS principal directions of a seeded sample (ml-pca), scaled to unit
- * length so that k-means compares directions. Vectors with no more dimensions
- * than that are used as they are.
- */
-export function topicSpace(vectors: Float32Array, dim: number, seed: number): { vectors: Float32Array; dim: number } {
-  const count = vectors.length / dim;
-  if (dim <= TOPIC_DIMS || count <= TOPIC_DIMS) return { vectors, dim };
-  const { means, covariance } = covarianceOf(gatherRows(vectors, dim, sampleRows(count, PCA_SAMPLE, seed)), dim);
+/** The projection into the space topics are found in: TOPIC_DIMS components (each a row of `dim`) and the means they take off. */
+export interface Projection {
+  components: Float64Array;
+  offsets: Float64Array;
+}
+
+/** Whether vectors of `dim` dimensions, `count` of them, are projected at all: those with no more dimensions than TOPIC_DIMS are used as they are. */
+export const projected = (dim: number, count: number) => dim > TOPIC_DIMS && count > TOPIC_DIMS;
+
+/** The rows of `count` the principal directions are fitted on. */
+export const projectionRows = (count: number, seed: number) => sampleRows(count, PCA_SAMPLE, seed);
+
+/** The projection on the TOPIC_DIMS principal directions of the sample (the rows projectionRows gives, row-major). */
+export function fitProjection(sample: Float32Array, dim: number, seed: number): Projection {
+  const { means, covariance } = covarianceOf(sample, dim);
   const direction = leadingDirections(covariance, dim, seed);
   // components[c * dim + d]: component c as a contiguous row, so each projected value is one dot product;
   // the mean is taken off once per component (offsets) instead of once per paper and dimension
@@ -113,7 +118,13 @@ export function topicSpace(vectors: Float32Array, dim: number, seed: number): { 
       offsets[c] += means[d] * components[c * dim + d];
     }
   }
-  const projected = new Float32Array(count * TOPIC_DIMS);
+  return { components, offsets };
+}
+
+/** Vectors projected and scaled to unit length, each on its own: a slice of the papers projects as it would among all. */
+export function project(vectors: Float32Array, dim: number, { components, offsets }: Projection): Float32Array {
+  const count = vectors.length / dim;
+  const out = new Float32Array(count * TOPIC_DIMS);
   const row = new Float64Array(TOPIC_DIMS);
   for (let paper = 0; paper < count; paper++) {
     let squares = 0;
@@ -124,7 +135,20 @@ export function topicSpace(vectors: Float32Array, dim: number, seed: number): { 
       squares += row[c] * row[c];
     }
     const norm = Math.sqrt(squares) || 1;
-    for (let c = 0; c < TOPIC_DIMS; c++) projected[paper * TOPIC_DIMS + c] = row[c] / norm;
+    for (let c = 0; c < TOPIC_DIMS; c++) out[paper * TOPIC_DIMS + c] = row[c] / norm;
   }
-  return { vectors: projected, dim: TOPIC_DIMS };
+  return out;
+}
+
+/**
+ * The papers in the space topics are found in: their projection on the
+ * TOPIC_DIMS principal directions of a seeded sample (ml-pca), scaled to unit
+ * length so that k-means compares directions. Vectors with no more dimensions
+ * than that are used as they are.
+ */
+export function topicSpace(vectors: Float32Array, dim: number, seed: number): { vectors: Float32Array; dim: number } {
+  const count = vectors.length / dim;
+  if (!projected(dim, count)) return { vectors, dim };
+  const projection = fitProjection(gatherRows(vectors, dim, projectionRows(count, seed)), dim, seed);
+  return { vectors: project(vectors, dim, projection), dim: TOPIC_DIMS };
 }

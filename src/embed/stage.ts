@@ -1,4 +1,4 @@
-import { option, shardOf, wholeNumber, type Shard } from '../pipeline/options.js';
+import { option, shardOption, wholeNumber } from '../pipeline/options.js';
 import { defineStage, type PhraseModel } from '../pipeline/stage.js';
 import { UserError } from '../shared/errors.js';
 import { embedExternal, type ExternalPlan, type ExternalSummary, planExternal } from './external.js';
@@ -32,14 +32,7 @@ const options = {
     default: DEFAULT_BATCH_SIZE,
     parse: wholeNumber(1),
   }),
-  shard: option<Shard | undefined>({
-    flags: '--shard <I/N>',
-    description:
-      "embed only shard I of N (one job of a CI matrix) into the cache: a folder's cache/ (gather every shard's into one folder), or a LanceDB store's shared cache, which every shard fills at the same moment; then `papermap run` embeds nothing",
-    default: undefined,
-    parse: shardOf,
-    stageCommandOnly: true,
-  }),
+  shard: shardOption,
   vectors: option<string | undefined>({
     flags: '--vectors <file>',
     description:

@@ -10,6 +10,7 @@ import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from '../graph/neighbours.js';
 import { autoFloor, fixedFloor, linkCount, relatedPapers, scorePrinter, type FloorRule, type RelatedGraph } from '../graph/related.js';
 import type { IndexUpdate } from './incremental.js';
+import { storedNeighbours } from './shards.js';
 import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
 
 /**
@@ -19,9 +20,6 @@ import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
  */
 export const DEFAULT_HNSW: HnswParameters = { m: 32, efConstruction: 64, efSearch: 128 };
 export const DEFAULT_NEIGHBOURS = 10;
-
-/** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
-const STORED_NEIGHBOURS = 10;
 
 export interface IndexOptions {
   m: number;
@@ -86,18 +84,25 @@ function previousIndex(folder: Store, hnsw: HnswParameters): SavedIndex | undefi
   };
 }
 
+/** The HNSW parameters of these options: a search wide enough for the neighbours asked for. */
+export function hnswOf(options: IndexOptions): HnswParameters {
+  return { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbours + 1) };
+}
+
 /**
  * The index stage: the HNSW index, each paper's nearest other papers
  * (neighbours.bin) and the related-paper graph (related.json). An index from
  * an earlier run of the same model and parameters is brought up to date
- * (incremental.ts) rather than built again.
+ * (incremental.ts) rather than built again. `gathered`: the neighbours index
+ * tasks found (shards.ts), with the index they searched already at
+ * writer.localFile('hnsw') where the corpus is searched through one.
  */
-export async function buildIndex(writer: StageWrites, options: IndexOptions): Promise<IndexSummary> {
+export async function buildIndex(writer: StageWrites, options: IndexOptions, gathered?: Neighbours): Promise<IndexSummary> {
   const folder = writer.store;
-  const hnsw: HnswParameters = { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbours + 1) };
+  const hnsw = hnswOf(options);
   const hnswPath = writer.localFile('hnsw');
   // an earlier index is checked and loaded in a worker while the papers and vectors are read
-  const previous = previousIndex(folder, hnsw);
+  const previous = gathered ? undefined : previousIndex(folder, hnsw);
   const pending = previous && startUpdate(previous, hnsw.efSearch, hnswPath);
   let read: ReturnType<Store['readTitlesAndSharedVectors']>;
   try {
@@ -113,7 +118,7 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions): Pr
     options.minSimilarity === 'auto'
       ? `the 99th percentile of the similarity of 20,000 random pairs of papers; a paper with no neighbour that high keeps its nearest if at least the 90th percentile (${floor.lower})`
       : 'set with --min-similarity';
-  const stored = Math.min(Math.max(options.neighbours, STORED_NEIGHBOURS), papers.length - 1);
+  const stored = storedNeighbours(options.neighbours, papers.length);
   const ids = papers.map((paper) => paper.id);
 
   // an update that leaves too many deleted points is not kept: the index is built anew
@@ -131,7 +136,10 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions): Pr
   if (update) rememberHash(hnswPath, updated.hnswHash);
   let related = updated?.meanwhile;
   if (!related) {
-    if (search === 'exact') {
+    if (gathered) {
+      if (search === 'exact') saveHnsw(buildHnsw(vectors, info.dim, hnsw), hnswPath);
+      related = writeGraph(gathered);
+    } else if (search === 'exact') {
       saveHnsw(buildHnsw(vectors, info.dim, hnsw), hnswPath);
       related = writeGraph(exactNeighbours(vectors, info.dim, vectors, stored, (query, row) => query === row));
     } else {

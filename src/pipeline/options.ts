@@ -46,3 +46,16 @@ export function shardOf(value: string): Shard {
   if (!match || count < 1 || index < 1 || index > count) throw new InvalidArgumentError('expected I/N with 1 <= I <= N, e.g. 2/4');
   return { index, count };
 }
+
+/**
+ * `--shard I/N`, one spec for every stage that runs in shards (two stages
+ * that take one option declare the same spec): one job of a CI matrix.
+ */
+export const shardOption = option<Shard | undefined>({
+  flags: '--shard <I/N>',
+  description:
+    "run only shard I of N (one job of a CI matrix): embed fills the embedding cache (a folder's cache/, gathered by hand, or a LanceDB store's shared cache); on a LanceDB store index finds one slice's neighbours and cluster assigns one slice to topics fitted once on a seeded sample, into shared tables; then `papermap run` gathers them",
+  default: undefined,
+  parse: shardOf,
+  stageCommandOnly: true,
+});

@@ -28,6 +28,8 @@ export type PhraseModel = (
 /** What the runner hands a stage beyond its options: another stage's capabilities, without the stages importing one another. */
 export interface Services {
   phraseModel?: PhraseModel;
+  /** The store's shared tables, where its stage's tasks (`--shard`) may have written rows for it to gather. */
+  tasks?: TaskStore;
 }
 
 export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unknown> {

@@ -110,7 +110,7 @@ async function runStage(
   }
   const writer = folder.begin(stage.name);
   try {
-    const summary = await stage.run(writer, options, prepared.plan, SERVICES);
+    const summary = await stage.run(writer, options, prepared.plan, { ...SERVICES, tasks: backend.tasks });
     if (stage.commits?.(options) === false) {
       writer.abort();
       await backend.settle();
@@ -162,7 +162,8 @@ export async function runOneStage(stage: AnyStage, store: Backend | OutputFolder
   const backend = backendOf(store);
   stage.checkOptions?.(options);
   if (options.shard !== undefined && backend.tasks && stage.task) return runTask(stage, backend, options);
-  if (options.shard !== undefined && stage.name !== 'embed')
+  // a stage whose shards commit on the file store too (embed's fill a folder's cache) runs as usual; the others' need shared tables
+  if (options.shard !== undefined && stage.commits?.(options) !== false)
     throw new UserError(`${stage.name} --shard runs as a task over a LanceDB store: give --store lance (the file store cuts only embed into shards)`);
   stage.checkFolder?.(backend.folder, options);
   return whileLocked(backend, async () => {

@@ -299,6 +299,22 @@ export const mapFile = z.object({
 });
 export type MapFile = z.infer<typeof mapFile>;
 
+/**
+ * The topics cluster tasks assign papers to, fitted once on a seeded sample
+ * and stored at the location: the projection into the space topics are
+ * found in (none when the vectors have no more dimensions than it) and the
+ * k-means centres in that space.
+ */
+export const topicFit = z.object({
+  of: z.string().min(1),
+  count: z.number().int().positive(),
+  dim: z.number().int().positive(),
+  projection: z.object({ dim: z.number().int().positive(), components: z.array(finite), offsets: z.array(finite) }).nullable(),
+  centres: z.array(finite),
+  sampled: z.boolean(),
+});
+export type TopicFit = z.infer<typeof topicFit>;
+
 export const stageNames = ['ingest', 'embed', 'index', 'cluster', 'report'] as const;
 export type StageName = (typeof stageNames)[number];
 

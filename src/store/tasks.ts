@@ -1,7 +1,8 @@
 import { UserError } from '../shared/errors.js';
 import type { Shard } from './cache.js';
 import type { Paper } from './read.js';
-import type { StageName } from './schemas.js';
+import { topicFit, type StageName, type TopicFit, type VectorsInfo } from './schemas.js';
+import { sha256 } from '../shared/files.js';
 
 /**
  * One task of a stage cut into N (`--shard I/N`): the same stage, papers and
@@ -13,6 +14,46 @@ export interface Task {
   stage: StageName;
   shard: Shard;
   of: string;
+}
+
+/**
+ * What an index or cluster task writes for each paper row of its slice, by
+ * that row: `k` labels and scores each (a paper's nearest rows and their
+ * similarities; a paper's topic and its similarity to the topic, k = 1).
+ */
+export interface TaskRows {
+  k: number;
+  rows: Int32Array;
+  labels: Int32Array;
+  scores: Float32Array;
+}
+
+/** The table the tasks of a stage over the same input and settings (`of`) write their rows into. */
+export function taskTable(stage: StageName, of: string): string {
+  return `${stage}-tasks-${of.slice(0, 16)}`;
+}
+
+/** The key of a file the tasks of `of` share at the location (the built index, the topic fit). */
+export function taskFile(stage: StageName, of: string, extension: string): string {
+  return `tasks/${stage}-${of.slice(0, 16)}.${extension}`;
+}
+
+/** What tasks are of: a fingerprint of the stage, its input's hash and the settings that change their rows. */
+export function tasksOf(stage: StageName, ...parts: readonly (string | number)[]): string {
+  return sha256([stage, ...parts].join('\n'));
+}
+
+/** A topic fit as a task stored it (cluster tasks), checked against its schema. */
+export function readTopicFit(text: string, where: string): TopicFit {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const parsed = topicFit.safeParse(value);
+  if (!parsed.success) throw new UserError(`${where}: not a topic fit papermap wrote (damaged?): delete it, and a cluster task fits the topics again`);
+  return parsed.data;
 }
 
 /** The rows of shard I of N: papers are cut into N runs of consecutive rows, sizes differing by one at most. */
@@ -36,6 +77,22 @@ export interface TaskStore {
   cached(identity: string, hashes: readonly string[]): Promise<Set<string>>;
   /** Adds vectors (row-major) to the embedding cache of a model; those already there stay as they are. */
   addToCache(identity: string, dim: number, hashes: readonly string[], vectors: Float32Array): Promise<void>;
+  /** What the committed vectors are (their vectors.json): what an index or cluster task works on. */
+  vectorsInfo(): Promise<VectorsInfo>;
+  /** The committed vectors of rows [start, end) that `keep` keeps (every one when not given), row-major in row order, read a batch at a time. */
+  readVectors(start: number, end: number, keep?: (row: number) => boolean): Promise<Float32Array>;
+  /** Every committed vector into a local file (vectors.f32's form), streamed: a task reads from it what it needs, row by row. */
+  downloadVectors(file: string): Promise<void>;
+  /** A file the tasks of a stage share at the location (a built index, a topic fit) into a local file; false when there is none yet. */
+  downloadShared(key: string, file: string): Promise<boolean>;
+  /** Puts a local file at the location only if no object has the key (a conditional put): false when another task's is there. */
+  uploadSharedIfAbsent(key: string, file: string): Promise<boolean>;
+  /** The rows of [start, end) a task table holds already (a task killed before its record wrote them). */
+  taskRowsIn(table: string, start: number, end: number): Promise<Set<number>>;
+  /** Merges rows into a task table on their row: one versioned commit; rows already there stay as they are. */
+  addTaskRows(table: string, rows: TaskRows): Promise<void>;
+  /** Every row [0, count) of a task table, in row order: what the step after the tasks gathers. */
+  readTaskRows(table: string, count: number, k: number): Promise<Omit<TaskRows, 'rows'>>;
   /** Records a task as done, once its rows are committed. */
   recordTask(task: Task): Promise<void>;
   /** The shards done of a stage's tasks of `of`, by their count: what a step that needs them all checks. */

@@ -14,9 +14,23 @@ import { lanceStorageOptions, type Location, type S3Settings } from '../location
 import { alive } from '../lock.js';
 import { readPaperTitles, type Paper } from '../read.js';
 import type { Manifest, StageName } from '../schemas.js';
-import type { Task, TaskStore } from '../tasks.js';
-import { arrow, float32Lists, listColumnValues, int32, schemaOf, tableOf, text, textValues, int32Values } from './arrow.js';
-const { Field, Float32, Int32, List, Utf8 } = arrow;
+import type { Task, TaskRows, TaskStore } from '../tasks.js';
+import type { VectorsInfo } from '../schemas.js';
+import {
+  arrow,
+  float32Lists,
+  float32Vectors,
+  int32,
+  int32Lists,
+  int32Values,
+  listColumnValues,
+  listValues,
+  schemaOf,
+  tableOf,
+  text,
+  textValues,
+} from './arrow.js';
+const { Field, FixedSizeList, Float32, Int32, List, Utf8 } = arrow;
 import { objectsAt, s3Problem, type Objects } from './objects.js';
 import {
   readNeighboursTable,
@@ -462,6 +476,121 @@ export class LanceBackend implements Backend, TaskStore {
     } finally {
       table.close();
     }
+  }
+
+  async vectorsInfo(): Promise<VectorsInfo> {
+    const manifest = await this.pullManifest();
+    if (manifest?.tables?.vectors === undefined)
+      throw new UserError(`${this.location} holds no vectors yet: run \`papermap embed --out ${this.location}\` (after its shards, if it ran in shards) first`);
+    await this.pullArtifact('vectorsInfo', manifest);
+    return this.folder.readJson('vectorsInfo');
+  }
+
+  async readVectors(start: number, end: number, keep: (row: number) => boolean = () => true): Promise<Float32Array> {
+    const manifest = this.folder.readManifest();
+    const table = await this.lance(() => this.db.openTable(manifest!.tables!.vectors));
+    const kept: { row: number; vector: Float32Array }[] = [];
+    let dim = 0;
+    try {
+      for await (const batch of table.query().where(`row >= ${start} AND row < ${end}`).select(['row', 'vector'])) {
+        const rows = int32Values(batch, 'row');
+        const vectors = listValues<Float32Array>(batch, 'vector');
+        dim = vectors.length / Math.max(1, rows.length);
+        rows.forEach((row, offset) => {
+          if (keep(row)) kept.push({ row, vector: vectors.slice(offset * dim, (offset + 1) * dim) });
+        });
+      }
+    } finally {
+      table.close();
+    }
+    kept.sort((a, b) => a.row - b.row);
+    const joined = new Float32Array(kept.length * dim);
+    kept.forEach(({ vector }, index) => joined.set(vector, index * dim));
+    return joined;
+  }
+
+  async downloadVectors(file: string): Promise<void> {
+    const manifest = this.folder.readManifest();
+    const table = await this.lance(() => this.db.openTable(manifest!.tables!.vectors));
+    try {
+      await this.lance(() => readVectorsTable(table, file));
+    } finally {
+      table.close();
+    }
+  }
+
+  async downloadShared(key: string, file: string): Promise<boolean> {
+    return this.objects.download(key, file);
+  }
+
+  async uploadSharedIfAbsent(key: string, file: string): Promise<boolean> {
+    return this.objects.uploadIfAbsent(key, file);
+  }
+
+  /** A task table, made by the first task that writes one (another made at the same moment is opened instead). */
+  private async taskRowsTable(name: string, k: number): Promise<Table> {
+    const schema = schemaOf([
+      ['row', new Int32()],
+      ['labels', new FixedSizeList(k, new Field('item', new Int32(), true))],
+      ['scores', new FixedSizeList(k, new Field('item', new Float32(), true))],
+    ]);
+    try {
+      return await this.db.createEmptyTable(name, schema, { mode: 'create', existOk: true });
+    } catch (error) {
+      if ((await this.db.tableNames()).includes(name)) return this.db.openTable(name);
+      throw error;
+    }
+  }
+
+  async taskRowsIn(name: string, start: number, end: number): Promise<Set<number>> {
+    const found = new Set<number>();
+    if (!(await this.lance(() => this.db.tableNames())).includes(name)) return found;
+    const table = await this.lance(() => this.db.openTable(name));
+    try {
+      for await (const batch of table.query().where(`row >= ${start} AND row < ${end}`).select(['row']))
+        for (const row of int32Values(batch, 'row')) found.add(row);
+    } finally {
+      table.close();
+    }
+    return found;
+  }
+
+  async addTaskRows(name: string, rows: TaskRows): Promise<void> {
+    const table = await this.lance(() => this.taskRowsTable(name, rows.k));
+    try {
+      const batch = tableOf([int32('row', rows.rows), int32Lists('labels', rows.k, rows.labels), float32Vectors('scores', rows.k, rows.scores)]);
+      await this.lance(() => table.mergeInsert('row').whenNotMatchedInsertAll().execute(batch));
+    } finally {
+      table.close();
+    }
+  }
+
+  async readTaskRows(name: string, count: number, k: number): Promise<Omit<TaskRows, 'rows'>> {
+    const labels = new Int32Array(count * k);
+    const scores = new Float32Array(count * k);
+    const seen = new Uint8Array(count);
+    const table = await this.lance(() => this.db.openTable(name));
+    try {
+      for await (const batch of table.query().select(['row', 'labels', 'scores'])) {
+        const rows = int32Values(batch, 'row');
+        const batchLabels = listValues<Int32Array>(batch, 'labels');
+        const batchScores = listValues<Float32Array>(batch, 'scores');
+        rows.forEach((row, offset) => {
+          if (row < 0 || row >= count || seen[row]++ > 0)
+            throw new UserError(
+              `${this.location}: table ${name} holds row ${row} twice or out of range (two workers ran one shard at once?): drop the table, and run every shard again`,
+            );
+          labels.set(batchLabels.subarray(offset * k, (offset + 1) * k), row * k);
+          scores.set(batchScores.subarray(offset * k, (offset + 1) * k), row * k);
+        });
+      }
+    } finally {
+      table.close();
+    }
+    const missing = seen.indexOf(0);
+    if (missing >= 0)
+      throw new UserError(`${this.location}: table ${name} lacks row ${missing}, though every shard is recorded: run the shard that holds it again`);
+    return { k, labels, scores };
   }
 
   private async tasksTable(): Promise<Table> {

@@ -36,6 +36,8 @@ export interface Objects {
   upload(key: string, file: string): Promise<void>;
   /** Puts only when no object has the key; false when one has. */
   putIfAbsent(key: string, body: string): Promise<boolean>;
+  /** Uploads a local file only when no object has the key; false when one has. */
+  uploadIfAbsent(key: string, file: string): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** The keys under a prefix. */
   list(prefix: string): Promise<string[]>;
@@ -90,6 +92,23 @@ class FolderObjects implements Objects {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw error;
+    }
+  }
+
+  async uploadIfAbsent(key: string, file: string): Promise<boolean> {
+    const path = join(this.root, key);
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      await pipeline(createReadStream(file), createWriteStream(temp));
+      // a hard link fails when the name is taken: the one step that makes it ours
+      linkSync(temp, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      rmSync(temp, { force: true });
     }
   }
 
@@ -184,6 +203,25 @@ class S3Objects implements Objects {
   async putIfAbsent(key: string, body: string): Promise<boolean> {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: body, IfNoneMatch: '*' }));
+      return true;
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata?.httpStatusCode === 412) return false;
+      throw this.problem(error);
+    }
+  }
+
+  async uploadIfAbsent(key: string, file: string): Promise<boolean> {
+    try {
+      // one PUT (up to 5 GB), as a multipart upload cannot be made conditional everywhere
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key(key),
+          Body: createReadStream(file),
+          ContentLength: statSync(file).size,
+          IfNoneMatch: '*',
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof S3ServiceException && error.$metadata?.httpStatusCode === 412) return false;

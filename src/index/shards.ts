@@ -1,0 +1,190 @@
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
+import { UserError } from '../shared/errors.js';
+import { dot } from '../shared/vectors.js';
+import { notice, progressBar } from '../shared/progress.js';
+import { buildHnsw, loadHnsw, pointOf, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
+import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
+import { emptyNeighbours, exactNeighbours, keepNearest, type Neighbours } from '../graph/neighbours.js';
+import type { Shard } from '../pipeline/options.js';
+import type { HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
+import { shardRows, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+
+/** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
+const STORED_NEIGHBOURS = 10;
+
+/** Papers a task searches before it commits their rows: a killed task loses at most these. */
+const TASK_ROWS_PER_WRITE = 2048;
+
+/** Neighbours kept per paper of a corpus of `count`, for a graph of `neighbours` related papers each. */
+export function storedNeighbours(neighbours: number, count: number): number {
+  return Math.min(Math.max(neighbours, STORED_NEIGHBOURS), count - 1);
+}
+
+/** What the index tasks of these vectors and settings are, and what the step after them gathers. */
+export interface IndexTasks {
+  of: string;
+  count: number;
+  dim: number;
+  /** Neighbours each task writes per paper. */
+  k: number;
+  search: IndexInfo['search'];
+  hnsw: HnswParameters;
+}
+
+export function indexTasks(info: VectorsInfo, hnsw: HnswParameters, neighbours: number): IndexTasks {
+  const k = storedNeighbours(neighbours, info.count);
+  return {
+    of: tasksOf('index', info.vectorsHash, hnsw.m, hnsw.efConstruction, hnsw.efSearch, k),
+    count: info.count,
+    dim: info.dim,
+    k,
+    search: info.count <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw',
+    hnsw,
+  };
+}
+
+export interface IndexTaskSummary {
+  shard: Shard;
+  papers: number;
+  search: IndexInfo['search'];
+  /** Papers of the shard searched now; the rest a killed run of it had written. */
+  searched: number;
+  alreadyWritten: number;
+  /** Whether this task built the shared HNSW index (the first to find none). */
+  builtIndex: boolean;
+  seconds: number;
+}
+
+/**
+ * The HNSW index every index task searches, built once from all vectors and
+ * stored at the location: the first task that finds none builds it (one
+ * fixed seed: any task builds the same bytes) and stores it with a
+ * conditional put; a task that loses the race searches the one stored.
+ */
+async function sharedIndex(tasks: TaskStore, plan: IndexTasks, vectorsFile: string, scratch: string): Promise<{ index: HnswIndex; built: boolean }> {
+  const key = taskFile('index', plan.of, 'hnsw');
+  const path = join(scratch, 'index.hnsw');
+  let built = false;
+  if (!(await tasks.downloadShared(key, path))) {
+    const bytes = readFileSync(vectorsFile);
+    const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const bar = progressBar('index: building the HNSW index all shards search', plan.count, 'papers');
+    saveHnsw(
+      buildHnsw(vectors, plan.dim, plan.hnsw, (added) => bar.advance(added)),
+      path,
+    );
+    bar.stop();
+    built = await tasks.uploadSharedIfAbsent(key, path);
+    if (!built) await tasks.downloadShared(key, path);
+  }
+  return { index: loadHnsw(path, plan.dim, plan.hnsw.efSearch), built };
+}
+
+/**
+ * Each query's k nearest other papers through the index. Scores are dot
+ * products with the candidates' vectors read from a local file one at a time
+ * (the index's own copies are normalised once more, a last bit off), so that
+ * they are the one-machine stage's to the bit without every vector in memory.
+ */
+function searchIndex(index: HnswIndex, vectorsFile: number, dim: number, queries: Float32Array, rows: Int32Array, k: number): Neighbours {
+  const neighbours = emptyNeighbours(rows.length, k);
+  const point = new Array<number>(dim);
+  const candidate = new Float32Array(dim);
+  const bytes = new Uint8Array(candidate.buffer);
+  for (let q = 0; q < rows.length; q++) {
+    const found = index
+      .searchKnn(pointOf(queries, q, dim, point), k + 1)
+      .neighbors.filter((row) => row !== rows[q])
+      .map((row) => {
+        readSync(vectorsFile, bytes, 0, bytes.byteLength, row * bytes.byteLength);
+        return { label: row, score: Math.fround(dot(queries, q * dim, candidate, 0, dim)) };
+      });
+    keepNearest(neighbours, q, found);
+  }
+  return neighbours;
+}
+
+/** How a task finds its papers' neighbours: exactly against every vector on a small corpus, else through the shared index. */
+async function searcher(
+  tasks: TaskStore,
+  plan: IndexTasks,
+  scratch: string,
+): Promise<{ find: (queries: Float32Array, rows: Int32Array) => Neighbours; built: boolean; close: () => void }> {
+  if (plan.search === 'exact') {
+    const vectors = await tasks.readVectors(0, plan.count);
+    return { find: (queries, rows) => exactNeighbours(vectors, plan.dim, queries, plan.k, (q, label) => label === rows[q]), built: false, close: () => {} };
+  }
+  const vectorsFile = join(scratch, 'vectors.f32');
+  await tasks.downloadVectors(vectorsFile);
+  const { index, built } = await sharedIndex(tasks, plan, vectorsFile, scratch);
+  const fd = openSync(vectorsFile, 'r');
+  return { find: (queries, rows) => searchIndex(index, fd, plan.dim, queries, rows, plan.k), built, close: () => closeSync(fd) };
+}
+
+/**
+ * `index --shard I/N` over a store whose tables workers share: the nearest
+ * papers of shard I's run of papers, merged into the index task table by
+ * row a batch at a time, then the task recorded. Run again (a worker was
+ * killed), it searches only the rows not written yet. The step after every
+ * shard (`papermap index` or `run`) gathers the rows instead of searching.
+ */
+export async function indexTask(tasks: TaskStore, shard: Shard, hnsw: HnswParameters, neighbours: number): Promise<IndexTaskSummary> {
+  const started = performance.now();
+  const info = await tasks.vectorsInfo();
+  if (info.count < 2) throw new UserError(`${tasks.location}: ${info.count} paper(s) have no neighbours to find: index --shard needs at least 2`);
+  const plan = indexTasks(info, hnsw, neighbours);
+  const table = taskTable('index', plan.of);
+  const { start, end } = shardRows(shard, plan.count);
+  const written = await tasks.taskRowsIn(table, start, end);
+  const todo = Int32Array.from({ length: end - start }, (_, offset) => start + offset).filter((row) => !written.has(row));
+  let built = false;
+  if (todo.length > 0) {
+    const scratch = mkdtempSync(join(tmpdir(), `papermap-index-task-${process.pid}-`));
+    let search: Awaited<ReturnType<typeof searcher>> | undefined;
+    try {
+      search = await searcher(tasks, plan, scratch);
+      built = search.built;
+      const queries = await tasks.readVectors(start, end, (row) => !written.has(row));
+      const bar = progressBar(`index: each paper's nearest (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
+      for (let at = 0; at < todo.length; at += TASK_ROWS_PER_WRITE) {
+        const rows = todo.subarray(at, at + TASK_ROWS_PER_WRITE);
+        const found = search.find(queries.subarray(at * plan.dim, (at + rows.length) * plan.dim), rows);
+        await tasks.addTaskRows(table, { k: plan.k, rows, labels: found.labels, scores: found.scores });
+        bar.advance(rows.length);
+        await setImmediate();
+      }
+      bar.stop();
+    } finally {
+      search?.close();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  await tasks.recordTask({ stage: 'index', shard, of: plan.of });
+  return {
+    shard,
+    papers: plan.count,
+    search: plan.search,
+    searched: todo.length,
+    alreadyWritten: written.size,
+    builtIndex: built,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * The neighbours every index task wrote, for the step after them, with the
+ * shared index (on a corpus searched through one) downloaded to `hnswPath`;
+ * undefined when no task of these vectors and settings ran.
+ */
+export async function gatherIndexTasks(tasks: TaskStore, plan: IndexTasks, hnswPath: string): Promise<Neighbours | undefined> {
+  const done = await tasks.tasksDone('index', plan.of);
+  if (done.length === 0) return undefined;
+  notice(`index: gathering the neighbours ${done.length} index shards found`);
+  const rows = await tasks.readTaskRows(taskTable('index', plan.of), plan.count, plan.k);
+  if (plan.search === 'hnsw' && !(await tasks.downloadShared(taskFile('index', plan.of, 'hnsw'), hnswPath)))
+    throw new UserError(`${tasks.location}: the index the index shards searched (${taskFile('index', plan.of, 'hnsw')}) is gone: run every shard again`);
+  return { k: plan.k, labels: rows.labels, scores: rows.scores };
+}
