@@ -4,10 +4,11 @@
  * papermap over a LanceDB store as a CI matrix runs it, on one machine: for
  * each number of workers, a new store at the S3 server of the tests (or a
  * folder with --folder), ingest, then that many `embed --shard I/N` worker
- * processes started at the same moment, then the steps that need every
- * shard (embed's gather, index, cluster, report). Each step's time, each
- * worker's peak RSS (VmHWM, read from /proc while it runs), and the store's
- * size are printed, then one line of JSON with every figure.
+ * processes started at the same moment, then embed's gather; then as many
+ * `index --shard I/N` workers at once and index's gather, as many `cluster
+ * --shard I/N` workers and cluster's gather, then report. Each step's time,
+ * each worker's peak RSS (VmHWM, read from /proc while it runs), and the
+ * store's size are printed, then one line of JSON with every figure.
  *
  * The papers are synthetic (bench/synthetic.ts: OHSUMED abstracts under new
  * titles). Embedding 100,000 papers with MiniLM takes this machine about half
@@ -73,6 +74,21 @@ function papermap(args: string[], env: Record<string, string>): Promise<Ran> {
       else done({ seconds: (performance.now() - started) / 1000, peakRss: peak, stdout });
     }),
   );
+}
+
+/** N workers of a stage's tasks started at the same moment: their wall time and each one's peak RSS. */
+async function tasksAtOnce(
+  stage: string,
+  workers: number,
+  out: string,
+  env: Record<string, string>,
+  extra: string[] = [],
+): Promise<{ wall: number; peakRss: number[] }> {
+  const started = performance.now();
+  const shards = await Promise.all(
+    Array.from({ length: workers }, (_, index) => papermap([stage, '--shard', `${index + 1}/${workers}`, ...extra, '--out', out], env)),
+  );
+  return { wall: (performance.now() - started) / 1000, peakRss: shards.map((shard) => shard.peakRss) };
 }
 
 /** The synthetic papers as a JSON Lines input, and each one's vector. */
@@ -238,7 +254,12 @@ async function main(): Promise<void> {
       const steps: Record<string, Ran> = {};
       // the steps that need every shard: the gather of the vectors (with the workers' model), then the map
       steps.embed = await papermap(['embed', '--model', SPEED_MODEL, '--out', out], env);
-      for (const stage of ['index', 'cluster', 'report']) steps[stage] = await papermap([stage, '--out', out], env);
+      // index and cluster as tasks too, each gathered by the step after them
+      const indexTasks = await tasksAtOnce('index', workers, out, env);
+      steps.index = await papermap(['index', '--out', out], env);
+      const clusterTasks = await tasksAtOnce('cluster', workers, out, env);
+      steps.cluster = await papermap(['cluster', '--out', out], env);
+      steps.report = await papermap(['report', '--out', out], env);
       const embedded = shards.reduce((sum, shard) => sum + (JSON.parse(shard.stdout) as { embedded: number }).embedded, 0);
       const row = {
         workers,
@@ -248,6 +269,10 @@ async function main(): Promise<void> {
         embedRate: embedded / embedWall,
         workerPeakRss: shards.map((shard) => shard.peakRss),
         gather: steps.embed.seconds,
+        indexTasks: indexTasks.wall,
+        indexWorkerPeakRss: indexTasks.peakRss,
+        clusterTasks: clusterTasks.wall,
+        clusterWorkerPeakRss: clusterTasks.peakRss,
         index: steps.index.seconds,
         cluster: steps.cluster.seconds,
         report: steps.report.seconds,
@@ -257,7 +282,9 @@ async function main(): Promise<void> {
       results.push(row);
       process.stdout.write(
         `${workers} worker(s): ingest ${row.ingest.toFixed(1)} s; embed tasks ${row.embedTasks.toFixed(1)} s (${embedded} embedded, ${row.embedRate.toFixed(1)} papers/s, worker peak RSS ${row.workerPeakRss.map(mb).join(', ')}); ` +
-          `embed gather ${row.gather.toFixed(1)} s, index ${row.index.toFixed(1)} s, cluster ${row.cluster.toFixed(1)} s, report ${row.report.toFixed(1)} s (peak RSS ${Object.values(row.peakRss).map(mb).join(', ')}); store ${mb(row.storeBytes)}\n`,
+          `embed gather ${row.gather.toFixed(1)} s; index tasks ${row.indexTasks.toFixed(1)} s (worker peak RSS ${row.indexWorkerPeakRss.map(mb).join(', ')}); ` +
+          `cluster tasks ${row.clusterTasks.toFixed(1)} s (worker peak RSS ${row.clusterWorkerPeakRss.map(mb).join(', ')}); ` +
+          `gathers: index ${row.index.toFixed(1)} s, cluster ${row.cluster.toFixed(1)} s; report ${row.report.toFixed(1)} s (peak RSS of embed gather, index, cluster, report: ${Object.values(row.peakRss).map(mb).join(', ')}); store ${mb(row.storeBytes)}\n`,
       );
     }
     const last = server ? `s3://${server.bucket}/w${WORKERS[WORKERS.length - 1]}` : join(dir, `w${WORKERS[WORKERS.length - 1]}`);
@@ -268,7 +295,9 @@ async function main(): Promise<void> {
     const one = results.find((row) => row.workers === 1);
     if (one)
       for (const row of results)
-        process.stdout.write(`speed-up of the embed tasks with ${row.workers} worker(s): ${(one.embedTasks / row.embedTasks).toFixed(2)}\n`);
+        process.stdout.write(
+          `speed-up with ${row.workers} worker(s): embed tasks ${(one.embedTasks / row.embedTasks).toFixed(2)}, index tasks ${(one.indexTasks / row.indexTasks).toFixed(2)}, cluster tasks ${(one.clusterTasks / row.clusterTasks).toFixed(2)}\n`,
+        );
     process.stdout.write(`${JSON.stringify({ papers: PAPERS, new: NEW, server: server ? 'SeaweedFS' : 'folder', results, ann })}\n`);
   } finally {
     await server?.stop();

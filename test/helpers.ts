@@ -11,8 +11,8 @@ import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson, readPapers, type Paper } from '../src/store/read.js';
 
 /** Runs one stage on an output folder as `papermap <stage>` does, with the given options over the defaults. */
-export async function runStage<O extends OptionTable, P, S>(stage: Stage<O, P, S>, out: string, options: Partial<Options> = {}): Promise<S> {
-  const outcome = await runOneStage(stage as Stage<OptionTable, P, S>, OutputFolder.writable(out), { ...defaultOptions(), ...options });
+export async function runStage<O extends OptionTable, P, S, T>(stage: Stage<O, P, S, T>, out: string, options: Partial<Options> = {}): Promise<S> {
+  const outcome = await runOneStage(stage as Stage<OptionTable, P, S, T>, OutputFolder.writable(out), { ...defaultOptions(), ...options });
   return outcome.summary as S;
 }
 

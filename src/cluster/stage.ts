@@ -31,7 +31,7 @@ const options = {
   shard: shardOption,
 };
 
-export const clusterStage = defineStage<typeof options, ClusterTasks | undefined, Clusters | ClusterTaskSummary>({
+export const clusterStage = defineStage<typeof options, ClusterTasks | undefined, Clusters, ClusterTaskSummary>({
   name: 'cluster',
   description: 'group papers into topics with labels: <out>/clusters.json',
   // keywords come from the papers' text, so the papers count as well as their vectors
@@ -51,7 +51,7 @@ export const clusterStage = defineStage<typeof options, ClusterTasks | undefined
   run: async (writer, options, plan, services) =>
     cluster(writer, options, services.phraseModel, plan && services.tasks ? await gatherClusterTasks(services.tasks, plan) : undefined),
   task: (tasks, options) => clusterTask(tasks, options.shard!, options),
-  facts: (clusters) => ('topics' in clusters ? { counts: { topics: clusters.topics.length, outliers: clusters.outliers.length } } : {}),
+  facts: (clusters) => ({ counts: { topics: clusters.topics.length, outliers: clusters.outliers.length } }),
   describe: (clusters, folder) => {
     if (!('topics' in clusters))
       return `cluster: shard ${clusters.shard.index}/${clusters.shard.count} of ${clusters.papers} papers: ${clusters.assigned} assigned to their nearest topic${clusters.fittedTopics ? ' (this task fitted the shared topics on a seeded sample)' : ''}${clusters.alreadyWritten > 0 ? `, ${clusters.alreadyWritten} written by an earlier run` : ''} (${clusters.seconds.toFixed(1)} s); once every shard is done, \`papermap run\` gathers them`;

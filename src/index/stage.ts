@@ -35,7 +35,7 @@ const options = {
   shard: shardOption,
 };
 
-export const indexStage = defineStage<typeof options, IndexTasks | undefined, IndexSummary | IndexTaskSummary>({
+export const indexStage = defineStage<typeof options, IndexTasks | undefined, IndexSummary, IndexTaskSummary>({
   name: 'index',
   description: 'build the HNSW index and the related-paper graph: index.hnsw, index.json, neighbours.bin, related.json',
   reads: ['papers', 'vectors', 'vectorsInfo'],
@@ -49,10 +49,7 @@ export const indexStage = defineStage<typeof options, IndexTasks | undefined, In
   run: async (writer, options, plan, services) =>
     buildIndex(writer, options, plan && services.tasks ? await gatherIndexTasks(services.tasks, plan, writer.localFile('hnsw')) : undefined),
   task: (tasks, options) => indexTask(tasks, options.shard!, hnswOf(options), options.neighbours),
-  facts: (summary) =>
-    'edges' in summary
-      ? { counts: { relatedLinks: summary.edges, mutualLinks: summary.mutualEdges, papersWithoutRelated: summary.papersWithoutNeighbours } }
-      : {},
+  facts: (summary) => ({ counts: { relatedLinks: summary.edges, mutualLinks: summary.mutualEdges, papersWithoutRelated: summary.papersWithoutNeighbours } }),
   describe: (summary, folder) => {
     if (!('edges' in summary))
       return `index: shard ${summary.shard.index}/${summary.shard.count} of ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search' : `HNSW search${summary.builtIndex ? ' (this task built the shared index)' : ''}`}: ${summary.searched} papers' neighbours written${summary.alreadyWritten > 0 ? `, ${summary.alreadyWritten} written by an earlier run` : ''} (${summary.seconds.toFixed(1)} s); once every shard is done, \`papermap run\` gathers them`;

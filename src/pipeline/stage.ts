@@ -32,7 +32,8 @@ export interface Services {
   tasks?: TaskStore;
 }
 
-export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unknown> {
+/** `S`: what its run tells; `T`: what its task (`--shard`) tells. */
+export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unknown, T = S> {
   name: StageName;
   /** The command's help line. */
   description: string;
@@ -49,7 +50,7 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   checkCorpus?(options: OptionValues<O>, papers: number): void;
   run(writer: StageWrites, options: OptionValues<O>, plan: P, services: Services): Promise<S> | S;
   /** The stage's work for one shard (`--shard I/N`) as a task over a store that workers share, at the same moment as the others. */
-  task?(tasks: TaskStore, options: OptionValues<O>): Promise<S>;
+  task?(tasks: TaskStore, options: OptionValues<O>): Promise<T>;
   /**
    * Why something the stage keeps outside its artifacts, which later commands
    * need, is missing or damaged (the builtin embedder's fit, which free-text
@@ -61,9 +62,9 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   /** Facts for the top of manifest.json. */
   facts?(summary: S, plan: P): Partial<ManifestFacts>;
   /** The command's one-line human summary. */
-  describe(summary: S, store: Store): string;
+  describe(summary: S | T, store: Store): string;
 }
 
-export function defineStage<O extends OptionTable, P, S>(stage: Stage<O, P, S>): Stage<O, P, S> {
+export function defineStage<O extends OptionTable, P, S, T = S>(stage: Stage<O, P, S, T>): Stage<O, P, S, T> {
   return stage;
 }

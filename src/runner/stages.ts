@@ -11,9 +11,9 @@ export const STAGES = [ingestStage, embedStage, indexStage, clusterStage, report
 
 /** Any stage of the table, whatever its options, plan and summary. */
 // biome-ignore lint/suspicious/noExplicitAny: the stages' plans and summaries differ; the runner only passes them on
-export type AnyStage = Stage<OptionTable, any, any>;
+export type AnyStage = Stage<OptionTable, any, any, any>;
 
-type OptionsOf<S> = S extends Stage<infer O, infer _P, infer _S> ? OptionValues<O> : never;
+type OptionsOf<S> = S extends Stage<infer O, infer _P, infer _S, infer _T> ? OptionValues<O> : never;
 type Intersection<U> = (U extends unknown ? (each: U) => void : never) extends (all: infer I) => void ? I : never;
 
 /** Every option of every stage, after parsing. */
