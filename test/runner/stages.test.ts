@@ -7,10 +7,11 @@ const stageWith = (name: 'index' | 'cluster', options: Record<string, ReturnType
   defineStage({ name, description: '', reads: [], options, prepare: () => ({ plan: undefined }), run: () => undefined, describe: () => '' });
 
 describe('the stage table', () => {
-  test("the runner's options are the stages' own, each declared by one stage", () => {
-    const declared = STAGES.flatMap((stage) => Object.keys(stage.options));
-    expect(new Set(declared).size).toBe(declared.length);
-    expect(Object.keys(OPTION_SPECS).sort()).toEqual([...declared].sort());
+  test("the runner's options are the stages' own, one spec each (--shard, taken by embed, index and cluster, is one)", () => {
+    const declared = STAGES.flatMap((stage) => Object.entries(stage.options).map(([name, spec]) => ({ stage: stage.name, name, spec })));
+    for (const { name, spec } of declared) expect(OPTION_SPECS[name as keyof typeof OPTION_SPECS]).toBe(spec);
+    expect(Object.keys(OPTION_SPECS).sort()).toEqual([...new Set(declared.map((option) => option.name))].sort());
+    expect(declared.filter((option) => option.name === 'shard').map((option) => option.stage)).toEqual(['embed', 'index', 'cluster']);
     expect(defaultOptions()).toMatchObject({ inputs: ['seeds'], model: 'auto', neighbours: 10, k: 'auto', seed: 42, refit: false, shard: undefined });
   });
 
