@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { type RunSummary, run, similar, UserError } from '../src/api.js';
+import { type RunSummary, run, similar, similarEach, UserError } from '../src/api.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
 import { tempFolder } from './temp.js';
 
@@ -31,6 +31,15 @@ describe('run and similar', () => {
     const many = await similar([papers[9].title, papers[1].id], { out, top: 1 });
     expect(many.map((answer) => answer.kind)).toEqual(['text', 'paper']);
     expect(many[0].results[0].id).toBe(papers[9].id);
+  });
+
+  test('similarEach answers every query it can, in order, and says why of an unknown id', async () => {
+    const answers = await similarEach([papers[3].id, 'ffffffffffff', papers[9].title], { out, top: 2 });
+    expect(answers[1]).toEqual({ query: 'ffffffffffff', error: 'unknown paper id "ffffffffffff" (not in the index)' });
+    expect(answers[0]).toMatchObject({ query: papers[3].id, kind: 'paper' });
+    expect(answers[2]).toMatchObject({ query: papers[9].title, kind: 'text' });
+    expect('results' in answers[2] && answers[2].results[0].id).toBe(papers[9].id);
+    expect(await similarEach(['ffffffffffff'], { out })).toEqual([{ query: 'ffffffffffff', error: 'unknown paper id "ffffffffffff" (not in the index)' }]);
   });
 
   test('refusals are UserErrors that say what the command would', async () => {
