@@ -6,7 +6,7 @@ import { notice } from '../shared/progress.js';
 import { gatherRows } from '../shared/vectors.js';
 import type { Shard } from '../pipeline/options.js';
 import type { TopicFit, VectorsInfo } from '../store/schemas.js';
-import { readTopicFit, shardRows, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import { readTopicFit, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
 import { checkK, kmeansTopics, SELECTION_SEED, type ClusterOptions } from './fit.js';
 import { assignToNearest, compactTopics } from './kmeans.js';
 import { centreRows, fitCentres, type FoundTopics } from './levels.js';
@@ -107,9 +107,7 @@ export async function clusterTask(tasks: TaskStore, shard: Shard, options: Clust
   checkK(options.k, info.count, options.broad);
   const plan = clusterTasks(info, options);
   const table = taskTable('cluster', plan.of);
-  const { start, end } = shardRows(shard, plan.count);
-  const written = await tasks.taskRowsIn(table, start, end);
-  const todo = Int32Array.from({ length: end - start }, (_, offset) => start + offset).filter((row) => !written.has(row));
+  const { start, end, written, todo } = await shardTodo(tasks, table, shard, plan.count);
   let fitted = false;
   if (todo.length > 0) {
     const shared = await sharedFit(tasks, plan);

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
 import { bytesOf, sha256 } from '../shared/files.js';
 import { notice, progressBar } from '../shared/progress.js';
+import { concatenate } from '../shared/vectors.js';
 import { textHash, type Shard } from '../store/cache.js';
 import { firstNonFinite, type Paper } from '../store/read.js';
 import type { EmbeddingCache, StageWrites, Store } from '../store/store.js';
@@ -371,16 +372,6 @@ export async function embedTask(tasks: TaskStore, options: EmbedOptions): Promis
   } finally {
     await embedder.dispose();
   }
-}
-
-function concatenate(parts: readonly Float32Array[]): Float32Array {
-  const joined = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.length;
-  }
-  return joined;
 }
 
 /** Embeds free-text queries into the same space as the papers' vectors. */

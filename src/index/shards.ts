@@ -10,7 +10,7 @@ import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
 import { emptyNeighbours, exactNeighbours, keepNearest, type Neighbours } from '../graph/neighbours.js';
 import type { Shard } from '../pipeline/options.js';
 import type { HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
-import { shardRows, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import { shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
 
 /** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
 const STORED_NEIGHBOURS = 10;
@@ -137,9 +137,7 @@ export async function indexTask(tasks: TaskStore, shard: Shard, hnsw: HnswParame
   if (info.count < 2) throw new UserError(`${tasks.location}: ${info.count} paper(s) have no neighbours to find: index --shard needs at least 2`);
   const plan = indexTasks(info, hnsw, neighbours);
   const table = taskTable('index', plan.of);
-  const { start, end } = shardRows(shard, plan.count);
-  const written = await tasks.taskRowsIn(table, start, end);
-  const todo = Int32Array.from({ length: end - start }, (_, offset) => start + offset).filter((row) => !written.has(row));
+  const { start, end, written, todo } = await shardTodo(tasks, table, shard, plan.count);
   let built = false;
   if (todo.length > 0) {
     const scratch = mkdtempSync(join(tmpdir(), `papermap-index-task-${process.pid}-`));

@@ -71,6 +71,15 @@ export interface Recommendations {
   results: Result[];
 }
 
+/**
+ * Recommendations as `papermap serve` answers them: each paper, and each
+ * library paper it is close to, with its row, its point on the map (null: an
+ * entry embedded by its own text).
+ */
+export type ServedRecommendations = Omit<Recommendations, 'results'> & {
+  results: (Omit<Result, 'because'> & { row: number; because: (Reason & { row: number | null })[] })[];
+};
+
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
 
 /** The library's items newest first: by date added where every item has one, else the file's order read from the end. */

@@ -12,7 +12,7 @@ import { parseLibrary, type Library } from './library.js';
 import { matchEntries } from './match.js';
 import { recommendationsMarkdown } from './markdown.js';
 
-export type { Recommendations, Result } from './core.js';
+export type { Recommendations, Result, ServedRecommendations } from './core.js';
 export { parseLibrary, readLibraryText, MAX_LIBRARY_BYTES } from './library.js';
 export { recommendationsMarkdown, librarySection, selfCheckLine } from './markdown.js';
 

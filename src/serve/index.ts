@@ -32,7 +32,7 @@ import { OutputFolder } from '../store/folder.js';
 import { detailsOf, readChanges, type Paper, type PaperDetails } from '../store/read.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import type { Store } from '../store/store.js';
-import { parseLibrary, recommend, type Recommendations, type Result as Recommended } from '../recommend/index.js';
+import { parseLibrary, recommend, type Recommendations, type ServedRecommendations } from '../recommend/index.js';
 import { pageFacts, paperLink } from '../shared/links.js';
 
 export interface ServeOptions {
@@ -249,11 +249,6 @@ function rowOfPaper(loaded: Loaded, encoded: string): number {
   if (row === undefined) throw new HttpError(404, `unknown paper id "${id}"`);
   return row;
 }
-
-/** The answer of /api/recommend: each paper also names its row, its point on the map (null: an entry embedded by its own text). */
-type ServedRecommendations = Omit<Recommendations, 'results'> & {
-  results: (Omit<Recommended, 'because'> & { row: number; because: (Recommended['because'][number] & { row: number | null })[] })[];
-};
 
 function withRows(loaded: Loaded, recommendations: Recommendations): ServedRecommendations {
   const rowOf = (id: string | null) => (id === null ? null : (loaded.rowOf.get(id) ?? null));

@@ -27,3 +27,14 @@ export function vectorFingerprint(vectors: Float32Array, row: number, dim: numbe
   }
   return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
 }
+
+/** Float32 arrays one after another, in one array. */
+export function concatenate(parts: readonly Float32Array[]): Float32Array {
+  const joined = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
+}

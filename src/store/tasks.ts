@@ -61,6 +61,19 @@ export function shardRows(shard: Shard, count: number): { start: number; end: nu
   return { start: Math.floor(((shard.index - 1) * count) / shard.count), end: Math.floor((shard.index * count) / shard.count) };
 }
 
+/** A task's run of rows, those of it already in its task table (a killed run of it wrote them), and the rest, to do. */
+export async function shardTodo(
+  tasks: TaskStore,
+  table: string,
+  shard: Shard,
+  count: number,
+): Promise<{ start: number; end: number; written: Set<number>; todo: Int32Array }> {
+  const { start, end } = shardRows(shard, count);
+  const written = await tasks.taskRowsIn(table, start, end);
+  const todo = Int32Array.from({ length: end - start }, (_, offset) => start + offset).filter((row) => !written.has(row));
+  return { start, end, written, todo };
+}
+
 /**
  * What tasks that run at the same moment on other machines share: a store's
  * tables, written by merge-insert on their keys, so that two workers never

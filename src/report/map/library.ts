@@ -6,33 +6,12 @@
  * hidden: ranking needs the server's vectors. Paper text reaches the page as
  * text only.
  */
-import type { SelfCheck } from '../../recommend/core.js';
+import type { ServedRecommendations } from '../../recommend/core.js';
 import { selfCheckLine } from '../../recommend/markdown.js';
 import { byId, element, type MapContext, type Panel } from './context.js';
 
-/** The answer of POST /api/recommend, as the page reads it: `papermap recommend --json`'s, each paper with its row. */
-export interface LibraryAnswer {
-  library: {
-    format: string;
-    entries: number;
-    matched: number;
-    unmatched: { line: number; name: string; used: boolean }[];
-    problems: { line: number; message: string }[];
-  };
-  scope: 'new' | 'all';
-  candidates: number;
-  scoring: string;
-  selfCheck: SelfCheck;
-  results: {
-    id: string;
-    row: number;
-    title: string;
-    score: number;
-    topic: { id: number; label: string } | null;
-    new: boolean;
-    because: { id: string | null; row: number | null; title: string; similarity: number }[];
-  }[];
-}
+/** The answer of POST /api/recommend as the page reads it (the library file's name aside). */
+export type LibraryAnswer = Omit<ServedRecommendations, 'library'> & { library: Omit<ServedRecommendations['library'], 'file'> };
 
 export interface LibraryView {
   heading: string;

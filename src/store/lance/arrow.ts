@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { concatenate } from '../../shared/vectors.js';
 import type { Data, DataType, FixedSizeList, Float32 as Float32Type, Int32 as Int32Type, RecordBatch, Schema, Table } from 'apache-arrow';
 
 /**
@@ -57,14 +58,7 @@ export function listColumnValues(batch: RecordBatch, name: string): Float32Array
     const end = offsets[data.offset + data.length];
     parts.push((child.values as Float32Array).subarray(child.offset + start, child.offset + end));
   }
-  if (parts.length === 1) return parts[0];
-  const joined = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    joined.set(part, at);
-    at += part.length;
-  }
-  return joined;
+  return parts.length === 1 ? parts[0] : concatenate(parts);
 }
 
 /** One batch of columns as an Arrow table, the form LanceDB's add takes. */

@@ -54,20 +54,15 @@ async function writeBatches(
   return rows;
 }
 
-const papersSchema = () =>
-  schemaOf([
-    ['row', new Int32()],
-    ['id', new Utf8()],
-    ['title', new Utf8()],
-    ['abstract', new Utf8()],
-    ['sources', new Utf8()],
-    ['metadata', new Utf8()],
-  ]);
+/** The papers table's text columns, after its row: sources and the rest of the record (metadata) as JSON. */
+const PAPER_TEXT = ['id', 'title', 'abstract', 'sources', 'metadata'] as const;
+
+const papersSchema = () => schemaOf([['row', new Int32()], ...PAPER_TEXT.map((name): [string, InstanceType<typeof Utf8>] => [name, new Utf8()])]);
 
 /** papers.jsonl as the papers table: each paper's row, id, title, abstract, its sources and the rest of its record as JSON. */
 export async function writePapersTable(db: Connection, name: string, file: string): Promise<number> {
   async function* batches() {
-    let rows: { id: string; title: string; abstract: string; sources: string; metadata: string }[] = [];
+    let rows: Record<(typeof PAPER_TEXT)[number], string>[] = [];
     let row = 0;
     const flush = () => {
       const start = row - rows.length;
@@ -76,25 +71,11 @@ export async function writePapersTable(db: Connection, name: string, file: strin
           'row',
           Int32Array.from(rows, (_, offset) => start + offset),
         ),
-        text(
-          'id',
-          rows.map((paper) => paper.id),
-        ),
-        text(
-          'title',
-          rows.map((paper) => paper.title),
-        ),
-        text(
-          'abstract',
-          rows.map((paper) => paper.abstract),
-        ),
-        text(
-          'sources',
-          rows.map((paper) => paper.sources),
-        ),
-        text(
-          'metadata',
-          rows.map((paper) => paper.metadata),
+        ...PAPER_TEXT.map((name) =>
+          text(
+            name,
+            rows.map((paper) => paper[name]),
+          ),
         ),
       ]);
       rows = [];

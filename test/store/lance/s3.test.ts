@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -8,22 +8,15 @@ import { adjustedRand } from '../../../src/cluster/agreement.js';
 import { listInputFiles, readInputs } from '../../../src/ingest/index.js';
 import { lanceStorageOptions, s3Settings } from '../../../src/store/location.js';
 import type { Clusters } from '../../../src/cluster/index.js';
+import { CLI, papermap as runPapermap, type Result as Ran } from '../../hostile/hostile.js';
 import { tempFolder } from '../../temp.js';
 
-const CLI = resolve('dist/src/cli.js');
 const SEEDS = resolve('seeds');
 const s3 = inject('s3');
 
-interface Ran {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the built papermap as a CI job would, with the S3 server's settings (or others) in its environment. */
 function papermap(args: string[], env: Record<string, string> = s3.env): Ran {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return runPapermap(args, { env });
 }
 
 /** Starts papermap without waiting, for workers that run at the same moment. */

@@ -1,27 +1,21 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { connect, type Connection } from '@lancedb/lancedb';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { lanceStorageOptions, s3Settings } from '../../../src/store/location.js';
+import { CLI, papermap as runPapermap, type Result as Ran } from '../../hostile/hostile.js';
 import { tempFolder } from '../../temp.js';
 
-const CLI = resolve('dist/src/cli.js');
 const SEEDS = resolve('seeds');
 const s3 = inject('s3');
 /** The files the step after the shards writes, each to be the one-machine run's byte for byte. */
 const OUTPUTS = ['clusters.json', 'related.json', 'index.json', 'map.json', 'graph.graphml', 'report.md'];
 
-interface Ran {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
+/** Runs the built papermap as a CI job would, with the S3 server's settings (or others) in its environment. */
 function papermap(args: string[], env: Record<string, string> = s3.env): Ran {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return runPapermap(args, { env });
 }
 
 /** Workers started at the same moment, as jobs of a CI matrix; their outcomes once all are done. */
