@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   ARTIFACTS,
@@ -270,14 +270,33 @@ function committedStages(out: string): string[] {
   }
 }
 
-/** Whether a staging folder is there that changed after manifest.json was last written (or there is no manifest yet). */
-function stagingAfterManifest(out: string): boolean {
-  try {
-    const staging = statSync(join(out, '.papermap-staging')).mtimeMs;
-    return !existsSync(join(out, 'manifest.json')) || staging > statSync(join(out, 'manifest.json')).mtimeMs;
-  } catch {
-    return false;
-  }
+const STAGING = '.papermap-staging';
+
+/**
+ * A test of whether the stage after `before` has begun: the stages before it
+ * committed and a staging folder of its own there. Timestamps cannot tell the
+ * new stage's staging folder from the one the stage before removes just after
+ * writing manifest.json (on a fast machine both fall in one clock tick), so
+ * the stage before's folder is marked while it runs: a folder without the mark
+ * is the new stage's. Marked once, only while the stage before is uncommitted.
+ */
+function stageBegun(out: string, before: readonly string[]): () => boolean {
+  const staging = join(out, STAGING);
+  const mark = join(staging, 'marked-by-test');
+  let marked = before.length === 0;
+  return () => {
+    const now = committedStages(out).join();
+    if (!marked && now === before.slice(0, -1).join() && existsSync(staging)) {
+      try {
+        writeFileSync(mark, '');
+        marked = committedStages(out).join() === now;
+      } catch {
+        // the folder went between the two calls: try again on the next poll
+      }
+      return false;
+    }
+    return marked && now === before.join() && existsSync(staging) && !existsSync(mark);
+  };
 }
 
 function alive(pid: number): boolean {
@@ -304,11 +323,12 @@ describe.skipIf(MISSING || !existsSync('/proc/self/task'))('Ctrl-C in every stag
 
   test.each(STAGES)('%s', async (stage) => {
     const before = STAGES.slice(0, STAGES.indexOf(stage));
+    // the staging folder the last test's stage left (the run clears it too) must not be taken for the stage before's
+    rmSync(join(out, STAGING), { recursive: true, force: true });
     const run = papermapInBackground(['run', '--input', input, '--out', out, ...options]);
     const committed = () => committedStages(out);
-    // the stage has begun once the stages before it are committed and it stages files of its own: a staging folder
-    // changed after manifest.json (the stage before removes its own just after writing the manifest)
-    await waitFor(() => (committed().join() === before.join() && stagingAfterManifest(out)) || run.child.exitCode !== null, 600, `${stage} to begin`);
+    const begun = stageBegun(out, before);
+    await waitFor(() => begun() || run.child.exitCode !== null, 600, `${stage} to begin`);
     expect(run.child.exitCode).toBe(null);
     const work = workProcessOf(run.child.pid!)!;
     process.kill(work, 'SIGSTOP');
