@@ -121,6 +121,8 @@ async function runStage(
     endIfOrphaned();
     writer.commit({ status: 'ran', seconds, fingerprint, parameters }, stage.facts?.(summary, prepared.plan) ?? {});
     await backend.push(stage.name);
+    // the tasks of earlier nights or settings are read by no step now: their tables would pile up at the location
+    if (backend.tasks && prepared.tasksOf !== undefined) await backend.tasks.dropOtherTasks(stage.name, prepared.tasksOf);
     return { status: 'ran', seconds, summary };
   } catch (error) {
     writer.abort();

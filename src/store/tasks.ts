@@ -110,6 +110,8 @@ export interface TaskStore {
   recordTask(task: Task): Promise<void>;
   /** The shards done of a stage's tasks of `of`, by their count: what a step that needs them all checks. */
   tasksDone(stage: StageName, of: string): Promise<Shard[]>;
+  /** Drops the task tables and shared files of a stage's tasks of other papers or settings than `of` (earlier nights'): once its step has gathered `of`'s, no step reads them. */
+  dropOtherTasks(stage: StageName, of: string): Promise<void>;
 }
 
 /**

@@ -14,7 +14,7 @@ import { lanceStorageOptions, type Location, type S3Settings } from '../location
 import { alive } from '../lock.js';
 import { readPaperTitles, type Paper } from '../read.js';
 import type { Manifest, StageName } from '../schemas.js';
-import type { Task, TaskRows, TaskStore } from '../tasks.js';
+import { taskFile, taskTable, type Task, type TaskRows, type TaskStore } from '../tasks.js';
 import type { VectorsInfo } from '../schemas.js';
 import {
   arrow,
@@ -642,6 +642,13 @@ export class LanceBackend implements Backend, TaskStore {
       table.close();
     }
     return done;
+  }
+
+  async dropOtherTasks(stage: StageName, of: string): Promise<void> {
+    const [table, files] = [taskTable(stage, of), taskFile(stage, of, '')];
+    for (const name of await this.lance(() => this.db.tableNames()))
+      if (name.startsWith(`${stage}-tasks-`) && name !== table) await this.lance(() => this.db.dropTable(name));
+    for (const key of await this.objects.list('tasks')) if (key.startsWith(`tasks/${stage}-`) && !key.startsWith(files)) await this.objects.delete(key);
   }
 
   get tasks(): TaskStore {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { connect, type Connection } from '@lancedb/lancedb';
@@ -60,6 +60,12 @@ async function taskRows(db: Connection, stage: string): Promise<{ rows: number; 
   for await (const batch of table.query().select(['row'])) rows.push(...(batch.getChild('row')!.toArray() as Int32Array));
   table.close();
   return { rows: rows.length, distinct: new Set(rows).size };
+}
+
+/** The task tables (`<stage>-tasks-<of>.lance`) and shared task files (`tasks/<stage>-<of>.<ext>`) of a store in a folder. */
+function taskLeftovers(folder: string): string[] {
+  const tables = readdirSync(folder).filter((name) => /^(index|cluster)-tasks-/.test(name));
+  return [...tables, ...(existsSync(join(folder, 'tasks')) ? readdirSync(join(folder, 'tasks')) : [])].sort();
 }
 
 function oneLine(ran: Ran): string {
@@ -181,5 +187,20 @@ describe('past the exact-search size, the shards search one HNSW index built onc
     expect(ran.status, ran.stderr).toBe(0);
     expect(ran.stderr).toContain('index: gathering the neighbours 2 index shards found');
     for (const file of [...OUTPUTS, 'index.hnsw']) expect(readFileSync(join(lance, file)).equals(readFileSync(join(files, file))), file).toBe(true);
+    // other settings, as the next night's tasks: once their step has gathered them, the earlier tasks' tables and index are gone
+    const earlier = taskLeftovers(lance);
+    expect(earlier.filter((name) => name.startsWith('index-'))).toHaveLength(2);
+    const again = await atOnce(
+      ['1/2', '2/2'].map((shard) => ['index', '--shard', shard, '--m', '24', '--out', lance]),
+      {},
+    );
+    for (const shard of again) expect(shard.status, shard.stderr).toBe(0);
+    const gathered = papermap(['index', '--m', '24', '--out', lance], {});
+    expect(gathered.status, gathered.stderr).toBe(0);
+    const now = taskLeftovers(lance);
+    expect(now.filter((name) => name.startsWith('index-'))).toHaveLength(2);
+    expect(now.filter((name) => earlier.includes(name) && name.startsWith('index-'))).toEqual([]);
+    // the cluster tasks' are another stage's, kept
+    expect(now.filter((name) => name.startsWith('cluster-'))).toEqual(earlier.filter((name) => name.startsWith('cluster-')));
   }, 900_000);
 });
