@@ -1,16 +1,17 @@
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../shared/errors.js';
 import { dot } from '../shared/vectors.js';
 import { notice, progressBar } from '../shared/progress.js';
-import { buildHnsw, loadHnsw, pointOf, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
+import { loadHnsw, pointOf, type HnswIndex } from '../graph/hnsw.js';
 import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
 import { emptyNeighbours, exactNeighbours, keepNearest, type Neighbours } from '../graph/neighbours.js';
 import type { Shard } from '../pipeline/options.js';
-import type { HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
-import { shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import type { BuildClaim, HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
+import { readBuildClaim, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import { buildInWorker } from './threads.js';
 
 /** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
 const STORED_NEIGHBOURS = 10;
@@ -58,29 +59,98 @@ export interface IndexTaskSummary {
   seconds: number;
 }
 
+/** How often a task building the shared index renews its claim. */
+const CLAIM_RENEW_MS = 15_000;
+/** A claim unchanged this long, by the waiting task's own clock (machines' clocks differ), was left by a builder that died. */
+const CLAIM_STALE_MS = 120_000;
+/** How often a task waiting for another's index looks for it. */
+const WAIT_POLL_MS = 2_000;
+
 /**
  * The HNSW index every index task searches, built once from all vectors and
- * stored at the location: the first task that finds none builds it (one
- * fixed seed: any task builds the same bytes) and stores it with a
- * conditional put; a task that loses the race searches the one stored.
+ * stored at the location. The first task that finds none claims the build
+ * (a conditional put of tasks/index-<of>.building, renewed while it builds
+ * in a worker thread); the others wait for the index rather than build it
+ * each (N workers at once on one machine took N times as long). A claim not
+ * renewed is taken over. The build is deterministic: whichever task builds
+ * it makes the same bytes, stored with a conditional put.
  */
-async function sharedIndex(tasks: TaskStore, plan: IndexTasks, vectorsFile: string, scratch: string): Promise<{ index: HnswIndex; built: boolean }> {
-  const key = taskFile('index', plan.of, 'hnsw');
+async function sharedIndex(
+  tasks: TaskStore,
+  plan: IndexTasks,
+  shard: Shard,
+  vectorsFile: string,
+  scratch: string,
+): Promise<{ index: HnswIndex; built: boolean }> {
+  const [key, claimKey] = [taskFile('index', plan.of, 'hnsw'), taskFile('index', plan.of, 'building')];
   const path = join(scratch, 'index.hnsw');
-  let built = false;
-  if (!(await tasks.downloadShared(key, path))) {
-    const bytes = readFileSync(vectorsFile);
-    const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    const bar = progressBar('index: building the HNSW index all shards search', plan.count, 'papers');
-    saveHnsw(
-      buildHnsw(vectors, plan.dim, plan.hnsw, (added) => bar.advance(added)),
-      path,
-    );
-    bar.stop();
-    built = await tasks.uploadSharedIfAbsent(key, path);
-    if (!built) await tasks.downloadShared(key, path);
+  const claim: BuildClaim = { shard: `${shard.index}/${shard.count}`, host: hostname(), pid: process.pid, at: new Date().toISOString() };
+  let seen: { text: string; since: number } | undefined;
+  for (;;) {
+    if (await tasks.downloadShared(key, path)) return { index: loadHnsw(path, plan.dim, plan.hnsw.efSearch), built: false };
+    if (await tasks.writeShared(claimKey, JSON.stringify(claim), true)) {
+      const built = await buildAndStore(tasks, plan, vectorsFile, path, { key, claimKey, claim });
+      return { index: loadHnsw(path, plan.dim, plan.hnsw.efSearch), built };
+    }
+    const text = await tasks.readShared(claimKey);
+    if (text === undefined) continue;
+    const held = readBuildClaim(text);
+    if (seen?.text !== text) {
+      if (seen === undefined) notice(`index: waiting for the HNSW index that shard ${held?.shard ?? '?'} is building${held ? ` on ${held.host}` : ''}`);
+      seen = { text, since: Date.now() };
+    } else if (Date.now() - seen.since > CLAIM_STALE_MS) {
+      notice(
+        `index: the build of the HNSW index by shard ${held?.shard ?? '?'} stopped (its claim was not renewed for ${CLAIM_STALE_MS / 1000} s); building it here`,
+      );
+      await tasks.deleteShared(claimKey);
+      seen = undefined;
+      continue;
+    }
+    await sleep(WAIT_POLL_MS);
   }
-  return { index: loadHnsw(path, plan.dim, plan.hnsw.efSearch), built };
+}
+
+/** Builds the shared index from the local vectors file, keeping the claim fresh meanwhile, and stores it; whether this task's copy is the one stored. */
+async function buildAndStore(
+  tasks: TaskStore,
+  plan: IndexTasks,
+  vectorsFile: string,
+  path: string,
+  keys: { key: string; claimKey: string; claim: BuildClaim },
+): Promise<boolean> {
+  const renew = setInterval(
+    () => void tasks.writeShared(keys.claimKey, JSON.stringify({ ...keys.claim, at: new Date().toISOString() })).catch(() => undefined),
+    CLAIM_RENEW_MS,
+  );
+  try {
+    const bar = progressBar('index: building the HNSW index all shards search', plan.count, 'papers');
+    await buildInWorker(readIntoShared(vectorsFile), plan.dim, plan.hnsw, path, bar);
+    bar.stop();
+    const stored = await tasks.uploadSharedIfAbsent(keys.key, path);
+    // another task's copy (it took a claim thought stale) has the same bytes
+    if (!stored) await tasks.downloadShared(keys.key, path);
+    return stored;
+  } finally {
+    clearInterval(renew);
+    await tasks.deleteShared(keys.claimKey).catch(() => undefined);
+  }
+}
+
+/** A local vectors file read into a SharedArrayBuffer, which the build's worker thread sees without a copy. */
+function readIntoShared(file: string): Float32Array {
+  const size = statSync(file).size;
+  const bytes = new Uint8Array(new SharedArrayBuffer(size));
+  const fd = openSync(file, 'r');
+  try {
+    for (let at = 0; at < size; ) {
+      const read = readSync(fd, bytes, at, Math.min(size - at, 1 << 26), at);
+      if (read === 0) throw new Error(`${file}: cut short while being read`);
+      at += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return new Float32Array(bytes.buffer);
 }
 
 /**
@@ -111,6 +181,7 @@ function searchIndex(index: HnswIndex, vectorsFile: number, dim: number, queries
 async function searcher(
   tasks: TaskStore,
   plan: IndexTasks,
+  shard: Shard,
   scratch: string,
 ): Promise<{ find: (queries: Float32Array, rows: Int32Array) => Neighbours; built: boolean; close: () => void }> {
   if (plan.search === 'exact') {
@@ -119,7 +190,7 @@ async function searcher(
   }
   const vectorsFile = join(scratch, 'vectors.f32');
   await tasks.downloadVectors(vectorsFile);
-  const { index, built } = await sharedIndex(tasks, plan, vectorsFile, scratch);
+  const { index, built } = await sharedIndex(tasks, plan, shard, vectorsFile, scratch);
   const fd = openSync(vectorsFile, 'r');
   return { find: (queries, rows) => searchIndex(index, fd, plan.dim, queries, rows, plan.k), built, close: () => closeSync(fd) };
 }
@@ -143,7 +214,7 @@ export async function indexTask(tasks: TaskStore, shard: Shard, hnsw: HnswParame
     const scratch = mkdtempSync(join(tmpdir(), `papermap-index-task-${process.pid}-`));
     let search: Awaited<ReturnType<typeof searcher>> | undefined;
     try {
-      search = await searcher(tasks, plan, scratch);
+      search = await searcher(tasks, plan, shard, scratch);
       built = search.built;
       const queries = await tasks.readVectors(start, end, (row) => !written.has(row));
       const bar = progressBar(`index: each paper's nearest (shard ${shard.index}/${shard.count})`, todo.length, 'papers');

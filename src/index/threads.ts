@@ -96,6 +96,12 @@ export async function buildAndSearch(
   return neighbours;
 }
 
+/** Builds the HNSW index of the vectors in a worker thread and saves it at `path`: the main thread stays free (an index task keeps its claim fresh meanwhile). */
+export async function buildInWorker(vectors: Float32Array, dim: number, hnsw: HnswParameters, path: string, progress: Progress): Promise<void> {
+  if (!(vectors.buffer instanceof SharedArrayBuffer)) throw new Error('worker threads need the vectors in a SharedArrayBuffer');
+  await stoppable((control) => indexWorker({ control, kind: 'build', vectors, dim, hnsw, path }, progress));
+}
+
 /** What the worker of an update posts: that the earlier index is not the one index.json describes, or the update, then the hash of the index it saved. */
 export type UpdateMessage = { unusable: true } | { update: IndexUpdate } | { hnswHash: string };
 

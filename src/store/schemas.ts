@@ -305,6 +305,16 @@ export type MapFile = z.infer<typeof mapFile>;
  * found in (none when the vectors have no more dimensions than it) and the
  * k-means centres in that space.
  */
+/** Who is building a file the tasks of a stage share (tasks/<stage>-<of>.building), renewed while it builds. */
+export const buildClaim = z.object({
+  shard: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  /** When the builder last renewed it (ISO 8601). */
+  at: z.string().datetime(),
+});
+export type BuildClaim = z.infer<typeof buildClaim>;
+
 export const topicFit = z.object({
   of: z.string().min(1),
   count: z.number().int().positive(),

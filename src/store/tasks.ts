@@ -1,7 +1,7 @@
 import { UserError } from '../shared/errors.js';
 import type { Shard } from './cache.js';
 import type { Paper } from './read.js';
-import { topicFit, type StageName, type TopicFit, type VectorsInfo } from './schemas.js';
+import { buildClaim, topicFit, type BuildClaim, type StageName, type TopicFit, type VectorsInfo } from './schemas.js';
 import { sha256 } from '../shared/files.js';
 
 /**
@@ -56,6 +56,16 @@ export function readTopicFit(text: string, where: string): TopicFit {
   return parsed.data;
 }
 
+/** A build claim a task stored (index tasks), checked against its schema; undefined when it is not one (damaged: taken as stale). */
+export function readBuildClaim(text: string): BuildClaim | undefined {
+  try {
+    const parsed = buildClaim.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The rows of shard I of N: papers are cut into N runs of consecutive rows, sizes differing by one at most. */
 export function shardRows(shard: Shard, count: number): { start: number; end: number } {
   return { start: Math.floor(((shard.index - 1) * count) / shard.count), end: Math.floor((shard.index * count) / shard.count) };
@@ -100,6 +110,11 @@ export interface TaskStore {
   downloadShared(key: string, file: string): Promise<boolean>;
   /** Puts a local file at the location only if no object has the key (a conditional put): false when another task's is there. */
   uploadSharedIfAbsent(key: string, file: string): Promise<boolean>;
+  /** A small shared text (a claim) at the location; undefined when there is none. */
+  readShared(key: string): Promise<string | undefined>;
+  /** Writes a small shared text; with `ifAbsent`, only when no object has the key (false when one has). */
+  writeShared(key: string, text: string, ifAbsent?: boolean): Promise<boolean>;
+  deleteShared(key: string): Promise<void>;
   /** The rows of [start, end) a task table holds already (a task killed before its record wrote them). */
   taskRowsIn(table: string, start: number, end: number): Promise<Set<number>>;
   /** Merges rows into a task table on their row: one versioned commit; rows already there stay as they are. */

@@ -527,6 +527,20 @@ export class LanceBackend implements Backend, TaskStore {
     return this.objects.uploadIfAbsent(key, file);
   }
 
+  async readShared(key: string): Promise<string | undefined> {
+    return (await this.objects.get(key))?.toString('utf8');
+  }
+
+  async writeShared(key: string, text: string, ifAbsent = false): Promise<boolean> {
+    if (ifAbsent) return this.objects.putIfAbsent(key, text);
+    await this.objects.put(key, text);
+    return true;
+  }
+
+  async deleteShared(key: string): Promise<void> {
+    await this.objects.delete(key);
+  }
+
   /** A task table, made by the first task that writes one (another made at the same moment is opened instead). */
   private async taskRowsTable(name: string, k: number): Promise<Table> {
     const schema = schemaOf([

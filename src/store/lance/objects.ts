@@ -72,6 +72,7 @@ class FolderObjects implements Objects {
   }
 
   async put(key: string, body: string | Uint8Array): Promise<void> {
+    mkdirSync(dirname(join(this.root, key)), { recursive: true });
     writeFileAtomic(join(this.root, key), body);
   }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -18,21 +18,29 @@ function papermap(args: string[], env: Record<string, string> = s3.env): Ran {
   return runPapermap(args, { env });
 }
 
+/** A worker started in the background: its process, its stderr so far, and its outcome once done. */
+function started(args: string[], env: Record<string, string> = s3.env): { child: ChildProcess; stderr: () => string; done: Promise<Ran> } {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return { child, stderr: () => stderr, done: new Promise<Ran>((done) => child.on('close', (code) => done({ status: code ?? -1, stdout, stderr }))) };
+}
+
 /** Workers started at the same moment, as jobs of a CI matrix; their outcomes once all are done. */
 function atOnce(runs: string[][], env: Record<string, string> = s3.env): Promise<Ran[]> {
-  return Promise.all(
-    runs.map(
-      (args) =>
-        new Promise<Ran>((done) => {
-          const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-          child.on('close', (code) => done({ status: code ?? -1, stdout, stderr }));
-        }),
-    ),
-  );
+  return Promise.all(runs.map((args) => started(args, env).done));
+}
+
+/** The process a papermap does its work in (src/runner/supervise.ts), from /proc (Linux). */
+function workProcessOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]);
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (const until = Date.now() + 300_000; !condition(); await new Promise((done) => setTimeout(done, 20)))
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The four tasks of two index and two cluster shards. */
@@ -187,15 +195,24 @@ describe('past the exact-search size, the shards search one HNSW index built onc
     expect(ran.status, ran.stderr).toBe(0);
     expect(ran.stderr).toContain('index: gathering the neighbours 2 index shards found');
     for (const file of [...OUTPUTS, 'index.hnsw']) expect(readFileSync(join(lance, file)).equals(readFileSync(join(files, file))), file).toBe(true);
-    // other settings, as the next night's tasks: once their step has gathered them, the earlier tasks' tables and index are gone
+    // other settings, as the next night's tasks. Shard 1 claims the build of their index and is frozen while it builds:
+    // shard 2 waits for that index instead of building one of its own, and searches it once shard 1 has stored it
     const earlier = taskLeftovers(lance);
     expect(earlier.filter((name) => name.startsWith('index-'))).toHaveLength(2);
-    const again = await atOnce(
-      ['1/2', '2/2'].map((shard) => ['index', '--shard', shard, '--m', '24', '--out', lance]),
-      {},
-    );
-    for (const shard of again) expect(shard.status, shard.stderr).toBe(0);
-    const gathered = papermap(['index', '--m', '24', '--out', lance], {});
+    // a slow build (--ef-construction 800): shard 1 is frozen before it ends
+    const settings = ['--m', '24', '--ef-construction', '800'];
+    const [one, two] = ['1/2', '2/2'].map((shard) => ['index', '--shard', shard, ...settings, '--json', '--out', lance]);
+    const builder = started(one, {});
+    await waitFor(() => taskLeftovers(lance).some((name) => name.endsWith('.building')), 'shard 1 to claim the build');
+    const work = workProcessOf(builder.child.pid!);
+    process.kill(work, 'SIGSTOP');
+    const waiter = started(two, {});
+    await waitFor(() => waiter.stderr().includes('waiting for the HNSW index that shard 1/2 is building'), 'shard 2 to wait');
+    process.kill(work, 'SIGCONT');
+    const [built, waited] = await Promise.all([builder.done, waiter.done]);
+    for (const shard of [built, waited]) expect(shard.status, shard.stderr).toBe(0);
+    expect([built, waited].map((shard) => (JSON.parse(shard.stdout) as { builtIndex: boolean; searched: number }).builtIndex)).toEqual([true, false]);
+    const gathered = papermap(['index', ...settings, '--out', lance], {});
     expect(gathered.status, gathered.stderr).toBe(0);
     const now = taskLeftovers(lance);
     expect(now.filter((name) => name.startsWith('index-'))).toHaveLength(2);
