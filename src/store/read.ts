@@ -455,8 +455,10 @@ export function readPaperFields<K extends string>(folder: OutputFolder, keys: re
 
 /** The string (or first string of the list) after `pattern` in the line, if there is one. */
 function fieldValue(bytes: Buffer, start: number, end: number, pattern: Buffer): string | undefined {
-  let at = bytes.indexOf(pattern, start);
-  while (at !== -1 && at < end && bytes[at - 1] === BACKSLASH) at = bytes.indexOf(pattern, at + 1);
+  // searched within the line only: a key most lines lack would otherwise be looked for to the end of the block, line after line
+  const line = bytes.subarray(0, end);
+  let at = line.indexOf(pattern, start);
+  while (at !== -1 && bytes[at - 1] === BACKSLASH) at = line.indexOf(pattern, at + 1);
   if (at === -1 || at + pattern.length >= end) return undefined;
   let open = at + pattern.length;
   // a list: its first string
