@@ -73,7 +73,7 @@ function centralPaper(
  * call. Past KEYWORD_SAMPLE papers the terms come from a sample.
  */
 export async function labelLevels(
-  papers: readonly Paper[],
+  papers: readonly Pick<Paper, 'title' | 'abstract'>[],
   vectors: Float32Array,
   dim: number,
   figures: readonly TopicFigures[],
