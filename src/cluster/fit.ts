@@ -1,6 +1,6 @@
 import { UserError } from '../shared/errors.js';
 import { sampleRows } from '../shared/random.js';
-import type { Paper } from '../store/read.js';
+import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, MiddleTopic, Topic, VectorsInfo } from '../store/schemas.js';
 import { adjustedRand } from './agreement.js';
 import { similarityToOwnTopic, topicCentres } from './kmeans.js';
@@ -168,13 +168,50 @@ export function kmeansTopics(papers: number, options: Pick<ClusterOptions, 'k' |
   return options.broad === 'auto' ? k : Math.max(k, options.broad);
 }
 
+/** The abstracts of the papers at some rows (distinct), in the order given. */
+export type ReadAbstracts = (rows: Int32Array) => string[];
+
+/** A paper as labelling reads it: its title, and its abstract if it was read. */
+class PaperText {
+  constructor(
+    readonly title: string,
+    private readonly row: number,
+    private readonly abstracts: ReadonlyMap<number, string>,
+  ) {}
+
+  get abstract(): string {
+    const abstract = this.abstracts.get(this.row);
+    // an empty text in its place would change the labels without a word
+    if (abstract === undefined) throw new Error(`the abstract of paper ${this.row + 1} was not read: labelling reads other papers than keywordSample's`);
+    return abstract;
+  }
+}
+
+/**
+ * The papers as labelling reads them: every title, and the abstracts of the
+ * papers keywords are taken from (keywordSample, as labelLevels draws it)
+ * only: past KEYWORD_SAMPLE papers the others' are text nothing reads (over
+ * a gigabyte at a million papers).
+ */
+function paperTexts(papers: readonly PaperTitle[], readAbstracts: ReadAbstracts, figures: readonly TopicFigures[], layout: Layout): PaperText[] {
+  const fineOfPaper = new Int32Array(papers.length).fill(-1);
+  figures.forEach((figure, topic) => figure.members.forEach((row) => (fineOfPaper[row] = layout.fineId[topic])));
+  const rows = keywordSample(fineOfPaper);
+  const read = readAbstracts(rows);
+  const abstracts = new Map<number, string>();
+  rows.forEach((row, index) => abstracts.set(row, read[index]));
+  return papers.map((paper, row) => new PaperText(paper.title, row, abstracts));
+}
+
 /**
  * Topics fitted on all papers: ids 0, 1, ... from the biggest topic down, at
- * each level. `assigned`: each paper's topic as cluster tasks found it
- * (shards.ts), which is what k-means here would find.
+ * each level. `readAbstracts` reads the abstracts keywords are taken from.
+ * `assigned`: each paper's topic as cluster tasks found it (shards.ts), which
+ * is what k-means here would find.
  */
 export async function fitTopics(
-  papers: readonly Paper[],
+  papers: readonly PaperTitle[],
+  readAbstracts: ReadAbstracts,
   info: VectorsInfo,
   vectors: Float32Array,
   options: ClusterOptions,
@@ -192,7 +229,7 @@ export async function fitTopics(
   const centres = topicCentres(vectors, dim, found.assignments, found.k);
   const { topics: figures, outliers } = describeTopics(dim, centres, found.assignments, similarityToOwnTopic(vectors, dim, centres, found.assignments));
   const layout = layoutOf(figures, tree);
-  const words = await labelLevels(papers, vectors, dim, figures, layout, tree, embed);
+  const words = await labelLevels(paperTexts(papers, readAbstracts, figures, layout), vectors, dim, figures, layout, tree, embed);
   const stability = measureStability(space, vectors, dim, found, tree, resolution, options);
   const topics = fineTopics(papers, figures, layout, words.fine, stability.perTopic);
   const sizes = topics.map((topic) => topic.size);
@@ -263,7 +300,7 @@ function methodOf(projected: boolean, sampled: boolean, words: { labelMethod: st
 }
 
 /** The fine topics in id order, with their figures, words and stability. */
-function fineTopics(papers: readonly Paper[], figures: readonly TopicFigures[], layout: Layout, words: LevelWords, stability: readonly number[]): Topic[] {
+function fineTopics(papers: readonly PaperTitle[], figures: readonly TopicFigures[], layout: Layout, words: LevelWords, stability: readonly number[]): Topic[] {
   const byId = new Array<number>(figures.length);
   layout.fineId.forEach((id, topic) => (byId[id] = topic));
   return byId.map((topic, id) => {

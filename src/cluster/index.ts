@@ -83,7 +83,8 @@ async function phraseEmbedder(
  * need no fit).
  */
 export async function cluster(writer: StageWrites, options: ClusterOptions, phraseModel?: PhraseModel, assigned?: FoundTopics): Promise<Clusters> {
-  // a run that fits no topics needs no abstracts: it reads only ids, titles and dates, which at a million papers is a fraction of the time
+  // ids, titles and dates only, which at a million papers is a fraction of the time: a run that fits no topics needs no abstracts,
+  // and a fit reads only those its keywords are taken from
   // a bad topics.yaml is refused before any work
   const names = readTeamNames(writer.store.location);
   const { papers, info, vectors } = writer.store.readCurrentVectors((store) => store.readPaperTitleDates());
@@ -118,7 +119,9 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
     const model = await phraseEmbedder(writer.store, info, phraseModel);
     let fitted: FittedTopics;
     try {
-      fitted = await fitTopics(writer.store.readPapers().papers, info, vectors, options, model.embed, assigned);
+      // the titles read above, and only the abstracts keywords are taken from
+      const readAbstracts = (rows: Int32Array) => writer.store.readShownPapers(rows).map((paper) => paper.abstract);
+      fitted = await fitTopics(papers, readAbstracts, info, vectors, options, model.embed, assigned);
     } finally {
       await model.dispose();
     }

@@ -35,28 +35,27 @@ export interface ReportSummary {
 /** Up to this many papers, UMAP lays out every paper; above, a seeded sample of this many. */
 const MAP_SAMPLE = 20_000;
 
-/**
- * A new layout: UMAP of every paper, or above MAP_SAMPLE papers of a seeded
- * sample, over each sampled paper's nearest others within the sample.
- */
-function layOut(count: number, vectors: Float32Array, dim: number, neighbours: Neighbours, seed: number): Places {
-  if (count <= MAP_SAMPLE) return { rows: Int32Array.from({ length: count }, (_, row) => row), xy: mapPapers(neighbours, count, seed) };
-  const sample = sampleRows(count, MAP_SAMPLE, seed);
-  return { rows: sample, xy: mapPapers(nearestAmong(gatherRows(vectors, dim, sample), dim, neighbours.k), sample.length, seed) };
+/** The papers a new layout gives to UMAP: every paper up to MAP_SAMPLE, above a seeded sample of this many. */
+function layoutRows(count: number, seed: number): Int32Array {
+  return count <= MAP_SAMPLE ? Int32Array.from({ length: count }, (_, row) => row) : sampleRows(count, MAP_SAMPLE, seed);
 }
 
 /**
- * The places of the last layout, for a run whose topics were not fitted anew
- * (so the map, like the topics, goes on from the last fit): papers still here
- * with the same vector keep them. Nothing when map.json is missing, damaged,
- * of another seed, or keeps no paper: the map is then laid out anew.
+ * A new layout of `rows` (layoutRows): UMAP of every paper, or above
+ * MAP_SAMPLE papers of the sample, over each sampled paper's nearest others
+ * within the sample (`sampleVectors`: theirs, in the order of `rows`).
  */
-function keptPlaces(
-  folder: Store,
-  rowOf: Map<string, number>,
-  fingerprintOf: (row: number) => string,
-  seed: number,
-): { places: Places; laidOut: number } | undefined {
+function layOut(count: number, rows: Int32Array, sampleVectors: () => Float32Array, dim: number, neighbours: Neighbours, seed: number): Places {
+  if (count <= MAP_SAMPLE) return { rows, xy: mapPapers(neighbours, count, seed) };
+  return { rows, xy: mapPapers(nearestAmong(sampleVectors(), dim, neighbours.k), rows.length, seed) };
+}
+
+/**
+ * The last layout, for a run whose topics were not fitted anew (so the map,
+ * like the topics, goes on from the last fit). Nothing when map.json is
+ * missing, damaged or of another seed: the map is then laid out anew.
+ */
+function lastLayout(folder: Store, seed: number): MapFile | undefined {
   if (!folder.has('map')) return undefined;
   let last: MapFile;
   try {
@@ -65,7 +64,11 @@ function keptPlaces(
     if (error instanceof UserError) return undefined;
     throw error;
   }
-  if (last.seed !== seed) return undefined;
+  return last.seed === seed ? last : undefined;
+}
+
+/** The places of the last layout that papers still here with the same vector keep; nothing when none keeps its place. */
+function keptPlaces(last: MapFile, rowOf: Map<string, number>, fingerprintOf: (row: number) => string): { places: Places; laidOut: number } | undefined {
   const rows: number[] = [];
   const xy: number[] = [];
   for (const paper of last.laidOut) {
@@ -75,6 +78,27 @@ function keptPlaces(
     xy.push(paper.x, paper.y);
   }
   return rows.length === 0 ? undefined : { places: { rows: Int32Array.from(rows), xy: Float64Array.from(xy) }, laidOut: last.laidOut.length };
+}
+
+/**
+ * The vectors of the papers at some rows, read without the others' (the
+ * vectors of a million papers are 1.5 GB; the map needs a sample's): each
+ * one's fingerprint, and theirs gathered in a given order.
+ */
+function vectorsAt(folder: Store, rows: Iterable<number>): { fingerprintOf: (row: number) => string; gather: (rows: Int32Array) => Float32Array } {
+  const wanted = Int32Array.from(new Set(rows));
+  const { info, vectors } = folder.readVectorRows(wanted);
+  const place = new Map<number, number>();
+  wanted.forEach((row, index) => place.set(row, index));
+  return {
+    fingerprintOf: (row) => vectorFingerprint(vectors, place.get(row)!, info.dim),
+    gather: (order) =>
+      gatherRows(
+        vectors,
+        info.dim,
+        Array.from(order, (row) => place.get(row)!),
+      ),
+  };
 }
 
 /**
@@ -161,8 +185,11 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
     const topicOf = new Int32Array(papers.length).fill(-1);
     for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
     graphml.write({ papers, topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.name ?? topic.label])) });
-    // the vectors are read once the graph is under way: the map needs them, the graph does not
-    const { vectors } = folder.readVectors();
+    // the vectors are read once the graph is under way: the map needs some of them (those of the papers it may lay out, and of
+    // those the last layout placed, to tell which keep their places), the graph none
+    const last = clusters.history.run === 'assigned' ? lastLayout(folder, clusters.seed) : undefined;
+    const sample = layoutRows(papers.length, clusters.seed);
+    const mapVectors = vectorsAt(folder, [...sample, ...(last?.laidOut.flatMap((paper) => rowOf.get(paper.id) ?? []) ?? [])]);
     const changes = changesSince(
       previousPapers && { papers: previousPapers, clusters: folder.readPrevious('clusters', () => folder.readJson('clusters', 'previous')) },
       papers,
@@ -174,12 +201,12 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
     // the map's neighbourhoods: each paper's nearest others, as the index stage found them for the graph
     const neighbours = firstNeighbours(stored, Math.max(1, Math.min(MAP_NEIGHBOURS - 1, papers.length - 2)));
     // only the laid-out papers' vectors are fingerprinted: a million fingerprints would be strings nothing reads
-    const fingerprintOf = (row: number) => vectorFingerprint(vectors, row, vectorsInfo.dim);
-    const kept = clusters.history.run === 'assigned' ? keptPlaces(folder, rowOf, fingerprintOf, clusters.seed) : undefined;
-    const laidOut = kept?.places ?? layOut(papers.length, vectors, vectorsInfo.dim, neighbours, clusters.seed);
+    const { fingerprintOf } = mapVectors;
+    const kept = last && keptPlaces(last, rowOf, fingerprintOf);
+    const laidOut = kept?.places ?? layOut(papers.length, sample, () => mapVectors.gather(sample), vectorsInfo.dim, neighbours, clusters.seed);
     const map = placeAround(laidOut, neighbours, papers.length);
     const related = await graphml.related;
-    const library = options.library && (await libraryReport(folder, options.library, vectors, vectorsInfo, clusters, changes));
+    const library = options.library && (await libraryReport(folder, options.library, folder.readVectors().vectors, vectorsInfo, clusters, changes));
     const data: ReportData = {
       version: options.version,
       papers,

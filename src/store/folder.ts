@@ -12,6 +12,7 @@ import { readNeighbours } from './neighbours.js';
 import {
   previousPapersLead,
   readPaperFields,
+  readVectorRows,
   readShownPapers,
   readClusters,
   readCurrentVectors,
@@ -368,6 +369,10 @@ export class OutputFolder implements Store {
 
   readVectors(): { info: VectorsInfo; vectors: Float32Array } {
     return readVectors(this);
+  }
+
+  readVectorRows(rows: ArrayLike<number>): { info: VectorsInfo; vectors: Float32Array } {
+    return readVectorRows(this, rows);
   }
 
   readCurrentVectors<P>(read: (store: Store) => PapersRead<P>): { papers: P[]; info: VectorsInfo; vectors: Float32Array } {

@@ -389,6 +389,50 @@ function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: 
   return { info, vectors };
 }
 
+/**
+ * The vectors of some papers (distinct rows, in the order given), checked as
+ * readVectors checks them all (size, hash, every value finite) while the file
+ * streams past: a step that needs a sample's vectors holds the sample, not the
+ * corpus (1.5 GB at a million papers).
+ */
+export function readVectorRows(folder: OutputFolder, rows: ArrayLike<number>): { info: VectorsInfo; vectors: Float32Array } {
+  const info = folder.readJson('vectorsInfo');
+  const path = folder.path('vectors');
+  if (!existsSync(path)) throw new UserError(`${folder.where('vectors')} not found: ${folder.remedy('vectors')} first`);
+  const size = statSync(path).size;
+  checkVectorsSize(folder, info, size);
+  const rowBytes = info.dim * 4;
+  const placeOf = new Int32Array(info.count).fill(-1);
+  for (let index = 0; index < rows.length; index++) {
+    if (placeOf[rows[index]] !== -1) throw new Error(`row ${rows[index]} asked for twice`);
+    placeOf[rows[index]] = index;
+  }
+  const picked = new Float32Array(rows.length * info.dim);
+  const pickedBytes = new Uint8Array(picked.buffer);
+  // each vector is put together here whole, however the blocks cut it, to be checked before it is kept
+  const vector = new Float32Array(info.dim);
+  const vectorBytes = new Uint8Array(vector.buffer);
+  let done = 0;
+  const hash = folder.readBlocks('vectors', 'current', (block) => {
+    if (done + block.length > size) throw folder.damaged('vectors', 'grew while being read');
+    for (let at = 0; at < block.length; ) {
+      const within = done % rowBytes;
+      const take = Math.min(rowBytes - within, block.length - at);
+      vectorBytes.set(block.subarray(at, at + take), within);
+      at += take;
+      done += take;
+      if (within + take < rowBytes) continue;
+      const row = done / rowBytes - 1;
+      const bad = firstNonFinite(vector);
+      if (bad >= 0) throw folder.damaged('vectors', `vector ${row + 1} holds NaN or an infinite value`);
+      if (placeOf[row] >= 0) pickedBytes.set(vectorBytes, placeOf[row] * rowBytes);
+    }
+  });
+  if (done !== size) throw folder.damaged('vectors', 'cut short while being read');
+  checkVectorsHash(folder, info, hash);
+  return { info, vectors: picked };
+}
+
 /** Paper ids and titles and their vectors (shared, as readSharedVectors reads them), refusing vectors made from another papers.jsonl: what the index stage reads. */
 export function readTitlesAndSharedVectors(folder: OutputFolder): { papers: PaperTitle[]; info: VectorsInfo; vectors: Float32Array } {
   const { papers, hash } = readPaperTitles(folder);
@@ -455,8 +499,10 @@ export function readPaperFields<K extends string>(folder: OutputFolder, keys: re
 
 /** The string (or first string of the list) after `pattern` in the line, if there is one. */
 function fieldValue(bytes: Buffer, start: number, end: number, pattern: Buffer): string | undefined {
-  let at = bytes.indexOf(pattern, start);
-  while (at !== -1 && at < end && bytes[at - 1] === BACKSLASH) at = bytes.indexOf(pattern, at + 1);
+  // searched within the line only: a key most lines lack would otherwise be looked for to the end of the block, line after line
+  const line = bytes.subarray(0, end);
+  let at = line.indexOf(pattern, start);
+  while (at !== -1 && bytes[at - 1] === BACKSLASH) at = line.indexOf(pattern, at + 1);
   if (at === -1 || at + pattern.length >= end) return undefined;
   let open = at + pattern.length;
   // a list: its first string

@@ -69,6 +69,8 @@ export interface Store {
   paperCount(): number;
 
   readVectors(): { info: VectorsInfo; vectors: Float32Array };
+  /** The vectors of some papers (distinct rows), in the order given, checked as readVectors checks them all: a sample's vectors without the corpus's. */
+  readVectorRows(rows: ArrayLike<number>): { info: VectorsInfo; vectors: Float32Array };
   /** Papers as `read` reads them and their vectors, refusing vectors made from other papers. */
   readCurrentVectors<P>(read: (store: Store) => PapersRead<P>): { papers: P[]; info: VectorsInfo; vectors: Float32Array };
   /** vectors.json alone, refusing vectors made from other papers than these. */
