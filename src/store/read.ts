@@ -400,7 +400,6 @@ export function readVectorRows(folder: OutputFolder, rows: ArrayLike<number>): {
   const path = folder.path('vectors');
   if (!existsSync(path)) throw new UserError(`${folder.where('vectors')} not found: ${folder.remedy('vectors')} first`);
   const size = statSync(path).size;
-  checkVectorsSize(folder, info, size);
   const rowBytes = info.dim * 4;
   const placeOf = new Int32Array(info.count).fill(-1);
   for (let index = 0; index < rows.length; index++) {
@@ -413,6 +412,7 @@ export function readVectorRows(folder: OutputFolder, rows: ArrayLike<number>): {
   const vector = new Float32Array(info.dim);
   const vectorBytes = new Uint8Array(vector.buffer);
   let done = 0;
+  let firstBad = -1;
   const hash = folder.readBlocks('vectors', 'current', (block) => {
     if (done + block.length > size) throw folder.damaged('vectors', 'grew while being read');
     for (let at = 0; at < block.length; ) {
@@ -423,13 +423,15 @@ export function readVectorRows(folder: OutputFolder, rows: ArrayLike<number>): {
       done += take;
       if (within + take < rowBytes) continue;
       const row = done / rowBytes - 1;
-      const bad = firstNonFinite(vector);
-      if (bad >= 0) throw folder.damaged('vectors', `vector ${row + 1} holds NaN or an infinite value`);
+      if (firstBad < 0 && firstNonFinite(vector) >= 0) firstBad = row;
       if (placeOf[row] >= 0) pickedBytes.set(vectorBytes, placeOf[row] * rowBytes);
     }
   });
   if (done !== size) throw folder.damaged('vectors', 'cut short while being read');
+  // in readVectors' order: the manifest's hash (readBlocks), the size, the hash in vectors.json, the values
+  checkVectorsSize(folder, info, size);
   checkVectorsHash(folder, info, hash);
+  if (firstBad >= 0) throw folder.damaged('vectors', `vector ${firstBad + 1} holds NaN or an infinite value`);
   return { info, vectors: picked };
 }
 
