@@ -93,7 +93,11 @@ async function sharedIndex(
       return { index: loadHnsw(path, plan.dim, plan.hnsw.efSearch), built };
     }
     const text = await tasks.readShared(claimKey);
-    if (text === undefined) continue;
+    if (text === undefined) {
+      // the build ended between the two calls (its index is there, or the claim is free): look again shortly
+      await sleep(WAIT_POLL_MS / 10);
+      continue;
+    }
     const held = readBuildClaim(text);
     if (seen?.text !== text) {
       if (seen === undefined) notice(`index: waiting for the HNSW index that shard ${held?.shard ?? '?'} is building${held ? ` on ${held.host}` : ''}`);

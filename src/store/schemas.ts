@@ -299,12 +299,6 @@ export const mapFile = z.object({
 });
 export type MapFile = z.infer<typeof mapFile>;
 
-/**
- * The topics cluster tasks assign papers to, fitted once on a seeded sample
- * and stored at the location: the projection into the space topics are
- * found in (none when the vectors have no more dimensions than it) and the
- * k-means centres in that space.
- */
 /** Who is building a file the tasks of a stage share (tasks/<stage>-<of>.building), renewed while it builds. */
 export const buildClaim = z.object({
   shard: z.string(),
@@ -315,6 +309,12 @@ export const buildClaim = z.object({
 });
 export type BuildClaim = z.infer<typeof buildClaim>;
 
+/**
+ * The topics cluster tasks assign papers to, fitted once on a seeded sample
+ * and stored at the location: the projection into the space topics are
+ * found in (none when the vectors have no more dimensions than it) and the
+ * k-means centres in that space.
+ */
 export const topicFit = z.object({
   of: z.string().min(1),
   count: z.number().int().positive(),

@@ -56,7 +56,7 @@ export function readTopicFit(text: string, where: string): TopicFit {
   return parsed.data;
 }
 
-/** A build claim a task stored (index tasks), checked against its schema; undefined when it is not one (damaged: taken as stale). */
+/** A build claim a task stored (index tasks), checked against its schema; undefined when it is not one (damaged). */
 export function readBuildClaim(text: string): BuildClaim | undefined {
   try {
     const parsed = buildClaim.safeParse(JSON.parse(text));
