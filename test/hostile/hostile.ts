@@ -136,6 +136,13 @@ export function oneLine(message: string): string {
   return `papermap: ${message}\n`;
 }
 
+/** The work process a papermap runs its stages in (src/runner/supervise.ts), from /proc (Linux); undefined elsewhere. */
+export function workProcessOf(pid: number): number | undefined {
+  if (!existsSync(`/proc/${pid}/task/${pid}/children`)) return undefined;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return children === '' ? undefined : Number(children.split(' ')[0]);
+}
+
 /** Polls until `condition` holds, every few milliseconds, up to `seconds`. */
 export async function waitFor(condition: () => boolean, seconds: number, what: string): Promise<void> {
   const until = Date.now() + seconds * 1000;

@@ -19,6 +19,7 @@ import {
   truncate,
   flipBit,
   waitFor,
+  workProcessOf,
   writeFileSync,
 } from './hostile.js';
 import { missingShared } from '../shared.js';
@@ -253,13 +254,6 @@ describe.skipIf(MISSING)('kill -9 during index (600 OHSUMED papers, builtin, HNS
     expect(result.status).toBe(1);
   });
 });
-
-/** The work process a papermap runs its stages in (src/runner/supervise.ts), from /proc (Linux); undefined elsewhere. */
-function workProcessOf(pid: number): number | undefined {
-  if (!existsSync(`/proc/${pid}/task/${pid}/children`)) return undefined;
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-  return children === '' ? undefined : Number(children.split(' ')[0]);
-}
 
 /** The stages manifest.json records as committed; none while it is not there yet. */
 function committedStages(out: string): string[] {

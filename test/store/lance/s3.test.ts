@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { connect } from '@lancedb/lancedb';
 import { adjustedRand } from '../../../src/cluster/agreement.js';
@@ -10,6 +10,7 @@ import { lanceStorageOptions, s3Settings } from '../../../src/store/location.js'
 import type { Clusters } from '../../../src/cluster/index.js';
 import { CLI, papermap as runPapermap, type Result as Ran } from '../../hostile/hostile.js';
 import { tempFolder } from '../../temp.js';
+import { client, objectText } from './bucket.js';
 
 const SEEDS = resolve('seeds');
 const s3 = inject('s3');
@@ -30,23 +31,10 @@ function started(args: string[], env: Record<string, string> = s3.env): { done: 
   return { done, kill: () => child.kill('SIGKILL') };
 }
 
-const client = () =>
-  new S3Client({
-    region: s3.env.AWS_REGION,
-    endpoint: s3.env.AWS_ENDPOINT_URL,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.env.AWS_ACCESS_KEY_ID, secretAccessKey: s3.env.AWS_SECRET_ACCESS_KEY },
-  });
-
 /** The keys under a prefix of the test bucket. */
 async function keysUnder(prefix: string): Promise<string[]> {
   const answer = await client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
   return (answer.Contents ?? []).map((item) => item.Key!.slice(prefix.length + 1));
-}
-
-async function objectText(key: string): Promise<string> {
-  const answer = await client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-  return answer.Body!.transformToString();
 }
 
 /** The only line a failed command prints: one line, no stack. */

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { connect, type Connection } from '@lancedb/lancedb';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { lanceStorageOptions, s3Settings } from '../../../src/store/location.js';
-import { CLI, papermap as runPapermap, type Result as Ran } from '../../hostile/hostile.js';
+import { CLI, papermap as runPapermap, type Result as Ran, waitFor, workProcessOf } from '../../hostile/hostile.js';
 import { tempFolder } from '../../temp.js';
+import { objectText } from './bucket.js';
 
 const SEEDS = resolve('seeds');
 const s3 = inject('s3');
@@ -33,31 +33,8 @@ function atOnce(runs: string[][], env: Record<string, string> = s3.env): Promise
   return Promise.all(runs.map((args) => started(args, env).done));
 }
 
-/** The process a papermap does its work in (src/runner/supervise.ts), from /proc (Linux). */
-function workProcessOf(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]);
-}
-
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  for (const until = Date.now() + 300_000; !condition(); await new Promise((done) => setTimeout(done, 20)))
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-}
-
 /** The four tasks of two index and two cluster shards. */
 const shardRuns = (out: string) => ['index', 'cluster'].flatMap((stage) => ['1/2', '2/2'].map((shard) => [stage, '--shard', shard, '--json', '--out', out]));
-
-const client = () =>
-  new S3Client({
-    region: s3.env.AWS_REGION,
-    endpoint: s3.env.AWS_ENDPOINT_URL,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.env.AWS_ACCESS_KEY_ID, secretAccessKey: s3.env.AWS_SECRET_ACCESS_KEY },
-  });
-
-async function objectText(key: string): Promise<string> {
-  const answer = await client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-  return answer.Body!.transformToString();
-}
 
 /** The rows of the task table of a stage: how many, and how many distinct. */
 async function taskRows(db: Connection, stage: string): Promise<{ rows: number; distinct: number }> {
@@ -203,11 +180,11 @@ describe('past the exact-search size, the shards search one HNSW index built onc
     const settings = ['--m', '24', '--ef-construction', '800'];
     const [one, two] = ['1/2', '2/2'].map((shard) => ['index', '--shard', shard, ...settings, '--json', '--out', lance]);
     const builder = started(one, {});
-    await waitFor(() => taskLeftovers(lance).some((name) => name.endsWith('.building')), 'shard 1 to claim the build');
-    const work = workProcessOf(builder.child.pid!);
+    await waitFor(() => taskLeftovers(lance).some((name) => name.endsWith('.building')), 300, 'shard 1 to claim the build');
+    const work = workProcessOf(builder.child.pid!)!;
     process.kill(work, 'SIGSTOP');
     const waiter = started(two, {});
-    await waitFor(() => waiter.stderr().includes('waiting for the HNSW index that shard 1/2 is building'), 'shard 2 to wait');
+    await waitFor(() => waiter.stderr().includes('waiting for the HNSW index that shard 1/2 is building'), 300, 'shard 2 to wait');
     process.kill(work, 'SIGCONT');
     const [built, waited] = await Promise.all([builder.done, waiter.done]);
     for (const shard of [built, waited]) expect(shard.status, shard.stderr).toBe(0);
