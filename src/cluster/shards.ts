@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { notice } from '../shared/progress.js';
@@ -7,6 +6,7 @@ import { gatherRows } from '../shared/vectors.js';
 import type { Shard } from '../pipeline/options.js';
 import type { TopicFit, VectorsInfo } from '../store/schemas.js';
 import { readTopicFit, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import { scratchFolder } from '../store/scratch.js';
 import { checkK, kmeansTopics, SELECTION_SEED, type ClusterOptions } from './fit.js';
 import { assignToNearest, compactTopics } from './kmeans.js';
 import { centreRows, fitCentres, type FoundTopics } from './levels.js';
@@ -77,7 +77,7 @@ async function fitOnSample(tasks: TaskStore, plan: ClusterTasks): Promise<TopicF
 /** The topic fit every cluster task assigns to: fitted by the first task that finds none (seeded: any task fits the same) and stored with a conditional put. */
 async function sharedFit(tasks: TaskStore, plan: ClusterTasks): Promise<{ fit: TopicFit; fitted: boolean }> {
   const key = taskFile('cluster', plan.of, 'json');
-  const scratch = mkdtempSync(join(tmpdir(), `papermap-cluster-task-${process.pid}-`));
+  const scratch = scratchFolder('cluster-task');
   const path = join(scratch, 'fit.json');
   try {
     if (await tasks.downloadShared(key, path)) return { fit: readTopicFit(readFileSync(path, 'utf8'), key), fitted: false };

@@ -1,5 +1,5 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../shared/errors.js';
@@ -11,6 +11,7 @@ import { emptyNeighbours, exactNeighbours, keepNearest, type Neighbours } from '
 import type { Shard } from '../pipeline/options.js';
 import type { BuildClaim, HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import { readBuildClaim, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import { scratchFolder } from '../store/scratch.js';
 import { buildInWorker } from './threads.js';
 
 /** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
@@ -215,7 +216,7 @@ export async function indexTask(tasks: TaskStore, shard: Shard, hnsw: HnswParame
   const { start, end, written, todo } = await shardTodo(tasks, table, shard, plan.count);
   let built = false;
   if (todo.length > 0) {
-    const scratch = mkdtempSync(join(tmpdir(), `papermap-index-task-${process.pid}-`));
+    const scratch = scratchFolder('index-task');
     let search: Awaited<ReturnType<typeof searcher>> | undefined;
     try {
       search = await searcher(tasks, plan, shard, scratch);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   ARTIFACTS,
@@ -268,28 +268,39 @@ const STAGING = '.papermap-staging';
 
 /**
  * A test of whether the stage after `before` has begun: the stages before it
- * committed and a staging folder of its own there. Timestamps cannot tell the
- * new stage's staging folder from the one the stage before removes just after
- * writing manifest.json (on a fast machine both fall in one clock tick), so
- * the stage before's folder is marked while it runs: a folder without the mark
- * is the new stage's. Marked once, only while the stage before is uncommitted.
+ * committed and a staging folder of its own there. Neither timestamps (on a
+ * fast machine the stage before's commit and the new stage's staging folder
+ * fall in one clock tick) nor a mark file inside (its commit removes the mark
+ * a moment before the folder) tell the two folders apart, so the stage
+ * before's folder is held open while it runs: an open folder's inode is not
+ * given to another while it is held, and a staging folder with another inode
+ * is the new stage's.
  */
 function stageBegun(out: string, before: readonly string[]): () => boolean {
   const staging = join(out, STAGING);
-  const mark = join(staging, 'marked-by-test');
+  let held: number | undefined;
   let marked = before.length === 0;
   return () => {
     const now = committedStages(out).join();
     if (!marked && now === before.slice(0, -1).join() && existsSync(staging)) {
       try {
-        writeFileSync(mark, '');
+        held = openSync(staging, 'r');
         marked = committedStages(out).join() === now;
       } catch {
         // the folder went between the two calls: try again on the next poll
       }
       return false;
     }
-    return marked && now === before.join() && existsSync(staging) && !existsSync(mark);
+    if (!marked || now !== before.join()) return false;
+    let inode: number;
+    try {
+      inode = statSync(staging).ino;
+    } catch {
+      return false;
+    }
+    if (held !== undefined && inode === fstatSync(held).ino) return false;
+    if (held !== undefined) closeSync(held);
+    return true;
   };
 }
 

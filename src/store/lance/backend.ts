@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { connect, type Connection, type Table } from '@lancedb/lancedb';
 import { UserError } from '../../shared/errors.js';
@@ -11,8 +11,8 @@ import type { Backend } from '../backend.js';
 import { VectorCache, type Shard } from '../cache.js';
 import { OutputFolder } from '../folder.js';
 import { lanceStorageOptions, type Location, type S3Settings } from '../location.js';
-import { alive } from '../lock.js';
 import { readPaperTitles, type Paper } from '../read.js';
+import { scratchFolder } from '../scratch.js';
 import type { Manifest, StageName } from '../schemas.js';
 import { taskFile, taskTable, type Task, type TaskRows, type TaskStore } from '../tasks.js';
 import type { VectorsInfo } from '../schemas.js';
@@ -51,20 +51,6 @@ const CACHE_ROWS_PER_WRITE = 4096;
 
 /** A string as an SQL literal in a LanceDB filter. */
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
-/**
- * A working copy of this process's own in the temp folder, named by its pid:
- * those of papermaps that were killed (their process gone) are removed first,
- * as a killed process cannot remove its own.
- */
-function workingCopy(): string {
-  const root = tmpdir();
-  for (const name of readdirSync(root)) {
-    const pid = /^papermap-lance-(\d+)-/.exec(name)?.[1];
-    if (pid !== undefined && !alive(Number(pid))) rmSync(join(root, name), { recursive: true, force: true });
-  }
-  return mkdtempSync(join(root, `papermap-lance-${process.pid}-`));
-}
 
 /**
  * A LanceDB store: papers, vectors, neighbours, topics and the embedding
@@ -111,7 +97,7 @@ export class LanceBackend implements Backend, TaskStore {
     } catch (error) {
       throw settings ? s3Problem(error, location.shown, settings) : error;
     }
-    return new LanceBackend(location.shown, objects, db, workingCopy(), settings);
+    return new LanceBackend(location.shown, objects, db, scratchFolder('lance'), settings);
   }
 
   async close(): Promise<void> {
