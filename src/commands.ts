@@ -251,8 +251,9 @@ program
   .addOption(common.out())
   .addOption(new Option('--port <n>', 'port to listen on; 0 for any free port').default(DEFAULT_PORT).argParser(wholeNumber(0)))
   .addOption(new Option('--host <address>', 'address to listen on; anything but 127.0.0.1 opens the server to other machines').default(DEFAULT_HOST))
-  .action(async (opts: { out: string; port: number; host: string }) => {
-    await serve({ out: opts.out, port: opts.port, host: opts.host });
+  .addOption(common.store())
+  .action(async (opts: { out: string; port: number; host: string; store?: StoreKind }) => {
+    await serve({ out: opts.out, port: opts.port, host: opts.host, store: opts.store });
   });
 
 try {

@@ -1,7 +1,8 @@
 /**
- * `papermap serve`: report.html and a small JSON API over the output folder,
- * on this machine (127.0.0.1) unless told otherwise. The index and the model
- * are loaded once, at start.
+ * `papermap serve`: report.html and a small JSON API over the store at
+ * `--out` (an output folder, or a LanceDB store, served from a working copy
+ * pulled at start), on this machine (127.0.0.1) unless told otherwise. The
+ * index and the model are loaded once, at start.
  *
  *   GET /api/health                        {"papers", "model", "search"}
  *   GET /api/search?q=TEXT&k=N             nearest papers to free text, by meaning
@@ -28,7 +29,8 @@ import { PaperSearch } from '../index/index.js';
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
 import type { ArtifactName } from '../store/artifacts.js';
-import { OutputFolder } from '../store/folder.js';
+import type { StoreKind } from '../store/location.js';
+import { openStore } from '../store/open.js';
 import { detailsOf, readChanges, type Paper, type PaperDetails } from '../store/read.js';
 import type { VectorsInfo } from '../store/schemas.js';
 import type { Store } from '../store/store.js';
@@ -37,6 +39,8 @@ import { pageFacts, paperLink } from '../shared/links.js';
 
 export interface ServeOptions {
   out: string;
+  /** The store kind, where the location does not record it. */
+  store?: StoreKind;
   /** 0: any free port. */
   port: number;
   host: string;
@@ -54,6 +58,9 @@ const MAX_K = 100;
 const MAX_QUERY = 1000;
 /** A library posted to /api/recommend beyond this is refused (413): a BibTeX export of 10,000 papers with abstracts is about 12 MB. */
 const MAX_LIBRARY_BODY = 16 * 1024 * 1024;
+
+/** What serving reads: the search, the papers and their topics, what the last run added, and the report's files. */
+const SERVED: ArtifactName[] = ['papers', 'vectors', 'vectorsInfo', 'indexInfo', 'hnsw', 'builtinFit', 'clusters', 'changes', 'html', 'markdown', 'graph'];
 
 /** The files of the report a browser may fetch, by URL path. */
 const REPORT_FILES: Record<string, { artifact: ArtifactName; type: string }> = {
@@ -401,10 +408,20 @@ function listen(server: Server, port: number, host: string): Promise<string> {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
     throw new UserError(`--port ${options.port}: expected a port from 0 to 65535`);
-  const folder = OutputFolder.existing(options.out);
-  const loaded = await load(folder);
-  const server = createServer(handler(folder, loaded, options.host));
-  const url = await listen(server, options.port, options.host);
+  const backend = await openStore(options.out, options.store, 'read');
+  let loaded: Loaded;
+  let server: Server;
+  let url: string;
+  try {
+    // a LanceDB store is served from a working copy of what serving reads
+    await backend.pull(SERVED);
+    loaded = await load(backend.folder);
+    server = createServer(handler(backend.folder, loaded, options.host));
+    url = await listen(server, options.port, options.host);
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -412,7 +429,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => ('unavailable' in loaded.embedder ? undefined : loaded.embedder.dispose()))),
+      })
+        .then(() => ('unavailable' in loaded.embedder ? undefined : loaded.embedder.dispose()))
+        .then(() => backend.close())),
   };
 }
 

@@ -46,7 +46,7 @@ async function markLance(backend: Backend): Promise<void> {
  * kind a folder without a record holds). A kind asked for that differs from
  * the one recorded is refused; nothing is made then.
  */
-async function open(out: string, asked: StoreKind | undefined, mode: 'read' | 'write'): Promise<Backend> {
+export async function openStore(out: string, asked: StoreKind | undefined, mode: 'read' | 'write'): Promise<Backend> {
   const location = parseLocation(out);
   if (location.kind === 's3') {
     if (asked === 'files') throw new UserError(`--out ${out}: the file store takes a folder; an s3:// location holds a LanceDB store (--store lance)`);
@@ -82,7 +82,7 @@ export async function withStore<T>(out: string, asked: StoreKind | undefined, mo
     const path = join(location.path, STORE_MARKER);
     if (!existsSync(path)) return OutputFolder.writing(out, (folder) => work(new FileBackend(folder)));
   }
-  const backend = await open(out, asked, mode);
+  const backend = await openStore(out, asked, mode);
   try {
     return await work(backend);
   } finally {

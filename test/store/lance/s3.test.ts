@@ -21,14 +21,14 @@ function papermap(args: string[], env: Record<string, string> = s3.env): Ran {
 }
 
 /** Starts papermap without waiting, for workers that run at the same moment. */
-function started(args: string[], env: Record<string, string> = s3.env): { done: Promise<Ran>; kill: () => void } {
+function started(args: string[], env: Record<string, string> = s3.env): { done: Promise<Ran>; kill: () => void; output: () => Ran & { exited: boolean } } {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const done = new Promise<Ran>((resolve) => child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr })));
-  return { done, kill: () => child.kill('SIGKILL') };
+  return { done, kill: () => child.kill('SIGKILL'), output: () => ({ status: child.exitCode ?? -1, stdout, stderr, exited: child.exitCode !== null }) };
 }
 
 /** The keys under a prefix of the test bucket. */
@@ -126,6 +126,30 @@ describe('a LanceDB store on S3, filled by workers at the same moment', () => {
       ),
     ).toBeGreaterThanOrEqual(0.8);
   }, 600_000);
+  test('`serve` on the location: its report, its papers, and the same neighbours as the file store', async () => {
+    const server = started(['serve', '--port', '0', '--out', location]);
+    try {
+      const url = await new Promise<string>((found, failed) => {
+        const look = setInterval(() => {
+          const line = /^http:\/\/\S+\n/.exec(server.output().stdout)?.[0];
+          if (line) found(line.trim());
+          if (line || server.output().exited) clearInterval(look);
+          if (!line && server.output().exited) failed(new Error(server.output().stderr));
+        }, 100);
+      });
+      const health = (await (await fetch(`${url}api/health`)).json()) as { papers: number };
+      expect(health.papers).toBe(408);
+      expect(await (await fetch(`${url}report.html`)).text()).toBe(await objectText(`${prefix}/report.html`));
+      const id = (JSON.parse(readFileSync(join(files, 'papers.jsonl'), 'utf8').split('\n')[0]) as { id: string }).id;
+      const served = (await (await fetch(`${url}api/papers/${encodeURIComponent(id)}/neighbours?k=10`)).json()) as { results: { id: string }[] };
+      const [fromFiles] = nearest(files, [id]);
+      const overlap = served.results.filter((result) => fromFiles.includes(result.id)).length / fromFiles.length;
+      expect(overlap).toBeGreaterThanOrEqual(0.9);
+    } finally {
+      server.kill();
+    }
+    await server.done;
+  }, 300_000);
 });
 
 describe('tasks that fail, and settings that cannot work, each say so in one line and leave nothing half-written', () => {
