@@ -5,7 +5,7 @@ import { notice } from '../shared/progress.js';
 import { gatherRows } from '../shared/vectors.js';
 import type { Shard } from '../pipeline/options.js';
 import type { TopicFit, VectorsInfo } from '../store/schemas.js';
-import { readTopicFit, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import { inBlocksOf, readTopicFit, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
 import { scratchFolder } from '../store/scratch.js';
 import { checkK, kmeansTopics, SELECTION_SEED, type ClusterOptions } from './fit.js';
 import { assignToNearest, compactTopics } from './kmeans.js';
@@ -115,11 +115,12 @@ export async function clusterTask(tasks: TaskStore, shard: Shard, options: Clust
     const projection = projectionOf(shared.fit);
     const spaceDim = projection ? TOPIC_DIMS : plan.dim;
     const centres = Float32Array.from(shared.fit.centres);
-    const vectors = await tasks.readVectors(start, end, (row) => !written.has(row));
-    for (let at = 0; at < todo.length; at += TASK_ROWS_PER_WRITE) {
-      const rows = todo.subarray(at, at + TASK_ROWS_PER_WRITE);
-      const part = vectors.subarray(at * plan.dim, (at + rows.length) * plan.dim);
-      const nearest = assignToNearest(projection ? project(part, plan.dim, projection) : part, spaceDim, centres);
+    // a block at a time: the task holds one block, however many papers its shard has
+    for await (const { rows, vectors } of inBlocksOf(
+      tasks.vectorBlocks(start, end, (row) => !written.has(row)),
+      TASK_ROWS_PER_WRITE,
+    )) {
+      const nearest = assignToNearest(projection ? project(vectors, plan.dim, projection) : vectors, spaceDim, centres);
       await tasks.addTaskRows(table, { k: 1, rows, labels: nearest.assignments, scores: Float32Array.from(nearest.similarities) });
       await setImmediate();
     }

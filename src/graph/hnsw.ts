@@ -15,15 +15,33 @@ export const PROGRESS_STEP = 10_000;
 
 /** Builds a cosine-space HNSW index over unit vectors, one label per paper row, inserted in row order; `onProgress` hears how many were added. */
 export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswParameters, onProgress: (added: number) => void = () => {}): HnswIndex {
-  const count = vectors.length / dim;
+  return buildHnswFrom([vectors], vectors.length / dim, dim, parameters, onProgress);
+}
+
+/**
+ * The same from `count` vectors given as consecutive blocks of rows (read
+ * from a file a block at a time): only the index and one block are held,
+ * and the index is the same bytes as buildHnsw's.
+ */
+export function buildHnswFrom(
+  blocks: Iterable<Float32Array>,
+  count: number,
+  dim: number,
+  parameters: HnswParameters,
+  onProgress: (added: number) => void = () => {},
+): HnswIndex {
   const index = new hnswlib.HierarchicalNSW('cosine', dim);
   index.initIndex(Math.max(count, 1), parameters.m, parameters.efConstruction, SEED);
   const point = new Array<number>(dim);
-  for (let row = 0; row < count; row++) {
-    checkStop();
-    index.addPoint(pointOf(vectors, row, dim, point), row);
-    if ((row + 1) % PROGRESS_STEP === 0 || row + 1 === count) onProgress((row % PROGRESS_STEP) + 1);
+  let row = 0;
+  for (const block of blocks) {
+    for (let at = 0; at < block.length / dim; at++, row++) {
+      checkStop();
+      index.addPoint(pointOf(block, at, dim, point), row);
+      if ((row + 1) % PROGRESS_STEP === 0 || row + 1 === count) onProgress((row % PROGRESS_STEP) + 1);
+    }
   }
+  if (row !== count) throw new Error(`expected ${count} vectors, read ${row}`);
   index.setEf(parameters.efSearch);
   return index;
 }

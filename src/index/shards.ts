@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
@@ -10,7 +10,7 @@ import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
 import { emptyNeighbours, exactNeighbours, keepNearest, type Neighbours } from '../graph/neighbours.js';
 import type { Shard } from '../pipeline/options.js';
 import type { BuildClaim, HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
-import { readBuildClaim, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import { inBlocksOf, readBuildClaim, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
 import { scratchFolder } from '../store/scratch.js';
 import { buildInWorker } from './threads.js';
 
@@ -129,7 +129,7 @@ async function buildAndStore(
   );
   try {
     const bar = progressBar('index: building the HNSW index all shards search', plan.count, 'papers');
-    await buildInWorker(readIntoShared(vectorsFile), plan.dim, plan.hnsw, path, bar);
+    await buildInWorker(vectorsFile, plan.count, plan.dim, plan.hnsw, path, bar);
     bar.stop();
     const stored = await tasks.uploadSharedIfAbsent(keys.key, path);
     // another task's copy (it took a claim thought stale) has the same bytes
@@ -139,23 +139,6 @@ async function buildAndStore(
     clearInterval(renew);
     await tasks.deleteShared(keys.claimKey).catch(() => undefined);
   }
-}
-
-/** A local vectors file read into a SharedArrayBuffer, which the build's worker thread sees without a copy. */
-function readIntoShared(file: string): Float32Array {
-  const size = statSync(file).size;
-  const bytes = new Uint8Array(new SharedArrayBuffer(size));
-  const fd = openSync(file, 'r');
-  try {
-    for (let at = 0; at < size; ) {
-      const read = readSync(fd, bytes, at, Math.min(size - at, 1 << 26), at);
-      if (read === 0) throw new Error(`${file}: cut short while being read`);
-      at += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return new Float32Array(bytes.buffer);
 }
 
 /**
@@ -221,11 +204,13 @@ export async function indexTask(tasks: TaskStore, shard: Shard, hnsw: HnswParame
     try {
       search = await searcher(tasks, plan, shard, scratch);
       built = search.built;
-      const queries = await tasks.readVectors(start, end, (row) => !written.has(row));
       const bar = progressBar(`index: each paper's nearest (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
-      for (let at = 0; at < todo.length; at += TASK_ROWS_PER_WRITE) {
-        const rows = todo.subarray(at, at + TASK_ROWS_PER_WRITE);
-        const found = search.find(queries.subarray(at * plan.dim, (at + rows.length) * plan.dim), rows);
+      // a block at a time: the task holds one block of its papers' vectors, however many its shard has
+      for await (const { rows, vectors } of inBlocksOf(
+        tasks.vectorBlocks(start, end, (row) => !written.has(row)),
+        TASK_ROWS_PER_WRITE,
+      )) {
+        const found = search.find(vectors, rows);
         await tasks.addTaskRows(table, { k: plan.k, rows, labels: found.labels, scores: found.scores });
         bar.advance(rows.length);
         await setImmediate();

@@ -36,6 +36,7 @@ export type SavedIndex = Omit<PreviousIndex, 'index'> & { path: string; hnswHash
 /** What a worker (worker.ts) is asked: build the index and save it, search a range of papers through the saved one, or bring an earlier index up to date and save it. */
 export type IndexJob = { control: Int32Array } & (
   | { kind: 'build'; vectors: Float32Array; dim: number; hnsw: HnswParameters; path: string }
+  | { kind: 'buildFromFile'; file: string; count: number; dim: number; hnsw: HnswParameters; path: string }
   | { kind: 'search'; vectors: Float32Array; dim: number; path: string; ef: number; k: number; from: number; to: number }
   | { kind: 'update'; previous: SavedIndex; ef: number; path: string }
 );
@@ -96,10 +97,14 @@ export async function buildAndSearch(
   return neighbours;
 }
 
-/** Builds the HNSW index of the vectors in a worker thread and saves it at `path`: the main thread stays free (an index task keeps its claim fresh meanwhile). */
-export async function buildInWorker(vectors: Float32Array, dim: number, hnsw: HnswParameters, path: string, progress: Progress): Promise<void> {
-  if (!(vectors.buffer instanceof SharedArrayBuffer)) throw new Error('worker threads need the vectors in a SharedArrayBuffer');
-  await stoppable((control) => indexWorker({ control, kind: 'build', vectors, dim, hnsw, path }, progress));
+/**
+ * Builds the HNSW index of a vectors file (vectors.f32's form) in a worker
+ * thread, which reads it a block at a time, and saves it at `path`: the main
+ * thread stays free (an index task keeps its claim fresh meanwhile), and
+ * only the index is held, not every vector beside it.
+ */
+export async function buildInWorker(file: string, count: number, dim: number, hnsw: HnswParameters, path: string, progress: Progress): Promise<void> {
+  await stoppable((control) => indexWorker({ control, kind: 'buildFromFile', file, count, dim, hnsw, path }, progress));
 }
 
 /** What the worker of an update posts: that the earlier index is not the one index.json describes, or the update, then the hash of the index it saved. */

@@ -6,13 +6,16 @@
  * update back, and saves and hashes the index.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { buildHnsw, buildHnswFrom, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
 import { updateIndex } from './incremental.js';
 import { atWork } from '../shared/stop.js';
 import { sha256File } from '../shared/files.js';
 import type { IndexJob, UpdateMessage, UpdatePapers } from './threads.js';
 
 const job = workerData as IndexJob;
+/** Rows a build from a file reads at a time. */
+const FILE_BLOCK_ROWS = 16_384;
 const progress = (done: number) => parentPort!.postMessage({ progress: done });
 if (job.kind === 'update') {
   const { path, hnswHash, dim, ...previous } = job.previous;
@@ -39,6 +42,8 @@ if (job.kind === 'update') {
   atWork(job.control, () => {
     if (job.kind === 'build') {
       saveHnsw(buildHnsw(job.vectors, job.dim, job.hnsw, progress), job.path);
+    } else if (job.kind === 'buildFromFile') {
+      saveHnsw(buildHnswFrom(blocksOfFile(job.file, job.dim), job.count, job.dim, job.hnsw, progress), job.path);
     } else {
       const { vectors, dim, from, to } = job;
       const index = loadHnsw(job.path, dim, job.ef);
@@ -55,6 +60,24 @@ if (job.kind === 'update') {
       parentPort!.postMessage(found, movable(found.labels, found.scores));
     }
   });
+}
+
+/** Rows read from a vectors file a block at a time, in row order. */
+function* blocksOfFile(file: string, dim: number): Generator<Float32Array> {
+  const block = new Float32Array(FILE_BLOCK_ROWS * dim);
+  const bytes = new Uint8Array(block.buffer);
+  const fd = openSync(file, 'r');
+  try {
+    for (let at = 0; ; ) {
+      const read = readSync(fd, bytes, 0, bytes.byteLength, at);
+      if (read === 0) return;
+      if (read % (dim * Float32Array.BYTES_PER_ELEMENT) !== 0) throw new Error(`${file}: cut short while being read`);
+      at += read;
+      yield block.subarray(0, read / Float32Array.BYTES_PER_ELEMENT);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The buffers of arrays made here (plain ArrayBuffers, not the shared vectors), which move to the main thread without a copy. */

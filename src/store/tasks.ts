@@ -90,6 +90,60 @@ export async function shardTodo(
  * lose each other's rows, and a task run again (a worker was killed) writes
  * nothing twice.
  */
+/** Some papers' vectors: `vectors` holds row `rows[i]`'s vector at `i * dim`. */
+export interface VectorBlock {
+  rows: Int32Array;
+  vectors: Float32Array;
+}
+
+/** Blocks of vectors as one row-major array in row order. */
+export function inRowOrder(blocks: readonly VectorBlock[]): Float32Array {
+  const places = blocks.flatMap((block, index) => Array.from(block.rows, (row, offset) => ({ row, index, offset })));
+  if (places.length === 0) return new Float32Array(0);
+  const dim = blocks[0].vectors.length / blocks[0].rows.length;
+  places.sort((a, b) => a.row - b.row);
+  const joined = new Float32Array(places.length * dim);
+  places.forEach(({ index, offset }, at) => joined.set(blocks[index].vectors.subarray(offset * dim, (offset + 1) * dim), at * dim));
+  return joined;
+}
+
+/** Vector blocks regrouped into blocks of `size` rows (the last may hold fewer): what a task commits at a time. */
+export async function* inBlocksOf(blocks: AsyncIterable<VectorBlock>, size: number): AsyncIterable<VectorBlock> {
+  let held: VectorBlock[] = [];
+  let rows = 0;
+  for await (const block of blocks) {
+    const dim = block.vectors.length / Math.max(1, block.rows.length);
+    for (let at = 0; at < block.rows.length; ) {
+      const take = Math.min(size - rows, block.rows.length - at);
+      held.push({ rows: block.rows.subarray(at, at + take), vectors: block.vectors.subarray(at * dim, (at + take) * dim) });
+      rows += take;
+      at += take;
+      if (rows === size) {
+        yield joinBlocks(held);
+        held = [];
+        rows = 0;
+      }
+    }
+  }
+  if (rows > 0) yield joinBlocks(held);
+}
+
+/** Blocks one after another as one block. */
+function joinBlocks(blocks: readonly VectorBlock[]): VectorBlock {
+  const joined = {
+    rows: new Int32Array(blocks.reduce((sum, block) => sum + block.rows.length, 0)),
+    vectors: new Float32Array(blocks.reduce((sum, block) => sum + block.vectors.length, 0)),
+  };
+  let [row, value] = [0, 0];
+  for (const block of blocks) {
+    joined.rows.set(block.rows, row);
+    joined.vectors.set(block.vectors, value);
+    row += block.rows.length;
+    value += block.vectors.length;
+  }
+  return joined;
+}
+
 export interface TaskStore {
   readonly location: string;
   /** The papers as ingest committed them: their hash and number. */
@@ -102,8 +156,10 @@ export interface TaskStore {
   addToCache(identity: string, dim: number, hashes: readonly string[], vectors: Float32Array): Promise<void>;
   /** What the committed vectors are (their vectors.json): what an index or cluster task works on. */
   vectorsInfo(): Promise<VectorsInfo>;
-  /** The committed vectors of rows [start, end) that `keep` keeps (every one when not given), row-major in row order, read a batch at a time. */
+  /** The committed vectors of rows [start, end) that `keep` keeps (every one when not given), row-major in row order, read a batch at a time: for a sample, or a corpus small enough to search exactly. */
   readVectors(start: number, end: number, keep?: (row: number) => boolean): Promise<Float32Array>;
+  /** The same a batch at a time, each batch's rows in no set order: a task holds one batch, whatever the size of its slice. */
+  vectorBlocks(start: number, end: number, keep?: (row: number) => boolean): AsyncIterable<VectorBlock>;
   /** Every committed vector into a local file (vectors.f32's form), streamed: a task reads from it what it needs, row by row. */
   downloadVectors(file: string): Promise<void>;
   /** A file the tasks of a stage share at the location (a built index, a topic fit) into a local file; false when there is none yet. */

@@ -14,7 +14,7 @@ import { lanceStorageOptions, type Location, type S3Settings } from '../location
 import { readPaperTitles, type Paper } from '../read.js';
 import { scratchFolder } from '../scratch.js';
 import type { Manifest, StageName } from '../schemas.js';
-import { taskFile, taskTable, type Task, type TaskRows, type TaskStore } from '../tasks.js';
+import { inRowOrder, taskFile, taskTable, type Task, type TaskRows, type TaskStore, type VectorBlock } from '../tasks.js';
 import type { VectorsInfo } from '../schemas.js';
 import {
   arrow,
@@ -472,27 +472,35 @@ export class LanceBackend implements Backend, TaskStore {
     return this.folder.readJson('vectorsInfo');
   }
 
-  async readVectors(start: number, end: number, keep: (row: number) => boolean = () => true): Promise<Float32Array> {
+  async readVectors(start: number, end: number, keep?: (row: number) => boolean): Promise<Float32Array> {
+    const blocks: VectorBlock[] = [];
+    for await (const block of this.vectorBlocks(start, end, keep)) blocks.push(block);
+    return inRowOrder(blocks);
+  }
+
+  async *vectorBlocks(start: number, end: number, keep: (row: number) => boolean = () => true): AsyncIterable<VectorBlock> {
     const manifest = this.folder.readManifest();
     const table = await this.lance(() => this.db.openTable(manifest!.tables!.vectors));
-    const kept: { row: number; vector: Float32Array }[] = [];
-    let dim = 0;
     try {
       for await (const batch of table.query().where(`row >= ${start} AND row < ${end}`).select(['row', 'vector'])) {
         const rows = int32Values(batch, 'row');
         const vectors = listValues<Float32Array>(batch, 'vector');
-        dim = vectors.length / Math.max(1, rows.length);
+        const dim = vectors.length / Math.max(1, rows.length);
+        const kept: number[] = [];
         rows.forEach((row, offset) => {
-          if (keep(row)) kept.push({ row, vector: vectors.slice(offset * dim, (offset + 1) * dim) });
+          if (keep(row)) kept.push(offset);
         });
+        if (kept.length === 0) continue;
+        const block = { rows: new Int32Array(kept.length), vectors: new Float32Array(kept.length * dim) };
+        kept.forEach((offset, at) => {
+          block.rows[at] = rows[offset];
+          block.vectors.set(vectors.subarray(offset * dim, (offset + 1) * dim), at * dim);
+        });
+        yield block;
       }
     } finally {
       table.close();
     }
-    kept.sort((a, b) => a.row - b.row);
-    const joined = new Float32Array(kept.length * dim);
-    kept.forEach(({ vector }, index) => joined.set(vector, index * dim));
-    return joined;
   }
 
   async downloadVectors(file: string): Promise<void> {
