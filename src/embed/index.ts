@@ -3,7 +3,7 @@ import { setImmediate } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { UserError } from '../shared/errors.js';
 import { bytesOf, sha256 } from '../shared/files.js';
-import { notice, progressBar } from '../shared/progress.js';
+import { notice, progressBar, type Progress } from '../shared/progress.js';
 import { concatenate } from '../shared/vectors.js';
 import { textHash, type Shard } from '../store/cache.js';
 import { firstNonFinite, type Paper } from '../store/read.js';
@@ -308,14 +308,18 @@ export function embedTasksOf(papersHash: string, identity: string): string {
  */
 const TASK_ROWS_PER_WRITE = 512;
 
+/** Papers an embed task reads, hashes and embeds at a time: it holds these, however many papers its shard has. */
+const PAPERS_PER_READ = 16_384;
+
 /**
  * `embed --shard I/N` over a store whose tables workers share: the papers of
- * shard I (a run of consecutive rows, read alone) that the cache does not
- * hold yet are embedded and merged into the cache as they are made; then the
- * task is recorded. Run again, it embeds only what is still missing. The
- * builtin embedder, fitted on every paper at once, cannot run in shards.
+ * shard I (a run of consecutive rows, read alone, a part at a time) that the
+ * cache does not hold yet are embedded and merged into the cache as they are
+ * made; then the task is recorded. Run again, it embeds only what is still
+ * missing. The builtin embedder, fitted on every paper at once, cannot run
+ * in shards.
  */
-export async function embedTask(tasks: TaskStore, options: EmbedOptions): Promise<EmbedSummary> {
+export async function embedTask(tasks: TaskStore, options: EmbedOptions, papersPerRead = PAPERS_PER_READ): Promise<EmbedSummary> {
   const started = performance.now();
   const shard = options.shard!;
   const resolved = resolveModel(options.model);
@@ -325,53 +329,65 @@ export async function embedTask(tasks: TaskStore, options: EmbedOptions): Promis
     );
   const papers = await tasks.papers();
   const { start, end } = shardRows(shard, papers.count);
-  const texts = (await tasks.readPaperSlice(start, end)).map(paperText);
   const embedder = await loadTransformer(resolved);
+  const bar = progressBar(`embedding with ${resolved.name} (shard ${shard.index}/${shard.count})`, end - start, 'papers');
   try {
-    const hashes = texts.map(textHash);
-    const cached = await tasks.cached(embedder.identity, hashes);
-    const missing = new Map<string, string>();
-    hashes.forEach((hash, row) => {
-      if (!cached.has(hash) && !missing.has(hash)) missing.set(hash, texts[row]);
-    });
-    const todo = [...missing.keys()];
-    const todoTexts = [...missing.values()];
-    const { ids, batches } = tokenBatches(embedder, todoTexts, options.batchSize);
-    const bar = progressBar(`embedding with ${resolved.name} (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
-    let gathered: { hashes: string[]; vectors: Float32Array[] } = { hashes: [], vectors: [] };
-    const write = async () => {
-      const { hashes: done, vectors } = gathered;
-      gathered = { hashes: [], vectors: [] };
-      if (done.length > 0) await tasks.addToCache(embedder.identity, embedder.dim, done, concatenate(vectors));
-    };
-    try {
-      for (const batch of batches) {
-        const vectors = await embedder.embedTokenized(batch.map((position) => ids[position]));
-        refuseNonFinite(vectors, embedder.dim, (row) => todoTexts[batch[row]]);
-        gathered.hashes.push(...batch.map((position) => todo[position]));
-        gathered.vectors.push(vectors);
-        bar.advance(batch.length);
-        if (gathered.hashes.length >= TASK_ROWS_PER_WRITE) await write();
-        await setImmediate();
-      }
-      await write();
-    } finally {
-      bar.stop();
+    let embedded = 0;
+    for (let from = start; from < end; from += papersPerRead) {
+      const texts = (await tasks.readPaperSlice(from, Math.min(end, from + papersPerRead))).map(paperText);
+      embedded += await embedMissing(tasks, embedder, texts, options.batchSize, bar);
     }
+    bar.stop();
     await tasks.recordTask({ stage: 'embed', shard, of: embedTasksOf(papers.hash, embedder.identity) });
     return {
       papers: papers.count,
       model: resolved.name,
       modelIdentity: embedder.identity,
       dim: embedder.dim,
-      embedded: todo.length,
-      cached: texts.length - todo.length,
+      embedded,
+      cached: end - start - embedded,
       shard,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
+    bar.stop();
     await embedder.dispose();
   }
+}
+
+/**
+ * Embeds the texts whose vectors the shared cache does not hold (each
+ * distinct text once) and merges the vectors into it as they are made, so
+ * that a later part of the shard finds them there; how many were embedded.
+ */
+async function embedMissing(tasks: TaskStore, embedder: Transformer, texts: readonly string[], batchSize: number, bar: Progress): Promise<number> {
+  const hashes = texts.map(textHash);
+  const cached = await tasks.cached(embedder.identity, hashes);
+  const missing = new Map<string, string>();
+  hashes.forEach((hash, row) => {
+    if (!cached.has(hash) && !missing.has(hash)) missing.set(hash, texts[row]);
+  });
+  bar.advance(texts.length - missing.size);
+  const todo = [...missing.keys()];
+  const todoTexts = [...missing.values()];
+  const { ids, batches } = tokenBatches(embedder, todoTexts, batchSize);
+  let gathered: { hashes: string[]; vectors: Float32Array[] } = { hashes: [], vectors: [] };
+  const write = async () => {
+    const { hashes: done, vectors } = gathered;
+    gathered = { hashes: [], vectors: [] };
+    if (done.length > 0) await tasks.addToCache(embedder.identity, embedder.dim, done, concatenate(vectors));
+  };
+  for (const batch of batches) {
+    const vectors = await embedder.embedTokenized(batch.map((position) => ids[position]));
+    refuseNonFinite(vectors, embedder.dim, (row) => todoTexts[batch[row]]);
+    gathered.hashes.push(...batch.map((position) => todo[position]));
+    gathered.vectors.push(vectors);
+    bar.advance(batch.length);
+    if (gathered.hashes.length >= TASK_ROWS_PER_WRITE) await write();
+    await setImmediate();
+  }
+  await write();
+  return todo.length;
 }
 
 /** Embeds free-text queries into the same space as the papers' vectors. */
