@@ -31,13 +31,25 @@ describe('the GitHub Actions workflow', () => {
     expect(result.status).toBe(0);
   });
 
-  test('fans embedding out over the matrix, each job one shard of as many as there are jobs, then fans in to one run', () => {
+  test('fans embedding, then the neighbours and the topics, out over matrices, each job one shard of as many as there are jobs, then fans in to one run', () => {
     const text = readFileSync(WORKFLOW, 'utf8');
-    expect(text).toContain('npx papermap embed --shard "$((JOB_INDEX + 1))/$JOBS" --out "$STORE"');
-    expect(text).toMatch(/JOB_INDEX: \$\{\{ strategy\.job-index \}\}/);
-    expect(text).toMatch(/JOBS: \$\{\{ strategy\.job-total \}\}/);
-    expect(text).toMatch(/map:\n\s+needs: embed/);
-    expect(text).toContain('npx papermap run --input "$PAPERS" --out "$STORE"');
+    const jobs = (parseAllDocuments(text)[0].toJS() as { jobs: Record<string, { needs?: string | string[]; steps: { run?: string }[] }> }).jobs;
+    expect(Object.keys(jobs)).toEqual(['ingest', 'embed', 'vectors', 'neighbours', 'topics', 'map']);
+    const runs = (job: string) => jobs[job].steps.flatMap((step) => (step.run ? [step.run] : []));
+    for (const [job, command] of [
+      ['embed', 'embed'],
+      ['neighbours', 'index'],
+      ['topics', 'cluster'],
+    ])
+      expect(runs(job)).toContain(`npx papermap ${command} --shard "$((JOB_INDEX + 1))/$JOBS" --out "$STORE"`);
+    expect(text.match(/JOB_INDEX: \$\{\{ strategy\.job-index \}\}/g)).toHaveLength(3);
+    expect(text.match(/JOBS: \$\{\{ strategy\.job-total \}\}/g)).toHaveLength(3);
+    expect(jobs.vectors.needs).toBe('embed');
+    expect(runs('vectors')).toContain('npx papermap embed --out "$STORE"');
+    expect(jobs.neighbours.needs).toBe('vectors');
+    expect(jobs.topics.needs).toBe('vectors');
+    expect(jobs.map.needs).toEqual(['neighbours', 'topics']);
+    expect(runs('map')).toContain('npx papermap run --input "$PAPERS" --out "$STORE"');
   });
 });
 
@@ -45,7 +57,13 @@ describe('the Kubernetes Jobs', () => {
   const documents = parseAllDocuments(readFileSync(JOBS, 'utf8')).map((document) => document.toJS() as Record<string, unknown>);
 
   test('each is a valid batch/v1 Job by the Kubernetes API schema', () => {
-    expect(documents.map((document) => (document.metadata as { name: string }).name)).toEqual(['papermap-embed', 'papermap-map']);
+    expect(documents.map((document) => (document.metadata as { name: string }).name)).toEqual([
+      'papermap-embed',
+      'papermap-vectors',
+      'papermap-neighbours',
+      'papermap-topics',
+      'papermap-map',
+    ]);
     for (const document of documents) expect(() => new Job(document as never).validate()).not.toThrow();
   });
 
@@ -55,13 +73,32 @@ describe('the Kubernetes Jobs', () => {
     expect(() => new Job(wrong as never).validate()).toThrow();
   });
 
-  test('the embed Job is indexed, and its completion index becomes --shard, of as many shards as completions', () => {
-    const embed = documents[0] as {
-      spec: { completionMode: string; completions: number; parallelism: number; template: { spec: { containers: { command: string[] }[] } } };
+  test.each([
+    [0, 'embed'],
+    [2, 'index'],
+    [3, 'cluster'],
+  ])('Job %i is indexed, and its completion index becomes `%s --shard`, of as many shards as completions, within 2 GiB', (at, command) => {
+    const job = documents[at] as {
+      spec: {
+        completionMode: string;
+        completions: number;
+        parallelism: number;
+        template: { spec: { containers: { command: string[]; resources: { limits: { memory: string } } }[] } };
+      };
     };
-    expect(embed.spec.completionMode).toBe('Indexed');
-    const command = embed.spec.template.spec.containers[0].command.join(' ');
-    expect(command).toContain(`--shard "$((JOB_COMPLETION_INDEX + 1))/${embed.spec.completions}"`);
-    expect(embed.spec.parallelism).toBe(embed.spec.completions);
+    expect(job.spec.completionMode).toBe('Indexed');
+    const [container] = job.spec.template.spec.containers;
+    expect(container.command.join(' ')).toContain(`exec papermap ${command} --shard "$((JOB_COMPLETION_INDEX + 1))/${job.spec.completions}"`);
+    expect(job.spec.parallelism).toBe(job.spec.completions);
+    expect(container.resources.limits.memory).toBe('2Gi');
+  });
+
+  test('the gathers run the command without --shard', () => {
+    const commands = [1, 4].map(
+      (at) => (documents[at] as { spec: { template: { spec: { containers: { command: string[] }[] } } } }).spec.template.spec.containers[0].command,
+    );
+    expect(commands[0].slice(0, 2)).toEqual(['papermap', 'embed']);
+    expect(commands[1].slice(0, 2)).toEqual(['papermap', 'run']);
+    for (const command of commands) expect(command).not.toContain('--shard');
   });
 });
