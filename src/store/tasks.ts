@@ -84,12 +84,6 @@ export async function shardTodo(
   return { start, end, written, todo };
 }
 
-/**
- * What tasks that run at the same moment on other machines share: a store's
- * tables, written by merge-insert on their keys, so that two workers never
- * lose each other's rows, and a task run again (a worker was killed) writes
- * nothing twice.
- */
 /** Some papers' vectors: `vectors` holds row `rows[i]`'s vector at `i * dim`. */
 export interface VectorBlock {
   rows: Int32Array;
@@ -100,7 +94,8 @@ export interface VectorBlock {
 export function inRowOrder(blocks: readonly VectorBlock[]): Float32Array {
   const places = blocks.flatMap((block, index) => Array.from(block.rows, (row, offset) => ({ row, index, offset })));
   if (places.length === 0) return new Float32Array(0);
-  const dim = blocks[0].vectors.length / blocks[0].rows.length;
+  const first = blocks[places[0].index];
+  const dim = first.vectors.length / first.rows.length;
   places.sort((a, b) => a.row - b.row);
   const joined = new Float32Array(places.length * dim);
   places.forEach(({ index, offset }, at) => joined.set(blocks[index].vectors.subarray(offset * dim, (offset + 1) * dim), at * dim));
@@ -144,6 +139,12 @@ function joinBlocks(blocks: readonly VectorBlock[]): VectorBlock {
   return joined;
 }
 
+/**
+ * What tasks that run at the same moment on other machines share: a store's
+ * tables, written by merge-insert on their keys, so that two workers never
+ * lose each other's rows, and a task run again (a worker was killed) writes
+ * nothing twice.
+ */
 export interface TaskStore {
   readonly location: string;
   /** The papers as ingest committed them: their hash and number. */

@@ -43,7 +43,7 @@ describe('vector blocks, as a task reads them', () => {
   });
 
   test('in row order: one row-major array, rows sorted across blocks', () => {
-    const joined = inRowOrder([blockOf([4, 0]), blockOf([2]), blockOf([]), blockOf([3, 1])]);
+    const joined = inRowOrder([blockOf([]), blockOf([4, 0]), blockOf([2]), blockOf([]), blockOf([3, 1])]);
     expect(Array.from(joined)).toEqual(Array.from(blockOf([0, 1, 2, 3, 4]).vectors));
     expect(inRowOrder([])).toEqual(new Float32Array(0));
   });
