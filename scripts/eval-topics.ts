@@ -19,7 +19,7 @@ import { cluster } from '../src/cluster/index.js';
 import { phraseModel } from '../src/embed/stage.js';
 import { termsOf, topicKeywords, topicLabels } from '../src/cluster/ctfidf.js';
 import { findTopics } from '../src/cluster/levels.js';
-import { topicCentres } from '../src/cluster/kmeans.js';
+import { topicCentresOver } from '../src/cluster/passes.js';
 import { CANDIDATES, DIVERSITY, embedPhrases, levelLabels, mmrOrder, rankCandidates, SEPARATION } from '../src/cluster/labels.js';
 import { labelDiversity, npmiCoherence } from '../src/cluster/quality.js';
 import { topicSpace } from '../src/cluster/reduce.js';
@@ -28,7 +28,7 @@ import { weakRules } from './weak-rules.js';
 import { loadQueryEmbedder } from '../src/embed/index.js';
 import { sampleRows } from '../src/shared/random.js';
 import { bytesOf, sha256 } from '../src/shared/files.js';
-import { dot } from '../src/shared/vectors.js';
+import { dot, blocksOf } from '../src/shared/vectors.js';
 import { OutputFolder } from '../src/store/folder.js';
 import { paperToJson, readCurrentVectors, readPapers, type Paper } from '../src/store/read.js';
 import type { Clusters } from '../src/store/schemas.js';
@@ -103,7 +103,7 @@ function rules(dirs: string[]): void {
   console.log('|---|---:|---:|---|---:|---:|---:|');
   for (const dir of dirs) {
     const { papers, info, vectors, truth, name } = load(dir);
-    const space = topicSpace(vectors, info.dim, 42);
+    const space = topicSpace(blocksOf(vectors, info.dim), 42);
     const n = papers.length;
     const reading = readingCount(n);
     const labels = new Set(truth).size;
@@ -157,7 +157,7 @@ async function final(dirs: string[]): Promise<void> {
     for (const seed of SEEDS) runs.push(await clusterOf(dir, seed));
     const counts = runs.map((run) => `${run.topics.length} / ${run.middleTopics?.length ?? 0} / ${run.broadTopics.length}`);
     const nmi = runs.map((run) => normalizedMutualInformation(truth, fineOf(run, papers)));
-    const reference = labels > 1 ? scoreAt(topicSpace(vectors, info.dim, 42), truth, labels).nmi : NaN;
+    const reference = labels > 1 ? scoreAt(topicSpace(blocksOf(vectors, info.dim), 42), truth, labels).nmi : NaN;
     const sizes = runs.flatMap((run) => run.topics.map((topic) => topic.size));
     const first = runs[0];
     console.log(
@@ -197,7 +197,7 @@ async function labelQuality(dirs: string[]): Promise<void> {
     const after = { fine: result.topics.map((topic) => topic.label), broad: result.broadTopics.map((topic) => topic.label) };
     // the same candidates ranked with other settings: BERTopic's defaults (no separation, MMR diversity 0.1) and between
     const candidates = topicKeywords(documents, memberOf, result.topics.length, CANDIDATES);
-    const centres = topicCentres(vectors, info.dim, memberOf, result.topics.length);
+    const [centres] = topicCentresOver(blocksOf(vectors, info.dim), [{ assignments: memberOf, k: result.topics.length }]);
     const phraseVectors = await embedPhrases(
       candidates.flat().map(({ term }) => term),
       (texts) => embedder.embedShort(texts),

@@ -16,6 +16,7 @@ import { termsOf, topicKeywords } from '../src/cluster/ctfidf.js';
 import { findTopics } from '../src/cluster/levels.js';
 import { npmiCoherence } from '../src/cluster/quality.js';
 import { topicSpace } from '../src/cluster/reduce.js';
+import { blocksOf } from '../src/shared/vectors.js';
 import { readingCount, reproducibility, resolutionAt, topicsIn, type SubsampleFit } from '../src/cluster/resolution.js';
 import { seededRandom } from '../src/shared/random.js';
 import type { Paper } from '../src/store/read.js';
@@ -160,7 +161,7 @@ export const RULES: Rule[] = [
 /** The topics of each seed's fit on one corpus, scored, with their purity. */
 function topicsOf(corpus: Corpus): { topics: Topic[]; fits: { scores: Scores[] }[] } {
   const { papers, info, vectors, truth } = corpus;
-  const space = topicSpace(vectors, info.dim, 42);
+  const space = topicSpace(blocksOf(vectors, info.dim), 42);
   const k = readingCount(papers.length);
   const resolution = resolutionAt(space, k, 42);
   const documents = papers.map((paper) => termsOf(`${paper.title}. ${paper.abstract}`));

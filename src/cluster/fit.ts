@@ -1,9 +1,10 @@
 import { UserError } from '../shared/errors.js';
 import { sampleRows } from '../shared/random.js';
+import type { VectorBlocks } from '../shared/vectors.js';
 import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, MiddleTopic, Topic, VectorsInfo } from '../store/schemas.js';
 import { adjustedRand } from './agreement.js';
-import { similarityToOwnTopic, topicCentres } from './kmeans.js';
+import { similarityToOwnTopicOver, topicCentresOver, type Grouping } from './passes.js';
 import { labelLevels, type LevelWords, type PhraseEmbedder } from './words.js';
 import { findTopics, KMEANS_SAMPLE, RESTARTS, type FoundTopics } from './levels.js';
 import { keywordDiversity, labelDiversity } from './quality.js';
@@ -79,12 +80,20 @@ export function keywordSample(memberOf: Int32Array, size = KEYWORD_SAMPLE): Int3
   return Int32Array.from(rows).sort();
 }
 
-/** The number of broad topics: given, or judged like the fine count on the SELECTION_SEED fit, so that every --seed gives the same. */
-function broadCount(space: { vectors: Float32Array; dim: number }, vectors: Float32Array, dim: number, k: number, options: ClusterOptions): number | undefined {
+/**
+ * The fit the number of broad topics is judged on when --seed is not
+ * SELECTION_SEED (like the fine count, so that every --seed gives the same);
+ * none when --broad gives it or the fit itself is that one.
+ */
+function broadReference(space: { vectors: Float32Array; dim: number }, k: number, options: ClusterOptions): Grouping | undefined {
+  if (options.broad !== 'auto' || options.seed === SELECTION_SEED) return undefined;
+  return findTopics(space, k, SELECTION_SEED);
+}
+
+/** The number of broad topics: given, or judged on the reference fit (its topics' centres), or undefined for the fit's own tree to judge. */
+function broadCount(reference: { fit: Grouping; centres: Float32Array } | undefined, dim: number, papers: number, options: ClusterOptions): number | undefined {
   if (options.broad !== 'auto') return options.broad;
-  if (options.seed === SELECTION_SEED) return undefined;
-  const reference = findTopics(space, k, SELECTION_SEED);
-  return topicTree(vectors, dim, reference.assignments, reference.k, vectors.length / dim).broadK;
+  return reference && topicTree(reference.centres, dim, reference.fit.assignments, reference.fit.k, papers).broadK;
 }
 
 /** Ids from the biggest topic down (ties to the topic holding the earlier paper), for fine, middle and broad topics alike. */
@@ -140,22 +149,23 @@ function layoutOf(figures: readonly TopicFigures[], tree: Tree): Layout {
   return { fineId, broadId, middleId, parent, middle: middleOfId, middleParent };
 }
 
-/** How much the topics move with the seed, and how well each comes back in the subsample fits. */
+/** The seeds the final topics are fitted again with to measure how much --seed moves them. */
+const stabilitySeeds = (options: ClusterOptions) => Array.from({ length: STABILITY_SEEDS }, (_, index) => options.seed + 1 + index);
+
+/** How much the topics move with the seed (the fits of stabilitySeeds and their topics' centres), and how well each comes back in the subsample fits. */
 function measureStability(
-  space: { vectors: Float32Array; dim: number },
-  vectors: Float32Array,
   dim: number,
   found: { k: number; assignments: Int32Array },
   tree: Tree,
+  fits: readonly { fit: Grouping; centres: Float32Array }[],
   resolution: Resolution,
   options: ClusterOptions,
 ) {
-  const seeds = Array.from({ length: STABILITY_SEEDS }, (_, index) => options.seed + 1 + index);
+  const seeds = stabilitySeeds(options);
   const broadOfPaper = (fine: Int32Array, broadOf: readonly number[]) => fine.map((topic) => broadOf[topic]);
   const mine = broadOfPaper(found.assignments, tree.broadOf);
-  const others = seeds.map((seed) => {
-    const other = findTopics(space, found.k, seed);
-    const otherTree = topicTree(vectors, dim, other.assignments, other.k, found.assignments.length, tree.broadK);
+  const others = fits.map(({ fit: other, centres }) => {
+    const otherTree = topicTree(centres, dim, other.assignments, other.k, found.assignments.length, tree.broadK);
     return { ari: adjustedRand(found.assignments, other.assignments), broadAri: adjustedRand(mine, broadOfPaper(other.assignments, otherTree.broadOf)) };
   });
   const judgedLabels = Int32Array.from(resolution.judged.rows, (row) => found.assignments[row]);
@@ -213,7 +223,7 @@ export async function fitTopics(
   papers: readonly PaperTitle[],
   readAbstracts: ReadAbstracts,
   info: VectorsInfo,
-  vectors: Float32Array,
+  vectors: VectorBlocks,
   options: ClusterOptions,
   embed?: PhraseEmbedder,
   assigned?: FoundTopics,
@@ -221,16 +231,21 @@ export async function fitTopics(
   const dim = info.dim;
   // Topics are found in a PCA projection (reduce.ts) and measured in the full space. How many there are is
   // judged with SELECTION_SEED, not --seed: it is a property of the vectors; --seed moves the k-means starts.
-  const space = topicSpace(vectors, dim, SELECTION_SEED);
+  const space = topicSpace(vectors, SELECTION_SEED);
   const auto = options.k === 'auto';
   const resolution = resolutionAt(space, auto ? readingCount(papers.length) : (options.k as number), SELECTION_SEED);
   const found = assigned ?? findTopics(space, kmeansTopics(papers.length, options), options.seed);
-  const tree = topicTree(vectors, dim, found.assignments, found.k, papers.length, broadCount(space, vectors, dim, found.k, options));
-  const centres = topicCentres(vectors, dim, found.assignments, found.k);
-  const { topics: figures, outliers } = describeTopics(dim, centres, found.assignments, similarityToOwnTopic(vectors, dim, centres, found.assignments));
+  // every fit whose topics' centres are wanted is made in the topic space first, so that one pass over the vectors sums them all
+  const reference = broadReference(space, found.k, options);
+  const others = stabilitySeeds(options).map((seed) => findTopics(space, found.k, seed));
+  const fits = [found, ...others, ...(reference ? [reference] : [])];
+  const centresOfFits = topicCentresOver(vectors, fits).map((centres, index) => ({ fit: fits[index], centres }));
+  const centres = centresOfFits[0].centres;
+  const tree = topicTree(centres, dim, found.assignments, found.k, papers.length, broadCount(centresOfFits[others.length + 1], dim, papers.length, options));
+  const { topics: figures, outliers } = describeTopics(dim, centres, found.assignments, similarityToOwnTopicOver(vectors, centres, found.assignments));
   const layout = layoutOf(figures, tree);
-  const words = await labelLevels(paperTexts(papers, readAbstracts, figures, layout), vectors, dim, figures, layout, tree, embed);
-  const stability = measureStability(space, vectors, dim, found, tree, resolution, options);
+  const words = await labelLevels(paperTexts(papers, readAbstracts, figures, layout), vectors, figures, layout, tree, embed);
+  const stability = measureStability(dim, found, tree, centresOfFits.slice(1, others.length + 1), resolution, options);
   const topics = fineTopics(papers, figures, layout, words.fine, stability.perTopic);
   const sizes = topics.map((topic) => topic.size);
   const weighted = (values: readonly number[]) => values.reduce((sum, value, id) => sum + value * sizes[id], 0) / Math.max(1, papers.length - outliers.length);

@@ -6,7 +6,7 @@
  */
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
-import { vectorFingerprint } from '../shared/vectors.js';
+import type { VectorBlocks } from '../shared/vectors.js';
 import type { PaperTitleDate } from '../store/read.js';
 import type { Clusters, TopicHistory, VectorsInfo } from '../store/schemas.js';
 import type { StageWrites, Store } from '../store/store.js';
@@ -15,6 +15,7 @@ import { checkK, fitTopics, type ClusterOptions, type FittedTopics } from './fit
 import type { PhraseEmbedder } from './labels.js';
 import type { FoundTopics } from './levels.js';
 import { continueTopics } from './lineage.js';
+import { fingerprintsOver } from './passes.js';
 import { applyTeamNames } from './team.js';
 import { readTeamNames } from '../store/names.js';
 import { night, topicsOverTime, withTonight } from './timeline.js';
@@ -77,6 +78,28 @@ async function phraseEmbedder(
 }
 
 /**
+ * The store's vectors as VectorBlocks: every pass over them reads them again
+ * a block at a time, checked as every vector reader checks them, and refuses
+ * vectors other than those the stage began with.
+ */
+function storeVectors(store: Store, info: VectorsInfo): VectorBlocks {
+  const same = (read: VectorsInfo) => {
+    if (read.vectorsHash !== info.vectorsHash) throw store.damaged('vectors', 'changed while the cluster stage read it');
+  };
+  return {
+    count: info.count,
+    dim: info.dim,
+    forEachBlock: (onBlock) => same(store.readVectorBlocks(onBlock)),
+    rows: (rows) => {
+      if (rows.length === 0) return new Float32Array(0);
+      const read = store.readVectorRows(rows);
+      same(read.info);
+      return read.vectors;
+    },
+  };
+}
+
+/**
  * The cluster stage: vectors and papers in, `<out>/clusters.json` out.
  * `assigned`: each paper's topic as cluster tasks found it (shards.ts), taken
  * when the topics are fitted anew (new papers joining the last run's topics
@@ -87,9 +110,12 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
   // and a fit reads only those its keywords are taken from
   // a bad topics.yaml is refused before any work
   const names = readTeamNames(writer.store.location);
-  const { papers, info, vectors } = writer.store.readCurrentVectors((store) => store.readPaperTitleDates());
+  // the vectors are never held whole (1.5 GB at a million papers): each step over them reads them a block at a time
+  const { papers, hash } = writer.store.readPaperTitleDates();
+  const info = writer.store.readCurrentVectorsInfo({ hash, count: papers.length });
+  const vectors = storeVectors(writer.store, info);
   checkK(options.k, papers.length, options.broad);
-  const fingerprints = papers.map((_, row) => vectorFingerprint(vectors, row, info.dim));
+  const fingerprints = fingerprintsOver(vectors);
   const last = lastTopics(writer.store);
   const since = last && compareWithLastRun(last, papers, fingerprints);
   const reason = refitReason(last, since, options);
@@ -102,7 +128,7 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
   let topicOfRow: Int32Array | undefined;
   if (reason === undefined) {
     const previous = last!;
-    const { deaths, topicOfRow: assignedRows, ...assigned } = assignToTopics(previous, since!, papers, vectors, info.dim);
+    const { deaths, topicOfRow: assignedRows, ...assigned } = assignToTopics(previous, since!, papers, vectors);
     topicOfRow = assignedRows;
     const { sinceFit } = previous.history;
     const history: TopicHistory = {
@@ -142,7 +168,7 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
     };
     clusters = { ...(continued?.topics ?? fitted), history, overTime: null };
   }
-  if (names) clusters = applyTeamNames(clusters, names, last, papers, vectors, info.dim);
+  if (names) clusters = applyTeamNames(clusters, names, last, papers, vectors);
   else if (clusters.team) {
     // topics.yaml was removed: its names go, and the merges it made stay done
     const { team: _, ...rest } = clusters;

@@ -179,11 +179,6 @@ export function compactTopics(assignments: Int32Array): { k: number; assignments
   return { k: used.length, assignments: assignments.map((topic) => renumbered.get(topic)!) };
 }
 
-/** The centre of each topic: the mean of its papers' vectors scaled to unit length; a row in topic -1 counts for none. */
-export function topicCentres(vectors: Float32Array, dim: number, assignments: Int32Array, k: number): Float32Array {
-  return centresOf(topicSums(vectors, dim, assignments, k), dim);
-}
-
 /** The sum of each topic's papers' vectors; a row in topic -1 counts for none. With `rows`, only those rows are added, to `sums`. */
 export function topicSums(
   vectors: Float32Array,
@@ -208,9 +203,4 @@ export function centresOf(sums: Float64Array, dim: number): Float32Array {
   const centres = Float32Array.from(sums);
   normalizeRows(centres, dim);
   return centres;
-}
-
-/** Cosine similarity of each paper to the centre of its own topic. */
-export function similarityToOwnTopic(vectors: Float32Array, dim: number, centres: Float32Array, assignments: Int32Array): Float64Array {
-  return Float64Array.from(assignments, (topic, row) => dot(vectors, row * dim, centres, topic * dim, dim));
 }

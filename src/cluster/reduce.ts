@@ -1,6 +1,6 @@
 import { PCA } from 'ml-pca';
 import { sampleRows, seededRandom } from '../shared/random.js';
-import { gatherRows } from '../shared/vectors.js';
+import { allRows, type VectorBlocks } from '../shared/vectors.js';
 
 /**
  * Dimensions topics are found in. On OHSUMED (builtin vectors, k = 23, 3
@@ -143,12 +143,15 @@ export function project(vectors: Float32Array, dim: number, { components, offset
 /**
  * The papers in the space topics are found in: their projection on the
  * TOPIC_DIMS principal directions of a seeded sample (ml-pca), scaled to unit
- * length so that k-means compares directions. Vectors with no more dimensions
- * than that are used as they are.
+ * length so that k-means compares directions, a block of vectors at a time
+ * (each paper projects on its own). Vectors with no more dimensions than
+ * that, or too few papers to project, are used as they are.
  */
-export function topicSpace(vectors: Float32Array, dim: number, seed: number): { vectors: Float32Array; dim: number } {
-  const count = vectors.length / dim;
-  if (!projected(dim, count)) return { vectors, dim };
-  const projection = fitProjection(gatherRows(vectors, dim, projectionRows(count, seed)), dim, seed);
-  return { vectors: project(vectors, dim, projection), dim: TOPIC_DIMS };
+export function topicSpace(source: VectorBlocks, seed: number): { vectors: Float32Array; dim: number } {
+  const { count, dim } = source;
+  if (!projected(dim, count)) return { vectors: allRows(source), dim };
+  const projection = fitProjection(source.rows(projectionRows(count, seed)), dim, seed);
+  const space = new Float32Array(count * TOPIC_DIMS);
+  source.forEachBlock((start, vectors) => space.set(project(vectors, dim, projection), start * TOPIC_DIMS));
+  return { vectors: space, dim: TOPIC_DIMS };
 }

@@ -2,7 +2,8 @@ import type { TeamNames } from '../store/names.js';
 import { checkTeamNames } from '../store/names.js';
 import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
-import { similarityToOwnTopic, topicCentres } from './kmeans.js';
+import type { VectorBlocks } from '../shared/vectors.js';
+import { similarityToOwnTopicOver, topicCentresOver } from './passes.js';
 import { describeTopics } from './topics.js';
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000;
@@ -20,14 +21,13 @@ function regroup(
   topicOf: Int32Array,
   templates: ReadonlyMap<number, Topic>,
   papers: readonly PaperTitle[],
-  vectors: Float32Array,
-  dim: number,
+  vectors: VectorBlocks,
 ): Clusters {
   const ids = [...new Set(topicOf)].sort((a, b) => a - b);
   const local = new Map(ids.map((id, index) => [id, index]));
   const assignments = Int32Array.from(topicOf, (id) => local.get(id)!);
-  const centres = topicCentres(vectors, dim, assignments, ids.length);
-  const { topics: figures, outliers } = describeTopics(dim, centres, assignments, similarityToOwnTopic(vectors, dim, centres, assignments));
+  const [centres] = topicCentresOver(vectors, [{ assignments, k: ids.length }]);
+  const { topics: figures, outliers } = describeTopics(vectors.dim, centres, assignments, similarityToOwnTopicOver(vectors, centres, assignments));
   const byId = new Map(clusters.topics.map((topic) => [topic.id, topic]));
   const topics: Topic[] = figures
     .map((figure, index) => ({
@@ -76,8 +76,7 @@ export function applyTeamNames(
   names: TeamNames,
   last: Clusters | undefined,
   papers: readonly PaperTitle[],
-  vectors: Float32Array,
-  dim: number,
+  vectors: VectorBlocks,
 ): Clusters {
   const mergedBefore = last?.team?.merged ?? [];
   const known = new Set([...clusters.topics.map((topic) => topic.id), ...mergedBefore.map((merge) => merge.from), ...(last?.team?.pinned ?? [])]);
@@ -117,7 +116,7 @@ export function applyTeamNames(
     merged.push({ from, into, paperIds });
     moved ||= paperIds.length > 0;
   }
-  const regrouped = moved ? regroup(clusters, topicOf, templates, papers, vectors, dim) : clusters;
+  const regrouped = moved ? regroup(clusters, topicOf, templates, papers, vectors) : clusters;
   const pinned = [...names.topics].flatMap(([id, wish]) => (wish.pin ? [id] : []));
   const gone = clusters.topics.length - regrouped.topics.length;
   const summary =

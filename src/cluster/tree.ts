@@ -1,5 +1,4 @@
 import { averageLinkage, cutTree, type Merge } from './hierarchy.js';
-import { topicCentres } from './kmeans.js';
 
 /** Broad topics a first look takes in: at least 3 areas, at most 12. */
 export const BROAD_MIN = 3;
@@ -39,12 +38,12 @@ function largestRise(merges: readonly Merge[], leaves: number, low: number, high
  * the merge height rises most, or into `broad` topics when given. The middle
  * level is cut from the same tree at the geometric mean of the two counts, so
  * each broad topic lists a handful of middle ones and each of those a handful
- * of fine ones.
+ * of fine ones. `centres`: the fine topics' (topicCentresOver), `dim` floats each.
  */
-export function topicTree(vectors: Float32Array, dim: number, fine: Int32Array, fineK: number, papers: number, broad?: number): Tree {
+export function topicTree(centres: Float32Array, dim: number, fine: Int32Array, fineK: number, papers: number, broad?: number): Tree {
   const sizes = new Array<number>(fineK).fill(0);
   fine.forEach((topic) => sizes[topic]++);
-  const merges = averageLinkage(topicCentres(vectors, dim, fine, fineK), dim, sizes);
+  const merges = averageLinkage(centres, dim, sizes);
   // a broad topic holds about three fine topics at least, or it tells the reader nothing the fine ones do not
   const most = Math.max(BROAD_MIN, Math.min(BROAD_MAX, Math.floor(fineK / 3)));
   const rise = fineK <= BROAD_MIN ? { k: fineK, gaps: [] } : largestRise(merges, fineK, BROAD_MIN, most);

@@ -1,7 +1,9 @@
 import { idFinder } from '../shared/ids.js';
+import type { VectorBlocks } from '../shared/vectors.js';
 import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
-import { assignToNearest, centresOf, similarityToOwnTopic, topicSums } from './kmeans.js';
+import { assignToNearest, centresOf, topicSums } from './kmeans.js';
+import { similarityToOwnTopicOver, topicSumsOver } from './passes.js';
 import { describeTopics } from './topics.js';
 import { REPRESENTATIVES } from './fit.js';
 
@@ -61,18 +63,20 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
  * vectors) is nearest; kept papers stay where they were. Labels, keywords,
  * broad topics and quality figures are those of the fit, which the topics
  * keep meaning; sizes, members, representatives, cohesion and outliers are
- * measured again. A topic left with no paper dies.
+ * measured again. A topic left with no paper dies. Two passes over the
+ * vectors (the kept papers' sums, each paper's similarity) and the new
+ * papers' vectors read alone.
  */
 export function assignToTopics(
   previous: Clusters,
   since: SinceLastRun,
   papers: readonly PaperTitle[],
-  vectors: Float32Array,
-  dim: number,
+  vectors: VectorBlocks,
 ): Omit<Clusters, 'history' | 'overTime'> & { deaths: number[]; topicOfRow: Int32Array } {
+  const dim = vectors.dim;
   const slots = previous.topics.length;
   const assignments = Int32Array.from(since.kept);
-  const sums = topicSums(vectors, dim, assignments, slots);
+  const [sums] = topicSumsOver(vectors, [{ assignments, k: slots }]);
   const keptCentres = centresOf(sums, dim);
   const keptSizes = new Int32Array(slots);
   const newRows: number[] = [];
@@ -80,8 +84,7 @@ export function assignToTopics(
   const living = previous.topics.flatMap((_, slot) => (keptSizes[slot] > 0 ? [slot] : []));
   const livingCentres = new Float32Array(living.length * dim);
   living.forEach((slot, index) => livingCentres.set(keptCentres.subarray(slot * dim, (slot + 1) * dim), index * dim));
-  const newVectors = new Float32Array(newRows.length * dim);
-  newRows.forEach((row, index) => newVectors.set(vectors.subarray(row * dim, (row + 1) * dim), index * dim));
+  const newVectors = vectors.rows(newRows);
   assignToNearest(newVectors, dim, livingCentres).assignments.forEach((index, position) => (assignments[newRows[position]] = living[index]));
 
   // figures over the living topics only, numbered 0.. in `living` order
@@ -89,9 +92,16 @@ export function assignToTopics(
   living.forEach((slot, index) => (compact[slot] = index));
   const local = assignments.map((slot) => compact[slot]);
   // the kept papers' sums with the new papers added: the centres of every paper without a second pass over all of them
-  topicSums(vectors, dim, assignments, slots, newRows, sums);
+  topicSums(
+    newVectors,
+    dim,
+    Int32Array.from(newRows, (row) => assignments[row]),
+    slots,
+    undefined,
+    sums,
+  );
   const centres = centresOf(Float64Array.from(living.flatMap((slot) => Array.from(sums.subarray(slot * dim, (slot + 1) * dim)))), dim);
-  const { topics: figures, outliers } = describeTopics(dim, centres, local, similarityToOwnTopic(vectors, dim, centres, local));
+  const { topics: figures, outliers } = describeTopics(dim, centres, local, similarityToOwnTopicOver(vectors, centres, local));
   const idOf = (index: number) => previous.topics[living[index]].id;
   // each paper's topic id by row (-1 for an outlier), for counting topics over time without a map of a million ids
   const topicOfRow = new Int32Array(papers.length).fill(-1);

@@ -1,9 +1,9 @@
-import { dot } from '../shared/vectors.js';
+import { dot, type VectorBlocks } from '../shared/vectors.js';
 import type { Paper } from '../store/read.js';
 import { termsOf, topicKeywords } from './ctfidf.js';
 import { keywordSample } from './fit.js';
 import type { Layout } from './fit.js';
-import { topicCentres } from './kmeans.js';
+import { topicCentresOver } from './passes.js';
 import {
   CANDIDATES,
   DIVERSITY,
@@ -45,6 +45,21 @@ function memberships(fineOfPaper: Int32Array, level: Level): Int32Array {
   return fineOfPaper.map((id) => (id < 0 ? -1 : level.groupOfFine[id]));
 }
 
+/** Papers of each fine topic, its most central first, that a description may name. */
+const CENTRAL_CANDIDATES = 5;
+
+/** The vectors of the papers a description may name (the first CENTRAL_CANDIDATES of each fine topic), and where each row's is. */
+interface Candidates {
+  vectors: Float32Array;
+  placeOf: ReadonlyMap<number, number>;
+}
+
+/** Reads the vectors of the papers a description may name, and those only. */
+function candidatesOf(figures: readonly TopicFigures[], vectors: VectorBlocks): Candidates {
+  const rows = Int32Array.from(figures.flatMap((figure) => figure.members.slice(0, CENTRAL_CANDIDATES))).sort();
+  return { vectors: vectors.rows(rows), placeOf: new Map(Array.from(rows, (row, index) => [row, index])) };
+}
+
 /** The paper closest to a group's centre among the first papers of its fine topics. */
 function centralPaper(
   figures: readonly TopicFigures[],
@@ -52,14 +67,14 @@ function centralPaper(
   level: Level,
   group: number,
   centres: Float32Array,
-  vectors: Float32Array,
+  candidates: Candidates,
   dim: number,
 ): number | undefined {
   let best: { row: number; similarity: number } | undefined;
   figures.forEach((figure, topic) => {
     if (level.groupOfFine[fineIdOf[topic]] !== group) return;
-    for (const row of figure.members.slice(0, 5)) {
-      const similarity = dot(vectors, row * dim, centres, group * dim, dim);
+    for (const row of figure.members.slice(0, CENTRAL_CANDIDATES)) {
+      const similarity = dot(candidates.vectors, candidates.placeOf.get(row)! * dim, centres, group * dim, dim);
       if (!best || similarity > best.similarity) best = { row, similarity };
     }
   });
@@ -87,12 +102,13 @@ function sharedTerms(texts: readonly string[]): string[][] {
  * Keywords, labels, descriptions and coherence of every level: fine topics
  * first, then the middle and broad ones, each of which avoids the terms its
  * fine topics' labels use. The candidates of all levels are embedded in one
- * call. Past KEYWORD_SAMPLE papers the terms come from a sample.
+ * call. Past KEYWORD_SAMPLE papers the terms come from a sample. The
+ * levels' centres take one pass over the vectors; the descriptions read the
+ * vectors of the few papers they may name.
  */
 export async function labelLevels(
   papers: readonly Pick<Paper, 'title' | 'abstract'>[],
-  vectors: Float32Array,
-  dim: number,
+  vectors: VectorBlocks,
   figures: readonly TopicFigures[],
   layout: Layout,
   tree: Tree,
@@ -111,9 +127,16 @@ export async function labelLevels(
   };
   levels.push({ groupOfFine: byFineId(tree.broadOf, layout.broadId), groups: tree.broadK });
   if (tree.middleK > 0) levels.push({ groupOfFine: byFineId(tree.middleOf, layout.middleId), groups: tree.middleK });
+  const groupsOfPapers = levels.map((level) => memberships(fineOfPaper, level));
+  const dim = vectors.dim;
+  const levelCentres = topicCentresOver(
+    vectors,
+    levels.map((level, index) => ({ assignments: groupsOfPapers[index], k: level.groups })),
+  );
+  const candidates = candidatesOf(figures, vectors);
 
-  const keywords = levels.map((level) => {
-    const groups = memberships(fineOfPaper, level);
+  const keywords = levels.map((level, index) => {
+    const groups = groupsOfPapers[index];
     return topicKeywords(
       documents,
       Int32Array.from(rows, (row) => groups[row]),
@@ -136,8 +159,8 @@ export async function labelLevels(
 
   const words: LevelWords[] = [];
   levels.forEach((level, index) => {
-    const paperGroups = memberships(fineOfPaper, level);
-    const centres = topicCentres(vectors, dim, paperGroups, level.groups);
+    const paperGroups = groupsOfPapers[index];
+    const centres = levelCentres[index];
     const ordered = rankCandidates(keywords[index], centres, dim, phrases).map((list) => mmrOrder(list, phrases?.vectors, dim));
     const avoid = index === 0 ? [] : avoidedTerms(words[0], level);
     const { terms, labels } = levelLabels(
@@ -158,7 +181,7 @@ export async function labelLevels(
         keywords[index].map((list) => list.slice(0, KEYWORDS).map(({ term }) => term)),
       ),
       descriptions: ordered.map((list, group) => {
-        const row = centralPaper(figures, fineIdOf, level, group, centres, vectors, dim);
+        const row = centralPaper(figures, fineIdOf, level, group, centres, candidates, dim);
         return describeTopic(list, terms[group], sizes[group], row === undefined ? undefined : papers[row].title);
       }),
     });

@@ -38,3 +38,37 @@ export function concatenate(parts: readonly Float32Array[]): Float32Array {
   }
   return joined;
 }
+
+/**
+ * Every paper's vector, read a block of rows at a time, and a few rows on
+ * demand: what a step over every vector needs without holding them all
+ * (1.5 GB at a million papers of 384 dimensions).
+ */
+export interface VectorBlocks {
+  readonly count: number;
+  readonly dim: number;
+  /** Every row in order, a block at a time; the block's array may be used again for the next: copy what is kept. */
+  forEachBlock(onBlock: (start: number, vectors: Float32Array) => void): void;
+  /** The vectors of some distinct rows, in the order given. */
+  rows(rows: ArrayLike<number>): Float32Array;
+}
+
+/** Vectors held in memory as VectorBlocks, `blockRows` rows a block: for vectors a step has anyway, and for tests of the passes. */
+export function blocksOf(vectors: Float32Array, dim: number, blockRows = 16_384): VectorBlocks {
+  const count = vectors.length / dim;
+  return {
+    count,
+    dim,
+    forEachBlock: (onBlock) => {
+      for (let start = 0; start < count; start += blockRows) onBlock(start, vectors.subarray(start * dim, Math.min(count, start + blockRows) * dim));
+    },
+    rows: (rows) => gatherRows(vectors, dim, rows),
+  };
+}
+
+/** Every row of VectorBlocks in one array: for steps on so few papers, or so few dimensions, that this is no more than they hold anyway. */
+export function allRows(source: VectorBlocks): Float32Array {
+  const all = new Float32Array(source.count * source.dim);
+  source.forEachBlock((start, vectors) => all.set(vectors, start * source.dim));
+  return all;
+}

@@ -12,6 +12,7 @@ import { readNeighbours } from './neighbours.js';
 import {
   previousPapersLead,
   readPaperFields,
+  readVectorBlocks,
   readVectorRows,
   readShownPapers,
   readClusters,
@@ -373,6 +374,10 @@ export class OutputFolder implements Store {
 
   readVectorRows(rows: ArrayLike<number>): { info: VectorsInfo; vectors: Float32Array } {
     return readVectorRows(this, rows);
+  }
+
+  readVectorBlocks(onBlock: (start: number, vectors: Float32Array) => void, blockRows?: number): VectorsInfo {
+    return readVectorBlocks(this, onBlock, blockRows);
   }
 
   readCurrentVectors<P>(read: (store: Store) => PapersRead<P>): { papers: P[]; info: VectorsInfo; vectors: Float32Array } {

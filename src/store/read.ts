@@ -389,6 +389,69 @@ function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: 
   return { info, vectors };
 }
 
+/** Rows of vectors a block holds: 16,384 of 384 dimensions are 25 MB, whatever the corpus. */
+export const VECTOR_BLOCK_ROWS = 16_384;
+
+/**
+ * Every vector of vectors.f32 in row order, `blockRows` rows at a time (the
+ * block's array is used again for the next: copy what is kept), checked as
+ * readVectors checks them all (the manifest's hash, the size, the hash in
+ * vectors.json, every value finite, in that order) once the file has streamed
+ * past: a step that makes sums or a figure per paper of every vector holds a
+ * block, not the corpus (1.5 GB at a million papers). What is made of the
+ * blocks counts only once this returns; a file of the wrong size hands over
+ * no block.
+ */
+export function readVectorBlocks(folder: OutputFolder, onBlock: (start: number, vectors: Float32Array) => void, blockRows = VECTOR_BLOCK_ROWS): VectorsInfo {
+  const info = folder.readJson('vectorsInfo');
+  const path = folder.path('vectors');
+  if (!existsSync(path)) throw new UserError(`${folder.where('vectors')} not found: ${folder.remedy('vectors')} first`);
+  const size = statSync(path).size;
+  // rows past those vectors.json counts would fall outside what the steps hold per paper: the file is read for its checks alone
+  const sized = size === info.count * info.dim * 4;
+  const rowBytes = info.dim * 4;
+  const rows = Math.max(1, Math.min(blockRows, info.count));
+  const block = new Float32Array(rows * info.dim);
+  const blockBytes = new Uint8Array(block.buffer);
+  let filled = 0;
+  let done = 0;
+  let firstBad = -1;
+  const handOver = () => {
+    const vectors = block.subarray(0, filled / 4);
+    const start = (done - filled) / rowBytes;
+    if (firstBad < 0) {
+      const bad = firstNonFinite(vectors);
+      if (bad >= 0) firstBad = start + Math.floor(bad / info.dim);
+    }
+    onBlock(start, vectors);
+    filled = 0;
+  };
+  const hash = folder.readBlocks('vectors', 'current', (bytes) => {
+    if (done + bytes.length > size) throw folder.damaged('vectors', 'grew while being read');
+    if (!sized) {
+      done += bytes.length;
+      return;
+    }
+    for (let at = 0; at < bytes.length; ) {
+      const take = Math.min(blockBytes.length - filled, bytes.length - at);
+      blockBytes.set(bytes.subarray(at, at + take), filled);
+      at += take;
+      filled += take;
+      done += take;
+      if (filled === blockBytes.length) handOver();
+    }
+  });
+  if (done !== size) throw folder.damaged('vectors', 'cut short while being read');
+  if (filled > 0) handOver();
+  checkVectorsSize(folder, info, size);
+  checkVectorsHash(folder, info, hash);
+  if (firstBad >= 0) throw folder.damaged('vectors', `vector ${firstBad + 1} holds NaN or an infinite value`);
+  return info;
+}
+
+/** Rows a block holds when picking a few rows out of every vector: the picked rows are what is held. */
+const PICKING_BLOCK_ROWS = 1024;
+
 /**
  * The vectors of some papers (distinct rows, in the order given), checked as
  * readVectors checks them all (size, hash, every value finite) while the file
@@ -397,41 +460,21 @@ function readSharedVectors(folder: OutputFolder): { info: VectorsInfo; vectors: 
  */
 export function readVectorRows(folder: OutputFolder, rows: ArrayLike<number>): { info: VectorsInfo; vectors: Float32Array } {
   const info = folder.readJson('vectorsInfo');
-  const path = folder.path('vectors');
-  if (!existsSync(path)) throw new UserError(`${folder.where('vectors')} not found: ${folder.remedy('vectors')} first`);
-  const size = statSync(path).size;
-  const rowBytes = info.dim * 4;
   const placeOf = new Int32Array(info.count).fill(-1);
   for (let index = 0; index < rows.length; index++) {
     if (placeOf[rows[index]] !== -1) throw new Error(`row ${rows[index]} asked for twice`);
     placeOf[rows[index]] = index;
   }
-  const picked = new Float32Array(rows.length * info.dim);
-  const pickedBytes = new Uint8Array(picked.buffer);
-  // each vector is put together here whole, however the blocks cut it, to be checked before it is kept
-  const vector = new Float32Array(info.dim);
-  const vectorBytes = new Uint8Array(vector.buffer);
-  let done = 0;
-  let firstBad = -1;
-  const hash = folder.readBlocks('vectors', 'current', (block) => {
-    if (done + block.length > size) throw folder.damaged('vectors', 'grew while being read');
-    for (let at = 0; at < block.length; ) {
-      const within = done % rowBytes;
-      const take = Math.min(rowBytes - within, block.length - at);
-      vectorBytes.set(block.subarray(at, at + take), within);
-      at += take;
-      done += take;
-      if (within + take < rowBytes) continue;
-      const row = done / rowBytes - 1;
-      if (firstBad < 0 && firstNonFinite(vector) >= 0) firstBad = row;
-      if (placeOf[row] >= 0) pickedBytes.set(vectorBytes, placeOf[row] * rowBytes);
-    }
-  });
-  if (done !== size) throw folder.damaged('vectors', 'cut short while being read');
-  // in readVectors' order: the manifest's hash (readBlocks), the size, the hash in vectors.json, the values
-  checkVectorsSize(folder, info, size);
-  checkVectorsHash(folder, info, hash);
-  if (firstBad >= 0) throw folder.damaged('vectors', `vector ${firstBad + 1} holds NaN or an infinite value`);
+  const dim = info.dim;
+  const picked = new Float32Array(rows.length * dim);
+  readVectorBlocks(
+    folder,
+    (start, vectors) => {
+      for (let row = start, offset = 0; offset < vectors.length; row++, offset += dim)
+        if (placeOf[row] >= 0) picked.set(vectors.subarray(offset, offset + dim), placeOf[row] * dim);
+    },
+    PICKING_BLOCK_ROWS,
+  );
   return { info, vectors: picked };
 }
 

@@ -71,6 +71,12 @@ export interface Store {
   readVectors(): { info: VectorsInfo; vectors: Float32Array };
   /** The vectors of some papers (distinct rows), in the order given, checked as readVectors checks them all: a sample's vectors without the corpus's. */
   readVectorRows(rows: ArrayLike<number>): { info: VectorsInfo; vectors: Float32Array };
+  /**
+   * Every vector in row order, a block of rows at a time (16,384 unless given; the block's array is used
+   * again: copy what is kept), checked as readVectors checks them all once they have streamed past: what
+   * is made of the blocks counts only once this returns.
+   */
+  readVectorBlocks(onBlock: (start: number, vectors: Float32Array) => void, blockRows?: number): VectorsInfo;
   /** Papers as `read` reads them and their vectors, refusing vectors made from other papers. */
   readCurrentVectors<P>(read: (store: Store) => PapersRead<P>): { papers: P[]; info: VectorsInfo; vectors: Float32Array };
   /** vectors.json alone, refusing vectors made from other papers than these. */

@@ -14,6 +14,8 @@ import { adjustedRandIndex } from '../../scripts/metrics.js';
 import { assignToNearest, clusterVectors } from '../../src/cluster/kmeans.js';
 import { readingCount, reproducibility, resolutionAt } from '../../src/cluster/resolution.js';
 import { topicTree } from '../../src/cluster/tree.js';
+import { topicCentresOver } from '../../src/cluster/passes.js';
+import { blocksOf } from '../../src/shared/vectors.js';
 import { describeTopic, levelLabels, mmrOrder, type Candidate } from '../../src/cluster/labels.js';
 import { describeTopics } from '../../src/cluster/topics.js';
 
@@ -85,11 +87,12 @@ describe('k-means and the number of topics', () => {
     const centres = [0, 1, 2].flatMap((broad) => [0, 1, 2].map((j) => axis([broad, 1], [3 + broad * 3 + j, 0.5])));
     const vectors = around(centres, 10, 0.05);
     const fine = Int32Array.from({ length: 90 }, (_, row) => Math.floor(row / 10));
-    const tree = topicTree(vectors, DIM, fine, 9, 90);
+    const [fineCentres] = topicCentresOver(blocksOf(vectors, DIM), [{ assignments: fine, k: 9 }]);
+    const tree = topicTree(fineCentres, DIM, fine, 9, 90);
     expect(tree.broadK).toBe(3);
     expect(tree.broadOf).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2]);
     expect(tree.middleK).toBe(0);
-    expect(topicTree(vectors, DIM, fine, 9, 90, 4).broadK).toBe(4);
+    expect(topicTree(fineCentres, DIM, fine, 9, 90, 4).broadK).toBe(4);
   });
 
   test('is deterministic for a seed', () => {
