@@ -1,9 +1,10 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { OutputFolder } from '../../src/store/folder.js';
 import { paperDigest, previousPapersLead, readShownPapers, readPaperDigests, readPapers, readPaperTitles, type Paper } from '../../src/store/read.js';
-import { folderWith } from '../helpers.js';
+import { gatherRows } from '../../src/shared/vectors.js';
+import { folderWith, folderWithVectors } from '../helpers.js';
 import { tempFolder } from '../temp.js';
 
 /** Papers whose ids, titles and abstracts need JSON escapes, or hold characters outside ASCII, or end in a backslash. */
@@ -90,5 +91,44 @@ test('the previous papers.jsonl leads the current one when a run only added pape
   expect(lead([a, { ...b, abstract: 'changed' }, c])).toBeUndefined();
   expect(lead([a, b])).toBeUndefined();
   expect(lead([b, a, c])).toBeUndefined();
+  rmSync(out, { recursive: true, force: true });
+});
+
+test('vectors read a block of rows at a time are every vector in order, checked as readVectors checks them', () => {
+  const out = tempFolder('read');
+  const dim = 5;
+  const many = Array.from({ length: 23 }, (_, row) => ({ id: `p${row}`, title: `T${row}`, abstract: '', sources: ['a'], metadata: {} }));
+  const vectors = Float32Array.from({ length: many.length * dim }, (_, at) => Math.sin(at));
+  const folder = folderWithVectors(out, many, vectors, dim);
+  for (const rows of [1, 4, 23, 100, undefined]) {
+    const starts: number[] = [];
+    const read = new Float32Array(vectors.length);
+    const info = folder.readVectorBlocks((start, block) => {
+      starts.push(start);
+      read.set(block, start * dim);
+    }, rows);
+    expect(info.count).toBe(many.length);
+    expect(read).toEqual(vectors);
+    const step = Math.min(rows ?? many.length, many.length);
+    expect(starts).toEqual(Array.from({ length: Math.ceil(many.length / step) }, (_, index) => index * step));
+  }
+  expect(folder.readVectorRows([22, 0, 9]).vectors).toEqual(gatherRows(vectors, dim, [22, 0, 9]));
+  expect(folder.readVectors().vectors).toEqual(vectors);
+
+  // a NaN whose hashes vouch for it is found wherever the blocks cut, naming the vector
+  const bad = Float32Array.from(vectors);
+  bad[17 * dim + 2] = Number.NaN;
+  const doctoredOut = tempFolder('read');
+  const doctored = folderWithVectors(doctoredOut, many, bad, dim);
+  for (const rows of [1, 4, 100]) expect(() => doctored.readVectorBlocks(() => {}, rows)).toThrow(/vectors\.f32: vector 18 holds NaN or an infinite value/);
+  expect(() => doctored.readVectorRows([0])).toThrow(/vector 18 holds NaN/);
+  rmSync(doctoredOut, { recursive: true, force: true });
+
+  // a file cut short hands over no block, and is refused as readVectors refuses it
+  truncateSync(folder.path('vectors'), vectors.byteLength - 4);
+  let blocks = 0;
+  expect(() => folder.readVectorBlocks(() => blocks++)).toThrow(/vectors\.f32: does not match the hash/);
+  expect(() => folder.readVectors()).toThrow(/vectors\.f32: does not match the hash/);
+  expect(blocks).toBe(0);
   rmSync(out, { recursive: true, force: true });
 });
