@@ -36,6 +36,8 @@ export const clusterStage = defineStage<typeof options, ClusterTasks | undefined
   description: 'group papers into topics with labels: <out>/clusters.json',
   // keywords come from the papers' text, so the papers count as well as their vectors
   reads: ['papers', 'vectors', 'vectorsInfo'],
+  // the builtin embedder's fit embeds label candidates, wherever the stage runs
+  uses: ['builtinFit'],
   options,
   // topics.yaml is the team's: its merges, pins and names are part of what the stage makes
   checkFolder: (folder) => checkNamesFile(folder),

@@ -38,6 +38,8 @@ export interface Stage<O extends OptionTable = OptionTable, P = unknown, S = unk
   /** The command's help line. */
   description: string;
   reads: readonly ArtifactName[];
+  /** What it reads where there is one, which does not make its result stale (the builtin embedder's fit, to rank labels by): a store brings it in with the reads. */
+  uses?: readonly ArtifactName[];
   /** The options that change its result or ask for work; two stages that take one option declare the same spec. */
   options: O;
   /** Refuses options that cannot work whatever the papers (an unknown model): `run` checks every stage's before any stage starts. */

@@ -140,7 +140,7 @@ function backendOf(store: Backend | OutputFolder): Backend {
 /** Every artifact a stage reads or writes, its cache included: what a store brings into its working copy before the stage runs. */
 function touchedBy(stage: AnyStage): ArtifactName[] {
   const own = (Object.keys(ARTIFACTS) as ArtifactName[]).filter((name) => ARTIFACTS[name].stage === stage.name);
-  return [...stage.reads, ...own];
+  return [...stage.reads, ...(stage.uses ?? []), ...own];
 }
 
 /**

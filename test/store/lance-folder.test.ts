@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { tempFolder } from '../temp.js';
@@ -62,4 +62,26 @@ describe('a LanceDB store in a folder', () => {
     expect(other.status).toBe(1);
     expect(other.stderr.trim()).toMatch(/^papermap: .* holds a file store, not a LanceDB one/);
   });
+});
+
+/** The nightly update run stage by stage, each command a new process with a new working copy of the store. */
+describe('a LanceDB store updated one stage command at a time', () => {
+  test('a second ingest with more papers, then embed, index, cluster and report: each reads the previous papers and commits, the file store likewise', () => {
+    const first = tempFolder('lance-night-input');
+    const seeds = readdirSync(SEEDS).sort();
+    cpSync(join(SEEDS, seeds[0]), join(first, seeds[0]));
+    const outs = { files: tempFolder('files-nightly'), lance: tempFolder('lance-nightly') };
+    for (const [store, out] of Object.entries(outs)) {
+      const ran = papermap('run', '--store', store, '--input', first, '--model', 'builtin', '--out', out);
+      expect(ran.status, ran.stderr).toBe(0);
+      for (const args of [['ingest', '--input', SEEDS], ['embed', '--model', 'builtin'], ['index'], ['cluster'], ['report']]) {
+        const next = papermap(...args, '--out', out);
+        expect(next.status, `${args[0]}: ${next.stderr}`).toBe(0);
+      }
+    }
+    // the night's changes are told alike: the papers added since the first run
+    for (const file of ['changes.json', 'report.md'])
+      expect(readFileSync(join(outs.lance, file), 'utf8'), file).toBe(readFileSync(join(outs.files, file), 'utf8'));
+    expect(readFileSync(join(outs.lance, 'report.md'), 'utf8')).toContain('408 papers');
+  }, 600_000);
 });

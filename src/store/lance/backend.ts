@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { connect, type Connection, type Table } from '@lancedb/lancedb';
 import { UserError } from '../../shared/errors.js';
 import { supervised } from '../../shared/supervised.js';
@@ -187,6 +187,8 @@ export class LanceBackend implements Backend, TaskStore {
     const tableName = manifest?.tables?.[version === 'current' ? name : `${name}.previous`];
     if (format === 'papers' || format === 'vectors' || format === 'neighbours') {
       if (tableName === undefined) return;
+      // the previous version's folder is not in a new working copy yet
+      mkdirSync(dirname(local), { recursive: true });
       const table = await this.db.openTable(tableName);
       try {
         if (format === 'papers') await readPapersTable(table, local);
