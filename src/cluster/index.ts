@@ -6,16 +6,16 @@
  */
 import { UserError } from '../shared/errors.js';
 import { notice } from '../shared/progress.js';
-import type { VectorBlocks } from '../shared/vectors.js';
+import { fingerprintsOver } from '../shared/vectors.js';
 import type { PaperTitleDate } from '../store/read.js';
 import type { Clusters, TopicHistory, VectorsInfo } from '../store/schemas.js';
 import type { StageWrites, Store } from '../store/store.js';
+import { storeVectors } from '../store/blocks.js';
 import type { PhraseModel } from '../pipeline/stage.js';
 import { checkK, fitTopics, type ClusterOptions, type FittedTopics } from './fit.js';
 import type { PhraseEmbedder } from './labels.js';
 import type { FoundTopics } from './levels.js';
 import { continueTopics } from './lineage.js';
-import { fingerprintsOver } from './passes.js';
 import { applyTeamNames } from './team.js';
 import { readTeamNames } from '../store/names.js';
 import { night, topicsOverTime, withTonight } from './timeline.js';
@@ -78,28 +78,6 @@ async function phraseEmbedder(
 }
 
 /**
- * The store's vectors as VectorBlocks: every pass over them reads them again
- * a block at a time, checked as every vector reader checks them, and refuses
- * vectors other than those the stage began with.
- */
-function storeVectors(store: Store, info: VectorsInfo): VectorBlocks {
-  const same = (read: VectorsInfo) => {
-    if (read.vectorsHash !== info.vectorsHash) throw store.damaged('vectors', 'changed while the cluster stage read it');
-  };
-  return {
-    count: info.count,
-    dim: info.dim,
-    forEachBlock: (onBlock) => same(store.readVectorBlocks(onBlock)),
-    rows: (rows) => {
-      if (rows.length === 0) return new Float32Array(0);
-      const read = store.readVectorRows(rows);
-      same(read.info);
-      return read.vectors;
-    },
-  };
-}
-
-/**
  * The cluster stage: vectors and papers in, `<out>/clusters.json` out.
  * `assigned`: each paper's topic as cluster tasks found it (shards.ts), taken
  * when the topics are fitted anew (new papers joining the last run's topics
@@ -113,7 +91,7 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
   // the vectors are never held whole (1.5 GB at a million papers): each step over them reads them a block at a time
   const { papers, hash } = writer.store.readPaperTitleDates();
   const info = writer.store.readCurrentVectorsInfo({ hash, count: papers.length });
-  const vectors = storeVectors(writer.store, info);
+  const vectors = storeVectors(writer.store, info, 'cluster');
   checkK(options.k, papers.length, options.broad);
   const fingerprints = fingerprintsOver(vectors);
   const last = lastTopics(writer.store);

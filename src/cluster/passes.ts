@@ -4,7 +4,7 @@
  * paper or a sum per topic, never the vectors. Sums are added up in row
  * order, as over vectors held whole, so the figures are the same to the bit.
  */
-import { dot, vectorFingerprint, type VectorBlocks } from '../shared/vectors.js';
+import { dot, type VectorBlocks } from '../shared/vectors.js';
 import { centresOf } from './kmeans.js';
 
 /** Papers grouped into `k` topics: each paper's topic by row, -1 for none. */
@@ -44,13 +44,4 @@ export function similarityToOwnTopicOver(source: VectorBlocks, centres: Float32A
     for (let row = 0, at = 0; at < vectors.length; row++, at += dim) similarities[start + row] = dot(vectors, at, centres, assignments[start + row] * dim, dim);
   });
   return similarities;
-}
-
-/** Each paper's vector fingerprint (vectorFingerprint), by row. */
-export function fingerprintsOver(source: VectorBlocks): string[] {
-  const fingerprints = new Array<string>(source.count);
-  source.forEachBlock((start, vectors) => {
-    for (let row = 0; row * source.dim < vectors.length; row++) fingerprints[start + row] = vectorFingerprint(vectors, row, source.dim);
-  });
-  return fingerprints;
 }

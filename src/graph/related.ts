@@ -1,5 +1,5 @@
 import { seededRandom } from '../shared/random.js';
-import { dot } from '../shared/vectors.js';
+import { blocksOf, dot, type VectorBlocks } from '../shared/vectors.js';
 import type { Neighbours } from './neighbours.js';
 
 export interface RelatedPaper {
@@ -38,7 +38,21 @@ export const AUTO_FLOOR = { global: 0.99, lower: 0.9, band: 0 };
 
 /** The automatic rule on a corpus: its quantiles of random-pair similarity. */
 export function autoFloor(vectors: Float32Array, dim: number): FloorRule {
-  const [global, lower] = randomPairQuantiles(vectors, dim, [AUTO_FLOOR.global, AUTO_FLOOR.lower]);
+  return autoFloorOver(blocksOf(vectors, dim));
+}
+
+/**
+ * The same rule from the vectors of the sampled pairs' papers alone (a few
+ * tens of thousands, whatever the corpus): the floors autoFloor gives over
+ * every vector held.
+ */
+export function autoFloorOver(source: VectorBlocks): FloorRule {
+  const { dim } = source;
+  const pairs = randomPairs(source.count);
+  const rows = Int32Array.from(new Set(pairs)).sort();
+  const vectors = source.rows(rows);
+  const at = new Map(Array.from(rows, (row, index) => [row, index * dim]));
+  const [global, lower] = pairQuantiles(pairs, (a, b) => dot(vectors, at.get(a)!, vectors, at.get(b)!, dim), [AUTO_FLOOR.global, AUTO_FLOOR.lower]);
   return { global, lower, band: AUTO_FLOOR.band };
 }
 
@@ -132,19 +146,33 @@ export function linkCount(graph: RelatedGraph): number {
  * seed, so the floors are the same on every run; rounded to 3 decimals.
  */
 export function randomPairQuantiles(vectors: Float32Array, dim: number, quantiles: readonly number[], pairs = 20_000): number[] {
-  const count = vectors.length / dim;
-  if (count < 2) return quantiles.map(() => 0);
+  return pairQuantiles(randomPairs(vectors.length / dim, pairs), (a, b) => dot(vectors, a * dim, vectors, b * dim, dim), quantiles);
+}
+
+/** Random pairs of two distinct rows of `count`, drawn with a fixed seed: `[a, b, a, b, ...]`; none when there are fewer than 2 rows. */
+export function randomPairs(count: number, pairs = 20_000): Int32Array {
+  if (count < 2) return new Int32Array(0);
   const random = seededRandom(1);
   const next = (bound: number) => Math.floor(random() * bound);
-  const scores = new Float64Array(pairs);
+  const drawn = new Int32Array(pairs * 2);
   for (let p = 0; p < pairs; p++) {
     const a = next(count);
     let b = next(count - 1);
     if (b >= a) b++;
-    scores[p] = dot(vectors, a * dim, vectors, b * dim, dim);
+    drawn[2 * p] = a;
+    drawn[2 * p + 1] = b;
   }
+  return drawn;
+}
+
+/** Quantiles of the similarity of the pairs, rounded to 3 decimals; 0 each when there are none. */
+function pairQuantiles(pairs: Int32Array, similarity: (a: number, b: number) => number, quantiles: readonly number[]): number[] {
+  const count = pairs.length / 2;
+  if (count === 0) return quantiles.map(() => 0);
+  const scores = new Float64Array(count);
+  for (let p = 0; p < count; p++) scores[p] = similarity(pairs[2 * p], pairs[2 * p + 1]);
   scores.sort();
-  return quantiles.map((quantile) => Math.round(scores[Math.min(pairs - 1, Math.floor(quantile * pairs))] * 1000) / 1000);
+  return quantiles.map((quantile) => Math.round(scores[Math.min(count - 1, Math.floor(quantile * count))] * 1000) / 1000);
 }
 
 /** One quantile of random-pair similarity (randomPairQuantiles): 0.99 is "more alike than 99% of pairs". */

@@ -3,12 +3,13 @@ import { writeNeighbours } from '../store/neighbours.js';
 import type { Paper, PaperTitle } from '../store/read.js';
 import type { HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import type { StageWrites, Store } from '../store/store.js';
-import { vectorFingerprint } from '../shared/vectors.js';
+import { blocksOf, fingerprintsOver, type VectorBlocks } from '../shared/vectors.js';
+import { storeVectors } from '../store/blocks.js';
 import { CHUNK_CHARS } from '../graph/graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
 import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
 import { exactNeighbours, firstNeighbours, type Neighbours } from '../graph/neighbours.js';
-import { autoFloor, fixedFloor, linkCount, relatedPapers, scorePrinter, type FloorRule, type RelatedGraph } from '../graph/related.js';
+import { autoFloorOver, fixedFloor, linkCount, relatedPapers, scorePrinter, type FloorRule, type RelatedGraph } from '../graph/related.js';
 import type { IndexUpdate } from './incremental.js';
 import { storedNeighbours } from './shards.js';
 import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
@@ -89,6 +90,32 @@ export function hnswOf(options: IndexOptions): HnswParameters {
   return { m: options.m, efConstruction: options.efConstruction, efSearch: Math.max(DEFAULT_HNSW.efSearch, options.neighbours + 1) };
 }
 
+/** The papers' ids and titles and what their vectors are, with every vector unless none is needed. */
+type IndexRead = { papers: PaperTitle[]; info: VectorsInfo; vectors?: Float32Array; source: VectorBlocks };
+
+/**
+ * What the index stage reads: every vector (in shared memory, for the
+ * worker threads), except where the index shards' neighbours are gathered on
+ * a corpus they searched through the shared index: then the similarity
+ * floor's sample is read alone and the fingerprints a block at a time (a
+ * million papers' vectors are 1.5 GB).
+ */
+function readForIndex(folder: Store, gathered: boolean): IndexRead {
+  if (gathered && folder.paperCount() > EXACT_SEARCH_MAX_PAPERS) {
+    const { papers, hash } = folder.readPaperTitles();
+    const info = folder.readCurrentVectorsInfo({ hash, count: papers.length });
+    return { papers, info, source: storeVectors(folder, info, 'index') };
+  }
+  const read = folder.readTitlesAndSharedVectors();
+  return { ...read, source: blocksOf(read.vectors, read.info.dim) };
+}
+
+/** Every vector, which readForIndex read wherever the stage searches or builds from them. */
+function everyVector(read: IndexRead): Float32Array {
+  if (!read.vectors) throw new Error('the index stage needs every vector here, and they were not read');
+  return read.vectors;
+}
+
 /**
  * The index stage: the HNSW index, each paper's nearest other papers
  * (neighbours.bin) and the related-paper graph (related.json). An index from
@@ -104,16 +131,17 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions, gat
   // an earlier index is checked and loaded in a worker while the papers and vectors are read
   const previous = gathered ? undefined : previousIndex(folder, hnsw);
   const pending = previous && startUpdate(previous, hnsw.efSearch, hnswPath);
-  let read: ReturnType<Store['readTitlesAndSharedVectors']>;
+  let read: IndexRead;
   try {
-    read = folder.readTitlesAndSharedVectors();
+    read = readForIndex(folder, gathered !== undefined);
   } catch (error) {
     await pending?.cancel();
     throw error;
   }
-  const { papers, info, vectors } = read;
+  const { papers, info } = read;
+  const vectors = () => everyVector(read);
   const search = papers.length <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw';
-  const floor: FloorRule = options.minSimilarity === 'auto' ? autoFloor(vectors, info.dim) : fixedFloor(options.minSimilarity);
+  const floor: FloorRule = options.minSimilarity === 'auto' ? autoFloorOver(read.source) : fixedFloor(options.minSimilarity);
   const rule =
     options.minSimilarity === 'auto'
       ? `the 99th percentile of the similarity of 20,000 random pairs of papers; a paper with no neighbour that high keeps its nearest if at least the 90th percentile (${floor.lower})`
@@ -130,20 +158,21 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions, gat
     return graph;
   };
   // the graph of an update is written while the worker saves the index (the updated index is saved whether kept or not: a rebuild saves over it)
-  const updated = pending && (await pending.update({ ids, vectors, k: stored }, (update) => (kept(update) ? writeGraph(update.neighbours) : undefined)));
+  const updated =
+    pending && (await pending.update({ ids, vectors: vectors(), k: stored }, (update) => (kept(update) ? writeGraph(update.neighbours) : undefined)));
   const update = updated?.meanwhile && updated.update;
   // the worker hashed the index it saved: neither index.json nor the commit hashes 1.8 GB again
   if (update) rememberHash(hnswPath, updated.hnswHash);
   let related = updated?.meanwhile;
   if (!related) {
     if (gathered) {
-      if (search === 'exact') saveHnsw(buildHnsw(vectors, info.dim, hnsw), hnswPath);
+      if (search === 'exact') saveHnsw(buildHnsw(vectors(), info.dim, hnsw), hnswPath);
       related = writeGraph(gathered);
     } else if (search === 'exact') {
-      saveHnsw(buildHnsw(vectors, info.dim, hnsw), hnswPath);
-      related = writeGraph(exactNeighbours(vectors, info.dim, vectors, stored, (query, row) => query === row));
+      saveHnsw(buildHnsw(vectors(), info.dim, hnsw), hnswPath);
+      related = writeGraph(exactNeighbours(vectors(), info.dim, vectors(), stored, (query, row) => query === row));
     } else {
-      related = writeGraph(await buildAndSearch(vectors, info.dim, hnsw, hnswPath, stored));
+      related = writeGraph(await buildAndSearch(vectors(), info.dim, hnsw, hnswPath, stored));
     }
   }
   const indexInfo: IndexInfo = {
@@ -165,7 +194,7 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions, gat
     hnswHash: sha256File(hnswPath),
     ids,
     labels: update ? update.labels : ids,
-    fingerprints: update ? update.fingerprints : ids.map((_, row) => vectorFingerprint(vectors, row, info.dim)),
+    fingerprints: update ? update.fingerprints : fingerprintsOver(read.source),
     update: update
       ? { kind: 'updated', added: update.added, removed: update.removed, searchedAgain: update.searchedAgain }
       : { kind: 'built', added: papers.length, removed: 0, searchedAgain: 0 },

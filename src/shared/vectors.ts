@@ -72,3 +72,12 @@ export function allRows(source: VectorBlocks): Float32Array {
   source.forEachBlock((start, vectors) => all.set(vectors, start * source.dim));
   return all;
 }
+
+/** Each paper's vector fingerprint (vectorFingerprint), by row. */
+export function fingerprintsOver(source: VectorBlocks): string[] {
+  const fingerprints = new Array<string>(source.count);
+  source.forEachBlock((start, vectors) => {
+    for (let row = 0; row * source.dim < vectors.length; row++) fingerprints[start + row] = vectorFingerprint(vectors, row, source.dim);
+  });
+  return fingerprints;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { topicSums } from '../../src/cluster/kmeans.js';
-import { fingerprintsOver, similarityToOwnTopicOver, topicCentresOver, topicSumsOver } from '../../src/cluster/passes.js';
+import { similarityToOwnTopicOver, topicCentresOver, topicSumsOver } from '../../src/cluster/passes.js';
+import { fingerprintsOver } from '../../src/shared/vectors.js';
 import { fitProjection, project, projectionRows, TOPIC_DIMS, topicSpace } from '../../src/cluster/reduce.js';
 import { seededRandom } from '../../src/shared/random.js';
 import { blocksOf, dot, gatherRows, vectorFingerprint } from '../../src/shared/vectors.js';

@@ -1,12 +1,22 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, test } from 'vitest';
-import { autoFloor, floorOf, linkCount, paperFloor, randomPairFloor, randomPairQuantiles, relatedOf, relatedPapers } from '../../src/graph/related.js';
+import {
+  autoFloor,
+  autoFloorOver,
+  floorOf,
+  linkCount,
+  paperFloor,
+  randomPairFloor,
+  randomPairQuantiles,
+  relatedOf,
+  relatedPapers,
+} from '../../src/graph/related.js';
 import { escapeXml, toGraphml } from '../../src/graph/graphml.js';
 import { buildHnsw, hnswNeighbours } from '../../src/graph/hnsw.js';
 import { nearestAmong } from '../../src/graph/nearest.js';
 import { exactNeighbours, recallAtK } from '../../src/graph/neighbours.js';
 import { sampleRows } from '../../src/shared/random.js';
-import { gatherRows } from '../../src/shared/vectors.js';
+import { blocksOf, gatherRows } from '../../src/shared/vectors.js';
 
 /** Unit vectors in `dim` dimensions around `centres` directions, seeded. */
 function clusteredVectors(count: number, dim: number, centres: number, spread: number): Float32Array {
@@ -118,6 +128,19 @@ describe('relatedPapers', () => {
     const [p99, p90] = randomPairQuantiles(vectors, dim, [0.99, 0.9]);
     expect(autoFloor(vectors, dim)).toEqual({ global: p99, lower: p90, band: 0 });
     expect(p90).toBeLessThan(p99);
+  });
+
+  test("the automatic rule from the sampled pairs' vectors alone is the rule over every vector, and reads no other row", () => {
+    const dim = 16;
+    const count = 60_000;
+    const vectors = clusteredVectors(count, dim, 8, 0.5);
+    const held = blocksOf(vectors, dim);
+    const asked: number[] = [];
+    const source = { ...held, rows: (rows: ArrayLike<number>) => (asked.push(rows.length), held.rows(rows)) };
+    expect(autoFloorOver(source)).toEqual(autoFloor(vectors, dim));
+    // 20,000 pairs draw at most 40,000 distinct rows, read in one call
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toBeLessThanOrEqual(40_000);
   });
 
   test('the automatic floor is reached by about 1% of all pairs of papers, the same on every run', () => {
