@@ -150,7 +150,7 @@ export function randomPairQuantiles(vectors: Float32Array, dim: number, quantile
 }
 
 /** Random pairs of two distinct rows of `count`, drawn with a fixed seed: `[a, b, a, b, ...]`; none when there are fewer than 2 rows. */
-export function randomPairs(count: number, pairs = 20_000): Int32Array {
+function randomPairs(count: number, pairs = 20_000): Int32Array {
   if (count < 2) return new Int32Array(0);
   const random = seededRandom(1);
   const next = (bound: number) => Math.floor(random() * bound);

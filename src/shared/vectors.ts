@@ -30,7 +30,17 @@ export function vectorFingerprint(vectors: Float32Array, row: number, dim: numbe
 
 /** Float32 arrays one after another, in one array. */
 export function concatenate(parts: readonly Float32Array[]): Float32Array {
-  const joined = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  return joinInto(new Float32Array(lengthOf(parts)), parts);
+}
+
+/** Int32 arrays (paper rows) one after another, in one array. */
+export function concatenateRows(parts: readonly Int32Array[]): Int32Array {
+  return joinInto(new Int32Array(lengthOf(parts)), parts);
+}
+
+const lengthOf = (parts: readonly ArrayLike<number>[]) => parts.reduce((sum, part) => sum + part.length, 0);
+
+function joinInto<T extends Float32Array | Int32Array>(joined: T, parts: readonly T[]): T {
   let at = 0;
   for (const part of parts) {
     joined.set(part, at);

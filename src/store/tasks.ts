@@ -3,6 +3,7 @@ import type { Shard } from './cache.js';
 import type { Paper } from './read.js';
 import { buildClaim, topicFit, type BuildClaim, type StageName, type TopicFit, type VectorsInfo } from './schemas.js';
 import { sha256 } from '../shared/files.js';
+import { concatenate, concatenateRows } from '../shared/vectors.js';
 
 /**
  * One task of a stage cut into N (`--shard I/N`): the same stage, papers and
@@ -125,18 +126,7 @@ export async function* inBlocksOf(blocks: AsyncIterable<VectorBlock>, size: numb
 
 /** Blocks one after another as one block. */
 function joinBlocks(blocks: readonly VectorBlock[]): VectorBlock {
-  const joined = {
-    rows: new Int32Array(blocks.reduce((sum, block) => sum + block.rows.length, 0)),
-    vectors: new Float32Array(blocks.reduce((sum, block) => sum + block.vectors.length, 0)),
-  };
-  let [row, value] = [0, 0];
-  for (const block of blocks) {
-    joined.rows.set(block.rows, row);
-    joined.vectors.set(block.vectors, value);
-    row += block.rows.length;
-    value += block.vectors.length;
-  }
-  return joined;
+  return { rows: concatenateRows(blocks.map((block) => block.rows)), vectors: concatenate(blocks.map((block) => block.vectors)) };
 }
 
 /**

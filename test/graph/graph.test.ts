@@ -136,7 +136,13 @@ describe('relatedPapers', () => {
     const vectors = clusteredVectors(count, dim, 8, 0.5);
     const held = blocksOf(vectors, dim);
     const asked: number[] = [];
-    const source = { ...held, rows: (rows: ArrayLike<number>) => (asked.push(rows.length), held.rows(rows)) };
+    const source = {
+      ...held,
+      rows: (rows: ArrayLike<number>) => {
+        asked.push(rows.length);
+        return held.rows(rows);
+      },
+    };
     expect(autoFloorOver(source)).toEqual(autoFloor(vectors, dim));
     // 20,000 pairs draw at most 40,000 distinct rows, read in one call
     expect(asked).toHaveLength(1);
