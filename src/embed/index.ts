@@ -52,8 +52,8 @@ export function paperText(paper: Paper): string {
 
 interface Embedded {
   dim: number;
-  /** Every paper's vector, in the cache under its text's hash; none for a shard, which only fills the cache. */
-  vectors: { cache: EmbeddingCache; hashes: string[] } | undefined;
+  /** The cache that holds every paper's vector under its text's hash; none for a shard, which only fills the cache. */
+  vectors: EmbeddingCache | undefined;
   embedded: number;
 }
 
@@ -66,66 +66,62 @@ export interface EmbeddingPlan {
   identity: string;
   fallbackReason?: string;
   papersHash: string;
-  texts: string[];
-}
-
-/** The builtin embedder is fitted on the corpus, so its identity is the algorithm and the corpus. */
-function builtinIdentity(texts: readonly string[]): string {
-  // hashed a text at a time as the texts joined by newlines: a million abstracts are more than one string can hold
-  const digest = createHash('sha256');
-  texts.forEach((text, row) => digest.update(row === 0 ? text : `\n${text}`));
-  return `${BUILTIN_VERSION}:${digest.digest('hex').slice(0, 16)}`;
+  /** Each paper's text hash, in paper order: texts are read again only where some must be embedded (a million are 1.4 GB). */
+  hashes: string[];
 }
 
 export function planEmbedding(store: Store, options: EmbedOptions): EmbeddingPlan {
-  const { papers, hash: papersHash } = store.readPapers();
-  const texts = papers.map(paperText);
   const resolved = resolveModel(options.model);
-  if (resolved.kind === 'transformer') {
-    return { resolved, model: resolved.name, identity: resolved.identity, papersHash, texts };
-  }
-  if (resolved.fallbackReason) notice(`${resolved.fallbackReason}; using the builtin embedder instead`);
+  if (resolved.kind === 'builtin' && resolved.fallbackReason) notice(`${resolved.fallbackReason}; using the builtin embedder instead`);
+  // The builtin embedder is fitted on the corpus, so its identity is the algorithm and the corpus: the texts
+  // joined by newlines, hashed a text at a time (a million abstracts are more than one string can hold).
+  const corpus = resolved.kind === 'builtin' ? createHash('sha256') : undefined;
+  const hashes: string[] = [];
+  const papersHash = store.forEachPaper((paper) => {
+    const text = paperText(paper);
+    corpus?.update(hashes.length === 0 ? text : `\n${text}`);
+    hashes.push(textHash(text));
+  });
+  if (resolved.kind === 'transformer') return { resolved, model: resolved.name, identity: resolved.identity, papersHash, hashes };
   return {
     resolved,
     model: 'builtin',
-    identity: builtinIdentity(texts),
+    identity: `${BUILTIN_VERSION}:${corpus!.digest('hex').slice(0, 16)}`,
     ...(resolved.fallbackReason ? { fallbackReason: resolved.fallbackReason } : {}),
     papersHash,
-    texts,
+    hashes,
   };
 }
 
 /** The embed stage: papers.jsonl in, vectors.f32 + vectors.json out; vectors come from the cache where it has them. */
 export async function embed(writer: StageWrites, options: EmbedOptions, plan: EmbeddingPlan): Promise<EmbedSummary> {
   const started = performance.now();
-  const { resolved, texts } = plan;
+  const { resolved, hashes } = plan;
   const summary = {
-    papers: texts.length,
+    papers: hashes.length,
     model: plan.model,
     modelIdentity: plan.identity,
     ...(plan.fallbackReason ? { fallbackReason: plan.fallbackReason } : {}),
   };
   const result =
-    resolved.kind === 'builtin'
-      ? embedWithBuiltinCached(texts, plan.identity, writer)
-      : await embedWithTransformer(texts, resolved, writer, options.batchSize, options.shard);
+    resolved.kind === 'builtin' ? embedWithBuiltinCached(plan, writer) : await embedWithTransformer(plan, resolved, writer, options.batchSize, options.shard);
   const done = {
     ...summary,
     ...(options.shard ? { shard: options.shard } : {}),
     dim: result.dim,
     embedded: result.embedded,
-    cached: texts.length - result.embedded,
+    cached: hashes.length - result.embedded,
     seconds: (performance.now() - started) / 1000,
   };
   if (!result.vectors || options.shard) return done;
   // vectors.f32 first, then vectors.json, which holds its hash
   const digest = createHash('sha256');
-  writer.write('vectors', vectorBlocks(result.vectors.hashes, result.vectors.cache, digest));
+  writer.write('vectors', vectorBlocks(hashes, result.vectors, digest));
   const info: VectorsInfo = {
     ...summary,
     ...(resolved.kind === 'transformer' ? { modelDir: resolved.dir } : {}),
     dim: result.dim,
-    count: texts.length,
+    count: hashes.length,
     normalized: true,
     papersHash: plan.papersHash,
     vectorsHash: digest.digest('hex'),
@@ -144,24 +140,39 @@ function refuseNonFinite(vectors: Float32Array, dim: number, textOf: (row: numbe
   );
 }
 
-/** The rows of `texts` found in the cache, and the distinct texts still to embed, by hash. */
-function lookup(texts: readonly string[], cache: EmbeddingCache): { hashes: string[]; missing: Map<string, string> } {
-  const hashes = texts.map(textHash);
-  const missing = new Map<string, string>();
-  hashes.forEach((hash, row) => {
-    if (!cache.get(hash) && !missing.has(hash)) missing.set(hash, texts[row]);
+/**
+ * The distinct texts the cache lacks, by hash, in the order of their papers'
+ * first rows: only those papers' texts are read again, so a run that finds
+ * every vector cached (the step after the shards) holds no text.
+ */
+function missingTexts(store: Store, plan: EmbeddingPlan, cache: EmbeddingCache): Map<string, string> {
+  const rows = new Set<number>();
+  const seen = new Set<string>();
+  plan.hashes.forEach((hash, row) => {
+    if (cache.has(hash) || seen.has(hash)) return;
+    seen.add(hash);
+    rows.add(row);
   });
-  return { hashes, missing };
+  const missing = new Map<string, string>();
+  if (rows.size === 0) return missing;
+  let row = 0;
+  const papersHash = store.forEachPaper((paper) => {
+    if (rows.has(row)) missing.set(plan.hashes[row], paperText(paper));
+    row++;
+  });
+  if (papersHash !== plan.papersHash) throw new UserError(`${store.where('papers')} changed while it was embedded: run the embed stage again`);
+  return missing;
 }
 
-/** Papers' vectors from the cache for vectors.f32, a block at a time and hashed as they go: a million vectors are 1.5 GB, which the cache already holds. */
+/** Papers' vectors from the cache for vectors.f32, a block at a time and hashed as they go: a million vectors are 1.5 GB, which the cache files already hold. */
 function* vectorBlocks(hashes: readonly string[], cache: EmbeddingCache, digest: Hash): Generator<Uint8Array> {
   // the writer has written a block before it asks for the next, so one buffer serves
   const block = new Float32Array(4096 * cache.dim);
   for (let start = 0; start < hashes.length; start += 4096) {
     const end = Math.min(hashes.length, start + 4096);
-    for (let row = start; row < end; row++) block.set(cache.get(hashes[row])!, (row - start) * cache.dim);
-    const bytes = bytesOf(block.subarray(0, (end - start) * cache.dim));
+    const part = block.subarray(0, (end - start) * cache.dim);
+    cache.vectorsOf(hashes.slice(start, end), part);
+    const bytes = bytesOf(part);
     digest.update(bytes);
     yield bytes;
   }
@@ -185,7 +196,8 @@ export function lostFit(store: Store, plan: EmbeddingPlan): string | undefined {
  * the same papers reuse the saved fit and cached vectors, changed papers mean a
  * new fit (seconds, not minutes) and the old fit's files are removed.
  */
-function embedWithBuiltinCached(texts: readonly string[], identity: string, writer: StageWrites): Embedded {
+function embedWithBuiltinCached(plan: EmbeddingPlan, writer: StageWrites): Embedded {
+  const { identity } = plan;
   const kept = writer.store.readBuiltinFit(identity);
   let model: BuiltinModel | undefined;
   if (kept) {
@@ -198,11 +210,13 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, writ
   }
   const fitted = !model;
   if (!model) {
-    notice(`fitting the builtin embedder on ${texts.length} papers`);
+    notice(`fitting the builtin embedder on ${plan.hashes.length} papers`);
+    const texts: string[] = [];
+    writer.store.forEachPaper((paper) => texts.push(paperText(paper)));
     model = fitBuiltin(texts);
   }
   const cache = writer.embeddingCache(identity, model.dim);
-  const { hashes, missing } = lookup(texts, cache);
+  const missing = missingTexts(writer.store, plan, cache);
   if (missing.size > 0) {
     const todoTexts = [...missing.values()];
     const vectors = embedWithBuiltin(model, todoTexts);
@@ -212,7 +226,7 @@ function embedWithBuiltinCached(texts: readonly string[], identity: string, writ
   cache.close();
   if (fitted) writer.keepBuiltinFit(identity, serializeBuiltin(model));
   writer.dropCachedModels('builtin', identity);
-  return { dim: model.dim, vectors: { cache, hashes }, embedded: missing.size };
+  return { dim: model.dim, vectors: cache, embedded: missing.size };
 }
 
 type Transformer = import('./transformer.js').TransformerEmbedder;
@@ -259,7 +273,7 @@ async function loadTransformer(model: TransformerModel): Promise<Transformer> {
 }
 
 async function embedWithTransformer(
-  texts: readonly string[],
+  plan: EmbeddingPlan,
   resolved: TransformerModel,
   writer: StageWrites,
   batchSize: number,
@@ -268,7 +282,7 @@ async function embedWithTransformer(
   const embedder = await loadTransformer(resolved);
   try {
     const cache = writer.embeddingCache(embedder.identity, embedder.dim, shard);
-    const { hashes, missing } = lookup(texts, cache);
+    const missing = missingTexts(writer.store, plan, cache);
     const todo = [...missing.keys()];
     const todoTexts = [...missing.values()];
     const { ids, batches } = tokenBatches(embedder, todoTexts, batchSize, shard);
@@ -287,7 +301,7 @@ async function embedWithTransformer(
       bar.stop();
       cache.close();
     }
-    return { dim: embedder.dim, vectors: shard ? undefined : { cache, hashes }, embedded };
+    return { dim: embedder.dim, vectors: shard ? undefined : cache, embedded };
   } finally {
     await embedder.dispose();
   }

@@ -47,17 +47,22 @@ export function textHash(text: string): string {
  * whose vector is not a finite unit vector (a damaged file), and a torn last
  * record, are dropped when the file is opened (the file is rewritten without
  * them), so their texts are embedded again; the last record of a hash wins.
+ *
+ * What is held is where each hash's record is, not its vector: the vectors
+ * are read from the files when asked for, so a cache of a million vectors
+ * (1.5 GB of them) holds about 130 MB.
  */
 export class VectorCache {
-  /** Each hash's slot; a million small Float32Arrays would cost a fifth more memory than their values. */
-  private readonly rows = new Map<string, number>();
+  /** Each hash's slot; the slot's file and record are in `places`. */
+  private readonly slots = new Map<string, number>();
   /**
-   * The vectors, in blocks of SLOTS_PER_BLOCK slots: a store that grows never
-   * copies what it holds (one array grown by half at a million vectors held
-   * 1.5 GB and its 2.3 GB successor at once).
+   * Each slot's file (an index into `files`) and record in it, two numbers a
+   * slot, in blocks of SLOTS_PER_BLOCK slots: a store that grows never copies
+   * what it holds.
    */
-  private readonly blocks: Float32Array[] = [];
-  private used = 0;
+  private readonly places: Int32Array[] = [];
+  /** The files records were read from or appended to, and how many records each holds. */
+  private readonly files: { path: string; records: number }[] = [];
   private readonly path: string;
   private fd: number | undefined;
 
@@ -79,7 +84,6 @@ export class VectorCache {
     const main = cachePath(dir, identity, 'vectors');
     const stem = basename(main).replace(/\.vectors$/, '');
     if (existsSync(main)) this.load(main);
-    const known = new Set(this.rows.keys());
     // then the shards' files in name order: the same vectors whatever order the files came in
     const shardFiles = readdirSync(dir)
       .filter((name) => name.startsWith(`${stem}.shard-`) && name.endsWith('.vectors'))
@@ -89,51 +93,91 @@ export class VectorCache {
     if (shard || shardFiles.length === 0) return;
     // A run that is not a shard takes the gathered shards' vectors into the main file and deletes theirs, so the
     // folder a CI cache keeps holds one file, and tomorrow's shard files hold only tomorrow's vectors.
-    const gathered = [...this.rows.keys()].filter((hash) => !known.has(hash));
-    const vectors = new Float32Array(gathered.length * dim);
-    gathered.forEach((hash, row) => vectors.set(this.get(hash)!, row * dim));
-    if (gathered.length > 0) this.add(gathered, vectors);
+    // every hash whose last record is in a shard's file, the hashes the main file also holds among them
+    const inMain = this.files.findIndex((file) => file.path === main);
+    const gathered: string[] = [];
+    for (const [hash, slot] of this.slots) if (this.placeOf(slot)[0] !== inMain) gathered.push(hash);
+    for (let start = 0; start < gathered.length; start += RECORDS_PER_READ) {
+      const hashes = gathered.slice(start, start + RECORDS_PER_READ);
+      const vectors = new Float32Array(hashes.length * dim);
+      this.vectorsOf(hashes, vectors);
+      this.add(hashes, vectors);
+    }
     this.close();
     for (const path of shardFiles) rmSync(path);
   }
 
   get size(): number {
-    return this.rows.size;
+    return this.slots.size;
   }
 
-  get(hash: string): Float32Array | undefined {
-    const slot = this.rows.get(hash);
-    if (slot === undefined) return undefined;
-    const start = (slot % SLOTS_PER_BLOCK) * this.dim;
-    return this.blocks[Math.floor(slot / SLOTS_PER_BLOCK)].subarray(start, start + this.dim);
+  has(hash: string): boolean {
+    return this.slots.has(hash);
   }
 
-  /** Keeps a vector under its hash, in the slot the hash had if it had one. */
-  private keep(hash: string, vector: Float32Array): void {
-    let slot = this.rows.get(hash);
-    if (slot === undefined) {
-      slot = this.used++;
-      if (slot % SLOTS_PER_BLOCK === 0) this.blocks.push(new Float32Array(SLOTS_PER_BLOCK * this.dim));
-      this.rows.set(hash, slot);
+  /** The vectors of these hashes, each of which the cache holds, into `into` (row-major, in the order given). */
+  vectorsOf(hashes: readonly string[], into: Float32Array): void {
+    const record = this.recordBytes;
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+    const opened = new Map<number, number>();
+    try {
+      hashes.forEach((hash, row) => {
+        const slot = this.slots.get(hash);
+        if (slot === undefined) throw new Error(`the cache of ${this.identity} holds no vector for ${hash}`);
+        const [file, at] = this.placeOf(slot);
+        let fd = opened.get(file);
+        if (fd === undefined) opened.set(file, (fd = openSync(this.files[file].path, 'r')));
+        const length = this.dim * 4;
+        if (readSync(fd, bytes, row * length, length, at * record + HASH_BYTES) !== length)
+          throw new Error(`${this.files[file].path} was cut short while it was read`);
+      });
+    } finally {
+      for (const fd of opened.values()) closeSync(fd);
     }
-    const start = (slot % SLOTS_PER_BLOCK) * this.dim;
-    this.blocks[Math.floor(slot / SLOTS_PER_BLOCK)].set(vector, start);
+  }
+
+  /** A slot's file (an index into `files`) and record. */
+  private placeOf(slot: number): [number, number] {
+    const block = this.places[Math.floor(slot / SLOTS_PER_BLOCK)];
+    const start = (slot % SLOTS_PER_BLOCK) * 2;
+    return [block[start], block[start + 1]];
+  }
+
+  /** Where a hash's vector is: record `at` of file `file`, the slot the hash had if it had one. */
+  private keep(hash: string, file: number, at: number): void {
+    let slot = this.slots.get(hash);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      if (slot % SLOTS_PER_BLOCK === 0) this.places.push(new Int32Array(SLOTS_PER_BLOCK * 2));
+      this.slots.set(hash, slot);
+    }
+    this.places[Math.floor(slot / SLOTS_PER_BLOCK)].set([file, at], (slot % SLOTS_PER_BLOCK) * 2);
+  }
+
+  /** The index of a file in `files`, added with `records` records when it is not there yet. */
+  private fileIndex(path: string, records: number): number {
+    const known = this.files.findIndex((file) => file.path === path);
+    if (known >= 0) return known;
+    this.files.push({ path, records });
+    return this.files.length - 1;
   }
 
   /** Appends vectors (row-major, one per hash) to the file. */
   add(hashes: readonly string[], vectors: Float32Array): void {
     const record = this.recordBytes;
     const bytes = Buffer.alloc(hashes.length * record);
+    const file = this.fileIndex(this.path, 0);
     hashes.forEach((hash, row) => {
-      const vector = vectors.slice(row * this.dim, (row + 1) * this.dim);
       const start = row * record;
       bytes.write(hash, start, HASH_BYTES, 'hex');
-      Buffer.from(vector.buffer).copy(bytes, start + HASH_BYTES);
+      Buffer.from(vectors.buffer, vectors.byteOffset + row * this.dim * 4, this.dim * 4).copy(bytes, start + HASH_BYTES);
       recordCheck(bytes.subarray(start, start + record - CHECK_BYTES)).copy(bytes, start + record - CHECK_BYTES);
-      this.keep(hash, vector);
     });
     this.fd ??= openSync(this.path, 'a');
     appendFileSync(this.fd, bytes);
+    // known once written: a vector is read back from its file
+    hashes.forEach((hash, row) => this.keep(hash, file, this.files[file].records + row));
+    this.files[file].records += hashes.length;
   }
 
   /** Flushes what was added to disk and closes the file. */
@@ -148,55 +192,61 @@ export class VectorCache {
     return HASH_BYTES + this.dim * 4 + CHECK_BYTES;
   }
 
-  /** Reads a cache file a block of records at a time; sound records are kept, and the file is rewritten without the others. */
+  /**
+   * Reads a cache file a block of records at a time and notes where each
+   * record is; a file with a record that is not sound is rewritten with its
+   * sound records only, and read again.
+   */
   private load(path: string): void {
     const record = this.recordBytes;
     const block = Buffer.alloc(record * RECORDS_PER_READ);
+    // each record's hash, undefined where the record is not sound
+    const hashes: (string | undefined)[] = [];
     const fd = openSync(path, 'r');
-    let damaged = false;
+    let torn = false;
     try {
       for (let read: number; (read = readFull(fd, block)) > 0; ) {
-        if (read % record !== 0) damaged = true; // a torn last record
+        if (read % record !== 0) torn = true;
         for (let offset = 0; offset + record <= read; offset += record) {
-          if (!this.take(block.subarray(offset, offset + record))) damaged = true;
+          const bytes = block.subarray(offset, offset + record);
+          hashes.push(this.isSound(bytes) ? bytes.toString('hex', 0, HASH_BYTES) : undefined);
         }
       }
     } finally {
       closeSync(fd);
     }
-    if (damaged) this.rewrite(path);
+    if (torn || hashes.includes(undefined)) {
+      this.rewrite(path, hashes);
+      this.load(path);
+      return;
+    }
+    const file = this.fileIndex(path, hashes.length);
+    hashes.forEach((hash, at) => this.keep(hash!, file, at));
   }
 
-  /** Takes one record into the map; false when it fails its check or is not a finite unit vector. */
-  private take(bytes: Buffer): boolean {
-    const hash = bytes.toString('hex', 0, HASH_BYTES);
+  /** Whether a record passes its check and holds a finite unit vector. */
+  private isSound(bytes: Buffer): boolean {
     const start = bytes.byteOffset + HASH_BYTES;
     // a view of the record's vector where it is aligned (records are whole multiples of 4 bytes), a copy where not
     const vector =
       start % 4 === 0
         ? new Float32Array(bytes.buffer, start, this.dim)
         : new Float32Array(Uint8Array.prototype.slice.call(bytes, HASH_BYTES, HASH_BYTES + this.dim * 4).buffer);
-    if (recordCheck(bytes.subarray(0, bytes.length - CHECK_BYTES)).equals(bytes.subarray(bytes.length - CHECK_BYTES)) && isUnitVector(vector)) {
-      this.keep(hash, vector);
-      return true;
-    }
-    this.rows.delete(hash);
-    return false;
+    return recordCheck(bytes.subarray(0, bytes.length - CHECK_BYTES)).equals(bytes.subarray(bytes.length - CHECK_BYTES)) && isUnitVector(vector);
   }
 
-  /** Writes a cache file again with its sound records only, so that what follows is appended to sound records. */
-  private rewrite(path: string): void {
+  /** Writes a cache file again with its sound records only (those `hashes` names), so that what follows is appended to sound records. */
+  private rewrite(path: string, hashes: readonly (string | undefined)[]): void {
     const record = this.recordBytes;
     const block = Buffer.alloc(record * RECORDS_PER_READ);
     const temp = `${path}.${process.pid}.tmp`;
     const input = openSync(path, 'r');
     const output = openSync(temp, 'w');
+    let at = 0;
     try {
       for (let read: number; (read = readFull(input, block)) > 0; ) {
-        for (let offset = 0; offset + record <= read; offset += record) {
-          const bytes = block.subarray(offset, offset + record);
-          if (recordCheck(bytes.subarray(0, record - CHECK_BYTES)).equals(bytes.subarray(record - CHECK_BYTES))) writeSync(output, bytes);
-        }
+        for (let offset = 0; offset + record <= read; offset += record, at++)
+          if (hashes[at] !== undefined) writeSync(output, block.subarray(offset, offset + record));
       }
       fsyncSync(output);
     } finally {

@@ -21,6 +21,7 @@ import {
   readIndexInfo,
   readPaperDigests,
   readPaperTitleDates,
+  forEachPaper,
   readPapers,
   readPaperTitles,
   readPrevious,
@@ -339,6 +340,10 @@ export class OutputFolder implements Store {
     return readPapers(this, version);
   }
 
+  forEachPaper(take: (paper: import('./read.js').Paper) => void): string {
+    return forEachPaper(this, 'current', take);
+  }
+
   readPaperTitles(version: Version = 'current'): PapersRead<import('./read.js').PaperTitle> {
     return readPaperTitles(this, version);
   }
@@ -520,7 +525,8 @@ export class StageWriter implements StageWrites {
       get size() {
         return cache.size;
       },
-      get: (hash) => cache.get(hash),
+      has: (hash) => cache.has(hash),
+      vectorsOf: (hashes, into) => cache.vectorsOf(hashes, into),
       add: (hashes, vectors) => {
         cache.add(hashes, vectors);
         listener.added(identity, dim, hashes, vectors);

@@ -100,7 +100,7 @@ function parseLine(folder: OutputFolder, text: string, line: number): z.infer<ty
 }
 
 /** Each paper of papers.jsonl, its line checked against the schema, and the file's hash. */
-function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
+export function forEachPaper(folder: OutputFolder, version: 'current' | 'previous', take: (paper: Paper) => void): string {
   const ids = new Set<string>();
   return forEachLine(folder, version, (bytes, start, end, line) => {
     const paper = paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line));

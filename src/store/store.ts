@@ -17,7 +17,9 @@ export interface PapersRead<P> {
 export interface EmbeddingCache {
   readonly dim: number;
   readonly size: number;
-  get(hash: string): Float32Array | undefined;
+  has(hash: string): boolean;
+  /** The vectors of these hashes, each of which the cache holds, into `into` (row-major, in the order given). */
+  vectorsOf(hashes: readonly string[], into: Float32Array): void;
   /** Keeps vectors (row-major, one per hash); a killed run loses at most what it added since the last add. */
   add(hashes: readonly string[], vectors: Float32Array): void;
   /** Makes what was added durable. */
@@ -55,6 +57,8 @@ export interface Store {
   localFile(name: ArtifactName): string;
 
   readPapers(version?: Version): PapersRead<Paper>;
+  /** Each paper in order, one at a time, and the papers' hash: the papers are not held (a million abstracts are 1.4 GB). */
+  forEachPaper(take: (paper: Paper) => void): string;
   /** Ids and titles only: abstracts are not read. */
   readPaperTitles(version?: Version): PapersRead<PaperTitle>;
   readPaperDigests(version?: Version): PapersRead<PaperDigest>;

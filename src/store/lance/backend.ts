@@ -312,10 +312,17 @@ export class LanceBackend implements Backend, TaskStore {
         const hashes = textValues(batch, 'text_hash');
         const vectors = listColumnValues(batch, 'vector');
         const dim = vectors.length / Math.max(1, hashes.length);
-        for (let row = 0; row < hashes.length; row++) {
-          let cache = caches.get(models[row]);
-          if (!cache) caches.set(models[row], (cache = new VectorCache(this.folder.cacheDir, models[row], dim)));
-          cache.add([hashes[row]], vectors.subarray(row * dim, (row + 1) * dim));
+        // a batch's rows of each model appended at once: a write per row took a million writes
+        for (const model of new Set(models)) {
+          let cache = caches.get(model);
+          if (!cache) caches.set(model, (cache = new VectorCache(this.folder.cacheDir, model, dim)));
+          const rows = hashes.flatMap((_, row) => (models[row] === model ? [row] : []));
+          const ofModel = new Float32Array(rows.length * dim);
+          rows.forEach((row, at) => ofModel.set(vectors.subarray(row * dim, (row + 1) * dim), at * dim));
+          cache.add(
+            rows.map((row) => hashes[row]),
+            ofModel,
+          );
         }
       }
     } finally {
