@@ -20,7 +20,8 @@ import {
   readCurrentVectorsInfo,
   readIndexInfo,
   readPaperDigests,
-  readPaperTitleDates,
+  readPaperIdsAndDates,
+  readPaperTexts,
   readPapers,
   readPaperTitles,
   readPrevious,
@@ -343,8 +344,8 @@ export class OutputFolder implements Store {
     return readPaperTitles(this, version);
   }
 
-  readPaperTitleDates(): PapersRead<import('./read.js').PaperTitleDate> {
-    return readPaperTitleDates(this);
+  readPaperIdsAndDates(): import('./read.js').PaperIdsAndDates {
+    return readPaperIdsAndDates(this);
   }
 
   readPaperDigests(version: Version = 'current'): PapersRead<import('./read.js').PaperDigest> {
@@ -353,6 +354,10 @@ export class OutputFolder implements Store {
 
   readShownPapers(rows: ArrayLike<number>): import('./read.js').ShownPaper[] {
     return readShownPapers(this, rows);
+  }
+
+  readPaperTexts(rows: ArrayLike<number>): Pick<import('./read.js').Paper, 'title' | 'abstract'>[] {
+    return readPaperTexts(this, rows);
   }
 
   readPaperFields<K extends string>(keys: readonly K[]): Record<K, (string | undefined)[]> {
