@@ -1,11 +1,11 @@
 import { UserError } from '../shared/errors.js';
 import { sampleRows } from '../shared/random.js';
 import type { VectorBlocks } from '../shared/vectors.js';
-import type { PaperTitle } from '../store/read.js';
+import type { Paper } from '../store/read.js';
 import type { BroadTopic, Clusters, MiddleTopic, Topic, VectorsInfo } from '../store/schemas.js';
 import { adjustedRand } from './agreement.js';
 import { similarityToOwnTopicOver, topicCentresOver, type Grouping } from './passes.js';
-import { labelLevels, type LevelWords, type PhraseEmbedder } from './words.js';
+import { describedRows, labelLevels, type LevelWords, type PaperTexts, type PhraseEmbedder } from './words.js';
 import { findTopics, KMEANS_SAMPLE, RESTARTS, type FoundTopics } from './levels.js';
 import { keywordDiversity, labelDiversity } from './quality.js';
 import { topicSpace, TOPIC_DIMS } from './reduce.js';
@@ -178,50 +178,61 @@ export function kmeansTopics(papers: number, options: Pick<ClusterOptions, 'k' |
   return options.broad === 'auto' ? k : Math.max(k, options.broad);
 }
 
-/** The abstracts of the papers at some rows (distinct), in the order given. */
-export type ReadAbstracts = (rows: Int32Array) => string[];
+/** The titles and abstracts of the papers at some rows (distinct, ascending), in that order. */
+export type ReadTexts = (rows: Int32Array) => Pick<Paper, 'title' | 'abstract'>[];
 
-/** A paper as labelling reads it: its title, and its abstract if it was read. */
-class PaperText {
-  constructor(
-    readonly title: string,
-    private readonly row: number,
-    private readonly abstracts: ReadonlyMap<number, string>,
-  ) {}
-
-  get abstract(): string {
-    const abstract = this.abstracts.get(this.row);
-    // an empty text in its place would change the labels without a word
-    if (abstract === undefined) throw new Error(`the abstract of paper ${this.row + 1} was not read: labelling reads other papers than keywordSample's`);
-    return abstract;
-  }
+/**
+ * The papers as labelling reads them: the titles and abstracts of the papers
+ * keywords are taken from (keywordSample, as labelLevels draws it) and of
+ * those a description may name, read in one pass; past KEYWORD_SAMPLE
+ * papers the others' are text nothing reads (over a gigabyte at a million
+ * papers, and their titles 0.1 GB).
+ */
+function paperTexts(count: number, readTexts: ReadTexts, figures: readonly TopicFigures[], layout: Layout): PaperTexts {
+  const fineOfPaper = new Int32Array(count).fill(-1);
+  figures.forEach((figure, topic) => figure.members.forEach((row) => (fineOfPaper[row] = layout.fineId[topic])));
+  const rows = Int32Array.from(new Set([...keywordSample(fineOfPaper), ...describedRows(figures)])).sort();
+  const read = readTexts(rows);
+  const texts = new Map<number, Pick<Paper, 'title' | 'abstract'>>();
+  rows.forEach((row, index) => texts.set(row, read[index]));
+  return {
+    count,
+    text: (row) => {
+      const text = texts.get(row);
+      // an empty text in its place would change the labels without a word
+      if (text === undefined)
+        throw new Error(`the text of paper ${row + 1} was not read: labelling reads other papers than keywordSample's and describedRows'`);
+      return text;
+    },
+  };
 }
 
 /**
- * The papers as labelling reads them: every title, and the abstracts of the
- * papers keywords are taken from (keywordSample, as labelLevels draws it)
- * only: past KEYWORD_SAMPLE papers the others' are text nothing reads (over
- * a gigabyte at a million papers).
+ * Every fit made in the topic space: the resolution judged, the topics, the
+ * stability fits and the broad reference fit. The space (0.2 KB a paper) is
+ * let go once they are made, before labelling's peak.
  */
-function paperTexts(papers: readonly PaperTitle[], readAbstracts: ReadAbstracts, figures: readonly TopicFigures[], layout: Layout): PaperText[] {
-  const fineOfPaper = new Int32Array(papers.length).fill(-1);
-  figures.forEach((figure, topic) => figure.members.forEach((row) => (fineOfPaper[row] = layout.fineId[topic])));
-  const rows = keywordSample(fineOfPaper);
-  const read = readAbstracts(rows);
-  const abstracts = new Map<number, string>();
-  rows.forEach((row, index) => abstracts.set(row, read[index]));
-  return papers.map((paper, row) => new PaperText(paper.title, row, abstracts));
+function fitsInTopicSpace(vectors: VectorBlocks, papers: number, options: ClusterOptions, assigned: FoundTopics | undefined) {
+  // Topics are found in a PCA projection (reduce.ts) and measured in the full space. How many there are is
+  // judged with SELECTION_SEED, not --seed: it is a property of the vectors; --seed moves the k-means starts.
+  const space = topicSpace(vectors, SELECTION_SEED);
+  const resolution = resolutionAt(space, options.k === 'auto' ? readingCount(papers) : options.k, SELECTION_SEED);
+  const found = assigned ?? findTopics(space, kmeansTopics(papers, options), options.seed);
+  // every fit whose topics' centres are wanted is made in the topic space first, so that one pass over the vectors sums them all
+  const reference = broadReference(space, found.k, options);
+  const others = stabilitySeeds(options).map((seed) => findTopics(space, found.k, seed));
+  return { resolution, found, others, reference, projected: space.dim < vectors.dim };
 }
 
 /**
  * Topics fitted on all papers: ids 0, 1, ... from the biggest topic down, at
- * each level. `readAbstracts` reads the abstracts keywords are taken from.
+ * each level, for the papers of `ids` (by row). `readTexts` reads the titles and abstracts labelling reads.
  * `assigned`: each paper's topic as cluster tasks found it (shards.ts), which
  * is what k-means here would find.
  */
 export async function fitTopics(
-  papers: readonly PaperTitle[],
-  readAbstracts: ReadAbstracts,
+  ids: readonly string[],
+  readTexts: ReadTexts,
   info: VectorsInfo,
   vectors: VectorBlocks,
   options: ClusterOptions,
@@ -229,31 +240,24 @@ export async function fitTopics(
   assigned?: FoundTopics,
 ): Promise<FittedTopics> {
   const dim = info.dim;
-  // Topics are found in a PCA projection (reduce.ts) and measured in the full space. How many there are is
-  // judged with SELECTION_SEED, not --seed: it is a property of the vectors; --seed moves the k-means starts.
-  const space = topicSpace(vectors, SELECTION_SEED);
   const auto = options.k === 'auto';
-  const resolution = resolutionAt(space, auto ? readingCount(papers.length) : (options.k as number), SELECTION_SEED);
-  const found = assigned ?? findTopics(space, kmeansTopics(papers.length, options), options.seed);
-  // every fit whose topics' centres are wanted is made in the topic space first, so that one pass over the vectors sums them all
-  const reference = broadReference(space, found.k, options);
-  const others = stabilitySeeds(options).map((seed) => findTopics(space, found.k, seed));
+  const { resolution, found, others, reference, projected } = fitsInTopicSpace(vectors, ids.length, options, assigned);
   const fits = [found, ...others, ...(reference ? [reference] : [])];
   const centresOfFits = topicCentresOver(vectors, fits).map((centres, index) => ({ fit: fits[index], centres }));
   const centres = centresOfFits[0].centres;
-  const tree = topicTree(centres, dim, found.assignments, found.k, papers.length, broadCount(centresOfFits[others.length + 1], dim, papers.length, options));
+  const tree = topicTree(centres, dim, found.assignments, found.k, ids.length, broadCount(centresOfFits[others.length + 1], dim, ids.length, options));
   const { topics: figures, outliers } = describeTopics(dim, centres, found.assignments, similarityToOwnTopicOver(vectors, centres, found.assignments));
   const layout = layoutOf(figures, tree);
-  const words = await labelLevels(paperTexts(papers, readAbstracts, figures, layout), vectors, figures, layout, tree, embed);
+  const words = await labelLevels(paperTexts(ids.length, readTexts, figures, layout), vectors, figures, layout, tree, embed);
   const stability = measureStability(dim, found, tree, centresOfFits.slice(1, others.length + 1), resolution, options);
-  const topics = fineTopics(papers, figures, layout, words.fine, stability.perTopic);
+  const topics = fineTopics(ids, figures, layout, words.fine, stability.perTopic);
   const sizes = topics.map((topic) => topic.size);
-  const weighted = (values: readonly number[]) => values.reduce((sum, value, id) => sum + value * sizes[id], 0) / Math.max(1, papers.length - outliers.length);
+  const weighted = (values: readonly number[]) => values.reduce((sum, value, id) => sum + value * sizes[id], 0) / Math.max(1, ids.length - outliers.length);
   const broadTopics = groupTopics(topics, words.broad, (topic) => topic.parent) as BroadTopic[];
   const middleTopics = tree.middleK > 0 ? middleTopicsOf(topics, words.middle!, layout) : undefined;
   const weakTopics = topics.filter((topic) => topic.weak).length;
   const summary = howChosen({
-    papers: papers.length,
+    papers: ids.length,
     sizes,
     broad: broadTopics.length,
     middle: middleTopics?.length ?? 0,
@@ -264,10 +268,10 @@ export async function fitTopics(
   return {
     k: found.k,
     seed: options.seed,
-    method: methodOf(space.dim < dim, found.sampled, words),
+    method: methodOf(projected, found.sampled, words),
     kSelection: auto
       ? {
-          criterion: `sized for reading: ${READING_SCALE} x the cube root of the ${papers.length} papers; topics whose top terms seldom share a paper are flagged weak`,
+          criterion: `sized for reading: ${READING_SCALE} x the cube root of the ${ids.length} papers; topics whose top terms seldom share a paper are flagged weak`,
           searched: [resolution.k, resolution.k],
           structure: resolution.agreement >= 0.75 ? 'clear' : 'weak',
           chosenFrom: [resolution.k, resolution.k],
@@ -281,7 +285,7 @@ export async function fitTopics(
     vectorsHash: info.vectorsHash,
     outlierRule: OUTLIER_RULE,
     topics,
-    outliers: outliers.map((outlier) => ({ id: papers[outlier.row].id, nearestTopic: layout.fineId[outlier.topic], similarity: round(outlier.similarity) })),
+    outliers: outliers.map((outlier) => ({ id: ids[outlier.row], nearestTopic: layout.fineId[outlier.topic], similarity: round(outlier.similarity) })),
     broadTopics,
     ...(middleTopics ? { middleTopics } : {}),
     broadScores: tree.gaps,
@@ -315,7 +319,7 @@ function methodOf(projected: boolean, sampled: boolean, words: { labelMethod: st
 }
 
 /** The fine topics in id order, with their figures, words and stability. */
-function fineTopics(papers: readonly PaperTitle[], figures: readonly TopicFigures[], layout: Layout, words: LevelWords, stability: readonly number[]): Topic[] {
+function fineTopics(ids: readonly string[], figures: readonly TopicFigures[], layout: Layout, words: LevelWords, stability: readonly number[]): Topic[] {
   const byId = new Array<number>(figures.length);
   layout.fineId.forEach((id, topic) => (byId[id] = topic));
   return byId.map((topic, id) => {
@@ -328,8 +332,8 @@ function fineTopics(papers: readonly PaperTitle[], figures: readonly TopicFigure
       size: figure.members.length,
       cohesion: round(figure.cohesion),
       nearestTopic: figure.nearestTopic ? { id: layout.fineId[figure.nearestTopic.topic], similarity: round(figure.nearestTopic.similarity) } : null,
-      representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => papers[row].id),
-      paperIds: figure.members.map((row) => papers[row].id),
+      representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => ids[row]),
+      paperIds: figure.members.map((row) => ids[row]),
       parent: layout.parent[id],
       ...(layout.middle[id] >= 0 ? { middle: layout.middle[id] } : {}),
       coherence: round(words.coherence[id]),

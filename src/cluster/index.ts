@@ -5,9 +5,9 @@
  * refit, whose topics take the ids of those they continue (lineage.ts).
  */
 import { UserError } from '../shared/errors.js';
+import { prettyJson } from '../shared/json.js';
 import { notice } from '../shared/progress.js';
 import { fingerprintsOver } from '../shared/vectors.js';
-import type { PaperTitleDate } from '../store/read.js';
 import type { Clusters, TopicHistory, VectorsInfo } from '../store/schemas.js';
 import type { StageWrites, Store } from '../store/store.js';
 import { storeVectors } from '../store/blocks.js';
@@ -84,20 +84,20 @@ async function phraseEmbedder(
  * need no fit).
  */
 export async function cluster(writer: StageWrites, options: ClusterOptions, phraseModel?: PhraseModel, assigned?: FoundTopics): Promise<Clusters> {
-  // ids, titles and dates only, which at a million papers is a fraction of the time: a run that fits no topics needs no abstracts,
-  // and a fit reads only those its keywords are taken from
+  // ids and dates only, which at a million papers is a fraction of the time: a run that fits no topics needs no titles or abstracts,
+  // and a fit reads only those labelling reads
   // a bad topics.yaml is refused before any work
   const names = readTeamNames(writer.store.location);
   // the vectors are never held whole (1.5 GB at a million papers): each step over them reads them a block at a time
-  const { papers, hash } = writer.store.readPaperTitleDates();
-  const info = writer.store.readCurrentVectorsInfo({ hash, count: papers.length });
+  const { ids, dates, hash } = writer.store.readPaperIdsAndDates();
+  const info = writer.store.readCurrentVectorsInfo({ hash, count: ids.length });
   const vectors = storeVectors(writer.store, info, 'cluster');
-  checkK(options.k, papers.length, options.broad);
+  checkK(options.k, ids.length, options.broad);
   const fingerprints = fingerprintsOver(vectors);
   const last = lastTopics(writer.store);
-  const since = last && compareWithLastRun(last, papers, fingerprints);
+  const since = last && compareWithLastRun(last, ids, fingerprints);
   const reason = refitReason(last, since, options);
-  const current = { ids: papers.map((paper) => paper.id), fingerprints };
+  const current = { ids, fingerprints };
 
   if (assigned && reason === undefined)
     notice("cluster: the shards' topics go unused: new papers join the last run's topics as on one machine (--refit fits anew from the shards')");
@@ -106,7 +106,7 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
   let topicOfRow: Int32Array | undefined;
   if (reason === undefined) {
     const previous = last!;
-    const { deaths, topicOfRow: assignedRows, ...assigned } = assignToTopics(previous, since!, papers, vectors);
+    const { deaths, topicOfRow: assignedRows, ...assigned } = assignToTopics(previous, since!, ids, vectors);
     topicOfRow = assignedRows;
     const { sinceFit } = previous.history;
     const history: TopicHistory = {
@@ -123,9 +123,8 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
     const model = await phraseEmbedder(writer.store, info, phraseModel);
     let fitted: FittedTopics;
     try {
-      // the titles read above, and only the abstracts keywords are taken from
-      const readAbstracts = (rows: Int32Array) => writer.store.readShownPapers(rows).map((paper) => paper.abstract);
-      fitted = await fitTopics(papers, readAbstracts, info, vectors, options, model.embed, assigned);
+      // only the titles and abstracts labelling reads
+      fitted = await fitTopics(ids, (rows) => writer.store.readPaperTexts(rows), info, vectors, options, model.embed, assigned);
     } finally {
       await model.dispose();
     }
@@ -134,7 +133,7 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
       run: 'fitted',
       reason,
       fitOptions: { k: options.k, broad: options.broad, seed: options.seed },
-      fittedPapers: papers.length,
+      fittedPapers: ids.length,
       sinceFit: { added: 0, changed: 0, removed: 0 },
       drift: 0,
       driftThreshold: DRIFT_THRESHOLD,
@@ -146,7 +145,7 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
     };
     clusters = { ...(continued?.topics ?? fitted), history, overTime: null };
   }
-  if (names) clusters = applyTeamNames(clusters, names, last, papers, vectors);
+  if (names) clusters = applyTeamNames(clusters, names, last, ids, vectors);
   else if (clusters.team) {
     // topics.yaml was removed: its names go, and the merges it made stay done
     const { team: _, ...rest } = clusters;
@@ -157,17 +156,23 @@ export async function cluster(writer: StageWrites, options: ClusterOptions, phra
     };
   }
   // counted once the topics are final: topics.yaml may have merged some, and then each paper's topic is looked up again
-  const rows = names || !topicOfRow ? topicRows(clusters, papers) : topicOfRow;
-  clusters = { ...clusters, ...overTimeOf(clusters, papers, rows, last, since) };
-  writer.write('clusters', JSON.stringify(clusters, null, 2) + '\n');
+  const rows = names || !topicOfRow ? topicRows(clusters, ids) : topicOfRow;
+  clusters = { ...clusters, ...overTimeOf(clusters, dates, rows, last, since) };
+  writer.write('clusters', clustersJson(clusters));
   return clusters;
 }
 
+/** clusters.json's text as JSON.stringify(clusters, null, 2) and a newline give it, in pieces: at a million papers it holds three lines a paper. */
+function* clustersJson(clusters: Clusters): Generator<string> {
+  yield* prettyJson(clusters);
+  yield '\n';
+}
+
 /** Each paper's topic id by row (-1 for an outlier), from the topics' paper ids. */
-function topicRows(clusters: Clusters, papers: readonly PaperTitleDate[]): Int32Array {
+function topicRows(clusters: Clusters, ids: readonly string[]): Int32Array {
   const topicOf = new Map<string, number>();
   for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf.set(id, topic.id);
-  return Int32Array.from(papers, (paper) => topicOf.get(paper.id) ?? -1);
+  return Int32Array.from(ids, (id) => topicOf.get(id) ?? -1);
 }
 
 /**
@@ -177,22 +182,18 @@ function topicRows(clusters: Clusters, papers: readonly PaperTitleDate[]): Int32
  */
 function overTimeOf(
   clusters: Clusters,
-  papers: readonly PaperTitleDate[],
+  dates: readonly (string | undefined)[],
   topicOfRow: Int32Array,
   last: Clusters | undefined,
   since: SinceLastRun | undefined,
 ): Pick<Clusters, 'overTime' | 'history'> {
   const overTime = topicsOverTime(
-    papers.length,
+    dates.length,
     (row) => topicOfRow[row],
-    (row) => papers[row].date,
+    (row) => dates[row],
     clusters.topics.map((topic) => topic.id),
   );
   const samePapers = since !== undefined && since.added === 0 && since.changed === 0 && since.removed === 0;
-  const tonight = night(
-    clusters.topics,
-    papers.length,
-    papers.map((paper) => paper.date),
-  );
+  const tonight = night(clusters.topics, dates.length, dates);
   return { overTime, history: { ...clusters.history, nights: withTonight(last?.history.nights ?? [], tonight, samePapers) } };
 }

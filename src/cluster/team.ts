@@ -1,6 +1,5 @@
 import type { TeamNames } from '../store/names.js';
 import { checkTeamNames } from '../store/names.js';
-import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
 import type { VectorBlocks } from '../shared/vectors.js';
 import { similarityToOwnTopicOver, topicCentresOver } from './passes.js';
@@ -16,13 +15,7 @@ const REPRESENTATIVES = 5;
  * (`templates` give those of a topic the clusters lack). A topic left with
  * no paper is gone, and so is a broad topic left with no topic.
  */
-function regroup(
-  clusters: Clusters,
-  topicOf: Int32Array,
-  templates: ReadonlyMap<number, Topic>,
-  papers: readonly PaperTitle[],
-  vectors: VectorBlocks,
-): Clusters {
+function regroup(clusters: Clusters, topicOf: Int32Array, templates: ReadonlyMap<number, Topic>, paperIds: readonly string[], vectors: VectorBlocks): Clusters {
   const ids = [...new Set(topicOf)].sort((a, b) => a - b);
   const local = new Map(ids.map((id, index) => [id, index]));
   const assignments = Int32Array.from(topicOf, (id) => local.get(id)!);
@@ -35,8 +28,8 @@ function regroup(
       size: figure.members.length,
       cohesion: round(figure.cohesion),
       nearestTopic: figure.nearestTopic ? { id: ids[figure.nearestTopic.topic], similarity: round(figure.nearestTopic.similarity) } : null,
-      representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => papers[row].id),
-      paperIds: figure.members.map((row) => papers[row].id),
+      representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => paperIds[row]),
+      paperIds: figure.members.map((row) => paperIds[row]),
     }))
     .sort((a, b) => b.size - a.size || a.id - b.id);
   const broadTopics: BroadTopic[] = clusters.broadTopics
@@ -50,15 +43,15 @@ function regroup(
     k: topics.length,
     topics,
     broadTopics,
-    outliers: outliers.map((outlier) => ({ id: papers[outlier.row].id, nearestTopic: ids[outlier.topic], similarity: round(outlier.similarity) })),
+    outliers: outliers.map((outlier) => ({ id: paperIds[outlier.row], nearestTopic: ids[outlier.topic], similarity: round(outlier.similarity) })),
     quality: { ...clusters.quality, weakTopics: topics.filter((topic) => topic.weak).length },
   };
 }
 
 /** Each paper's topic id, an outlier counted in its nearest topic. */
-function topicsOfPapers(clusters: Clusters, papers: readonly PaperTitle[]): Int32Array {
-  const row = new Map(papers.map((paper, index) => [paper.id, index]));
-  const topicOf = new Int32Array(papers.length);
+function topicsOfPapers(clusters: Clusters, ids: readonly string[]): Int32Array {
+  const row = new Map(ids.map((id, index) => [id, index]));
+  const topicOf = new Int32Array(ids.length);
   for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[row.get(id)!] = topic.id;
   for (const outlier of clusters.outliers) topicOf[row.get(outlier.id)!] = outlier.nearestTopic;
   return topicOf;
@@ -71,17 +64,11 @@ function topicsOfPapers(clusters: Clusters, papers: readonly PaperTitle[]): Int3
  * followed); names are set. Ids the file names must be topics of this map,
  * or topics merged away by an earlier run.
  */
-export function applyTeamNames(
-  clusters: Clusters,
-  names: TeamNames,
-  last: Clusters | undefined,
-  papers: readonly PaperTitle[],
-  vectors: VectorBlocks,
-): Clusters {
+export function applyTeamNames(clusters: Clusters, names: TeamNames, last: Clusters | undefined, ids: readonly string[], vectors: VectorBlocks): Clusters {
   const mergedBefore = last?.team?.merged ?? [];
   const known = new Set([...clusters.topics.map((topic) => topic.id), ...mergedBefore.map((merge) => merge.from), ...(last?.team?.pinned ?? [])]);
   checkTeamNames(names, known, new Set(clusters.broadTopics.map((broad) => broad.id)));
-  const topicOf = topicsOfPapers(clusters, papers);
+  const topicOf = topicsOfPapers(clusters, ids);
   const templates = new Map<number, Topic>();
   let moved = false;
   const refit = clusters.history.run === 'fitted';
@@ -89,8 +76,8 @@ export function applyTeamNames(
     const before = last?.topics.find((topic) => topic.id === id);
     if (!wish.pin || !refit || !before) continue;
     const held = new Set(before.paperIds);
-    papers.forEach((paper, row) => {
-      if (held.has(paper.id)) topicOf[row] = id;
+    ids.forEach((paperId, row) => {
+      if (held.has(paperId)) topicOf[row] = id;
     });
     // the pinned topic keeps its words; its broad topic is the one most of its papers are in now
     const parent = clusters.topics.find((topic) => topic.id === id)?.parent ?? clusters.topics.find((topic) => held.has(topic.paperIds[0]))?.parent;
@@ -102,12 +89,12 @@ export function applyTeamNames(
     return into === undefined ? id : finalTarget(into);
   };
   // the papers of each merged topic: as it is now, or as it was when an earlier run merged it (a refit merges them again)
-  const rowOf = new Map(papers.map((paper, row) => [paper.id, row]));
+  const rowOf = new Map(ids.map((paperId, row) => [paperId, row]));
   const merged: { from: number; into: number; paperIds: string[] }[] = [];
   for (const [from, wish] of names.topics) {
     if (wish.merge === undefined) continue;
     const into = finalTarget(from);
-    const now = papers.flatMap((paper, row) => (topicOf[row] === from ? [paper.id] : []));
+    const now = ids.flatMap((paperId, row) => (topicOf[row] === from ? [paperId] : []));
     const paperIds = now.length > 0 ? now : (mergedBefore.find((merge) => merge.from === from)?.paperIds ?? []);
     for (const id of paperIds) {
       const row = rowOf.get(id);
@@ -116,7 +103,7 @@ export function applyTeamNames(
     merged.push({ from, into, paperIds });
     moved ||= paperIds.length > 0;
   }
-  const regrouped = moved ? regroup(clusters, topicOf, templates, papers, vectors) : clusters;
+  const regrouped = moved ? regroup(clusters, topicOf, templates, ids, vectors) : clusters;
   const pinned = [...names.topics].flatMap(([id, wish]) => (wish.pin ? [id] : []));
   const gone = clusters.topics.length - regrouped.topics.length;
   const summary =

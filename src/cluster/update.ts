@@ -1,6 +1,5 @@
 import { idFinder } from '../shared/ids.js';
 import type { VectorBlocks } from '../shared/vectors.js';
-import type { PaperTitle } from '../store/read.js';
 import type { BroadTopic, Clusters, Topic } from '../store/schemas.js';
 import { assignToNearest, centresOf, topicSums } from './kmeans.js';
 import { similarityToOwnTopicOver, topicSumsOver } from './passes.js';
@@ -28,7 +27,7 @@ export interface SinceLastRun {
 }
 
 /** Compares the current papers with those the last run put in topics, by id and vector fingerprint. */
-export function compareWithLastRun(previous: Clusters, papers: readonly PaperTitle[], fingerprints: readonly string[]): SinceLastRun {
+export function compareWithLastRun(previous: Clusters, paperIds: readonly string[], fingerprints: readonly string[]): SinceLastRun {
   const place = new Map<number, number>(previous.topics.map((topic, index) => [topic.id, index]));
   const topicOf = new Map<string, number>();
   previous.topics.forEach((topic, index) => topic.paperIds.forEach((id) => topicOf.set(id, index)));
@@ -36,19 +35,19 @@ export function compareWithLastRun(previous: Clusters, papers: readonly PaperTit
   const { ids, fingerprints: fingerprintsBefore } = previous.history.papers;
   const placeBefore = idFinder(ids);
 
-  const kept = new Int32Array(papers.length).fill(-1);
+  const kept = new Int32Array(paperIds.length).fill(-1);
   let added = 0;
   let changed = 0;
   let inPlace = 0;
-  papers.forEach((paper, row) => {
-    const before = placeBefore(paper.id, row);
+  paperIds.forEach((id, row) => {
+    const before = placeBefore(id, row);
     const fingerprint = before === undefined ? undefined : fingerprintsBefore[before];
     if (before === row) inPlace++;
     if (fingerprint === undefined) added++;
     else if (fingerprint !== fingerprints[row]) changed++;
-    else kept[row] = topicOf.get(paper.id) ?? -1;
+    else kept[row] = topicOf.get(id) ?? -1;
   });
-  const current = inPlace === ids.length ? undefined : new Set(papers.map((paper) => paper.id));
+  const current = inPlace === ids.length ? undefined : new Set(paperIds);
   const removed = current ? ids.reduce((sum, id) => sum + (current.has(id) ? 0 : 1), 0) : 0;
   const { sinceFit, fittedPapers } = previous.history;
   const drift = (sinceFit.added + sinceFit.changed + sinceFit.removed + added + changed + removed) / Math.max(1, fittedPapers);
@@ -70,7 +69,7 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000;
 export function assignToTopics(
   previous: Clusters,
   since: SinceLastRun,
-  papers: readonly PaperTitle[],
+  ids: readonly string[],
   vectors: VectorBlocks,
 ): Omit<Clusters, 'history' | 'overTime'> & { deaths: number[]; topicOfRow: Int32Array } {
   const dim = vectors.dim;
@@ -104,7 +103,7 @@ export function assignToTopics(
   const { topics: figures, outliers } = describeTopics(dim, centres, local, similarityToOwnTopicOver(vectors, centres, local));
   const idOf = (index: number) => previous.topics[living[index]].id;
   // each paper's topic id by row (-1 for an outlier), for counting topics over time without a map of a million ids
-  const topicOfRow = new Int32Array(papers.length).fill(-1);
+  const topicOfRow = new Int32Array(ids.length).fill(-1);
   figures.forEach((figure, index) => {
     for (const row of figure.members) topicOfRow[row] = idOf(index);
   });
@@ -117,8 +116,8 @@ export function assignToTopics(
         size: figure.members.length,
         cohesion: round(figure.cohesion),
         nearestTopic: figure.nearestTopic ? { id: idOf(figure.nearestTopic.topic), similarity: round(figure.nearestTopic.similarity) } : null,
-        representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => papers[row].id),
-        paperIds: figure.members.map((row) => papers[row].id),
+        representatives: figure.members.slice(0, REPRESENTATIVES).map((row) => ids[row]),
+        paperIds: figure.members.map((row) => ids[row]),
       };
     })
     .sort((a, b) => b.size - a.size || a.id - b.id);
@@ -134,7 +133,7 @@ export function assignToTopics(
     ...previous,
     k: topics.length,
     topics,
-    outliers: outliers.map((outlier) => ({ id: papers[outlier.row].id, nearestTopic: idOf(outlier.topic), similarity: round(outlier.similarity) })),
+    outliers: outliers.map((outlier) => ({ id: ids[outlier.row], nearestTopic: idOf(outlier.topic), similarity: round(outlier.similarity) })),
     broadTopics,
     quality: { ...previous.quality, weakTopics: topics.filter((topic) => topic.weak).length },
     deaths: previous.topics.filter((topic) => !livingIds.has(topic.id)).map((topic) => topic.id),

@@ -22,6 +22,15 @@ import type { Tree } from './tree.js';
 
 export type { PhraseEmbedder } from './labels.js';
 
+/**
+ * The papers as labelling reads them: how many there are, and the title and
+ * abstract of those it reads (keywordSample's and those describedRows gives).
+ */
+export interface PaperTexts {
+  count: number;
+  text(row: number): Pick<Paper, 'title' | 'abstract'>;
+}
+
 /** Keywords shown per topic, in the model's order. */
 const KEYWORDS = 10;
 
@@ -54,9 +63,14 @@ interface Candidates {
   placeOf: ReadonlyMap<number, number>;
 }
 
+/** The rows of the papers a description may name, in order. */
+export function describedRows(figures: readonly TopicFigures[]): Int32Array {
+  return Int32Array.from(figures.flatMap((figure) => figure.members.slice(0, CENTRAL_CANDIDATES))).sort();
+}
+
 /** Reads the vectors of the papers a description may name, and those only. */
 function candidatesOf(figures: readonly TopicFigures[], vectors: VectorBlocks): Candidates {
-  const rows = Int32Array.from(figures.flatMap((figure) => figure.members.slice(0, CENTRAL_CANDIDATES))).sort();
+  const rows = describedRows(figures);
   return { vectors: vectors.rows(rows), placeOf: new Map(Array.from(rows, (row, index) => [row, index])) };
 }
 
@@ -107,17 +121,22 @@ function sharedTerms(texts: readonly string[]): string[][] {
  * vectors of the few papers they may name.
  */
 export async function labelLevels(
-  papers: readonly Pick<Paper, 'title' | 'abstract'>[],
+  papers: PaperTexts,
   vectors: VectorBlocks,
   figures: readonly TopicFigures[],
   layout: Layout,
   tree: Tree,
   embed: PhraseEmbedder | undefined,
 ): Promise<{ fine: LevelWords; broad: LevelWords; middle?: LevelWords; labelMethod: string; sampled: number | undefined }> {
-  const fineOfPaper = new Int32Array(papers.length).fill(-1);
+  const fineOfPaper = new Int32Array(papers.count).fill(-1);
   figures.forEach((figure, topic) => figure.members.forEach((row) => (fineOfPaper[row] = layout.fineId[topic])));
   const rows = keywordSample(fineOfPaper);
-  const documents = sharedTerms(Array.from(rows, (row) => `${papers[row].title}. ${papers[row].abstract}`));
+  const documents = sharedTerms(
+    Array.from(rows, (row) => {
+      const { title, abstract } = papers.text(row);
+      return `${title}. ${abstract}`;
+    }),
+  );
   const levels: Level[] = [{ groupOfFine: figures.map((_, id) => id), groups: figures.length }];
   const fineIdOf = layout.fineId;
   const byFineId = (groupOf: readonly number[], ids: readonly number[]) => {
@@ -182,11 +201,11 @@ export async function labelLevels(
       ),
       descriptions: ordered.map((list, group) => {
         const row = centralPaper(figures, fineIdOf, level, group, centres, candidates, dim);
-        return describeTopic(list, terms[group], sizes[group], row === undefined ? undefined : papers[row].title);
+        return describeTopic(list, terms[group], sizes[group], row === undefined ? undefined : papers.text(row).title);
       }),
     });
   });
-  return { fine: words[0], broad: words[1], middle: words[2], labelMethod, sampled: rows.length < papers.length ? rows.length : undefined };
+  return { fine: words[0], broad: words[1], middle: words[2], labelMethod, sampled: rows.length < papers.count ? rows.length : undefined };
 }
 
 /** For each group of a level, the words its fine topics' labels lead with, and their terms. */

@@ -20,8 +20,9 @@ import {
   readCurrentVectorsInfo,
   readIndexInfo,
   readPaperDigests,
-  readPaperTitleDates,
   forEachPaper,
+  readPaperIdsAndDates,
+  readPaperTexts,
   readPapers,
   readPaperTitles,
   readPrevious,
@@ -348,8 +349,8 @@ export class OutputFolder implements Store {
     return readPaperTitles(this, version);
   }
 
-  readPaperTitleDates(): PapersRead<import('./read.js').PaperTitleDate> {
-    return readPaperTitleDates(this);
+  readPaperIdsAndDates(): import('./read.js').PaperIdsAndDates {
+    return readPaperIdsAndDates(this);
   }
 
   readPaperDigests(version: Version = 'current'): PapersRead<import('./read.js').PaperDigest> {
@@ -358,6 +359,10 @@ export class OutputFolder implements Store {
 
   readShownPapers(rows: ArrayLike<number>): import('./read.js').ShownPaper[] {
     return readShownPapers(this, rows);
+  }
+
+  readPaperTexts(rows: ArrayLike<number>): Pick<import('./read.js').Paper, 'title' | 'abstract'>[] {
+    return readPaperTexts(this, rows);
   }
 
   readPaperFields<K extends string>(keys: readonly K[]): Record<K, (string | undefined)[]> {

@@ -215,8 +215,12 @@ export function readPapers(folder: OutputFolder, version: 'current' | 'previous'
 /** What the stages that do not read abstracts see of a paper: its id, and its title for related.json and the reports. */
 export type PaperTitle = Pick<Paper, 'id' | 'title'>;
 
-/** What the cluster stage needs of a paper to count topics over time: its id, title and date. */
-export type PaperTitleDate = Pick<Paper, 'id' | 'title' | 'date'>;
+/** Every paper's id and date by row (undefined for a paper without one), and papers.jsonl's hash. */
+export interface PaperIdsAndDates {
+  ids: string[];
+  dates: (string | undefined)[];
+  hash: string;
+}
 
 /** A paper as changes.json compares it: its id, its title, and a digest of its title and abstract. */
 export interface PaperDigest extends PaperTitle {
@@ -239,14 +243,19 @@ export function readPaperTitles(folder: OutputFolder, version: 'current' | 'prev
   return { papers, hash };
 }
 
-/** Each paper's id, title and date (where it has one), and the file's hash (forEachPaperHead: abstracts are not read). */
-export function readPaperTitleDates(folder: OutputFolder): { papers: PaperTitleDate[]; hash: string } {
-  const papers: PaperTitleDate[] = [];
-  const hash = forEachPaperHead(folder, 'current', (id, title, _, dateOf) => {
-    const date = dateOf();
-    papers.push(date === undefined ? { id, title } : { id, title, date });
+/**
+ * Each paper's id and date (undefined where it has none), and the file's
+ * hash (forEachPaperHead: abstracts are not read): what the cluster stage
+ * holds of every paper; the titles it shows are read with readPaperTexts.
+ */
+export function readPaperIdsAndDates(folder: OutputFolder): PaperIdsAndDates {
+  const ids: string[] = [];
+  const dates: (string | undefined)[] = [];
+  const hash = forEachPaperHead(folder, 'current', (id, _, __, dateOf) => {
+    ids.push(id);
+    dates.push(dateOf());
   });
-  return { papers, hash };
+  return { ids, dates, hash };
 }
 
 /** Each paper's id, title and digest, and the file's hash. */
@@ -302,6 +311,20 @@ export function readShownPapers(folder: OutputFolder, rows: ArrayLike<number>): 
     shown[index] = { abstract: paper.abstract, ...detailsOf(paper) };
   });
   return shown;
+}
+
+/** The titles and abstracts of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
+export function readPaperTexts(folder: OutputFolder, rows: ArrayLike<number>): Pick<Paper, 'title' | 'abstract'>[] {
+  const place = new Map<number, number>();
+  for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
+  const texts = new Array<Pick<Paper, 'title' | 'abstract'>>(rows.length);
+  forEachLine(folder, 'current', (bytes, start, end, line) => {
+    const index = place.get(line - 1);
+    if (index === undefined) return;
+    const { title, abstract } = paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line));
+    texts[index] = { title, abstract };
+  });
+  return texts;
 }
 
 /** The index of the first value that is not a finite number, or -1. */

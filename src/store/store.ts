@@ -2,7 +2,7 @@ import type { UserError } from '../shared/errors.js';
 import type { ArtifactName, JsonArtifactName, JsonOf } from './artifacts.js';
 import type { Shard } from './cache.js';
 import type { Neighbours } from './neighbours.js';
-import type { Paper, PaperDigest, PaperTitle, PaperTitleDate, ShownPaper } from './read.js';
+import type { Paper, PaperDigest, PaperIdsAndDates, PaperTitle, ShownPaper } from './read.js';
 import type { Clusters, IndexInfo, StageName, VectorsInfo } from './schemas.js';
 
 export type Version = 'current' | 'previous';
@@ -62,10 +62,12 @@ export interface Store {
   /** Ids and titles only: abstracts are not read. */
   readPaperTitles(version?: Version): PapersRead<PaperTitle>;
   readPaperDigests(version?: Version): PapersRead<PaperDigest>;
-  /** Ids, titles and dates only (what topics over time need): abstracts are not read. */
-  readPaperTitleDates(): PapersRead<PaperTitleDate>;
+  /** Ids and dates only (what the cluster stage holds of every paper): titles and abstracts are not read. */
+  readPaperIdsAndDates(): PaperIdsAndDates;
   /** The abstracts and details of the papers at these rows, in the order of `rows`. */
   readShownPapers(rows: ArrayLike<number>): ShownPaper[];
+  /** The titles and abstracts of the papers at these rows, in the order of `rows`. */
+  readPaperTexts(rows: ArrayLike<number>): Pick<Paper, 'title' | 'abstract'>[];
   /** Some fields of every paper where its record gives them as a string or a list of strings (a list gives its first), without parsing whole records. */
   readPaperFields<K extends string>(keys: readonly K[]): Record<K, (string | undefined)[]>;
   /** How many papers the previous papers are the unchanged start of the current ones; undefined when they are not. */

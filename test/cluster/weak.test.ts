@@ -40,12 +40,18 @@ describe('weak topics', () => {
   test('the grab bag, whose top terms seldom share a paper, is flagged weak, and only it', async () => {
     const { papers, vectors } = corpus();
     const info = { model: 'made up', modelIdentity: 'made up', dim: DIM, count: papers.length, normalized: true as const, papersHash: 'x', vectorsHash: 'y' };
-    const result = await fitTopics(papers, (rows) => Array.from(rows, (row) => papers[row].abstract), info, blocksOf(vectors, DIM, 7), {
-      k: 4,
-      broad: 2,
-      seed: 42,
-      refit: true,
-    });
+    const result = await fitTopics(
+      papers.map((paper) => paper.id),
+      (rows) => Array.from(rows, (row) => papers[row]),
+      info,
+      blocksOf(vectors, DIM, 7),
+      {
+        k: 4,
+        broad: 2,
+        seed: 42,
+        refit: true,
+      },
+    );
     expect(result.topics).toHaveLength(4);
     const weak = result.topics.filter((topic) => topic.weak);
     expect(weak).toHaveLength(1);

@@ -2,7 +2,17 @@ import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { OutputFolder } from '../../src/store/folder.js';
-import { paperDigest, previousPapersLead, readShownPapers, readPaperDigests, readPapers, readPaperTitles, type Paper } from '../../src/store/read.js';
+import {
+  paperDigest,
+  previousPapersLead,
+  readShownPapers,
+  readPaperDigests,
+  readPaperIdsAndDates,
+  readPapers,
+  readPaperTexts,
+  readPaperTitles,
+  type Paper,
+} from '../../src/store/read.js';
 import { gatherRows } from '../../src/shared/vectors.js';
 import { folderWith, folderWithVectors } from '../helpers.js';
 import { tempFolder } from '../temp.js';
@@ -40,6 +50,9 @@ test('ids, titles and digests read without parsing whole lines are those of the 
   expect(titles.hash).toBe(full.hash);
   expect(digests.hash).toBe(full.hash);
   expect(readShownPapers(folder, Int32Array.from([3, 1])).map((paper) => paper.abstract)).toEqual([papers[3].abstract, papers[1].abstract]);
+  expect(readPaperTexts(folder, Int32Array.from([3, 1]))).toEqual([3, 1].map((row) => ({ title: papers[row].title, abstract: papers[row].abstract })));
+  const idsAndDates = readPaperIdsAndDates(folder);
+  expect(idsAndDates).toEqual({ ids: papers.map((paper) => paper.id), dates: full.papers.map((paper) => paper.date), hash: full.hash });
   rmSync(out, { recursive: true, force: true });
 });
 
