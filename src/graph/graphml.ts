@@ -20,6 +20,35 @@ export const CHUNK_CHARS = 1 << 16;
 const weightText = scorePrinter((weight) => weight.toFixed(4));
 
 /**
+ * Every paper's id and title, escaped for XML, as UTF-8 in shared memory:
+ * the graph worker is handed them without a copy, where the papers cloned
+ * into its heap as strings are some 200 bytes a paper. Escaped first, so that
+ * what the worker decodes is the text it writes (escaping drops the lone
+ * surrogates UTF-8 cannot carry).
+ */
+export interface PaperTexts {
+  /** Each paper's id then its title, paper after paper. */
+  bytes: Uint8Array;
+  /** Where each text ends in `bytes`: the id of the paper at `row` at 2 * row, its title at 2 * row + 1. */
+  ends: Float64Array;
+}
+
+export function paperTexts(papers: readonly PaperTitle[]): PaperTexts {
+  let size = 0;
+  for (const paper of papers) size += Buffer.byteLength(escapeXml(paper.id)) + Buffer.byteLength(escapeXml(paper.title));
+  const bytes = Buffer.from(new SharedArrayBuffer(size));
+  const ends = new Float64Array(new SharedArrayBuffer(papers.length * 2 * Float64Array.BYTES_PER_ELEMENT));
+  let at = 0;
+  papers.forEach((paper, row) => {
+    at += bytes.write(escapeXml(paper.id), at);
+    ends[row * 2] = at;
+    at += bytes.write(escapeXml(paper.title), at);
+    ends[row * 2 + 1] = at;
+  });
+  return { bytes, ends };
+}
+
+/**
  * The related-paper graph as GraphML (Gephi, Cytoscape, yEd, networkx):
  * undirected, one edge per related pair weighted by cosine similarity, marked
  * mutual when each paper is among the other's neighbours; each paper's topic
@@ -27,12 +56,7 @@ const weightText = scorePrinter((weight) => weight.toFixed(4));
  * as it is written: at a million papers the file is more than one string can
  * hold.
  */
-export function* toGraphml(
-  papers: readonly PaperTitle[],
-  topicOf: Int32Array,
-  topicLabels: ReadonlyMap<number, string>,
-  related: RelatedGraph,
-): Generator<string> {
+export function* toGraphml(papers: PaperTexts, topicOf: Int32Array, topicLabels: ReadonlyMap<number, string>, related: RelatedGraph): Generator<string> {
   const withTopics = topicOf.some((topic) => topic >= 0);
   const head = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -46,11 +70,14 @@ export function* toGraphml(
     '  <graph id="related-papers" edgedefault="undirected">',
   ];
   let chunk = head.join('\n') + '\n';
-  // each id is escaped once, for its node and every edge of it, and each topic's data once for all its papers
-  const ids = papers.map((paper) => escapeXml(paper.id));
+  const count = papers.ends.length / 2;
+  const bytes = Buffer.from(papers.bytes.buffer, papers.bytes.byteOffset, papers.bytes.byteLength);
+  const text = (index: number) => bytes.toString('utf8', index === 0 ? 0 : papers.ends[index - 1], papers.ends[index]);
+  // each id is decoded once, for its node and every edge of it, and each topic's data made once for all its papers
+  const ids = Array.from({ length: count }, (_, row) => text(row * 2));
   const topicData = new Map([...topicLabels].map(([id, label]) => [id, `<data key="topic">${escapeXml(label)}</data><data key="topicId">${id}</data>`]));
-  for (const [row, paper] of papers.entries()) {
-    chunk += `    <node id="${ids[row]}"><data key="title">${escapeXml(paper.title)}</data>${topicOf[row] >= 0 ? topicData.get(topicOf[row])! : ''}</node>\n`;
+  for (let row = 0; row < count; row++) {
+    chunk += `    <node id="${ids[row]}"><data key="title">${text(row * 2 + 1)}</data>${topicOf[row] >= 0 ? topicData.get(topicOf[row])! : ''}</node>\n`;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
@@ -58,7 +85,7 @@ export function* toGraphml(
   }
   const { k, labels, scores } = related.neighbours;
   let edge = 0;
-  for (let row = 0; row < papers.length; row++) {
+  for (let row = 0; row < count; row++) {
     for (let slot = row * k; slot < row * k + related.links[row]; slot++) {
       const mutual = related.mutual[slot] === 1;
       // a mutual edge is kept from both ends: write it once, from the lower row
@@ -81,8 +108,8 @@ export interface GraphmlJob {
   floor: FloorRule;
 }
 
-/** What the worker is handed next, to write the graph with: the papers and their topics; null: no graph after all. */
-export type GraphmlPapers = { papers: readonly PaperTitle[]; topicOf: Int32Array; topicLabels: ReadonlyMap<number, string> } | null;
+/** What the worker is handed next, to write the graph with: the papers (paperTexts) and their topics; null: no graph after all. */
+export type GraphmlPapers = { papers: PaperTexts; topicOf: Int32Array; topicLabels: ReadonlyMap<number, string> } | null;
 
 /** What the worker posts: the related-paper graph as soon as it has made it, then the SHA-256 of the file it wrote. */
 export type GraphmlMessage = { related: RelatedGraph } | { hash: string };

@@ -86,13 +86,14 @@ export function relatedPapers(neighbours: Neighbours, floor: FloorRule | number)
   const rule = typeof floor === 'number' ? fixedFloor(floor) : floor;
   const count = labels.length / k;
   // each paper's links: its first neighbours that reach its floor
-  const links = new Int32Array(count);
+  // links and mutual in shared memory: the report's graph worker posts the graph without a copy (its neighbours are shared too, readNeighbours)
+  const links = new Int32Array(new SharedArrayBuffer(count * 4));
   for (let row = 0; row < count; row++) {
     const minimum = paperFloor(rule, labels[row * k] >= 0 ? scores[row * k] : -1);
     while (links[row] < k && labels[row * k + links[row]] >= 0 && scores[row * k + links[row]] >= minimum) links[row]++;
   }
   // a link is mutual when the neighbour links back; its few links are looked through, which at a million papers beats a set of ten million pairs
-  const mutual = new Uint8Array(labels.length);
+  const mutual = new Uint8Array(new SharedArrayBuffer(labels.length));
   for (let row = 0; row < count; row++) {
     for (let slot = 0; slot < links[row]; slot++) {
       const other = labels[row * k + slot];

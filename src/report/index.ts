@@ -1,5 +1,4 @@
-import { writeGraphml, type GraphmlWriter } from '../graph/graphml.js';
-import { nearestAmong } from '../graph/nearest.js';
+import { paperTexts, writeGraphml, type GraphmlWriter } from '../graph/graphml.js';
 import { firstNeighbours } from '../graph/neighbours.js';
 import { floorRuleOf } from '../graph/related.js';
 import { sampleRows } from '../shared/random.js';
@@ -17,7 +16,7 @@ import { toHtml } from './html.js';
 import { DETAILS_PAPERS, detailRows } from './page.js';
 import { listedIds, toMarkdown } from './markdown.js';
 import { rowsById, type ReportData } from './model.js';
-import { MAP_NEIGHBOURS, mapPapers, placeAround, type Places } from './projection.js';
+import { MAP_NEIGHBOURS, mapInWorker, placeAround, type Places } from './projection.js';
 
 export interface ReportOptions {
   /** papermap's version, printed in the reports. */
@@ -45,9 +44,9 @@ function layoutRows(count: number, seed: number): Int32Array {
  * MAP_SAMPLE papers of the sample, over each sampled paper's nearest others
  * within the sample (`sampleVectors`: theirs, in the order of `rows`).
  */
-function layOut(count: number, rows: Int32Array, sampleVectors: () => Float32Array, dim: number, neighbours: Neighbours, seed: number): Places {
-  if (count <= MAP_SAMPLE) return { rows, xy: mapPapers(neighbours, count, seed) };
-  return { rows, xy: mapPapers(nearestAmong(sampleVectors(), dim, neighbours.k), rows.length, seed) };
+async function layOut(count: number, rows: Int32Array, sampleVectors: () => Float32Array, dim: number, neighbours: Neighbours, seed: number): Promise<Places> {
+  if (count <= MAP_SAMPLE) return { rows, xy: await mapInWorker({ count, seed, neighbours }) };
+  return { rows, xy: await mapInWorker({ count: rows.length, seed, vectors: sampleVectors(), dim, k: neighbours.k }) };
 }
 
 /**
@@ -184,7 +183,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
     const rowOf = rowsById(papers);
     const topicOf = new Int32Array(papers.length).fill(-1);
     for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
-    graphml.write({ papers, topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.name ?? topic.label])) });
+    graphml.write({ papers: paperTexts(papers), topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.name ?? topic.label])) });
     // the vectors are read once the graph is under way: the map needs some of them (those of the papers it may lay out, and of
     // those the last layout placed, to tell which keep their places), the graph none
     const last = clusters.history.run === 'assigned' ? lastLayout(folder, clusters.seed) : undefined;
@@ -203,7 +202,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
     // only the laid-out papers' vectors are fingerprinted: a million fingerprints would be strings nothing reads
     const { fingerprintOf } = mapVectors;
     const kept = last && keptPlaces(last, rowOf, fingerprintOf);
-    const laidOut = kept?.places ?? layOut(papers.length, sample, () => mapVectors.gather(sample), vectorsInfo.dim, neighbours, clusters.seed);
+    const laidOut = kept?.places ?? (await layOut(papers.length, sample, () => mapVectors.gather(sample), vectorsInfo.dim, neighbours, clusters.seed));
     const map = placeAround(laidOut, neighbours, papers.length);
     const related = await graphml.related;
     const library = options.library && (await libraryReport(folder, options.library, folder.readVectors().vectors, vectorsInfo, clusters, changes));

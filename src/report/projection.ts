@@ -1,6 +1,7 @@
 import { UMAP } from 'umap-js';
 import type { Neighbours } from '../graph/neighbours.js';
 import { seededRandom } from '../shared/random.js';
+import { inWorker, workerFile } from '../shared/worker.js';
 
 /**
  * Papers a UMAP neighbourhood holds: the paper itself and its 10 nearest
@@ -49,6 +50,23 @@ export function mapPapers(neighbours: Neighbours, count: number, seed: number): 
   for (let epoch = 0; epoch < epochs; epoch++) umap.step();
   const embedding = umap.getEmbedding();
   return scaleToUnitSquare(embedding, map);
+}
+
+/** What the layout worker (layout-worker.ts) lays out: `count` papers from their nearest others, or from their vectors, whose `k` nearest among them it finds. */
+export type LayoutJob = { count: number; seed: number } & ({ neighbours: Neighbours } | { vectors: Float32Array; dim: number; k: number });
+
+/**
+ * The layout worker's heap: UMAP of 20,000 papers (the most it lays out: 10
+ * neighbours each at most) holds up to about 310 MB at once, and left to
+ * itself V8 lets its garbage pile up to twice that before collecting it.
+ */
+const LAYOUT_HEAP_MB = 512;
+
+/** mapPapers in a worker thread of its own (layout-worker.ts): the same places, and UMAP's garbage goes with the worker. */
+export async function mapInWorker(job: LayoutJob): Promise<Float64Array> {
+  const xy = await inWorker<Float64Array>(workerFile('report', 'layout-worker.js'), job, undefined, undefined, { maxOldGenerationSizeMb: LAYOUT_HEAP_MB });
+  if (xy === undefined) throw new Error("the map's layout worker ended without posting the places");
+  return xy;
 }
 
 /** Papers with a place on the map that the others are placed around: their rows, and x, y of each. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { Progress } from './progress.js';
 import { PACKAGE_ROOT } from './version.js';
 
@@ -13,8 +13,14 @@ export function workerFile(...path: string[]): string {
  * anything else it posts to `onMessage` as it comes; resolves to the last
  * thing it posted once it has exited.
  */
-export function inWorker<T>(file: string, data: unknown, progress?: Progress, onMessage?: (message: T) => void): Promise<T | undefined> {
-  return startWorker(file, data, progress, onMessage).exited;
+export function inWorker<T>(
+  file: string,
+  data: unknown,
+  progress?: Progress,
+  onMessage?: (message: T) => void,
+  resourceLimits?: ResourceLimits,
+): Promise<T | undefined> {
+  return startWorker(file, data, progress, onMessage, resourceLimits).exited;
 }
 
 /** inWorker, with the worker at hand to post to while it runs. */
@@ -23,8 +29,9 @@ export function startWorker<T>(
   data: unknown,
   progress?: Progress,
   onMessage?: (message: T) => void,
+  resourceLimits?: ResourceLimits,
 ): { worker: Worker; exited: Promise<T | undefined> } {
-  const worker = new Worker(file, { workerData: data });
+  const worker = new Worker(file, { workerData: data, resourceLimits });
   const exited = new Promise<T | undefined>((resolve, reject) => {
     let answer: T | undefined;
     worker.on('message', (message: T | { progress: number }) => {

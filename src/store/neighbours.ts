@@ -18,7 +18,8 @@ export function readNeighbours(folder: OutputFolder, info: IndexInfo): Neighbour
   const bytes = folder.readBytes('neighbours');
   const cells = info.count * info.storedNeighbours;
   if (bytes.byteLength !== cells * 8) throw folder.damaged('neighbours', `${bytes.byteLength} bytes where ${cells * 8} were expected (cut short?)`);
-  const buffer = new ArrayBuffer(bytes.byteLength);
+  // shared: the report's graph worker is handed them without a copy of its own (80 bytes a paper)
+  const buffer = new SharedArrayBuffer(bytes.byteLength);
   new Uint8Array(buffer).set(bytes);
   const labels = new Int32Array(buffer, 0, cells);
   const scores = new Float32Array(buffer, cells * 4, cells);
