@@ -1,18 +1,18 @@
-import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../shared/errors.js';
-import { dot } from '../shared/vectors.js';
-import { notice, progressBar } from '../shared/progress.js';
-import { loadHnsw, pointOf, type HnswIndex } from '../graph/hnsw.js';
+import { notice, progressBar, type Progress } from '../shared/progress.js';
+import { loadHnsw, type HnswIndex } from '../graph/hnsw.js';
 import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
-import { emptyNeighbours, exactNeighbours, keepNearest, type Neighbours } from '../graph/neighbours.js';
+import { exactNeighbours, type Neighbours } from '../graph/neighbours.js';
 import type { Shard } from '../pipeline/options.js';
 import type { BuildClaim, HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
 import { inBlocksOf, readBuildClaim, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
 import { scratchFolder } from '../store/scratch.js';
-import { buildInWorker } from './threads.js';
+import { blocksOfRows, searchIndex } from './search.js';
+import { buildAndSearchInWorker } from './threads.js';
 
 /** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
 const STORED_NEIGHBOURS = 10;
@@ -67,32 +67,33 @@ const CLAIM_STALE_MS = 120_000;
 /** How often a task waiting for another's index looks for it. */
 const WAIT_POLL_MS = 2_000;
 
+/** Writes the nearest of some of a task's papers (rows) into its task table. */
+type WriteRows = (rows: Int32Array, found: Neighbours) => Promise<void>;
+
 /**
- * The HNSW index every index task searches, built once from all vectors and
- * stored at the location. The first task that finds none claims the build
- * (a conditional put of tasks/index-<of>.building, renewed while it builds
- * in a worker thread); the others wait for the index rather than build it
- * each (N workers at once on one machine took N times as long). A claim not
- * renewed is taken over. The build is deterministic: whichever task builds
- * it makes the same bytes, stored with a conditional put.
+ * Searches the HNSW index every index task searches, built once from all
+ * vectors and stored at the location, for the task's papers `todo`. The
+ * first task that finds none claims the build (a conditional put of
+ * tasks/index-<of>.building, renewed while it builds in a worker thread);
+ * the others wait for the index rather than build it each (N workers at
+ * once on one machine took N times as long). A claim not renewed is taken
+ * over. The build is deterministic: whichever task builds it makes the same
+ * bytes, stored with a conditional put. Whether this task built it.
  */
-async function sharedIndex(
-  tasks: TaskStore,
-  plan: IndexTasks,
-  shard: Shard,
-  vectorsFile: string,
-  scratch: string,
-): Promise<{ index: HnswIndex; built: boolean }> {
+async function searchShared(tasks: TaskStore, plan: IndexTasks, shard: Shard, todo: Int32Array, scratch: string, write: WriteRows): Promise<boolean> {
   const [key, claimKey] = [taskFile('index', plan.of, 'hnsw'), taskFile('index', plan.of, 'building')];
+  const vectorsFile = join(scratch, 'vectors.f32');
+  await tasks.downloadVectors(vectorsFile);
   const path = join(scratch, 'index.hnsw');
   const claim: BuildClaim = { shard: `${shard.index}/${shard.count}`, host: hostname(), pid: process.pid, at: new Date().toISOString() };
   let seen: { text: string; since: number } | undefined;
   for (;;) {
-    if (await tasks.downloadShared(key, path)) return { index: loadHnsw(path, plan.dim, plan.hnsw.efSearch), built: false };
-    if (await tasks.writeShared(claimKey, JSON.stringify(claim), true)) {
-      const built = await buildAndStore(tasks, plan, vectorsFile, path, { key, claimKey, claim });
-      return { index: loadHnsw(path, plan.dim, plan.hnsw.efSearch), built };
+    if (await tasks.downloadShared(key, path)) {
+      await searchDownloaded(loadHnsw(path, plan.dim, plan.hnsw.efSearch), vectorsFile, plan, todo, write);
+      return false;
     }
+    if (await tasks.writeShared(claimKey, JSON.stringify(claim), true))
+      return buildAndSearch(tasks, plan, vectorsFile, path, { key, claimKey, claim }, todo, write);
     const text = await tasks.readShared(claimKey);
     if (text === undefined) {
       // the build ended between the two calls (its index is there, or the claim is free): look again shortly
@@ -115,72 +116,66 @@ async function sharedIndex(
   }
 }
 
-/** Builds the shared index from the local vectors file, keeping the claim fresh meanwhile, and stores it; whether this task's copy is the one stored. */
-async function buildAndStore(
+/** Searches the downloaded index for the task's papers, a block at a time from the local vectors file. */
+async function searchDownloaded(index: HnswIndex, vectorsFile: string, plan: IndexTasks, todo: Int32Array, write: WriteRows): Promise<void> {
+  const fd = openSync(vectorsFile, 'r');
+  try {
+    for (const { rows, vectors } of blocksOfRows(fd, todo, plan.dim, TASK_ROWS_PER_WRITE)) {
+      await write(rows, searchIndex(index, fd, plan.dim, vectors, rows, plan.k));
+      await setImmediate();
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Builds the shared index from the local vectors file in a worker thread
+ * that then searches it for the task's papers, keeping the claim fresh
+ * until the index is stored and writing the papers' rows as they come;
+ * whether this task's copy is the one stored (another task's, which took a
+ * claim thought stale, has the same bytes).
+ */
+async function buildAndSearch(
   tasks: TaskStore,
   plan: IndexTasks,
   vectorsFile: string,
   path: string,
   keys: { key: string; claimKey: string; claim: BuildClaim },
+  todo: Int32Array,
+  write: WriteRows,
 ): Promise<boolean> {
   const renew = setInterval(
     () => void tasks.writeShared(keys.claimKey, JSON.stringify({ ...keys.claim, at: new Date().toISOString() })).catch(() => undefined),
     CLAIM_RENEW_MS,
   );
+  let stored: Promise<boolean> = Promise.resolve(false);
+  let writing = Promise.resolve();
+  const bar = progressBar('index: building the HNSW index all shards search', plan.count, 'papers');
+  const job = { file: vectorsFile, count: plan.count, dim: plan.dim, hnsw: plan.hnsw, path, rows: todo, k: plan.k, blockRows: TASK_ROWS_PER_WRITE };
   try {
-    const bar = progressBar('index: building the HNSW index all shards search', plan.count, 'papers');
-    await buildInWorker(vectorsFile, plan.count, plan.dim, plan.hnsw, path, bar);
-    bar.stop();
-    const stored = await tasks.uploadSharedIfAbsent(keys.key, path);
-    // another task's copy (it took a claim thought stale) has the same bytes
-    if (!stored) await tasks.downloadShared(keys.key, path);
-    return stored;
+    await buildAndSearchInWorker(job, bar, (message, stop) => {
+      if ('saved' in message) {
+        bar.stop();
+        stored = tasks.uploadSharedIfAbsent(keys.key, path);
+      } else writing = writing.then(() => write(message.rows, message.neighbours));
+      // a failure to store the index or to write rows ends the search: searching on is wasted
+      stored.catch(stop);
+      writing.catch(stop);
+    });
+  } catch (error) {
+    // the worker stopped because storing or writing failed: that failure is the task's
+    await stored;
+    await writing;
+    throw error;
   } finally {
+    // the claim is held until the index is stored, which can take longer than a short search
+    await stored.catch(() => undefined);
     clearInterval(renew);
     await tasks.deleteShared(keys.claimKey).catch(() => undefined);
   }
-}
-
-/**
- * Each query's k nearest other papers through the index. Scores are dot
- * products with the candidates' vectors read from a local file one at a time
- * (the index's own copies are normalised once more, a last bit off), so that
- * they are the one-machine stage's to the bit without every vector in memory.
- */
-function searchIndex(index: HnswIndex, vectorsFile: number, dim: number, queries: Float32Array, rows: Int32Array, k: number): Neighbours {
-  const neighbours = emptyNeighbours(rows.length, k);
-  const point = new Array<number>(dim);
-  const candidate = new Float32Array(dim);
-  const bytes = new Uint8Array(candidate.buffer);
-  for (let q = 0; q < rows.length; q++) {
-    const found = index
-      .searchKnn(pointOf(queries, q, dim, point), k + 1)
-      .neighbors.filter((row) => row !== rows[q])
-      .map((row) => {
-        readSync(vectorsFile, bytes, 0, bytes.byteLength, row * bytes.byteLength);
-        return { label: row, score: Math.fround(dot(queries, q * dim, candidate, 0, dim)) };
-      });
-    keepNearest(neighbours, q, found);
-  }
-  return neighbours;
-}
-
-/** How a task finds its papers' neighbours: exactly against every vector on a small corpus, else through the shared index. */
-async function searcher(
-  tasks: TaskStore,
-  plan: IndexTasks,
-  shard: Shard,
-  scratch: string,
-): Promise<{ find: (queries: Float32Array, rows: Int32Array) => Neighbours; built: boolean; close: () => void }> {
-  if (plan.search === 'exact') {
-    const vectors = await tasks.readVectors(0, plan.count);
-    return { find: (queries, rows) => exactNeighbours(vectors, plan.dim, queries, plan.k, (q, label) => label === rows[q]), built: false, close: () => {} };
-  }
-  const vectorsFile = join(scratch, 'vectors.f32');
-  await tasks.downloadVectors(vectorsFile);
-  const { index, built } = await sharedIndex(tasks, plan, shard, vectorsFile, scratch);
-  const fd = openSync(vectorsFile, 'r');
-  return { find: (queries, rows) => searchIndex(index, fd, plan.dim, queries, rows, plan.k), built, close: () => closeSync(fd) };
+  await writing;
+  return stored;
 }
 
 /**
@@ -199,25 +194,28 @@ export async function indexTask(tasks: TaskStore, shard: Shard, hnsw: HnswParame
   const { start, end, written, todo } = await shardTodo(tasks, table, shard, plan.count);
   let built = false;
   if (todo.length > 0) {
+    let bar: Progress | undefined;
+    const write: WriteRows = async (rows, found) => {
+      bar ??= progressBar(`index: each paper's nearest (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
+      await tasks.addTaskRows(table, { k: plan.k, rows, labels: found.labels, scores: found.scores });
+      bar.advance(rows.length);
+    };
     const scratch = scratchFolder('index-task');
-    let search: Awaited<ReturnType<typeof searcher>> | undefined;
     try {
-      search = await searcher(tasks, plan, shard, scratch);
-      built = search.built;
-      const bar = progressBar(`index: each paper's nearest (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
-      // a block at a time: the task holds one block of its papers' vectors, however many its shard has
-      for await (const { rows, vectors } of inBlocksOf(
-        tasks.vectorBlocks(start, end, (row) => !written.has(row)),
-        TASK_ROWS_PER_WRITE,
-      )) {
-        const found = search.find(vectors, rows);
-        await tasks.addTaskRows(table, { k: plan.k, rows, labels: found.labels, scores: found.scores });
-        bar.advance(rows.length);
-        await setImmediate();
-      }
-      bar.stop();
+      if (plan.search === 'exact') {
+        const vectors = await tasks.readVectors(0, plan.count);
+        // a block at a time: the task holds one block of its papers' vectors, however many its shard has
+        for await (const { rows, vectors: queries } of inBlocksOf(
+          tasks.vectorBlocks(start, end, (row) => !written.has(row)),
+          TASK_ROWS_PER_WRITE,
+        ))
+          await write(
+            rows,
+            exactNeighbours(vectors, plan.dim, queries, plan.k, (q, label) => label === rows[q]),
+          );
+      } else built = await searchShared(tasks, plan, shard, todo, scratch, write);
+      bar?.stop();
     } finally {
-      search?.close();
       rmSync(scratch, { recursive: true, force: true });
     }
   }

@@ -6,7 +6,7 @@ import type { IndexUpdate, PreviousIndex } from './incremental.js';
 import { emptyNeighbours, type Neighbours } from '../graph/neighbours.js';
 import { progressBar, type Progress } from '../shared/progress.js';
 import { inWorker, startWorker, workerFile } from '../shared/worker.js';
-import { stoppable, stopOnSignal } from '../shared/stop.js';
+import { askToStop, stoppable, stopOnSignal } from '../shared/stop.js';
 
 /**
  * From this many papers up, the index is built and searched in worker
@@ -33,10 +33,10 @@ function indexWorker<T>(job: IndexJob, progress?: Progress, onMessage?: (message
 /** The index of an earlier run: its file, and the hash and dimensions index.json recorded of it, and what index.json and neighbours.bin say of it. */
 export type SavedIndex = Omit<PreviousIndex, 'index'> & { path: string; hnswHash: string; dim: number };
 
-/** What a worker (worker.ts) is asked: build the index and save it, search a range of papers through the saved one, or bring an earlier index up to date and save it. */
+/** What a worker (worker.ts) is asked: build the index and save it, build it from a file and search it for a task's papers, search a range of papers through the saved one, or bring an earlier index up to date and save it. */
 export type IndexJob = { control: Int32Array } & (
   | { kind: 'build'; vectors: Float32Array; dim: number; hnsw: HnswParameters; path: string }
-  | { kind: 'buildFromFile'; file: string; count: number; dim: number; hnsw: HnswParameters; path: string }
+  | ({ kind: 'buildAndSearch' } & BuildAndSearch)
   | { kind: 'search'; vectors: Float32Array; dim: number; path: string; ef: number; k: number; from: number; to: number }
   | { kind: 'update'; previous: SavedIndex; ef: number; path: string }
 );
@@ -97,14 +97,38 @@ export async function buildAndSearch(
   return neighbours;
 }
 
+/** A build from a vectors file (vectors.f32's form) of `count` rows, saved at `path`, then a search for the task's papers `rows`, `blockRows` at a time. */
+export interface BuildAndSearch {
+  file: string;
+  count: number;
+  dim: number;
+  hnsw: HnswParameters;
+  path: string;
+  rows: Int32Array;
+  k: number;
+  blockRows: number;
+}
+
+/** What the worker of a build and search posts: that the index is saved, then each block of papers' nearest. */
+export type BuildMessage = { saved: true } | { rows: Int32Array; neighbours: Neighbours };
+
 /**
- * Builds the HNSW index of a vectors file (vectors.f32's form) in a worker
- * thread, which reads it a block at a time, and saves it at `path`: the main
- * thread stays free (an index task keeps its claim fresh meanwhile), and
- * only the index is held, not every vector beside it.
+ * Builds the HNSW index of a vectors file in a worker thread, which reads it
+ * a block at a time and saves it, then searches it for a task's papers: the
+ * main thread stays free (an index task keeps its claim fresh, stores the
+ * index and writes the papers' rows meanwhile), and the task holds one
+ * index, not a second copy loaded from the saved one beside what the build
+ * left behind. `onMessage` hears what the worker posts, with a `stop` that
+ * ends its search (a write failed: searching on is wasted).
  */
-export async function buildInWorker(file: string, count: number, dim: number, hnsw: HnswParameters, path: string, progress: Progress): Promise<void> {
-  await stoppable((control) => indexWorker({ control, kind: 'buildFromFile', file, count, dim, hnsw, path }, progress));
+export async function buildAndSearchInWorker(
+  job: BuildAndSearch,
+  progress: Progress,
+  onMessage: (message: BuildMessage, stop: () => void) => void,
+): Promise<void> {
+  await stoppable((control) =>
+    indexWorker<BuildMessage>({ control, kind: 'buildAndSearch', ...job }, progress, (message) => onMessage(message, () => askToStop(control))),
+  );
 }
 
 /** What the worker of an update posts: that the earlier index is not the one index.json describes, or the update, then the hash of the index it saved. */

@@ -1,9 +1,10 @@
 /**
  * A worker thread of the index stage (threads.ts): builds and saves the
- * index, searches a range of papers through the saved one and posts their
- * nearest back, or brings an earlier index up to date: checks it against
- * its hash and loads it, waits for the current papers, updates it, posts the
- * update back, and saves and hashes the index.
+ * index (for an index task, then searches it for the task's papers),
+ * searches a range of papers through the saved one and posts their nearest
+ * back, or brings an earlier index up to date: checks it against its hash
+ * and loads it, waits for the current papers, updates it, posts the update
+ * back, and saves and hashes the index.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { buildHnsw, buildHnswFrom, hnswNeighbours, loadHnsw, saveHnsw, type Hnsw
 import { updateIndex } from './incremental.js';
 import { atWork } from '../shared/stop.js';
 import { sha256File } from '../shared/files.js';
-import type { IndexJob, UpdateMessage, UpdatePapers } from './threads.js';
+import { blocksOfRows, searchIndex } from './search.js';
+import type { BuildAndSearch, BuildMessage, IndexJob, UpdateMessage, UpdatePapers } from './threads.js';
 
 const job = workerData as IndexJob;
 /** Rows a build from a file reads at a time. */
@@ -42,8 +44,8 @@ if (job.kind === 'update') {
   atWork(job.control, () => {
     if (job.kind === 'build') {
       saveHnsw(buildHnsw(job.vectors, job.dim, job.hnsw, progress), job.path);
-    } else if (job.kind === 'buildFromFile') {
-      saveHnsw(buildHnswFrom(blocksOfFile(job.file, job.dim), job.count, job.dim, job.hnsw, progress), job.path);
+    } else if (job.kind === 'buildAndSearch') {
+      buildAndSearch(job);
     } else {
       const { vectors, dim, from, to } = job;
       const index = loadHnsw(job.path, dim, job.ef);
@@ -60,6 +62,24 @@ if (job.kind === 'update') {
       parentPort!.postMessage(found, movable(found.labels, found.scores));
     }
   });
+}
+
+/** Builds the index of a vectors file and saves it, then searches it for the task's papers, posting each block's nearest. */
+function buildAndSearch(job: BuildAndSearch): void {
+  const index = buildHnswFrom(blocksOfFile(job.file, job.dim), job.count, job.dim, job.hnsw, progress);
+  saveHnsw(index, job.path);
+  parentPort!.postMessage({ saved: true } satisfies BuildMessage);
+  const fd = openSync(job.file, 'r');
+  try {
+    for (const { rows, vectors } of blocksOfRows(fd, job.rows, job.dim, job.blockRows)) {
+      const neighbours = searchIndex(index, fd, job.dim, vectors, rows, job.k);
+      // the rows are a view of the task's: posted alone, not the whole array under them
+      const copy = rows.slice();
+      parentPort!.postMessage({ rows: copy, neighbours } satisfies BuildMessage, movable(copy, neighbours.labels, neighbours.scores));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Rows read from a vectors file a block at a time, in row order. */

@@ -29,7 +29,7 @@ export async function stoppable<T>(work: (control: Int32Array) => Promise<T>): P
 export function stopOnSignal(): { control: Int32Array; release: () => void } {
   const control = new Int32Array(new SharedArrayBuffer(8));
   const stop = () => {
-    Atomics.store(control, STOP, 1);
+    askToStop(control);
     const deadline = Date.now() + WAIT_MS;
     for (let busy = Atomics.load(control, AT_WORK); busy > 0 && Date.now() < deadline; busy = Atomics.load(control, AT_WORK)) {
       Atomics.wait(control, AT_WORK, busy, deadline - Date.now());
@@ -38,6 +38,11 @@ export function stopOnSignal(): { control: Int32Array; release: () => void } {
   // prepended: the runner's own listener then prints its line and exits, the workers out of hnswlib
   for (const signal of SIGNALS) process.prependListener(signal, stop);
   return { control, release: () => SIGNALS.forEach((signal) => process.off(signal, stop)) };
+}
+
+/** Asks the workers of `control` to stop, without waiting: for the main thread when their work is no longer wanted. */
+export function askToStop(control: Int32Array): void {
+  Atomics.store(control, STOP, 1);
 }
 
 /** The control of the worker this code runs in; none in the main thread. */
