@@ -5,7 +5,7 @@ import type { Paper } from '../store/read.js';
 import type { BroadTopic, Clusters, MiddleTopic, Topic, VectorsInfo } from '../store/schemas.js';
 import { adjustedRand } from './agreement.js';
 import { similarityToOwnTopicOver, topicCentresOver, type Grouping } from './passes.js';
-import { describedRows, labelLevels, type LevelWords, type PaperTexts, type PhraseEmbedder } from './words.js';
+import { describedRows, fineTopicOfPapers, labelLevels, type LevelWords, type PaperTexts, type PhraseEmbedder } from './words.js';
 import { findTopics, KMEANS_SAMPLE, RESTARTS, type FoundTopics } from './levels.js';
 import { keywordDiversity, labelDiversity } from './quality.js';
 import { topicSpace, TOPIC_DIMS } from './reduce.js';
@@ -183,20 +183,20 @@ export type ReadTexts = (rows: Int32Array) => Pick<Paper, 'title' | 'abstract'>[
 
 /**
  * The papers as labelling reads them: the titles and abstracts of the papers
- * keywords are taken from (keywordSample, as labelLevels draws it) and of
+ * keywords are taken from (keywordSample's, drawn here once) and of
  * those a description may name, read in one pass; past KEYWORD_SAMPLE
  * papers the others' are text nothing reads (over a gigabyte at a million
  * papers, and their titles 0.1 GB).
  */
 function paperTexts(count: number, readTexts: ReadTexts, figures: readonly TopicFigures[], layout: Layout): PaperTexts {
-  const fineOfPaper = new Int32Array(count).fill(-1);
-  figures.forEach((figure, topic) => figure.members.forEach((row) => (fineOfPaper[row] = layout.fineId[topic])));
-  const rows = Int32Array.from(new Set([...keywordSample(fineOfPaper), ...describedRows(figures)])).sort();
+  const keywordRows = keywordSample(fineTopicOfPapers(count, figures, layout));
+  const rows = Int32Array.from(new Set([...keywordRows, ...describedRows(figures)])).sort();
   const read = readTexts(rows);
   const texts = new Map<number, Pick<Paper, 'title' | 'abstract'>>();
   rows.forEach((row, index) => texts.set(row, read[index]));
   return {
     count,
+    keywordRows,
     text: (row) => {
       const text = texts.get(row);
       // an empty text in its place would change the labels without a word

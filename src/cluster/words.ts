@@ -1,7 +1,6 @@
 import { dot, type VectorBlocks } from '../shared/vectors.js';
 import type { Paper } from '../store/read.js';
 import { termsOf, topicKeywords } from './ctfidf.js';
-import { keywordSample } from './fit.js';
 import type { Layout } from './fit.js';
 import { topicCentresOver } from './passes.js';
 import {
@@ -23,11 +22,13 @@ import type { Tree } from './tree.js';
 export type { PhraseEmbedder } from './labels.js';
 
 /**
- * The papers as labelling reads them: how many there are, and the title and
- * abstract of those it reads (keywordSample's and those describedRows gives).
+ * The papers as labelling reads them: how many there are, the rows keywords
+ * are taken from (keywordSample's), and the title and abstract of those and
+ * of the papers describedRows gives.
  */
 export interface PaperTexts {
   count: number;
+  keywordRows: Int32Array;
   text(row: number): Pick<Paper, 'title' | 'abstract'>;
 }
 
@@ -61,6 +62,13 @@ const CENTRAL_CANDIDATES = 5;
 interface Candidates {
   vectors: Float32Array;
   placeOf: ReadonlyMap<number, number>;
+}
+
+/** Each paper's fine topic id by row, -1 for an outlier. */
+export function fineTopicOfPapers(count: number, figures: readonly TopicFigures[], layout: Layout): Int32Array {
+  const fineOfPaper = new Int32Array(count).fill(-1);
+  figures.forEach((figure, topic) => figure.members.forEach((row) => (fineOfPaper[row] = layout.fineId[topic])));
+  return fineOfPaper;
 }
 
 /** The rows of the papers a description may name, in order. */
@@ -128,9 +136,8 @@ export async function labelLevels(
   tree: Tree,
   embed: PhraseEmbedder | undefined,
 ): Promise<{ fine: LevelWords; broad: LevelWords; middle?: LevelWords; labelMethod: string; sampled: number | undefined }> {
-  const fineOfPaper = new Int32Array(papers.count).fill(-1);
-  figures.forEach((figure, topic) => figure.members.forEach((row) => (fineOfPaper[row] = layout.fineId[topic])));
-  const rows = keywordSample(fineOfPaper);
+  const fineOfPaper = fineTopicOfPapers(papers.count, figures, layout);
+  const rows = papers.keywordRows;
   const documents = sharedTerms(
     Array.from(rows, (row) => {
       const { title, abstract } = papers.text(row);

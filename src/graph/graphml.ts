@@ -26,14 +26,14 @@ const weightText = scorePrinter((weight) => weight.toFixed(4));
  * what the worker decodes is the text it writes (escaping drops the lone
  * surrogates UTF-8 cannot carry).
  */
-export interface PaperTexts {
+export interface GraphmlTexts {
   /** Each paper's id then its title, paper after paper. */
   bytes: Uint8Array;
   /** Where each text ends in `bytes`: the id of the paper at `row` at 2 * row, its title at 2 * row + 1. */
   ends: Float64Array;
 }
 
-export function paperTexts(papers: readonly PaperTitle[]): PaperTexts {
+export function graphmlTexts(papers: readonly PaperTitle[]): GraphmlTexts {
   let size = 0;
   for (const paper of papers) size += Buffer.byteLength(escapeXml(paper.id)) + Buffer.byteLength(escapeXml(paper.title));
   const bytes = Buffer.from(new SharedArrayBuffer(size));
@@ -56,7 +56,7 @@ export function paperTexts(papers: readonly PaperTitle[]): PaperTexts {
  * as it is written: at a million papers the file is more than one string can
  * hold.
  */
-export function* toGraphml(papers: PaperTexts, topicOf: Int32Array, topicLabels: ReadonlyMap<number, string>, related: RelatedGraph): Generator<string> {
+export function* toGraphml(papers: GraphmlTexts, topicOf: Int32Array, topicLabels: ReadonlyMap<number, string>, related: RelatedGraph): Generator<string> {
   const withTopics = topicOf.some((topic) => topic >= 0);
   const head = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -108,8 +108,8 @@ export interface GraphmlJob {
   floor: FloorRule;
 }
 
-/** What the worker is handed next, to write the graph with: the papers (paperTexts) and their topics; null: no graph after all. */
-export type GraphmlPapers = { papers: PaperTexts; topicOf: Int32Array; topicLabels: ReadonlyMap<number, string> } | null;
+/** What the worker is handed next, to write the graph with: the papers (graphmlTexts) and their topics; null: no graph after all. */
+export type GraphmlPapers = { papers: GraphmlTexts; topicOf: Int32Array; topicLabels: ReadonlyMap<number, string> } | null;
 
 /** What the worker posts: the related-paper graph as soon as it has made it, then the SHA-256 of the file it wrote. */
 export type GraphmlMessage = { related: RelatedGraph } | { hash: string };

@@ -155,13 +155,15 @@ async function buildAndSearch(
   const job = { file: vectorsFile, count: plan.count, dim: plan.dim, hnsw: plan.hnsw, path, rows: todo, k: plan.k, blockRows: TASK_ROWS_PER_WRITE };
   try {
     await buildAndSearchInWorker(job, bar, (message, stop) => {
+      // a failure to store the index or to write rows ends the search: searching on is wasted
       if ('saved' in message) {
         bar.stop();
         stored = tasks.uploadSharedIfAbsent(keys.key, path);
-      } else writing = writing.then(() => write(message.rows, message.neighbours));
-      // a failure to store the index or to write rows ends the search: searching on is wasted
-      stored.catch(stop);
-      writing.catch(stop);
+        stored.catch(stop);
+      } else {
+        writing = writing.then(() => write(message.rows, message.neighbours));
+        writing.catch(stop);
+      }
     });
   } catch (error) {
     // the worker stopped because storing or writing failed: that failure is the task's

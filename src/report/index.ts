@@ -1,4 +1,4 @@
-import { paperTexts, writeGraphml, type GraphmlWriter } from '../graph/graphml.js';
+import { graphmlTexts, writeGraphml, type GraphmlWriter } from '../graph/graphml.js';
 import { firstNeighbours } from '../graph/neighbours.js';
 import { floorRuleOf } from '../graph/related.js';
 import { sampleRows } from '../shared/random.js';
@@ -183,7 +183,7 @@ export async function report(writer: StageWrites, options: ReportOptions): Promi
     const rowOf = rowsById(papers);
     const topicOf = new Int32Array(papers.length).fill(-1);
     for (const topic of clusters.topics) for (const id of topic.paperIds) topicOf[rowOf.get(id)!] = topic.id;
-    graphml.write({ papers: paperTexts(papers), topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.name ?? topic.label])) });
+    graphml.write({ papers: graphmlTexts(papers), topicOf, topicLabels: new Map(clusters.topics.map((topic) => [topic.id, topic.name ?? topic.label])) });
     // the vectors are read once the graph is under way: the map needs some of them (those of the papers it may lay out, and of
     // those the last layout placed, to tell which keep their places), the graph none
     const last = clusters.history.run === 'assigned' ? lastLayout(folder, clusters.seed) : undefined;

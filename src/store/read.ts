@@ -299,32 +299,27 @@ export function previousPapersLead(folder: OutputFolder): number | undefined {
 /** What a report shows of a paper beyond its title: its abstract and details. */
 export type ShownPaper = Pick<Paper, 'abstract'> & PaperDetails;
 
-/** The abstracts and details of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
-export function readShownPapers(folder: OutputFolder, rows: ArrayLike<number>): ShownPaper[] {
+/** What `pick` takes of each paper at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`: one pass, the other lines not parsed. */
+function readPapersAt<T>(folder: OutputFolder, rows: ArrayLike<number>, pick: (paper: Paper) => T): T[] {
   const place = new Map<number, number>();
   for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
-  const shown = new Array<ShownPaper>(rows.length);
+  const picked = new Array<T>(rows.length);
   forEachLine(folder, 'current', (bytes, start, end, line) => {
     const index = place.get(line - 1);
     if (index === undefined) return;
-    const paper = paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line));
-    shown[index] = { abstract: paper.abstract, ...detailsOf(paper) };
+    picked[index] = pick(paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line)));
   });
-  return shown;
+  return picked;
+}
+
+/** The abstracts and details of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
+export function readShownPapers(folder: OutputFolder, rows: ArrayLike<number>): ShownPaper[] {
+  return readPapersAt(folder, rows, (paper) => ({ abstract: paper.abstract, ...detailsOf(paper) }));
 }
 
 /** The titles and abstracts of the papers at `rows` (distinct papers.jsonl rows, in any order), in the order of `rows`. */
 export function readPaperTexts(folder: OutputFolder, rows: ArrayLike<number>): Pick<Paper, 'title' | 'abstract'>[] {
-  const place = new Map<number, number>();
-  for (let index = 0; index < rows.length; index++) place.set(rows[index], index);
-  const texts = new Array<Pick<Paper, 'title' | 'abstract'>>(rows.length);
-  forEachLine(folder, 'current', (bytes, start, end, line) => {
-    const index = place.get(line - 1);
-    if (index === undefined) return;
-    const { title, abstract } = paperFromFields(parseLine(folder, bytes.toString('utf8', start, end), line));
-    texts[index] = { title, abstract };
-  });
-  return texts;
+  return readPapersAt(folder, rows, ({ title, abstract }) => ({ title, abstract }));
 }
 
 /** The index of the first value that is not a finite number, or -1. */

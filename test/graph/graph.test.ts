@@ -11,7 +11,7 @@ import {
   relatedOf,
   relatedPapers,
 } from '../../src/graph/related.js';
-import { escapeXml, paperTexts, toGraphml } from '../../src/graph/graphml.js';
+import { escapeXml, graphmlTexts, toGraphml } from '../../src/graph/graphml.js';
 import { buildHnsw, hnswNeighbours } from '../../src/graph/hnsw.js';
 import { nearestAmong } from '../../src/graph/nearest.js';
 import { exactNeighbours, recallAtK } from '../../src/graph/neighbours.js';
@@ -183,7 +183,7 @@ describe('GraphML', () => {
     ]);
     // a and b each other's nearest; b's second is c, which has none above the floor
     const neighbours = { k: 2, labels: Int32Array.from([1, -1, 0, 2, -1, -1]), scores: Float32Array.from([0.91234, 0, 0.91234, 0.5, 0, 0]) };
-    const xml = [...toGraphml(paperTexts(papers), topicOf, labels, relatedPapers(neighbours, 0.3))].join('');
+    const xml = [...toGraphml(graphmlTexts(papers), topicOf, labels, relatedPapers(neighbours, 0.3))].join('');
     expect(XMLValidator.validate(xml)).toBe(true);
     const graph = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(xml).graphml.graph;
     expect(graph.edgedefault).toBe('undirected');
