@@ -8,8 +8,8 @@ import { loadHnsw, type HnswIndex } from '../graph/hnsw.js';
 import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
 import { exactNeighbours, type Neighbours } from '../graph/neighbours.js';
 import type { Shard } from '../pipeline/options.js';
-import type { BuildClaim, HnswParameters, IndexInfo, VectorsInfo } from '../store/schemas.js';
-import { inBlocksOf, readBuildClaim, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
+import { buildClaim, type BuildClaim, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
+import { inBlocksOf, readClaim, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
 import { scratchFolder } from '../store/scratch.js';
 import { blocksOfRows, searchIndex } from './search.js';
 import { buildAndSearchInWorker } from './threads.js';
@@ -100,7 +100,7 @@ async function searchShared(tasks: TaskStore, plan: IndexTasks, shard: Shard, to
       await sleep(WAIT_POLL_MS / 10);
       continue;
     }
-    const held = readBuildClaim(text);
+    const held = readClaim(buildClaim, text);
     if (seen?.text !== text) {
       if (seen === undefined) notice(`index: waiting for the HNSW index that shard ${held?.shard ?? '?'} is building${held ? ` on ${held.host}` : ''}`);
       seen = { text, since: Date.now() };

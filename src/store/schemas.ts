@@ -299,14 +299,17 @@ export const mapFile = z.object({
 });
 export type MapFile = z.infer<typeof mapFile>;
 
-/** Who is building a file the tasks of a stage share (tasks/<stage>-<of>.building), renewed while it builds. */
-export const buildClaim = z.object({
-  shard: z.string(),
+/** Who holds a claim at a store's location (a shared table it makes), and since when. */
+export const claim = z.object({
   host: z.string(),
   pid: z.number().int(),
-  /** When the builder last renewed it (ISO 8601). */
+  /** When the holder took it, or last renewed it (ISO 8601). */
   at: z.string().datetime(),
 });
+export type Claim = z.infer<typeof claim>;
+
+/** Who is building a file the tasks of a stage share (tasks/<stage>-<of>.building), renewed while it builds. */
+export const buildClaim = claim.extend({ shard: z.string() });
 export type BuildClaim = z.infer<typeof buildClaim>;
 
 /**

@@ -1,7 +1,8 @@
+import type { z } from 'zod';
 import { UserError } from '../shared/errors.js';
 import type { Shard } from './cache.js';
 import type { Paper } from './read.js';
-import { buildClaim, topicFit, type BuildClaim, type StageName, type TopicFit, type VectorsInfo } from './schemas.js';
+import { topicFit, type StageName, type TopicFit, type VectorsInfo } from './schemas.js';
 import { sha256 } from '../shared/files.js';
 import { concatenate, concatenateRows } from '../shared/vectors.js';
 
@@ -57,10 +58,10 @@ export function readTopicFit(text: string, where: string): TopicFit {
   return parsed.data;
 }
 
-/** A build claim a task stored (index tasks), checked against its schema; undefined when it is not one (damaged). */
-export function readBuildClaim(text: string): BuildClaim | undefined {
+/** A claim a worker stored (a table it makes, an index it builds), checked against its schema; undefined when it is not one (damaged). */
+export function readClaim<T>(schema: z.ZodType<T>, text: string): T | undefined {
   try {
-    const parsed = buildClaim.safeParse(JSON.parse(text));
+    const parsed = schema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

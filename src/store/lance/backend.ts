@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Connection, type Table } from '@lancedb/lancedb';
 import { UserError } from '../../shared/errors.js';
+import { notice } from '../../shared/progress.js';
 import { supervised } from '../../shared/supervised.js';
 import { rememberedHash } from '../../shared/files.js';
 import { ARTIFACTS, artifactsOf, type ArtifactName } from '../artifacts.js';
@@ -13,8 +15,8 @@ import { OutputFolder } from '../folder.js';
 import { lanceStorageOptions, type Location, type S3Settings } from '../location.js';
 import { readPaperTitles, type Paper } from '../read.js';
 import { scratchFolder } from '../scratch.js';
-import type { Manifest, StageName } from '../schemas.js';
-import { inRowOrder, taskFile, taskTable, type Task, type TaskRows, type TaskStore, type VectorBlock } from '../tasks.js';
+import { claim, type Claim, type Manifest, type StageName } from '../schemas.js';
+import { inRowOrder, readClaim, taskFile, taskTable, type Task, type TaskRows, type TaskStore, type VectorBlock } from '../tasks.js';
 import type { VectorsInfo } from '../schemas.js';
 import {
   arrow,
@@ -48,6 +50,11 @@ const LOCK = '.papermap.lock';
 const MARKER = 'papermap-store.json';
 /** Cache rows gathered before they are merged into the embeddings table: a killed run loses at most these. */
 const CACHE_ROWS_PER_WRITE = 4096;
+
+/** How old a claim to make a shared table is when its holder must have stopped: making an empty table takes a few requests. */
+const TABLE_CLAIM_STALE_MS = 300_000;
+/** How often a worker looks whether a table another worker claimed is made. */
+const TABLE_POLL_MS = 200;
 
 /** A string as an SQL literal in a LanceDB filter. */
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
@@ -290,14 +297,13 @@ export class LanceBackend implements Backend, TaskStore {
   // ---- the embedding cache: the embeddings table, merged into as the embed stage goes
 
   private async embeddings(): Promise<Table> {
-    return this.db.createEmptyTable(
+    return this.sharedTable(
       TABLES.embeddings,
       schemaOf([
         ['model', new Utf8()],
         ['text_hash', new Utf8()],
         ['vector', new List(new Field('item', new Float32(), true))],
       ]),
-      { mode: 'create', existOk: true },
     );
   }
 
@@ -460,7 +466,7 @@ export class LanceBackend implements Backend, TaskStore {
   }
 
   async addToCache(identity: string, dim: number, hashes: readonly string[], vectors: Float32Array): Promise<void> {
-    const table = await this.lance(() => this.embeddings());
+    const table = await this.embeddings();
     try {
       const rows = tableOf([
         text('model', new Array<string>(hashes.length).fill(identity)),
@@ -544,18 +550,49 @@ export class LanceBackend implements Backend, TaskStore {
     await this.objects.delete(key);
   }
 
-  /** A task table, made by the first task that writes one (another made at the same moment is opened instead). */
+  /** A task table, made by the first task that writes one. */
   private async taskRowsTable(name: string, k: number): Promise<Table> {
-    const schema = schemaOf([
-      ['row', new Int32()],
-      ['labels', new FixedSizeList(k, new Field('item', new Int32(), true))],
-      ['scores', new FixedSizeList(k, new Field('item', new Float32(), true))],
-    ]);
-    try {
-      return await this.db.createEmptyTable(name, schema, { mode: 'create', existOk: true });
-    } catch (error) {
-      if ((await this.db.tableNames()).includes(name)) return this.db.openTable(name);
-      throw error;
+    return this.sharedTable(
+      name,
+      schemaOf([
+        ['row', new Int32()],
+        ['labels', new FixedSizeList(k, new Field('item', new Int32(), true))],
+        ['scores', new FixedSizeList(k, new Field('item', new Float32(), true))],
+      ]),
+    );
+  }
+
+  /**
+   * A table that workers write at the same moment, made by one of them.
+   * LanceDB makes a table two workers create at once twice, the second time
+   * as an overwrite of the first: a writer's rows in between are lost, or its
+   * merge fails. So the worker that claims the making (an object only one can
+   * put) makes it, and the others wait until it is there. A claim older than
+   * its holder could need was left by a worker that stopped: it is taken over.
+   */
+  private async sharedTable(name: string, schema: ReturnType<typeof schemaOf>): Promise<Table> {
+    const key = `.making/${name}`;
+    for (;;) {
+      if ((await this.lance(() => this.db.tableNames())).includes(name)) return this.lance(() => this.db.openTable(name));
+      const mine: Claim = { host: hostname(), pid: process.pid, at: new Date().toISOString() };
+      if (await this.objects.putIfAbsent(key, JSON.stringify(mine) + '\n')) {
+        try {
+          // a worker that looked just before another made it is told it exists (not an overwrite), and opens it
+          return await this.lance(() => this.db.createEmptyTable(name, schema, { mode: 'create', existOk: true }));
+        } finally {
+          await this.objects.delete(key);
+        }
+      }
+      const text = (await this.objects.get(key))?.toString('utf8');
+      const held = text === undefined ? undefined : readClaim(claim, text);
+      if (text !== undefined && (held === undefined || Date.now() - Date.parse(held.at) > TABLE_CLAIM_STALE_MS)) {
+        notice(
+          `store: the making of table ${name} claimed by ${held ? `${held.host} (pid ${held.pid}) at ${held.at}` : 'a damaged claim'} never ended; making it here`,
+        );
+        await this.objects.delete(key);
+        continue;
+      }
+      await sleep(TABLE_POLL_MS);
     }
   }
 
@@ -573,7 +610,7 @@ export class LanceBackend implements Backend, TaskStore {
   }
 
   async addTaskRows(name: string, rows: TaskRows): Promise<void> {
-    const table = await this.lance(() => this.taskRowsTable(name, rows.k));
+    const table = await this.taskRowsTable(name, rows.k);
     try {
       const batch = tableOf([int32('row', rows.rows), int32Lists('labels', rows.k, rows.labels), float32Vectors('scores', rows.k, rows.scores)]);
       await this.lance(() => table.mergeInsert('row').whenNotMatchedInsertAll().execute(batch));
@@ -611,7 +648,7 @@ export class LanceBackend implements Backend, TaskStore {
   }
 
   private async tasksTable(): Promise<Table> {
-    return this.db.createEmptyTable(
+    return this.sharedTable(
       TABLES.tasks,
       schemaOf([
         ['key', new Utf8()],
@@ -621,12 +658,11 @@ export class LanceBackend implements Backend, TaskStore {
         ['count', new Int32()],
         ['at', new Utf8()],
       ]),
-      { mode: 'create', existOk: true },
     );
   }
 
   async recordTask(task: Task): Promise<void> {
-    const table = await this.lance(() => this.tasksTable());
+    const table = await this.tasksTable();
     try {
       const row = tableOf([
         text('key', [`${task.stage}|${task.of}|${task.shard.index}/${task.shard.count}`]),

@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 
 /** The test run's S3 server (test/setup/s3.ts), read directly, as a user's tools would read the bucket papermap wrote. */
@@ -16,4 +16,10 @@ export const client = () =>
 export async function objectText(key: string): Promise<string> {
   const answer = await client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
   return answer.Body!.transformToString();
+}
+
+/** The keys under a prefix of the test bucket. */
+export async function keysUnder(prefix: string): Promise<string[]> {
+  const answer = await client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
+  return (answer.Contents ?? []).map((item) => item.Key!.slice(prefix.length + 1));
 }

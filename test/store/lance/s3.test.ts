@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { connect } from '@lancedb/lancedb';
 import { adjustedRand } from '../../../src/cluster/agreement.js';
@@ -10,7 +9,7 @@ import { lanceStorageOptions, s3Settings } from '../../../src/store/location.js'
 import type { Clusters } from '../../../src/cluster/index.js';
 import { CLI, papermap as runPapermap, type Result as Ran } from '../../hostile/hostile.js';
 import { tempFolder } from '../../temp.js';
-import { client, objectText } from './bucket.js';
+import { keysUnder, objectText } from './bucket.js';
 
 const SEEDS = resolve('seeds');
 const s3 = inject('s3');
@@ -29,12 +28,6 @@ function started(args: string[], env: Record<string, string> = s3.env): { done: 
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const done = new Promise<Ran>((resolve) => child.on('close', (code) => resolve({ status: code ?? -1, stdout, stderr })));
   return { done, kill: () => child.kill('SIGKILL'), output: () => ({ status: child.exitCode ?? -1, stdout, stderr, exited: child.exitCode !== null }) };
-}
-
-/** The keys under a prefix of the test bucket. */
-async function keysUnder(prefix: string): Promise<string[]> {
-  const answer = await client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
-  return (answer.Contents ?? []).map((item) => item.Key!.slice(prefix.length + 1));
 }
 
 /** The only line a failed command prints: one line, no stack. */
