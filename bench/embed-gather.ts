@@ -30,6 +30,8 @@ function argument(name: string, fallback: string): string {
 const SIZES = argument('papers', '200000,400000').split(',').map(Number);
 const OWN_CLI = resolve(ROOT, 'dist/src/cli.js');
 const CLI = resolve(argument('cli', OWN_CLI));
+/** The environment papermap runs in: this one as it started, before filling a LanceDB store set LanceDB's settings in it (backend.ts). */
+const ENV = { ...process.env };
 const STORE = argument('store', 'files');
 if (STORE !== 'files' && STORE !== 'lance') throw new Error(`--store is files or lance, not ${STORE}`);
 
@@ -56,7 +58,7 @@ async function cachedLanceStore(count: number): Promise<string> {
   const { input, vectors, texts } = syntheticInput(real, count, dir);
   const out = join(dir, 'store');
   // made by this build whatever --cli runs, so that both builds meet the same store
-  const ingest = spawnSync(process.execPath, [OWN_CLI, 'ingest', '--store', 'lance', '--input', input, '--out', out], { encoding: 'utf8' });
+  const ingest = spawnSync(process.execPath, [OWN_CLI, 'ingest', '--store', 'lance', '--input', input, '--out', out], { encoding: 'utf8', env: ENV });
   if (ingest.status !== 0) throw new Error(`papermap ingest exited ${ingest.status}: ${ingest.stderr.slice(-2000)}`);
   rmSync(input);
   await fillLanceCache(out, transformerIn(SPEED_MODEL, SPEED_MODEL).identity, texts, vectors, real.dim, count);
@@ -68,7 +70,10 @@ for (const count of SIZES) {
   const made = STORE === 'files' ? cachedStore(count) : await cachedLanceStore(count);
   const out = STORE === 'files' ? made : join(made, 'store');
   try {
-    const result = spawnSync('time', ['-f', '%e %M', process.execPath, CLI, 'embed', '--model', SPEED_MODEL, '--json', '--out', out], { encoding: 'utf8' });
+    const result = spawnSync('time', ['-f', '%e %M', process.execPath, CLI, 'embed', '--model', SPEED_MODEL, '--json', '--out', out], {
+      encoding: 'utf8',
+      env: ENV,
+    });
     if (result.status !== 0) throw new Error(`papermap embed exited ${result.status}: ${result.stderr.slice(-2000)}`);
     const [seconds, kilobytes] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
     const summary = JSON.parse(result.stdout) as { cached: number; embedded: number };

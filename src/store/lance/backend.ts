@@ -49,6 +49,17 @@ const MARKER = 'papermap-store.json';
 /** Cache rows gathered before they are merged into the embeddings table: a killed run loses at most these. */
 const CACHE_ROWS_PER_WRITE = 4096;
 
+/**
+ * LanceDB's scans read one fragment at a time, where the environment does
+ * not say otherwise. By default a scan reads io_parallelism × 2 fragments
+ * ahead of what is taken, so the scan of the embeddings table (a fragment
+ * for each write to it) and its compaction held more the more papers there
+ * were: the embed gather of 400,000 papers peaked at 1,061 MB, now 844 MB
+ * (docs/scaling.md). LanceDB reads the variable once, at the process's
+ * first scan.
+ */
+const FRAGMENT_READAHEAD = { name: 'LANCE_DEFAULT_FRAGMENT_READAHEAD', value: '1' };
+
 /** A string as an SQL literal in a LanceDB filter. */
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
@@ -91,6 +102,7 @@ export class LanceBackend implements Backend, TaskStore {
     const objects = objectsAt(location, () => settings!);
     await objects.check();
     const uri = location.kind === 'folder' ? resolve(location.path) : `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
+    process.env[FRAGMENT_READAHEAD.name] ??= FRAGMENT_READAHEAD.value;
     let db: Connection;
     try {
       db = await connect(uri, { storageOptions: settings ? lanceStorageOptions(settings) : {} });
