@@ -19,18 +19,15 @@
  * The rate they reach is what docs/scaling.md projects a first build from.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { paperText } from '../src/embed/index.js';
 import { transformerIn } from '../src/embed/model.js';
-import { textHash } from '../src/store/cache.js';
 import { listValues } from '../src/store/lance/arrow.js';
-import { LanceBackend } from '../src/store/lance/backend.js';
 import { parseLocation, s3Settings } from '../src/store/location.js';
 import { startS3Server, type S3Server } from '../scripts/s3-server.js';
-import { ROOT, realCorpus, SPEED_MODEL, syntheticVectors } from './synthetic.js';
+import { fillLanceCache, ROOT, realCorpus, SPEED_MODEL, syntheticInput } from './synthetic.js';
 
 const CLI = resolve(ROOT, 'dist/src/cli.js');
 
@@ -104,36 +101,6 @@ async function tasksAtOnce(
     Array.from({ length: workers }, (_, index) => papermap([stage, '--shard', `${index + 1}/${workers}`, ...extra, '--out', out], env)),
   );
   return { wall: (performance.now() - started) / 1000, peakRss: shards.map((shard) => shard.peakRss) };
-}
-
-/** The synthetic papers as a JSON Lines input, and each one's vector. */
-function corpus(dir: string): { input: string; vectors: Float32Array; texts: string[]; dim: number } {
-  const real = realCorpus();
-  const { vectors, sources } = syntheticVectors(real, PAPERS, PAPERS);
-  const papers = Array.from(sources, (source, row) => ({
-    id: `p${row}`,
-    title: `${real.records[source].title} (${row})`,
-    abstract: real.records[source].abstract,
-  }));
-  const input = join(dir, 'papers.jsonl');
-  writeFileSync(input, papers.map((paper) => JSON.stringify(paper) + '\n').join(''));
-  return { input, vectors, texts: papers.map((paper) => paperText({ ...paper, sources: [], metadata: {} })), dim: real.dim };
-}
-
-/** Fills a store's cache with the vectors of all papers but the last NEW, under the speed model's identity. */
-async function fillCache(out: string, identity: string, texts: readonly string[], vectors: Float32Array, dim: number): Promise<void> {
-  const location = parseLocation(out);
-  const backend = await LanceBackend.open(location, location.kind === 's3' ? s3Settings() : undefined);
-  try {
-    const kept = texts.length - NEW;
-    for (let start = 0; start < kept; start += 20_000) {
-      const end = Math.min(kept, start + 20_000);
-      // a real model's vectors of a text would be 384 dimensions too; these stand in for them
-      await backend.addToCache(identity, dim, texts.slice(start, end).map(textHash), vectors.subarray(start * dim, end * dim));
-    }
-  } finally {
-    await backend.close();
-  }
 }
 
 /** Bytes under a folder. */
@@ -251,14 +218,17 @@ async function main(): Promise<void> {
   Object.assign(process.env, env);
   try {
     process.stderr.write(`making ${PAPERS} synthetic papers\n`);
-    const { input, vectors, texts, dim } = corpus(dir);
+    const real = realCorpus();
+    const { dim } = real;
+    const { input, vectors, texts } = syntheticInput(real, PAPERS, dir);
     const identity = transformerIn(SPEED_MODEL, SPEED_MODEL).identity;
     const results = [];
     for (const workers of WORKERS) {
       const out = server ? `s3://${server.bucket}/w${workers}` : join(dir, `w${workers}`);
       process.stderr.write(`${workers} worker(s): ${out}\n`);
       const ingest = await papermap(['ingest', '--store', 'lance', '--input', input, '--out', out], env);
-      await fillCache(out, identity, texts, vectors, dim);
+      // the cache as a night finds it: every paper's vector but the NEW ones the workers embed
+      await fillLanceCache(out, identity, texts, vectors, dim, PAPERS - NEW);
       const started = performance.now();
       const shards = await Promise.all(
         Array.from({ length: workers }, (_, index) =>

@@ -8,15 +8,19 @@
  * less noise the 30 papers made from each real one form tight clumps and
  * nearest-neighbour search gets unrealistically easy.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planBatches } from '../src/embed/batch.js';
 import { embedWithBuiltin, fitBuiltin } from '../src/embed/builtin.js';
+import { paperText } from '../src/embed/index.js';
 import { exactNeighbours, type Neighbours } from '../src/graph/neighbours.js';
 import { listInputFiles, readInputs } from '../src/ingest/index.js';
+import { textHash } from '../src/store/cache.js';
 import { OutputFolder } from '../src/store/folder.js';
+import { LanceBackend } from '../src/store/lance/backend.js';
+import { parseLocation, s3Settings } from '../src/store/location.js';
 import { paperToJson, type Paper } from '../src/store/read.js';
 import { bytesOf, sha256 } from '../src/shared/files.js';
 import { seededRandom } from '../src/shared/random.js';
@@ -126,6 +130,42 @@ export function syntheticPapers(real: RealCorpus, count: number): string {
   writer.write('ingestState', new Uint8Array(0));
   writer.commit({ status: 'ran' as const, seconds: 0, fingerprint: sha256('synthetic papers'), parameters: {} });
   return out;
+}
+
+/**
+ * `count` synthetic papers (OHSUMED abstracts, each titled after the record
+ * its vector was drawn from) as a JSON Lines input in `dir`, for `papermap
+ * ingest`; each one's vector, and the text it is cached under.
+ */
+export function syntheticInput(real: RealCorpus, count: number, dir: string): { input: string; vectors: Float32Array; texts: string[] } {
+  const { vectors, sources } = syntheticVectors(real, count, count);
+  const papers = Array.from(sources, (source, row) => ({
+    id: `p${row}`,
+    title: `${real.records[source].title} (${row})`,
+    abstract: real.records[source].abstract,
+  }));
+  const input = join(dir, 'papers.jsonl');
+  writeFileSync(input, papers.map((paper) => JSON.stringify(paper) + '\n').join(''));
+  return { input, vectors, texts: papers.map((paper) => paperText({ ...paper, sources: [], metadata: {} })) };
+}
+
+/**
+ * Fills the embeddings table of a LanceDB store (a folder or s3://) with the
+ * vectors of the first `kept` texts under a model's identity, 20,000 rows a
+ * merge.
+ */
+export async function fillLanceCache(out: string, identity: string, texts: readonly string[], vectors: Float32Array, dim: number, kept: number): Promise<void> {
+  const location = parseLocation(out);
+  const backend = await LanceBackend.open(location, location.kind === 's3' ? s3Settings() : undefined);
+  try {
+    for (let start = 0; start < kept; start += 20_000) {
+      const end = Math.min(kept, start + 20_000);
+      // a real model's vectors of a text would be 384 dimensions too; these stand in for them
+      await backend.addToCache(identity, dim, texts.slice(start, end).map(textHash), vectors.subarray(start * dim, end * dim));
+    }
+  } finally {
+    await backend.close();
+  }
 }
 
 /**

@@ -56,6 +56,17 @@ const TABLE_CLAIM_STALE_MS = 300_000;
 /** How often a worker looks whether a table another worker claimed is made. */
 const TABLE_POLL_MS = 200;
 
+/**
+ * LanceDB's scans read one fragment at a time, where the environment does
+ * not say otherwise. By default a scan reads io_parallelism × 2 fragments
+ * ahead of what is taken, so the scan of the embeddings table (a fragment
+ * for each write to it) and its compaction held more the more papers there
+ * were: the embed gather of 400,000 papers peaked at 1,061 MB, now 844 MB
+ * (docs/scaling.md). LanceDB reads the variable once, at the process's
+ * first scan.
+ */
+const FRAGMENT_READAHEAD = { name: 'LANCE_DEFAULT_FRAGMENT_READAHEAD', value: '1' };
+
 /** A string as an SQL literal in a LanceDB filter. */
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 
@@ -98,6 +109,7 @@ export class LanceBackend implements Backend, TaskStore {
     const objects = objectsAt(location, () => settings!);
     await objects.check();
     const uri = location.kind === 'folder' ? resolve(location.path) : `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
+    process.env[FRAGMENT_READAHEAD.name] ??= FRAGMENT_READAHEAD.value;
     let db: Connection;
     try {
       db = await connect(uri, { storageOptions: settings ? lanceStorageOptions(settings) : {} });
