@@ -140,28 +140,31 @@ function refuseNonFinite(vectors: Float32Array, dim: number, textOf: (row: numbe
   );
 }
 
-/**
- * The distinct texts the cache lacks, by hash, in the order of their papers'
- * first rows: only those papers' texts are read again, so a run that finds
- * every vector cached (the step after the shards) holds no text.
- */
-function missingTexts(store: Store, plan: EmbeddingPlan, cache: EmbeddingCache): Map<string, string> {
-  const rows = new Set<number>();
+/** The first row of each distinct text the cache lacks, in row order: only those papers' texts are read again (none when every vector is cached). */
+function missingRows(plan: EmbeddingPlan, cache: EmbeddingCache): Int32Array {
+  const rows: number[] = [];
   const seen = new Set<string>();
   plan.hashes.forEach((hash, row) => {
     if (cache.has(hash) || seen.has(hash)) return;
     seen.add(hash);
-    rows.add(row);
+    rows.push(row);
   });
-  const missing = new Map<string, string>();
-  if (rows.size === 0) return missing;
+  return Int32Array.from(rows);
+}
+
+/**
+ * Reads the texts of the papers at `rows[position]` for the given positions
+ * (ascending) in one pass over the papers, handing each to `take`: a part of
+ * the texts to embed is held, never all of them.
+ */
+function readTexts(store: Store, plan: EmbeddingPlan, rows: Int32Array, positions: ArrayLike<number>, take: (position: number, text: string) => void): void {
   let row = 0;
+  let next = 0;
   const papersHash = store.forEachPaper((paper) => {
-    if (rows.has(row)) missing.set(plan.hashes[row], paperText(paper));
+    if (next < positions.length && rows[positions[next]] === row) take(positions[next++], paperText(paper));
     row++;
   });
   if (papersHash !== plan.papersHash) throw new UserError(`${store.where('papers')} changed while it was embedded: run the embed stage again`);
-  return missing;
 }
 
 /** Papers' vectors from the cache for vectors.f32, a block at a time and hashed as they go: a million vectors are 1.5 GB, which the cache files already hold. */
@@ -216,39 +219,72 @@ function embedWithBuiltinCached(plan: EmbeddingPlan, writer: StageWrites): Embed
     model = fitBuiltin(texts);
   }
   const cache = writer.embeddingCache(identity, model.dim);
-  const missing = missingTexts(writer.store, plan, cache);
-  if (missing.size > 0) {
-    const todoTexts = [...missing.values()];
+  const rows = missingRows(plan, cache);
+  if (rows.length > 0) {
+    const todoTexts = new Array<string>(rows.length);
+    readTexts(
+      writer.store,
+      plan,
+      rows,
+      Int32Array.from(rows, (_, position) => position),
+      (position, text) => (todoTexts[position] = text),
+    );
     const vectors = embedWithBuiltin(model, todoTexts);
     refuseNonFinite(vectors, model.dim, (row) => todoTexts[row]);
-    cache.add([...missing.keys()], vectors);
+    cache.add(
+      Array.from(rows, (row) => plan.hashes[row]),
+      vectors,
+    );
   }
   cache.close();
   if (fitted) writer.keepBuiltinFit(identity, serializeBuiltin(model));
   writer.dropCachedModels('builtin', identity);
-  return { dim: model.dim, vectors: cache, embedded: missing.size };
+  return { dim: model.dim, vectors: cache, embedded: rows.length };
 }
 
 type Transformer = import('./transformer.js').TransformerEmbedder;
 
+/** Texts as word pieces and the batches plannedBatches makes of them. */
+function tokenBatches(embedder: Transformer, texts: readonly string[], batchSize: number): { ids: number[][]; batches: number[][] } {
+  const ids = texts.map((text) => embedder.tokenize(text));
+  return {
+    ids,
+    batches: plannedBatches(
+      embedder,
+      ids.map((row) => row.length),
+      batchSize,
+    ),
+  };
+}
+
 /**
- * Texts as word pieces and the batches planBatches makes of them (similar
- * lengths together, about `batchSize` full-length texts a call; one text a
- * call for a quantized model). A shard of a CI matrix takes every N-th
+ * The batches planBatches makes of texts by their lengths in word pieces
+ * (similar lengths together, about `batchSize` full-length texts a call; one
+ * text a call for a quantized model). A shard of a CI matrix takes every N-th
  * batch: each text is then embedded in the same batch as on one machine, so
  * its vector is the same to the bit.
  */
-function tokenBatches(embedder: Transformer, texts: readonly string[], batchSize: number, shard?: Shard): { ids: number[][]; batches: number[][] } {
-  const ids = texts.map((text) => embedder.tokenize(text));
-  const planned = planBatches(
-    ids.map((row) => row.length),
-    batchSize,
-    embedder.maxTokens,
-  );
+function plannedBatches(embedder: Transformer, lengths: ArrayLike<number>, batchSize: number, shard?: Shard): number[][] {
+  const planned = planBatches(Array.from(lengths), batchSize, embedder.maxTokens);
   // A quantized model scales its int8 activations over the whole padded call, so a text's vector moved by up to
   // 0.03 in cosine with its batch mates: one text a call makes it a function of the text alone, for under 7% of the speed.
   const batches = embedder.quantized ? planned.flatMap((batch) => batch.map((position) => [position])) : planned;
-  return { ids, batches: shard ? batches.filter((_, batch) => batch % shard.count === shard.index - 1) : batches };
+  return shard ? batches.filter((_, batch) => batch % shard.count === shard.index - 1) : batches;
+}
+
+/** Consecutive batches holding about `texts` texts together (one batch at least): a part whose texts are read at once. */
+function* partsOf(batches: readonly number[][], texts: number): Generator<number[][]> {
+  let part: number[][] = [];
+  let size = 0;
+  for (const batch of batches) {
+    if (size > 0 && size + batch.length > texts) {
+      yield part;
+      [part, size] = [[], 0];
+    }
+    part.push(batch);
+    size += batch.length;
+  }
+  if (part.length > 0) yield part;
 }
 
 /** Runs batches through the model; `onBatch` gets the input positions of each batch and their vectors. */
@@ -272,31 +308,74 @@ async function loadTransformer(model: TransformerModel): Promise<Transformer> {
   return TransformerEmbedder.load(model);
 }
 
-async function embedWithTransformer(
+/**
+ * Texts to embed read at a time. With its word pieces a text takes some
+ * 5 KB of memory (100,000 tokenized: 363 MB of word pieces), so a first
+ * build of a million papers held 5 GB when it held them all; now it holds
+ * these, and reads the papers once more per part.
+ */
+const TEXTS_PER_READ = 32_768;
+
+export async function embedWithTransformer(
   plan: EmbeddingPlan,
   resolved: TransformerModel,
   writer: StageWrites,
   batchSize: number,
   shard: Shard | undefined,
+  textsPerRead = TEXTS_PER_READ,
 ): Promise<Embedded> {
   const embedder = await loadTransformer(resolved);
   try {
     const cache = writer.embeddingCache(embedder.identity, embedder.dim, shard);
-    const missing = missingTexts(writer.store, plan, cache);
-    const todo = [...missing.keys()];
-    const todoTexts = [...missing.values()];
-    const { ids, batches } = tokenBatches(embedder, todoTexts, batchSize, shard);
+    const rows = missingRows(plan, cache);
+    // the batches are planned on every text's length; where all fit in one part, their word pieces are kept
+    const lengths = new Int32Array(rows.length);
+    const kept = rows.length <= textsPerRead ? { texts: new Array<string>(rows.length), ids: new Array<number[]>(rows.length) } : undefined;
+    // a million texts take minutes to tokenize: a bar, so that the stage never looks hung
+    const reading = progressBar('reading the texts to embed', rows.length, 'papers');
+    try {
+      readTexts(
+        writer.store,
+        plan,
+        rows,
+        Int32Array.from(rows, (_, position) => position),
+        (position, text) => {
+          const ids = embedder.tokenize(text);
+          lengths[position] = ids.length;
+          if (kept) [kept.texts[position], kept.ids[position]] = [text, ids];
+          reading.advance(1);
+        },
+      );
+    } finally {
+      reading.stop();
+    }
+    const batches = plannedBatches(embedder, lengths, batchSize, shard);
     const embedded = batches.reduce((sum, batch) => sum + batch.length, 0);
     const bar = progressBar(`embedding with ${resolved.name}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}`, embedded, 'papers');
     try {
-      await embedBatches(embedder, ids, batches, (positions, vectors) => {
-        refuseNonFinite(vectors, embedder.dim, (row) => todoTexts[positions[row]]);
-        cache.add(
-          positions.map((position) => todo[position]),
-          vectors,
-        );
-        bar.advance(positions.length);
-      });
+      for (const part of partsOf(batches, textsPerRead)) {
+        const read = new Map<number, string>();
+        if (!kept)
+          readTexts(
+            writer.store,
+            plan,
+            rows,
+            part.flat().sort((a, b) => a - b),
+            (position, text) => read.set(position, text),
+          );
+        const textOf = (position: number) => kept?.texts[position] ?? read.get(position)!;
+        for (const batch of part) {
+          const vectors = await embedder.embedTokenized(batch.map((position) => kept?.ids[position] ?? embedder.tokenize(textOf(position))));
+          refuseNonFinite(vectors, embedder.dim, (row) => textOf(batch[row]));
+          cache.add(
+            batch.map((position) => plan.hashes[rows[position]]),
+            vectors,
+          );
+          bar.advance(batch.length);
+          // lets Ctrl-C through between batches, as in embedBatches
+          await setImmediate();
+        }
+      }
     } finally {
       bar.stop();
       cache.close();

@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { loadQueryEmbedder } from '../../src/embed/index.js';
+import { embedWithTransformer, loadQueryEmbedder, planEmbedding } from '../../src/embed/index.js';
+import { resolveModel } from '../../src/embed/model.js';
 import { embedStage } from '../../src/embed/stage.js';
 import { listInputFiles, readInputs } from '../../src/ingest/index.js';
 import { OutputFolder } from '../../src/store/folder.js';
@@ -101,6 +102,26 @@ describe('embed with a transformers.js model folder (the tiny BERT)', () => {
     expect(embedded).toBe(30);
     expect(await embedInto(gathered, TINY)).toMatchObject({ embedded: 0, cached: 30 });
     expect(readFileSync(join(gathered, 'vectors.f32')).equals(readFileSync(join(single, 'vectors.f32')))).toBe(true);
+  });
+
+  test('texts read a part at a time (seven to a part) are embedded in the same batches, to the same vectors to the bit', async () => {
+    const papers = seeds.slice(0, 30);
+    const whole = outWith(papers);
+    await embedInto(whole, TINY);
+    const inParts = outWith(papers);
+    const folder = OutputFolder.writable(inParts);
+    const options = { model: TINY, batchSize: 4, shard: undefined };
+    const writer = folder.begin('embed');
+    const resolved = resolveModel(TINY);
+    if (resolved.kind !== 'transformer') throw new Error(`${TINY} is not a transformer folder`);
+    const plan = planEmbedding(folder, options);
+    const reads = vi.spyOn(writer.store, 'forEachPaper');
+    expect(await embedWithTransformer(plan, resolved, writer, options.batchSize, undefined, 7)).toMatchObject({ embedded: 30 });
+    writer.abort();
+    // one pass for the texts' lengths, then one for each part (batches of these short texts hold 4 to 7)
+    expect(reads.mock.calls.length).toBeGreaterThanOrEqual(1 + Math.ceil(30 / 7));
+    expect(await embedInto(inParts, TINY)).toMatchObject({ embedded: 0, cached: 30 });
+    expect(readFileSync(join(inParts, 'vectors.f32')).equals(readFileSync(join(whole, 'vectors.f32')))).toBe(true);
   });
 
   test('queries are embedded with the same model into the same space', async () => {
