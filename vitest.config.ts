@@ -23,7 +23,13 @@ const projects: Project[] = [
   {
     // the stages on real output folders, in process (their worker threads run from dist/)
     name: 'stages',
-    include: ['test/api.test.ts', 'test/cluster/{cluster,team,update}.test.ts', 'test/embed/{embed,task}.test.ts', 'test/report/{map,news}.test.ts'],
+    include: [
+      'test/api.test.ts',
+      'test/cluster/{cluster,team,update}.test.ts',
+      'test/embed/{embed,task}.test.ts',
+      'test/index/parts.test.ts',
+      'test/report/{map,news}.test.ts',
+    ],
     timeout: 300_000,
   },
   {

@@ -21,7 +21,9 @@ export function buildHnsw(vectors: Float32Array, dim: number, parameters: HnswPa
 /**
  * The same from `count` vectors given as consecutive blocks of rows (read
  * from a file a block at a time): only the index and one block are held,
- * and the index is the same bytes as buildHnsw's.
+ * and the index is the same bytes as buildHnsw's. The rows are labelled
+ * from `firstLabel` (a part of an index in parts labels its papers by their
+ * rows in the corpus).
  */
 export function buildHnswFrom(
   blocks: Iterable<Float32Array>,
@@ -29,6 +31,7 @@ export function buildHnswFrom(
   dim: number,
   parameters: HnswParameters,
   onProgress: (added: number) => void = () => {},
+  firstLabel = 0,
 ): HnswIndex {
   const index = new hnswlib.HierarchicalNSW('cosine', dim);
   index.initIndex(Math.max(count, 1), parameters.m, parameters.efConstruction, SEED);
@@ -37,7 +40,7 @@ export function buildHnswFrom(
   for (const block of blocks) {
     for (let at = 0; at < block.length / dim; at++, row++) {
       checkStop();
-      index.addPoint(pointOf(block, at, dim, point), row);
+      index.addPoint(pointOf(block, at, dim, point), firstLabel + row);
       if ((row + 1) % PROGRESS_STEP === 0 || row + 1 === count) onProgress((row % PROGRESS_STEP) + 1);
     }
   }
@@ -92,8 +95,8 @@ export function hnswNeighbours(
   const queryCount = queries.length / dim;
   const count = vectors.length / dim;
   const neighbours = emptyNeighbours(queryCount, k);
-  // one spare candidate per skipped label (the query paper itself, at most)
-  const wanted = Math.min(count, k + 1);
+  // one spare candidate per skipped label (the query paper itself, at most); a part of an index in parts can hold fewer
+  const wanted = Math.min(count, index.getCurrentCount(), k + 1);
   const point = new Array<number>(dim);
   for (let q = 0; q < queryCount; q++) {
     checkStop();

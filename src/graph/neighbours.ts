@@ -22,6 +22,25 @@ export function keepNearest(neighbours: Neighbours, query: number, found: { labe
   });
 }
 
+/**
+ * Merges each query of `from` into query `at + q` of `into`, keeping the
+ * best `into.k` of both lists: the nearest found in two parts of the papers
+ * (an index in parts) as one search of all would rank them.
+ */
+export function mergeNearest(into: Neighbours, at: number, from: Neighbours): void {
+  const queries = from.labels.length / from.k;
+  for (let q = 0; q < queries; q++) {
+    const found: { label: number; score: number }[] = [];
+    for (const [list, query] of [
+      [into, at + q],
+      [from, q],
+    ] as const)
+      for (let slot = query * list.k; slot < (query + 1) * list.k; slot++)
+        if (list.labels[slot] >= 0) found.push({ label: list.labels[slot], score: list.scores[slot] });
+    keepNearest(into, at + q, found);
+  }
+}
+
 /** The first `k` neighbours of each query. */
 export function firstNeighbours(neighbours: Neighbours, k: number): Neighbours {
   if (k >= neighbours.k) return neighbours;

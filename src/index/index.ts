@@ -8,10 +8,11 @@ import { storeVectors } from '../store/blocks.js';
 import { CHUNK_CHARS } from '../graph/graphml.js';
 import { buildHnsw, hnswNeighbours, loadHnsw, saveHnsw, type HnswIndex } from '../graph/hnsw.js';
 import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
-import { exactNeighbours, firstNeighbours, type Neighbours } from '../graph/neighbours.js';
+import { exactNeighbours, firstNeighbours, mergeNearest, type Neighbours } from '../graph/neighbours.js';
 import { autoFloorOver, fixedFloor, linkCount, relatedPapers, scorePrinter, type FloorRule, type RelatedGraph } from '../graph/related.js';
 import type { IndexUpdate } from './incremental.js';
-import { storedNeighbours } from './shards.js';
+import { loadParts, partsFit } from './parts.js';
+import { storedNeighbours, type GatheredIndex } from './shards.js';
 import { buildAndSearch, startUpdate, type SavedIndex } from './threads.js';
 
 /**
@@ -67,8 +68,10 @@ function previousIndex(folder: Store, hnsw: HnswParameters): SavedIndex | undefi
   } catch {
     return undefined;
   }
+  // an index in parts (index tasks') is built anew: an update adds to one index
   const same =
     info.search === 'hnsw' &&
+    info.parts === undefined &&
     info.modelIdentity === vectors.modelIdentity &&
     info.dim === vectors.dim &&
     info.hnsw.m === hnsw.m &&
@@ -121,10 +124,11 @@ function everyVector(read: IndexRead): Float32Array {
  * (neighbours.bin) and the related-paper graph (related.json). An index from
  * an earlier run of the same model and parameters is brought up to date
  * (incremental.ts) rather than built again. `gathered`: the neighbours index
- * tasks found (shards.ts), with the index they searched already at
- * writer.localFile('hnsw') where the corpus is searched through one.
+ * tasks found (shards.ts), with the index they searched (in parts past
+ * INDEX_PART_PAPERS) already at writer.localFile('hnsw') where the corpus is
+ * searched through one.
  */
-export async function buildIndex(writer: StageWrites, options: IndexOptions, gathered?: Neighbours): Promise<IndexSummary> {
+export async function buildIndex(writer: StageWrites, options: IndexOptions, gathered?: GatheredIndex): Promise<IndexSummary> {
   const folder = writer.store;
   const hnsw = hnswOf(options);
   const hnswPath = writer.localFile('hnsw');
@@ -167,7 +171,7 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions, gat
   if (!related) {
     if (gathered) {
       if (search === 'exact') saveHnsw(buildHnsw(vectors(), info.dim, hnsw), hnswPath);
-      related = writeGraph(gathered);
+      related = writeGraph(gathered.neighbours);
     } else if (search === 'exact') {
       saveHnsw(buildHnsw(vectors(), info.dim, hnsw), hnswPath);
       related = writeGraph(exactNeighbours(vectors(), info.dim, vectors(), stored, (query, row) => query === row));
@@ -192,6 +196,7 @@ export async function buildIndex(writer: StageWrites, options: IndexOptions, gat
     storedNeighbours: stored,
     vectorsHash: info.vectorsHash,
     hnswHash: sha256File(hnswPath),
+    ...(gathered?.parts ? { parts: gathered.parts } : {}),
     ids,
     labels: update ? update.labels : ids,
     fingerprints: update ? update.fingerprints : fingerprintsOver(read.source),
@@ -246,7 +251,7 @@ function* relatedJson(papers: readonly PaperTitle[], related: RelatedGraph): Gen
 /** A similarity as JSON prints roundScore(score). */
 const scoreText = scorePrinter(String);
 
-/** Nearest-paper search over the indexed vectors: exact for small corpora, HNSW for large ones. */
+/** Nearest-paper search over the indexed vectors: exact for small corpora, HNSW (one index, or its parts one after another) for large ones. */
 export class PaperSearch {
   /** The paper row of each HNSW label (-1: removed), when an update made them differ. */
   private readonly rowOfLabel: Int32Array | undefined;
@@ -254,7 +259,7 @@ export class PaperSearch {
   constructor(
     readonly info: IndexInfo,
     readonly vectors: Float32Array,
-    private readonly index: HnswIndex | undefined,
+    private readonly indexes: readonly HnswIndex[],
   ) {
     if (info.labels.length !== info.ids.length || info.labels.some((id, label) => id !== info.ids[label])) {
       const rowOf = new Map(info.ids.map((id, row) => [id, row]));
@@ -270,24 +275,31 @@ export class PaperSearch {
     // manifest.json by readBytes, and against index.json), whether or not this corpus searches through it
     const bytes = folder.readBytes('hnsw');
     if (sha256(bytes) !== info.hnswHash) throw folder.damaged('hnsw', `not the index ${folder.where('indexInfo')} describes (damaged?)`);
-    let index: HnswIndex | undefined;
+    if (info.parts && !partsFit(info.parts, info.count, bytes.length))
+      throw folder.damaged('indexInfo', `its index parts do not fill ${folder.where('hnsw')} with the ${info.count} papers`);
+    let indexes: HnswIndex[] = [];
     if (info.search === 'hnsw') {
       try {
-        index = loadHnsw(folder.localFile('hnsw'), info.dim, info.hnsw.efSearch);
+        const path = folder.localFile('hnsw');
+        indexes = info.parts ? loadParts(path, info.parts, info.dim, info.hnsw.efSearch) : [loadHnsw(path, info.dim, info.hnsw.efSearch)];
       } catch (error) {
         throw folder.damaged('hnsw', `hnswlib cannot read it (${(error as Error).message})`);
       }
     }
-    return { search: new PaperSearch(info, vectors, index), papers, vectorsInfo };
+    return { search: new PaperSearch(info, vectors, indexes), papers, vectorsInfo };
   }
 
   /** The k nearest papers of each query, leaving out what `skip` says (the query paper itself, say). */
   nearest(queries: Float32Array, k: number, skip?: (query: number, label: number) => boolean): Neighbours {
     const count = Math.min(k, this.info.count);
-    if (this.index) {
-      this.index.setEf(Math.max(this.info.hnsw.efSearch, count + 1));
-      return hnswNeighbours(this.index, this.vectors, this.info.dim, queries, count, skip, this.rowOfLabel);
-    }
-    return exactNeighbours(this.vectors, this.info.dim, queries, count, skip);
+    if (this.indexes.length === 0) return exactNeighbours(this.vectors, this.info.dim, queries, count, skip);
+    const ef = Math.max(this.info.hnsw.efSearch, count + 1);
+    const [first, ...others] = this.indexes.map((index) => {
+      index.setEf(ef);
+      return hnswNeighbours(index, this.vectors, this.info.dim, queries, count, skip, this.rowOfLabel);
+    });
+    // each part labels its papers by their rows: their nearest merge as one search of all would rank them
+    for (const found of others) mergeNearest(first, 0, found);
+    return first;
   }
 }

@@ -3,8 +3,8 @@
  * file (vectors.f32's form) the task streamed the vectors table into: its
  * papers' vectors and their candidates' are read from it a row at a time,
  * so the task holds the index and one block of its papers, whatever the
- * corpus. Used by the main thread of a task that downloaded the index and by
- * the worker thread of the task that built it (worker.ts).
+ * corpus. Used by the worker thread of an index task (worker.ts), whether it
+ * built the index (or a part of it) or downloaded it.
  */
 import { readSync } from 'node:fs';
 import { dot } from '../shared/vectors.js';
@@ -40,10 +40,12 @@ export function searchIndex(index: HnswIndex, fd: number, dim: number, queries: 
   const neighbours = emptyNeighbours(rows.length, k);
   const point = new Array<number>(dim);
   const candidate = new Float32Array(dim);
+  // one spare for the query paper itself; a part of an index in parts can hold fewer
+  const wanted = Math.min(k + 1, index.getCurrentCount());
   for (let q = 0; q < rows.length; q++) {
     checkStop();
     const found = index
-      .searchKnn(pointOf(queries, q, dim, point), k + 1)
+      .searchKnn(pointOf(queries, q, dim, point), wanted)
       .neighbors.filter((row) => row !== rows[q])
       .map((row) => ({ label: row, score: Math.fround(dot(queries, q * dim, readRow(fd, row, candidate), 0, dim)) }));
     keepNearest(neighbours, q, found);

@@ -1,18 +1,17 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../shared/errors.js';
 import { notice, progressBar, type Progress } from '../shared/progress.js';
-import { loadHnsw, type HnswIndex } from '../graph/hnsw.js';
 import { EXACT_SEARCH_MAX_PAPERS } from '../graph/nearest.js';
-import { exactNeighbours, type Neighbours } from '../graph/neighbours.js';
+import { emptyNeighbours, exactNeighbours, mergeNearest, type Neighbours } from '../graph/neighbours.js';
 import type { Shard } from '../pipeline/options.js';
-import { buildClaim, type BuildClaim, type HnswParameters, type IndexInfo, type VectorsInfo } from '../store/schemas.js';
+import { buildClaim, type BuildClaim, type HnswParameters, type IndexInfo, type IndexPart, type VectorsInfo } from '../store/schemas.js';
 import { inBlocksOf, readClaim, shardTodo, taskFile, taskTable, tasksOf, type TaskStore } from '../store/tasks.js';
 import { scratchFolder } from '../store/scratch.js';
-import { blocksOfRows, searchIndex } from './search.js';
-import { buildAndSearchInWorker } from './threads.js';
+import { appendFile, INDEX_PART_PAPERS, indexParts } from './parts.js';
+import { searchInWorker } from './threads.js';
 
 /** Neighbours kept per paper in neighbours.bin (at least --neighbours): the map of the report draws on 10. */
 const STORED_NEIGHBOURS = 10;
@@ -34,17 +33,23 @@ export interface IndexTasks {
   k: number;
   search: IndexInfo['search'];
   hnsw: HnswParameters;
+  /** The rows of each part of the shared index (parts.ts): one part up to `partPapers` papers. */
+  parts: { from: number; to: number }[];
 }
 
-export function indexTasks(info: VectorsInfo, hnsw: HnswParameters, neighbours: number): IndexTasks {
+/** The index tasks of these vectors and settings; `partPapers` is INDEX_PART_PAPERS but where a test cuts a small corpus into parts. */
+export function indexTasks(info: VectorsInfo, hnsw: HnswParameters, neighbours: number, partPapers = INDEX_PART_PAPERS): IndexTasks {
   const k = storedNeighbours(neighbours, info.count);
+  const parts = indexParts(info.count, partPapers);
   return {
-    of: tasksOf('index', info.vectorsHash, hnsw.m, hnsw.efConstruction, hnsw.efSearch, k),
+    // a one-part index's tasks are what they were before there were parts
+    of: tasksOf('index', info.vectorsHash, hnsw.m, hnsw.efConstruction, hnsw.efSearch, k, ...(parts.length === 1 ? [] : [`parts ${parts.length}`])),
     count: info.count,
     dim: info.dim,
     k,
     search: info.count <= EXACT_SEARCH_MAX_PAPERS ? 'exact' : 'hnsw',
     hnsw,
+    parts,
   };
 }
 
@@ -55,8 +60,10 @@ export interface IndexTaskSummary {
   /** Papers of the shard searched now; the rest a killed run of it had written. */
   searched: number;
   alreadyWritten: number;
-  /** Whether this task built the shared HNSW index (the first to find none). */
-  builtIndex: boolean;
+  /** The parts the shared HNSW index is in (1: one index). */
+  parts: number;
+  /** How many of them this task built (the first to find one not built). */
+  builtParts: number;
   seconds: number;
 }
 
@@ -67,117 +74,197 @@ const CLAIM_STALE_MS = 120_000;
 /** How often a task waiting for another's index looks for it. */
 const WAIT_POLL_MS = 2_000;
 
-/** Writes the nearest of some of a task's papers (rows) into its task table. */
+/** Hears the nearest of some of a task's papers (rows), block after block in the task's order. */
 type WriteRows = (rows: Int32Array, found: Neighbours) => Promise<void>;
+
+/** The keys of part `part` of the shared index (and of the claim to build it): a one-part index keeps the names it always had. */
+function partKeys(plan: IndexTasks, part: number): { key: string; claimKey: string } {
+  const name = plan.parts.length === 1 ? '' : `${part + 1}.`;
+  return { key: taskFile('index', plan.of, `${name}hnsw`), claimKey: taskFile('index', plan.of, `${name}building`) };
+}
+
+/** What a task searching the shared index has at hand: its shard, its papers, the local vectors file and its scratch folder. */
+interface TaskSearchContext {
+  tasks: TaskStore;
+  plan: IndexTasks;
+  shard: Shard;
+  todo: Int32Array;
+  vectorsFile: string;
+  scratch: string;
+}
+
+/** "part 2/3 of " for an index in parts, nothing for one index. */
+function partName(plan: IndexTasks, part: number): string {
+  return plan.parts.length === 1 ? '' : `part ${part + 1}/${plan.parts.length} of `;
+}
 
 /**
  * Searches the HNSW index every index task searches, built once from all
- * vectors and stored at the location, for the task's papers `todo`. The
- * first task that finds none claims the build (a conditional put of
- * tasks/index-<of>.building, renewed while it builds in a worker thread);
- * the others wait for the index rather than build it each (N workers at
- * once on one machine took N times as long). A claim not renewed is taken
- * over. The build is deterministic: whichever task builds it makes the same
- * bytes, stored with a conditional put. Whether this task built it.
+ * vectors and stored at the location, for the task's papers. Past
+ * INDEX_PART_PAPERS it is in parts (parts.ts), searched one at a time, each
+ * paper's nearest merged in memory and written once the last part is
+ * searched; a task starts at the part of its shard's number, so that
+ * tasks started together build different parts at once. The number of parts
+ * this task built.
  */
-async function searchShared(tasks: TaskStore, plan: IndexTasks, shard: Shard, todo: Int32Array, scratch: string, write: WriteRows): Promise<boolean> {
-  const [key, claimKey] = [taskFile('index', plan.of, 'hnsw'), taskFile('index', plan.of, 'building')];
-  const vectorsFile = join(scratch, 'vectors.f32');
-  await tasks.downloadVectors(vectorsFile);
-  const path = join(scratch, 'index.hnsw');
-  const claim: BuildClaim = { shard: `${shard.index}/${shard.count}`, host: hostname(), pid: process.pid, at: new Date().toISOString() };
-  let seen: { text: string; since: number } | undefined;
-  for (;;) {
-    if (await tasks.downloadShared(key, path)) {
-      await searchDownloaded(loadHnsw(path, plan.dim, plan.hnsw.efSearch), vectorsFile, plan, todo, write);
-      return false;
-    }
-    if (await tasks.writeShared(claimKey, JSON.stringify(claim), true))
-      return buildAndSearch(tasks, plan, vectorsFile, path, { key, claimKey, claim }, todo, write);
-    const text = await tasks.readShared(claimKey);
-    if (text === undefined) {
-      // the build ended between the two calls (its index is there, or the claim is free): look again shortly
-      await sleep(WAIT_POLL_MS / 10);
-      continue;
-    }
-    const held = readClaim(buildClaim, text);
-    if (seen?.text !== text) {
-      if (seen === undefined) notice(`index: waiting for the HNSW index that shard ${held?.shard ?? '?'} is building${held ? ` on ${held.host}` : ''}`);
-      seen = { text, since: Date.now() };
-    } else if (Date.now() - seen.since > CLAIM_STALE_MS) {
-      notice(
-        `index: the build of the HNSW index by shard ${held?.shard ?? '?'} stopped (its claim was not renewed for ${CLAIM_STALE_MS / 1000} s); building it here`,
-      );
-      await tasks.deleteShared(claimKey);
-      seen = undefined;
-      continue;
-    }
-    await sleep(WAIT_POLL_MS);
+async function searchShared(context: TaskSearchContext, write: WriteRows): Promise<number> {
+  const { tasks, plan, shard, todo } = context;
+  await tasks.downloadVectors(context.vectorsFile);
+  const bar = (part: number) => () =>
+    progressBar(`index: each paper's nearest in ${partName(plan, part)}the index (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
+  if (plan.parts.length === 1) return (await searchPart(context, 0, bar, write)) ? 1 : 0;
+  const nearest = emptyNeighbours(todo.length, plan.k);
+  let built = 0;
+  for (let step = 0; step < plan.parts.length; step++) {
+    const part = (shard.index - 1 + step) % plan.parts.length;
+    let at = 0;
+    const merge: WriteRows = async (rows, found) => {
+      mergeNearest(nearest, at, found);
+      at += rows.length;
+    };
+    if (await searchPart(context, part, bar, merge)) built++;
   }
+  for (let at = 0; at < todo.length; at += TASK_ROWS_PER_WRITE) {
+    const end = Math.min(at + TASK_ROWS_PER_WRITE, todo.length);
+    const block = { k: plan.k, labels: nearest.labels.subarray(at * plan.k, end * plan.k), scores: nearest.scores.subarray(at * plan.k, end * plan.k) };
+    await write(todo.subarray(at, end), block);
+  }
+  return built;
 }
 
-/** Searches the downloaded index for the task's papers, a block at a time from the local vectors file. */
-async function searchDownloaded(index: HnswIndex, vectorsFile: string, plan: IndexTasks, todo: Int32Array, write: WriteRows): Promise<void> {
-  const fd = openSync(vectorsFile, 'r');
+/**
+ * Searches one part of the shared index (the whole index when it is one)
+ * for the task's papers. The first task that finds it not stored claims its
+ * build (a conditional put of tasks/index-<of>.[<part>.]building, renewed
+ * while it builds in a worker thread); the others wait for it rather than
+ * build it each (N workers at once on one machine took N times as long). A
+ * claim not renewed is taken over. The build is deterministic: whichever
+ * task builds it makes the same bytes, stored with a conditional put.
+ * Whether this task's copy is the one stored.
+ */
+async function searchPart(context: TaskSearchContext, part: number, bar: (part: number) => () => Progress, write: WriteRows): Promise<boolean> {
+  const { tasks, plan, shard } = context;
+  const { key, claimKey } = partKeys(plan, part);
+  const path = join(context.scratch, `index-${part + 1}.hnsw`);
+  const claim: BuildClaim = { shard: `${shard.index}/${shard.count}`, host: hostname(), pid: process.pid, at: new Date().toISOString() };
+  let seen: { text: string; since: number } | undefined;
   try {
-    for (const { rows, vectors } of blocksOfRows(fd, todo, plan.dim, TASK_ROWS_PER_WRITE)) {
-      await write(rows, searchIndex(index, fd, plan.dim, vectors, rows, plan.k));
-      await setImmediate();
+    for (;;) {
+      if (await tasks.downloadShared(key, path)) {
+        await searchInWorkerWriting(context, { path }, bar(part), write);
+        return false;
+      }
+      if (await tasks.writeShared(claimKey, JSON.stringify(claim), true))
+        return buildAndSearch(context, part, { path, key, claimKey, claim }, bar(part), write);
+      const text = await tasks.readShared(claimKey);
+      if (text === undefined) {
+        // the build ended between the two calls (its index is there, or the claim is free): look again shortly
+        await sleep(WAIT_POLL_MS / 10);
+        continue;
+      }
+      const held = readClaim(buildClaim, text);
+      if (seen?.text !== text) {
+        if (seen === undefined)
+          notice(`index: waiting for the ${partName(plan, part)}HNSW index that shard ${held?.shard ?? '?'} is building${held ? ` on ${held.host}` : ''}`);
+        seen = { text, since: Date.now() };
+      } else if (Date.now() - seen.since > CLAIM_STALE_MS) {
+        notice(
+          `index: the build of the ${partName(plan, part)}HNSW index by shard ${held?.shard ?? '?'} stopped (its claim was not renewed for ${CLAIM_STALE_MS / 1000} s); building it here`,
+        );
+        await tasks.deleteShared(claimKey);
+        seen = undefined;
+        continue;
+      }
+      await sleep(WAIT_POLL_MS);
     }
   } finally {
-    closeSync(fd);
+    rmSync(path, { force: true });
   }
 }
 
 /**
- * Builds the shared index from the local vectors file in a worker thread
- * that then searches it for the task's papers, keeping the claim fresh
- * until the index is stored and writing the papers' rows as they come;
- * whether this task's copy is the one stored (another task's, which took a
- * claim thought stale, has the same bytes).
+ * A task's search in a worker thread (threads.ts), handing each block of
+ * nearest to `write` in order (with a bar `bar` makes once they come); with
+ * `build`, the index (or part) is built first and `store` stores it once
+ * saved: whether that copy is the one stored. A failure to store or write
+ * ends the search: searching on is wasted.
  */
-async function buildAndSearch(
-  tasks: TaskStore,
-  plan: IndexTasks,
-  vectorsFile: string,
-  path: string,
-  keys: { key: string; claimKey: string; claim: BuildClaim },
-  todo: Int32Array,
+async function searchInWorkerWriting(
+  context: TaskSearchContext,
+  index: { path: string; build?: { from: number; to: number }; building?: Progress; store?: () => Promise<boolean> },
+  bar: () => Progress,
   write: WriteRows,
 ): Promise<boolean> {
-  const renew = setInterval(
-    () => void tasks.writeShared(keys.claimKey, JSON.stringify({ ...keys.claim, at: new Date().toISOString() })).catch(() => undefined),
-    CLAIM_RENEW_MS,
-  );
-  let stored: Promise<boolean> = Promise.resolve(false);
+  const { plan, todo, vectorsFile } = context;
+  let saved: Promise<boolean> = Promise.resolve(false);
   let writing = Promise.resolve();
-  const bar = progressBar('index: building the HNSW index all shards search', plan.count, 'papers');
-  const job = { file: vectorsFile, count: plan.count, dim: plan.dim, hnsw: plan.hnsw, path, rows: todo, k: plan.k, blockRows: TASK_ROWS_PER_WRITE };
+  let searching: Progress | undefined;
+  const job = {
+    file: vectorsFile,
+    dim: plan.dim,
+    hnsw: plan.hnsw,
+    path: index.path,
+    build: index.build,
+    rows: todo,
+    k: plan.k,
+    blockRows: TASK_ROWS_PER_WRITE,
+  };
   try {
-    await buildAndSearchInWorker(job, bar, (message, stop) => {
-      // a failure to store the index or to write rows ends the search: searching on is wasted
+    await searchInWorker(job, index.building, (message, stop) => {
       if ('saved' in message) {
-        bar.stop();
-        stored = tasks.uploadSharedIfAbsent(keys.key, path);
-        stored.catch(stop);
+        index.building?.stop();
+        saved = index.store!();
+        saved.catch(stop);
       } else {
-        writing = writing.then(() => write(message.rows, message.neighbours));
+        writing = writing.then(async () => {
+          await write(message.rows, message.neighbours);
+          searching ??= bar();
+          searching.advance(message.rows.length);
+        });
         writing.catch(stop);
       }
     });
   } catch (error) {
     // the worker stopped because storing or writing failed: that failure is the task's
-    await stored;
+    await saved;
     await writing;
     throw error;
   } finally {
-    // the claim is held until the index is stored, which can take longer than a short search
-    await stored.catch(() => undefined);
+    // a build's claim is held until its index is stored, which can take longer than a short search
+    await saved.catch(() => undefined);
+  }
+  await writing;
+  searching?.stop();
+  return saved;
+}
+
+/**
+ * Builds a part of the shared index (the whole when it is one) from the
+ * local vectors file in a worker thread that then searches it for the
+ * task's papers, keeping the claim fresh until the part is stored; whether
+ * this task's copy is the one stored (another task's, which took a claim
+ * thought stale, has the same bytes).
+ */
+async function buildAndSearch(
+  context: TaskSearchContext,
+  part: number,
+  keys: { path: string; key: string; claimKey: string; claim: BuildClaim },
+  bar: () => Progress,
+  write: WriteRows,
+): Promise<boolean> {
+  const { tasks, plan } = context;
+  const renew = setInterval(
+    () => void tasks.writeShared(keys.claimKey, JSON.stringify({ ...keys.claim, at: new Date().toISOString() })).catch(() => undefined),
+    CLAIM_RENEW_MS,
+  );
+  const build = plan.parts[part];
+  const building = progressBar(`index: building ${partName(plan, part)}the HNSW index all shards search`, build.to - build.from, 'papers');
+  try {
+    return await searchInWorkerWriting(context, { path: keys.path, build, building, store: () => tasks.uploadSharedIfAbsent(keys.key, keys.path) }, bar, write);
+  } finally {
     clearInterval(renew);
     await tasks.deleteShared(keys.claimKey).catch(() => undefined);
   }
-  await writing;
-  return stored;
 }
 
 /**
@@ -187,36 +274,40 @@ async function buildAndSearch(
  * killed), it searches only the rows not written yet. The step after every
  * shard (`papermap index` or `run`) gathers the rows instead of searching.
  */
-export async function indexTask(tasks: TaskStore, shard: Shard, hnsw: HnswParameters, neighbours: number): Promise<IndexTaskSummary> {
+export async function indexTask(
+  tasks: TaskStore,
+  shard: Shard,
+  hnsw: HnswParameters,
+  neighbours: number,
+  partPapers = INDEX_PART_PAPERS,
+): Promise<IndexTaskSummary> {
   const started = performance.now();
   const info = await tasks.vectorsInfo();
   if (info.count < 2) throw new UserError(`${tasks.location}: ${info.count} paper(s) have no neighbours to find: index --shard needs at least 2`);
-  const plan = indexTasks(info, hnsw, neighbours);
+  const plan = indexTasks(info, hnsw, neighbours, partPapers);
   const table = taskTable('index', plan.of);
   const { start, end, written, todo } = await shardTodo(tasks, table, shard, plan.count);
-  let built = false;
+  let builtParts = 0;
   if (todo.length > 0) {
-    let bar: Progress | undefined;
-    const write: WriteRows = async (rows, found) => {
-      bar ??= progressBar(`index: each paper's nearest (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
-      await tasks.addTaskRows(table, { k: plan.k, rows, labels: found.labels, scores: found.scores });
-      bar.advance(rows.length);
-    };
+    const write: WriteRows = (rows, found) => tasks.addTaskRows(table, { k: plan.k, rows, labels: found.labels, scores: found.scores });
     const scratch = scratchFolder('index-task');
     try {
       if (plan.search === 'exact') {
+        const bar = progressBar(`index: each paper's nearest (shard ${shard.index}/${shard.count})`, todo.length, 'papers');
         const vectors = await tasks.readVectors(0, plan.count);
         // a block at a time: the task holds one block of its papers' vectors, however many its shard has
         for await (const { rows, vectors: queries } of inBlocksOf(
           tasks.vectorBlocks(start, end, (row) => !written.has(row)),
           TASK_ROWS_PER_WRITE,
-        ))
+        )) {
           await write(
             rows,
             exactNeighbours(vectors, plan.dim, queries, plan.k, (q, label) => label === rows[q]),
           );
-      } else built = await searchShared(tasks, plan, shard, todo, scratch, write);
-      bar?.stop();
+          bar.advance(rows.length);
+        }
+        bar.stop();
+      } else builtParts = await searchShared({ tasks, plan, shard, todo, vectorsFile: join(scratch, 'vectors.f32'), scratch }, write);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
@@ -228,22 +319,48 @@ export async function indexTask(tasks: TaskStore, shard: Shard, hnsw: HnswParame
     search: plan.search,
     searched: todo.length,
     alreadyWritten: written.size,
-    builtIndex: built,
+    parts: plan.parts.length,
+    builtParts,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
+/** What the step after the index tasks gathers: each paper's nearest, and where index.hnsw holds the parts of an index in parts. */
+export interface GatheredIndex {
+  neighbours: Neighbours;
+  parts?: IndexPart[];
+}
+
 /**
  * The neighbours every index task wrote, for the step after them, with the
- * shared index (on a corpus searched through one) downloaded to `hnswPath`;
- * undefined when no task of these vectors and settings ran.
+ * shared index (on a corpus searched through one) downloaded to `hnswPath`,
+ * its parts one after another; undefined when no task of these vectors and
+ * settings ran.
  */
-export async function gatherIndexTasks(tasks: TaskStore, plan: IndexTasks, hnswPath: string): Promise<Neighbours | undefined> {
+export async function gatherIndexTasks(tasks: TaskStore, plan: IndexTasks, hnswPath: string): Promise<GatheredIndex | undefined> {
   const done = await tasks.tasksDone('index', plan.of);
   if (done.length === 0) return undefined;
   notice(`index: gathering the neighbours ${done.length} index shards found`);
   const rows = await tasks.readTaskRows(taskTable('index', plan.of), plan.count, plan.k);
-  if (plan.search === 'hnsw' && !(await tasks.downloadShared(taskFile('index', plan.of, 'hnsw'), hnswPath)))
-    throw new UserError(`${tasks.location}: the index the index shards searched (${taskFile('index', plan.of, 'hnsw')}) is gone: run every shard again`);
-  return { k: plan.k, labels: rows.labels, scores: rows.scores };
+  const neighbours = { k: plan.k, labels: rows.labels, scores: rows.scores };
+  if (plan.search === 'exact') return { neighbours };
+  const gone = (part: number) =>
+    new UserError(`${tasks.location}: the index the index shards searched (${partKeys(plan, part).key}) is gone: run every shard again`);
+  if (plan.parts.length === 1) {
+    if (!(await tasks.downloadShared(partKeys(plan, 0).key, hnswPath))) throw gone(0);
+    return { neighbours };
+  }
+  const partFile = `${hnswPath}.part`;
+  const out = openSync(hnswPath, 'w');
+  try {
+    const parts: IndexPart[] = [];
+    for (const [part, rows] of plan.parts.entries()) {
+      if (!(await tasks.downloadShared(partKeys(plan, part).key, partFile))) throw gone(part);
+      parts.push({ ...rows, bytes: appendFile(partFile, out) });
+    }
+    return { neighbours, parts };
+  } finally {
+    closeSync(out);
+    rmSync(partFile, { force: true });
+  }
 }

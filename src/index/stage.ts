@@ -11,6 +11,12 @@ function similarityFloor(value: string): number | 'auto' {
   return number;
 }
 
+/** What an index task built of the shared index, for its line. */
+function builtText(summary: IndexTaskSummary): string {
+  if (summary.builtParts === 0) return '';
+  return summary.parts === 1 ? ' (this task built the shared index)' : ` (this task built ${summary.builtParts} of them)`;
+}
+
 const options = {
   m: option<number>({ flags: '--m <n>', description: 'HNSW links per node', default: DEFAULT_HNSW.m, parse: wholeNumber(2) }),
   efConstruction: option<number>({
@@ -52,7 +58,7 @@ export const indexStage = defineStage<typeof options, IndexTasks | undefined, In
   facts: (summary) => ({ counts: { relatedLinks: summary.edges, mutualLinks: summary.mutualEdges, papersWithoutRelated: summary.papersWithoutNeighbours } }),
   describe: (summary, folder) => {
     if (!('edges' in summary))
-      return `index: shard ${summary.shard.index}/${summary.shard.count} of ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search' : `HNSW search${summary.builtIndex ? ' (this task built the shared index)' : ''}`}: ${summary.searched} papers' neighbours written${summary.alreadyWritten > 0 ? `, ${summary.alreadyWritten} written by an earlier run` : ''} (${summary.seconds.toFixed(1)} s); once every shard is done, \`papermap run\` gathers them`;
+      return `index: shard ${summary.shard.index}/${summary.shard.count} of ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search' : `HNSW search${summary.parts > 1 ? ` in ${summary.parts} parts` : ''}${builtText(summary)}`}: ${summary.searched} papers' neighbours written${summary.alreadyWritten > 0 ? `, ${summary.alreadyWritten} written by an earlier run` : ''} (${summary.seconds.toFixed(1)} s); once every shard is done, \`papermap run\` gathers them`;
     return `index: ${summary.papers} papers, ${summary.search === 'exact' ? 'exact search (small corpus)' : 'HNSW search'}; graph: ${summary.edges} links (${summary.mutualEdges} mutual) at similarity >= ${summary.minSimilarity}${summary.nearestMinSimilarity < summary.minSimilarity ? ` (a paper's nearest >= ${summary.nearestMinSimilarity})` : ''}, ${summary.papersWithoutNeighbours} papers without related papers -> ${folder.where('related')}`;
   },
 });

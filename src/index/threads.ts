@@ -33,10 +33,10 @@ function indexWorker<T>(job: IndexJob, progress?: Progress, onMessage?: (message
 /** The index of an earlier run: its file, and the hash and dimensions index.json recorded of it, and what index.json and neighbours.bin say of it. */
 export type SavedIndex = Omit<PreviousIndex, 'index'> & { path: string; hnswHash: string; dim: number };
 
-/** What a worker (worker.ts) is asked: build the index and save it, build it from a file and search it for a task's papers, search a range of papers through the saved one, or bring an earlier index up to date and save it. */
+/** What a worker (worker.ts) is asked: build the index and save it, search a task's papers through the shared index (or a part of it, built from a file first or downloaded), search a range of papers through the saved one, or bring an earlier index up to date and save it. */
 export type IndexJob = { control: Int32Array } & (
   | { kind: 'build'; vectors: Float32Array; dim: number; hnsw: HnswParameters; path: string }
-  | ({ kind: 'buildAndSearch' } & BuildAndSearch)
+  | ({ kind: 'taskSearch' } & TaskSearch)
   | { kind: 'search'; vectors: Float32Array; dim: number; path: string; ef: number; k: number; from: number; to: number }
   | { kind: 'update'; previous: SavedIndex; ef: number; path: string }
 );
@@ -97,37 +97,45 @@ export async function buildAndSearch(
   return neighbours;
 }
 
-/** A build from a vectors file (vectors.f32's form) of `count` rows, saved at `path`, then a search for the task's papers `rows`, `blockRows` at a time. */
-export interface BuildAndSearch {
+/**
+ * An index task's search of the index at `path` for the task's papers
+ * `rows`, `blockRows` at a time, their candidates' vectors read from a
+ * vectors file (vectors.f32's form). With `build`, the index (or a part) is
+ * first built from those rows of the file and saved at `path`; without, it
+ * was downloaded there.
+ */
+export interface TaskSearch {
   file: string;
-  count: number;
   dim: number;
   hnsw: HnswParameters;
   path: string;
+  build?: { from: number; to: number };
   rows: Int32Array;
   k: number;
   blockRows: number;
 }
 
-/** What the worker of a build and search posts: that the index is saved, then each block of papers' nearest. */
-export type BuildMessage = { saved: true } | { rows: Int32Array; neighbours: Neighbours };
+/** What the worker of a task's search posts: that the index it built is saved, then each block of papers' nearest. */
+export type TaskSearchMessage = { saved: true } | { rows: Int32Array; neighbours: Neighbours };
 
 /**
- * Builds the HNSW index of a vectors file in a worker thread, which reads it
- * a block at a time and saves it, then searches it for a task's papers: the
- * main thread stays free (an index task keeps its claim fresh, stores the
- * index and writes the papers' rows meanwhile), and the task holds one
- * index, not a second copy loaded from the saved one beside what the build
- * left behind. `onMessage` hears what the worker posts, with a `stop` that
- * ends its search (a write failed: searching on is wasted).
+ * An index task's search in a worker thread, which builds the index (reading
+ * the vectors file a block at a time) and saves it, or loads the one
+ * downloaded: the main thread stays free (an index task keeps its claim
+ * fresh, stores the index and writes the papers' rows meanwhile), the task
+ * holds one index, not a second copy loaded from the saved one beside what
+ * the build left behind, and the index is gone with the worker (hnswlib-node
+ * cannot free one; a task searching the parts of an index one at a time holds
+ * one). `onMessage` hears what the worker posts, with a `stop` that ends its
+ * search (a write failed: searching on is wasted).
  */
-export async function buildAndSearchInWorker(
-  job: BuildAndSearch,
-  progress: Progress,
-  onMessage: (message: BuildMessage, stop: () => void) => void,
+export async function searchInWorker(
+  job: TaskSearch,
+  progress: Progress | undefined,
+  onMessage: (message: TaskSearchMessage, stop: () => void) => void,
 ): Promise<void> {
   await stoppable((control) =>
-    indexWorker<BuildMessage>({ control, kind: 'buildAndSearch', ...job }, progress, (message) => onMessage(message, () => askToStop(control))),
+    indexWorker<TaskSearchMessage>({ control, kind: 'taskSearch', ...job }, progress, (message) => onMessage(message, () => askToStop(control))),
   );
 }
 

@@ -1,6 +1,7 @@
 /**
  * A worker thread of the index stage (threads.ts): builds and saves the
- * index (for an index task, then searches it for the task's papers),
+ * index, searches an index task's papers through the shared index (or a
+ * part of it), built here first or downloaded,
  * searches a range of papers through the saved one and posts their nearest
  * back, or brings an earlier index up to date: checks it against its hash
  * and loads it, waits for the current papers, updates it, posts the update
@@ -13,7 +14,7 @@ import { updateIndex } from './incremental.js';
 import { atWork } from '../shared/stop.js';
 import { sha256File } from '../shared/files.js';
 import { blocksOfRows, searchIndex } from './search.js';
-import type { BuildAndSearch, BuildMessage, IndexJob, UpdateMessage, UpdatePapers } from './threads.js';
+import type { IndexJob, TaskSearch, TaskSearchMessage, UpdateMessage, UpdatePapers } from './threads.js';
 
 const job = workerData as IndexJob;
 /** Rows a build from a file reads at a time. */
@@ -44,8 +45,8 @@ if (job.kind === 'update') {
   atWork(job.control, () => {
     if (job.kind === 'build') {
       saveHnsw(buildHnsw(job.vectors, job.dim, job.hnsw, progress), job.path);
-    } else if (job.kind === 'buildAndSearch') {
-      buildAndSearch(job);
+    } else if (job.kind === 'taskSearch') {
+      taskSearch(job);
     } else {
       const { vectors, dim, from, to } = job;
       const index = loadHnsw(job.path, dim, job.ef);
@@ -64,32 +65,37 @@ if (job.kind === 'update') {
   });
 }
 
-/** Builds the index of a vectors file and saves it, then searches it for the task's papers, posting each block's nearest. */
-function buildAndSearch(job: BuildAndSearch): void {
-  const index = buildHnswFrom(blocksOfFile(job.file, job.dim), job.count, job.dim, job.hnsw, progress);
-  saveHnsw(index, job.path);
-  parentPort!.postMessage({ saved: true } satisfies BuildMessage);
+/** Builds the index (or a part) of a vectors file and saves it, or loads a downloaded one, then searches it for the task's papers, posting each block's nearest. */
+function taskSearch(job: TaskSearch): void {
+  let index: HnswIndex;
+  if (job.build) {
+    const { from, to } = job.build;
+    index = buildHnswFrom(blocksOfFile(job.file, job.dim, from, to), to - from, job.dim, job.hnsw, progress, from);
+    saveHnsw(index, job.path);
+    parentPort!.postMessage({ saved: true } satisfies TaskSearchMessage);
+  } else index = loadHnsw(job.path, job.dim, job.hnsw.efSearch);
   const fd = openSync(job.file, 'r');
   try {
     for (const { rows, vectors } of blocksOfRows(fd, job.rows, job.dim, job.blockRows)) {
       const neighbours = searchIndex(index, fd, job.dim, vectors, rows, job.k);
       // the rows are a view of the task's: posted alone, not the whole array under them
       const copy = rows.slice();
-      parentPort!.postMessage({ rows: copy, neighbours } satisfies BuildMessage, movable(copy, neighbours.labels, neighbours.scores));
+      parentPort!.postMessage({ rows: copy, neighbours } satisfies TaskSearchMessage, movable(copy, neighbours.labels, neighbours.scores));
     }
   } finally {
     closeSync(fd);
   }
 }
 
-/** Rows read from a vectors file a block at a time, in row order. */
-function* blocksOfFile(file: string, dim: number): Generator<Float32Array> {
+/** Rows [from, to) of a vectors file, read a block at a time, in row order. */
+function* blocksOfFile(file: string, dim: number, from: number, to: number): Generator<Float32Array> {
   const block = new Float32Array(FILE_BLOCK_ROWS * dim);
   const bytes = new Uint8Array(block.buffer);
+  const rowBytes = dim * Float32Array.BYTES_PER_ELEMENT;
   const fd = openSync(file, 'r');
   try {
-    for (let at = 0; ; ) {
-      const read = readSync(fd, bytes, 0, bytes.byteLength, at);
+    for (let at = from * rowBytes; at < to * rowBytes; ) {
+      const read = readSync(fd, bytes, 0, Math.min(bytes.byteLength, to * rowBytes - at), at);
       if (read === 0) return;
       if (read % (dim * Float32Array.BYTES_PER_ELEMENT) !== 0) throw new Error(`${file}: cut short while being read`);
       at += read;

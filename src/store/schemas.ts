@@ -75,6 +75,10 @@ export const hnswParameters = z.object({
 });
 export type HnswParameters = z.infer<typeof hnswParameters>;
 
+/** One part of an index built in parts (index tasks past INDEX_PART_PAPERS): the paper rows it holds, [from, to), and its bytes in index.hnsw. */
+export const indexPart = z.object({ from: z.number().int().nonnegative(), to: z.number().int().positive(), bytes: z.number().int().positive() });
+export type IndexPart = z.infer<typeof indexPart>;
+
 /** index.json: enough to answer queries without re-embedding anything. */
 export const indexInfo = z.object({
   model: z.string(),
@@ -98,6 +102,8 @@ export const indexInfo = z.object({
   vectorsHash: sha256Hex,
   /** Hash of index.hnsw: a damaged index is refused before hnswlib reads it. */
   hnswHash: sha256Hex,
+  /** Where index.hnsw holds the index in parts, one after another (absent: one index). */
+  parts: z.array(indexPart).optional(),
   /** The paper id of each row of papers.jsonl when the index was built (neighbours.bin's rows). */
   ids: z.array(z.string()),
   /** The paper id of each HNSW label; null for a paper removed since (its point is marked deleted). */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alive } from './lock.js';
 
-/** What papermap keeps scratch folders in the temp folder for: a LanceDB store's working copy, an index task's vectors and index, a cluster task's fit. */
-const PURPOSES = ['lance', 'index-task', 'cluster-task'] as const;
+/** What papermap keeps scratch folders in the temp folder for: a LanceDB store's working copy, an index task's vectors and index, the parts of an index being loaded, a cluster task's fit. */
+const PURPOSES = ['lance', 'index-task', 'index-parts', 'cluster-task'] as const;
 export type ScratchPurpose = (typeof PURPOSES)[number];
 
 const LEFT_BEHIND = new RegExp(`^papermap-(?:${PURPOSES.join('|')})-(\\d+)-`);

@@ -188,7 +188,7 @@ describe('past the exact-search size, the shards search one HNSW index built onc
     process.kill(work, 'SIGCONT');
     const [built, waited] = await Promise.all([builder.done, waiter.done]);
     for (const shard of [built, waited]) expect(shard.status, shard.stderr).toBe(0);
-    expect([built, waited].map((shard) => (JSON.parse(shard.stdout) as { builtIndex: boolean; searched: number }).builtIndex)).toEqual([true, false]);
+    expect([built, waited].map((shard) => (JSON.parse(shard.stdout) as { parts: number; builtParts: number }).builtParts)).toEqual([1, 0]);
     const gathered = papermap(['index', ...settings, '--out', lance], {});
     expect(gathered.status, gathered.stderr).toBe(0);
     const now = taskLeftovers(lance);
