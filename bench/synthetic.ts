@@ -8,7 +8,7 @@
  * less noise the 30 papers made from each real one form tight clumps and
  * nearest-neighbour search gets unrealistically easy.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,7 +145,20 @@ export function syntheticInput(real: RealCorpus, count: number, dir: string): { 
     abstract: real.records[source].abstract,
   }));
   const input = join(dir, 'papers.jsonl');
-  writeFileSync(input, papers.map((paper) => JSON.stringify(paper) + '\n').join(''));
+  // a piece at a time: a million papers' lines are more than one string can hold
+  const fd = openSync(input, 'w');
+  try {
+    for (let at = 0; at < papers.length; at += 10_000)
+      writeSync(
+        fd,
+        papers
+          .slice(at, at + 10_000)
+          .map((paper) => JSON.stringify(paper) + '\n')
+          .join(''),
+      );
+  } finally {
+    closeSync(fd);
+  }
   return { input, vectors, texts: papers.map((paper) => paperText({ ...paper, sources: [], metadata: {} })) };
 }
 
